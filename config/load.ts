@@ -1,0 +1,367 @@
+/**
+ * Turns raw config strings into the typed, validated StackConfig and the scaling plans. Pure: it takes
+ * the key/value map Pulumi hands the program, so it is tested without Pulumi. Every problem found is
+ * reported at once, each naming the key, the value and the rule.
+ */
+import { z } from "zod";
+import {
+    CapacityProviderItem, FARGATE_SIZES, NetworkInput, PolicyInput, QueueInput, ServiceInput,
+    AutoscalerInput, CONFIG_KEYS, autoscaler as autoscalerSchema, scalars, structured,
+} from "./schema";
+import { ConfigError } from "./errors";
+import { ResourceNames, resourceNames } from "./names";
+import {
+    MetricSeries, metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries, syntheticLoadSeries,
+} from "../scaling/metric-series";
+import {
+    ScalingPolicy, ServiceScalingPlan, StepInterval, StepScalingPolicy, stepListProblems, stepThreshold,
+} from "../scaling/plan";
+
+export interface ServiceConfig {
+    /** Logical name (the key under `services`). */
+    readonly key: string;
+    /** Physical ECS service name. */
+    readonly name: string;
+    readonly image: string;
+    readonly cpu: number;
+    readonly memory: number;
+    readonly containerPort?: number;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly loadBalancer?: { readonly pathPatterns: readonly string[]; readonly priority: number; readonly healthCheckPath: string };
+    readonly consumesQueue: boolean;
+    readonly capacityStrategy?: readonly CapacityProviderItem[];
+    readonly plan: ServiceScalingPlan;
+}
+
+export interface CustomMetricTestConfig {
+    readonly enabled: boolean;
+    readonly service: string;
+    readonly testId: string;
+    readonly targetValue: number;
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    /** The one series the policy watches and publishing tools write; undefined while disabled. */
+    readonly series?: MetricSeries;
+}
+
+export interface AutoscalerConfig extends Omit<AutoscalerInput, "service"> {
+    /** The scaled service's config key. */
+    readonly service: string;
+    /** Bounds, taken from the scaled service's plan (so they cannot drift apart). */
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+}
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly names: ResourceNames;
+    readonly logRetentionDays: number;
+    readonly alertEmail?: string;
+    /** False leaves out what LocalStack's free tier cannot run (ECS, Application Auto Scaling, ELBv2, RDS). */
+    readonly paidTierResources: boolean;
+    readonly network: NetworkInput;
+    readonly capacityStrategy: readonly CapacityProviderItem[];
+    readonly listenerPort: number;
+    readonly queue: QueueInput;
+    readonly services: Readonly<Record<string, ServiceConfig>>;
+    readonly customMetricTest: CustomMetricTestConfig;
+    readonly autoscaler: AutoscalerConfig;
+}
+
+/** Raw config as Pulumi hands it over: project keys without the `<project>:` prefix, values as strings. */
+export type RawConfig = Readonly<Record<string, string>>;
+
+export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: string }): StackConfig {
+    const problems: string[] = [];
+
+    for (const key of Object.keys(raw)) {
+        if (!(CONFIG_KEYS as string[]).includes(key)) {
+            problems.push(`${key}: unknown config key (value ${short(raw[key])}); known keys are ${CONFIG_KEYS.join(", ")}`);
+        }
+    }
+
+    const read = <T extends z.ZodType>(key: string, schema: T, kind: "scalar" | "object"): z.infer<T> | undefined => {
+        let value: unknown = undefined;
+        const text = raw[key];
+        if (text !== undefined) {
+            if (kind === "object") {
+                try { value = JSON.parse(text); } catch { problems.push(`${key}: value ${short(text)} is not valid JSON`); return undefined; }
+            } else {
+                value = parseScalar(schema, text);
+            }
+        }
+        const result = schema.safeParse(value);
+        if (!result.success) {
+            for (const issue of result.error.issues) problems.push(formatIssue(key, issue, value));
+            return undefined;
+        }
+        return result.data;
+    };
+
+    const sc = {
+        namePrefix: read("namePrefix", scalars.namePrefix, "scalar"),
+        logRetentionDays: read("logRetentionDays", scalars.logRetentionDays, "scalar"),
+        alertEmail: read("alertEmail", scalars.alertEmail, "scalar"),
+        paidTierResources: read("paidTierResources", scalars.paidTierResources, "scalar"),
+    };
+    const st = {
+        network: read("network", structured.network, "object"),
+        capacityStrategy: read("capacityStrategy", structured.capacityStrategy, "object"),
+        loadBalancer: read("loadBalancer", structured.loadBalancer, "object"),
+        queue: read("queue", structured.queue, "object"),
+        services: read("services", structured.services, "object"),
+        customMetricTest: read("customMetricTest", structured.customMetricTest, "object"),
+        autoscaler: raw.autoscaler === undefined ? autoscalerSchema.parse({}) : read("autoscaler", autoscalerSchema, "object"),
+    };
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const prefix = sc.namePrefix! || `${ctx.project}-${ctx.stack}`;
+    const serviceInputs = st.services!;
+    const names = resourceNames(prefix, Object.keys(serviceInputs));
+    const queueName = names.queue;
+
+    // Cross-field rules, per service.
+    const priorities = new Map<number, string>();
+    for (const [key, svc] of Object.entries(serviceInputs)) {
+        serviceProblems(`services.${key}`, svc, problems);
+        if (svc.loadBalancer) {
+            const other = priorities.get(svc.loadBalancer.priority);
+            if (other) problems.push(`services.${key}.loadBalancer.priority: ${svc.loadBalancer.priority} is already used by services.${other}; listener rule priorities must be unique`);
+            priorities.set(svc.loadBalancer.priority, key);
+        }
+    }
+
+    const cmt = st.customMetricTest!;
+    const testId = cmt.testId ?? ctx.stack;
+    if (cmt.enabled) {
+        if (!serviceInputs[cmt.service]) {
+            problems.push(`customMetricTest.service: "${cmt.service}" is not a configured service; expected one of ${Object.keys(serviceInputs).join(", ") || "(none configured)"}`);
+        }
+        if (cmt.minCapacity > cmt.maxCapacity) {
+            problems.push(`customMetricTest: minCapacity (${cmt.minCapacity}) must be <= maxCapacity (${cmt.maxCapacity})`);
+        }
+    }
+
+    const as = st.autoscaler!;
+    if (as.enabled) {
+        const target = serviceInputs[as.service];
+        if (!target) {
+            problems.push(`autoscaler.service: "${as.service}" is not a configured service; expected one of ${Object.keys(serviceInputs).join(", ") || "(none configured)"}`);
+        } else if (!target.consumesQueue) {
+            problems.push(`autoscaler.service: "${as.service}" does not consume the work queue (services.${as.service}.consumesQueue is false); the autoscaler scales a queue consumer`);
+        }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const customSeries = cmt.enabled ? syntheticLoadSeries(testId, names.cluster, names.services[cmt.service]) : undefined;
+
+    const services: Record<string, ServiceConfig> = {};
+    for (const [key, svc] of Object.entries(serviceInputs)) {
+        const underTest = cmt.enabled && cmt.service === key;
+        const policies: ScalingPolicy[] = svc.policies.flatMap((p) => toPolicies(p, svc, queueName));
+        if (underTest && customSeries) {
+            policies.push({
+                kind: "targetTracking",
+                name: "synthetic-load",
+                metric: { type: "custom", series: customSeries },
+                targetValue: cmt.target,
+                cooldowns: { scaleOut: cmt.scaleOutCooldown, scaleIn: cmt.scaleInCooldown },
+                disableScaleIn: false,
+            });
+        }
+        services[key] = {
+            key,
+            name: names.services[key],
+            image: svc.image,
+            cpu: svc.cpu,
+            memory: svc.memory,
+            containerPort: svc.containerPort,
+            environment: svc.environment,
+            loadBalancer: svc.loadBalancer,
+            consumesQueue: svc.consumesQueue,
+            capacityStrategy: svc.capacityStrategy,
+            plan: {
+                service: key,
+                minCapacity: underTest ? cmt.minCapacity : svc.minCapacity,
+                maxCapacity: underTest ? cmt.maxCapacity : svc.maxCapacity,
+                policies,
+            },
+        };
+    }
+
+    const scaled = services[as.service];
+    return {
+        project: ctx.project,
+        stack: ctx.stack,
+        names,
+        logRetentionDays: sc.logRetentionDays!,
+        alertEmail: sc.alertEmail || undefined,
+        paidTierResources: sc.paidTierResources!,
+        network: st.network!,
+        capacityStrategy: st.capacityStrategy!,
+        listenerPort: st.loadBalancer!.listenerPort,
+        queue: st.queue!,
+        services,
+        customMetricTest: {
+            enabled: cmt.enabled,
+            service: cmt.service,
+            testId,
+            targetValue: cmt.target,
+            minCapacity: cmt.minCapacity,
+            maxCapacity: cmt.maxCapacity,
+            series: customSeries,
+        },
+        autoscaler: {
+            ...as,
+            minCapacity: scaled?.plan.minCapacity ?? 0,
+            maxCapacity: scaled?.plan.maxCapacity ?? 0,
+        },
+    };
+}
+
+function serviceProblems(path: string, svc: ServiceInput, problems: string[]): void {
+    if (svc.minCapacity > svc.maxCapacity) {
+        problems.push(`${path}: minCapacity (${svc.minCapacity}) must be <= maxCapacity (${svc.maxCapacity})`);
+    }
+    const memories = FARGATE_SIZES[svc.cpu];
+    if (!memories) {
+        problems.push(`${path}.cpu: ${svc.cpu} is not a Fargate CPU size; expected one of ${Object.keys(FARGATE_SIZES).join(", ")}`);
+    } else if (!memories.includes(svc.memory)) {
+        problems.push(`${path}.memory: ${svc.memory} MiB is not allowed with cpu ${svc.cpu}; expected one of ${memories.join(", ")}`);
+    }
+    if (svc.loadBalancer && svc.containerPort === undefined) {
+        problems.push(`${path}.containerPort: (missing) is required when loadBalancer is set`);
+    }
+    const seen = new Set<string>();
+    svc.policies.forEach((p, i) => {
+        const at = `${path}.policies[${i}]`;
+        if (seen.has(p.name)) problems.push(`${at}.name: "${p.name}" is used twice in ${path}; policy names must be unique per service`);
+        seen.add(p.name);
+        if (p.kind === "albRequestsPerTarget" && !svc.loadBalancer) {
+            problems.push(`${at}.kind: albRequestsPerTarget needs ${path}.loadBalancer (the policy's resource label is built from the target group)`);
+        }
+        if (p.kind === "customMetric" && Object.keys(p.dimensions).length === 0) {
+            problems.push(`${at}.dimensions: {} must name at least one dimension; a custom-metric policy must watch one series, with exactly the dimensions it is published with`);
+        }
+        if (p.kind === "stepScaling") {
+            if (!p.scaleOut && !p.scaleIn) problems.push(`${at}: a stepScaling policy needs scaleOut, scaleIn or both`);
+            if (p.metric.source === "custom" && Object.keys(p.metric.dimensions).length === 0) {
+                problems.push(`${at}.metric.dimensions: {} must name at least one dimension`);
+            }
+            for (const dir of ["scaleOut", "scaleIn"] as const) {
+                const d = p[dir];
+                if (!d) continue;
+                for (const msg of stepListProblems(dir === "scaleOut" ? "out" : "in", d.steps as StepInterval[])) {
+                    problems.push(`${at}.${dir}.${msg}`);
+                }
+                if (d.datapointsToAlarm !== undefined && d.datapointsToAlarm > d.evaluationPeriods) {
+                    problems.push(`${at}.${dir}.datapointsToAlarm: ${d.datapointsToAlarm} must be <= evaluationPeriods (${d.evaluationPeriods})`);
+                }
+                if (p.period * d.evaluationPeriods > 86400) {
+                    problems.push(`${at}.${dir}.evaluationPeriods: ${d.evaluationPeriods} x period ${p.period}s exceeds CloudWatch's 86400 s evaluation window`);
+                }
+            }
+        }
+    });
+}
+
+function toPolicies(p: PolicyInput, svc: ServiceInput, queueName: string): ScalingPolicy[] {
+    const cooldowns = (o?: number, i?: number) => ({ scaleOut: o ?? svc.scaleOutCooldown, scaleIn: i ?? svc.scaleInCooldown });
+    switch (p.kind) {
+        case "cpu":
+        case "memory":
+        case "albRequestsPerTarget":
+            return [{
+                kind: "targetTracking",
+                name: p.name,
+                metric: {
+                    type: "predefined",
+                    predefinedMetricType: p.kind === "cpu" ? "ECSServiceAverageCPUUtilization"
+                        : p.kind === "memory" ? "ECSServiceAverageMemoryUtilization" : "ALBRequestCountPerTarget",
+                },
+                targetValue: p.target,
+                cooldowns: cooldowns(p.scaleOutCooldown, p.scaleInCooldown),
+                disableScaleIn: p.disableScaleIn,
+            }];
+        case "customMetric":
+            return [{
+                kind: "targetTracking",
+                name: p.name,
+                metric: {
+                    type: "custom",
+                    series: metricSeries({ namespace: p.namespace, metricName: p.metricName, dimensions: p.dimensions, statistic: p.statistic, unit: p.unit }),
+                },
+                targetValue: p.target,
+                cooldowns: cooldowns(p.scaleOutCooldown, p.scaleInCooldown),
+                disableScaleIn: p.disableScaleIn,
+            }];
+        case "stepScaling": {
+            const series = p.metric.source === "sqs" ? sqsVisibleMessagesSeries(queueName, p.statistic)
+                : p.metric.source === "rabbitmq" ? rabbitmqQueueDepthSeries(p.metric.queue, p.statistic)
+                    : metricSeries({ namespace: p.metric.namespace, metricName: p.metric.metricName, dimensions: p.metric.dimensions, statistic: p.statistic });
+            const out: StepScalingPolicy[] = [];
+            for (const dir of ["scaleOut", "scaleIn"] as const) {
+                const d = p[dir];
+                if (!d) continue;
+                const direction = dir === "scaleOut" ? "out" : "in";
+                const steps = d.steps as StepInterval[];
+                out.push({
+                    kind: "step",
+                    name: p.name,
+                    direction,
+                    series,
+                    steps,
+                    alarm: {
+                        threshold: stepThreshold(direction, steps),
+                        comparisonOperator: direction === "out" ? "GreaterThanOrEqualToThreshold" : "LessThanThreshold",
+                        period: p.period,
+                        evaluationPeriods: d.evaluationPeriods,
+                        datapointsToAlarm: d.datapointsToAlarm ?? d.evaluationPeriods,
+                        // SQS stops publishing for an idle queue (SQS developer guide: metrics only while
+                        // "active"), so no data means an empty queue: never a reason to add tasks, and
+                        // a reason to remove them.
+                        treatMissingData: direction === "out" ? "notBreaching" : "breaching",
+                    },
+                    cooldown: d.cooldown ?? (direction === "out" ? svc.scaleOutCooldown : svc.scaleInCooldown),
+                    metricAggregationType: p.statistic,
+                });
+            }
+            return out;
+        }
+    }
+}
+
+/** Scalars arrive as strings; convert them as the Pulumi CLI does for typed keys. */
+function parseScalar(schema: z.ZodType, text: string): unknown {
+    const probe = schema.safeParse(text);
+    if (probe.success) return text;
+    if (text === "true") return true;
+    if (text === "false") return false;
+    if (text.trim() !== "" && !Number.isNaN(Number(text))) return Number(text);
+    return text;
+}
+
+function formatIssue(key: string, issue: z.core.$ZodIssue, root: unknown): string {
+    const path = [key, ...issue.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`)].join("").replace(/\.\[/g, "[");
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((k) => `${path}.${k}: unknown key (value ${short(valueAt(root, [...issue.path, k]))}); check the spelling`).join("\n  - ");
+    }
+    const value = valueAt(root, issue.path);
+    return `${path}: ${short(value)} ${issue.message}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let v: unknown = root;
+    for (const p of path) {
+        if (v === null || typeof v !== "object") return undefined;
+        v = (v as Record<PropertyKey, unknown>)[p];
+    }
+    return v;
+}
+
+function short(v: unknown): string {
+    if (v === undefined) return "(missing)";
+    const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}

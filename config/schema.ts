@@ -1,0 +1,277 @@
+/**
+ * zod schemas for every config key the program reads. Defaults live here, next to the rule each key
+ * must satisfy; Pulumi.yaml declares the scalar keys with the same defaults (a test keeps them equal).
+ * Objects are strict, so a misspelt key fails instead of being ignored.
+ */
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().min(0);
+/** Scaling targets: strictly positive; percentages may not exceed 100. */
+const percentTarget = z.number().gt(0, { error: "must be > 0" }).max(100, { error: "must be <= 100 (it is a percentage)" });
+const positiveTarget = z.number().gt(0, { error: "must be > 0" });
+const cooldown = z.number().int({ error: "must be a whole number of seconds" }).min(0, { error: "must be >= 0 seconds" });
+const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "must be lower-case letters, digits and dashes, starting with a letter, at most 31 characters" });
+
+/** CloudWatch Logs retention values accepted by PutRetentionPolicy. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Fargate task sizes: CPU units -> allowed memory (MiB), from the ECS task definition size table. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+    256: [512, 1024, 2048],
+    512: [1024, 2048, 3072, 4096],
+    1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+    2048: range(4096, 16384, 1024),
+    4096: range(8192, 30720, 1024),
+    8192: range(16384, 61440, 4096),
+    16384: range(32768, 122880, 8192),
+};
+function range(from: number, to: number, step: number): number[] {
+    const out: number[] = [];
+    for (let v = from; v <= to; v += step) out.push(v);
+    return out;
+}
+
+export const capacityProviderItem = z.strictObject({
+    provider: z.enum(["FARGATE", "FARGATE_SPOT"]),
+    /** Tasks always placed on this provider before weights apply (ECS: 0-100000, default 0). */
+    base: z.number().int().min(0).max(100000).default(0),
+    /** Share of the tasks beyond base (ECS: 0-1000, default 0). */
+    weight: z.number().int().min(0).max(1000).default(0),
+});
+
+export const capacityStrategy = z.array(capacityProviderItem).min(1).superRefine((items, ctx) => {
+    const providers = items.map((i) => i.provider);
+    providers.forEach((p, i) => {
+        if (providers.indexOf(p) !== i) ctx.addIssue({ code: "custom", path: [i, "provider"], message: `provider ${p} is listed twice` });
+    });
+    const withBase = items.filter((i) => i.base > 0);
+    if (withBase.length > 1) ctx.addIssue({ code: "custom", path: [], message: "only one provider may set base > 0 (ECS rule)" });
+    const weights = items.reduce((sum, i) => sum + i.weight, 0);
+    if (weights === 0) {
+        ctx.addIssue({ code: "custom", path: [], message: `weights sum to 0 (${items.map((i) => `${i.provider}=${i.weight}`).join(", ")}); at least one weight must be > 0 or no task beyond base can be placed` });
+    }
+});
+
+const stepInterval = z.strictObject({
+    lower: z.number().optional(),
+    upper: z.number().optional(),
+    change: z.number({ error: "every step needs a change (tasks to add or remove)" }),
+});
+
+const stepDirection = z.strictObject({
+    steps: z.array(stepInterval),
+    /** Alarm periods evaluated (1-minute periods by default). */
+    evaluationPeriods: positiveInt.default(1),
+    /** Breaching periods needed; defaults to evaluationPeriods (consecutive). */
+    datapointsToAlarm: positiveInt.optional(),
+    /** Seconds; defaults to the service's cooldown for this direction. */
+    cooldown: cooldown.optional(),
+});
+
+const stepMetric = z.discriminatedUnion("source", [
+    /** The stack's work queue: AWS/SQS ApproximateNumberOfMessagesVisible. */
+    z.strictObject({ source: z.literal("sqs") }),
+    /** A RabbitMQ queue whose depth the autoscaler publishes to CloudWatch. */
+    z.strictObject({ source: z.literal("rabbitmq"), queue: z.string().min(1) }),
+    z.strictObject({
+        source: z.literal("custom"),
+        namespace: z.string().min(1),
+        metricName: z.string().min(1),
+        dimensions: z.record(z.string(), z.string()),
+    }),
+]);
+
+const statistic = z.enum(["Average", "Sum", "Minimum", "Maximum", "SampleCount"]);
+
+export const policy = z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("cpu"), name: name.default("cpu"), target: percentTarget, scaleOutCooldown: cooldown.optional(), scaleInCooldown: cooldown.optional(), disableScaleIn: z.boolean().default(false) }),
+    z.strictObject({ kind: z.literal("memory"), name: name.default("memory"), target: percentTarget, scaleOutCooldown: cooldown.optional(), scaleInCooldown: cooldown.optional(), disableScaleIn: z.boolean().default(false) }),
+    z.strictObject({ kind: z.literal("albRequestsPerTarget"), name: name.default("alb-requests"), target: positiveTarget, scaleOutCooldown: cooldown.optional(), scaleInCooldown: cooldown.optional(), disableScaleIn: z.boolean().default(false) }),
+    z.strictObject({
+        kind: z.literal("customMetric"),
+        name: name.default("custom"),
+        namespace: z.string().min(1),
+        metricName: z.string().min(1),
+        dimensions: z.record(z.string(), z.string()),
+        statistic: statistic.default("Average"),
+        unit: z.string().optional(),
+        target: positiveTarget,
+        scaleOutCooldown: cooldown.optional(),
+        scaleInCooldown: cooldown.optional(),
+        disableScaleIn: z.boolean().default(false),
+    }),
+    z.strictObject({
+        kind: z.literal("stepScaling"),
+        name: name.default("steps"),
+        metric: stepMetric.default({ source: "sqs" }),
+        /** Statistic the alarms read and the policy aggregates with. */
+        statistic: z.enum(["Average", "Minimum", "Maximum"]).default("Maximum"),
+        /** Alarm period in seconds: 10, 20, 30 or a multiple of 60 (CloudWatch PutMetricAlarm). */
+        period: z.number().int().refine((p) => [10, 20, 30].includes(p) || (p > 0 && p % 60 === 0), { error: "must be 10, 20, 30 or a multiple of 60 seconds" }).default(60),
+        scaleOut: stepDirection.optional(),
+        scaleIn: stepDirection.optional(),
+    }),
+], { error: (issue) => issue.code === "invalid_union" ? "unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling" : undefined });
+
+export const loadBalancerRoute = z.strictObject({
+    /** Listener rule path patterns. */
+    pathPatterns: z.array(z.string().min(1)).min(1).default(["/*"]),
+    /** Listener rule priority (1-50000), unique per listener. */
+    priority: z.number().int().min(1).max(50000),
+    healthCheckPath: z.string().startsWith("/").default("/"),
+});
+
+export const service = z.strictObject({
+    image: z.string().min(1),
+    /** Fargate CPU units. */
+    cpu: z.number().int().default(256),
+    /** Fargate memory in MiB. */
+    memory: z.number().int().default(512),
+    /** Port the container listens on; required when the service is behind the load balancer. */
+    containerPort: z.number().int().min(1).max(65535).optional(),
+    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" }), z.string()).default({}),
+    loadBalancer: loadBalancerRoute.optional(),
+    /** The service consumes the stack's work queue (grants it receive/delete on the queue). */
+    consumesQueue: z.boolean().default(false),
+    minCapacity: nonNegativeInt,
+    maxCapacity: nonNegativeInt,
+    /** Default scale-out cooldown of the service's policies, seconds (AWS default 300). */
+    scaleOutCooldown: cooldown.default(300),
+    /** Default scale-in cooldown of the service's policies, seconds (AWS default 300). */
+    scaleInCooldown: cooldown.default(300),
+    /** Overrides the cluster's default capacity provider strategy. */
+    capacityStrategy: capacityStrategy.optional(),
+    policies: z.array(policy).default([]),
+});
+
+export const network = z.discriminatedUnion("mode", [
+    /** The account's default VPC and its default subnets (tasks get public IPs; there is no NAT). */
+    z.strictObject({ mode: z.literal("default") }),
+    /** Existing subnets. */
+    z.strictObject({
+        mode: z.literal("subnets"),
+        vpcId: z.string().min(1),
+        publicSubnetIds: z.array(z.string().min(1)).min(2, { error: "an ALB needs subnets in at least 2 availability zones" }),
+        privateSubnetIds: z.array(z.string().min(1)).min(1),
+        /** Whether tasks need a public IP (true when the private subnets have no NAT route). */
+        assignPublicIp: z.boolean().default(false),
+    }),
+    /** A VPC of the stack's own: public subnets for the ALB and NAT, private subnets for tasks. */
+    z.strictObject({
+        mode: z.literal("vpc"),
+        cidrBlock: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, { error: "must be an IPv4 CIDR with a prefix between /16 and /24" }).default("10.40.0.0/16"),
+        availabilityZones: z.number().int().min(2).max(4).default(2),
+        /** One NAT gateway for the private subnets; without it tasks cannot pull images or reach AWS APIs. */
+        natGateway: z.boolean().default(true),
+    }),
+], { error: (issue) => issue.code === "invalid_union" ? "unknown network mode; expected one of default, subnets, vpc" : undefined });
+
+export const queue = z.strictObject({
+    visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(60),
+    messageRetentionSeconds: z.number().int().min(60).max(1209600).default(345600),
+    /** Receives before a message moves to the dead-letter queue (SQS redrive: 1-1000). */
+    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    /** Alarm to the alerts topic when the oldest message is older than this many seconds. */
+    oldestMessageAgeAlarmSeconds: z.number().int().positive().default(900),
+});
+
+export const loadBalancer = z.strictObject({
+    listenerPort: z.number().int().min(1).max(65535).default(80),
+});
+
+export const customMetricTest = z.strictObject({
+    /** The one switch: puts the SyntheticLoad policy on the service and the test bounds on its target. */
+    enabled: z.boolean().default(false),
+    /** Which configured service is driven by the synthetic metric. */
+    service: z.string().default("api"),
+    /** Value of the TestId dimension; defaults to the stack name. */
+    testId: z.string().min(1).optional(),
+    target: positiveTarget.default(100),
+    minCapacity: nonNegativeInt.default(2),
+    maxCapacity: nonNegativeInt.default(4),
+    scaleOutCooldown: cooldown.default(60),
+    scaleInCooldown: cooldown.default(60),
+});
+
+const failureSchedule = z.strictObject({
+    enabled: z.boolean().default(false),
+    intervalSeconds: z.number().int().min(10).default(600),
+});
+
+export const autoscaler = z.strictObject({
+    /** Deploy the queue-driven autoscaler service. */
+    enabled: z.boolean().default(false),
+    /** The configured service it scales; that service's min/max are the autoscaler's bounds. */
+    service: z.string().default("worker"),
+    /** Container image; when absent the image is built from the repository's Dockerfile at deploy time. */
+    image: z.string().min(1).optional(),
+    intervalSeconds: z.number().int().min(1).max(300).default(5),
+    /** Scale up when visible messages exceed workers x this. */
+    scaleUpThreshold: positiveTarget.default(10),
+    /** Scale down when visible messages fall below workers x this. */
+    scaleDownThreshold: z.number().min(0).default(2),
+    scaleUpCooldownSeconds: cooldown.default(30),
+    scaleDownCooldownSeconds: cooldown.default(120),
+    /** Tasks removed per scale-down action at most. */
+    scaleDownStep: positiveInt.default(1),
+    /** Count in-flight (received, not yet deleted) messages as work. */
+    countInFlight: z.boolean().default(false),
+    /** Log a warning when the oldest message is older than this many seconds. */
+    oldestMessageWarningSeconds: z.number().int().positive().default(300),
+    healthPort: z.number().int().min(1).max(65535).default(8080),
+    failureSimulation: z.strictObject({
+        /** The stack allows failure simulation at all; nothing runs, and no permission is granted, unless true. */
+        allowed: z.boolean().default(false),
+        stopTask: failureSchedule.default({ enabled: false, intervalSeconds: 600 }),
+        drain: failureSchedule.default({ enabled: false, intervalSeconds: 1800 }),
+        partition: failureSchedule.extend({ durationSeconds: z.number().int().min(1).max(3600).default(60) })
+            .default({ enabled: false, intervalSeconds: 1800, durationSeconds: 60 }),
+    }).default({
+        allowed: false,
+        stopTask: { enabled: false, intervalSeconds: 600 },
+        drain: { enabled: false, intervalSeconds: 1800 },
+        partition: { enabled: false, intervalSeconds: 1800, durationSeconds: 60 },
+    }),
+}).superRefine((a, ctx) => {
+    if (a.scaleDownThreshold >= a.scaleUpThreshold) {
+        ctx.addIssue({ code: "custom", path: ["scaleDownThreshold"], message: `scaleDownThreshold (${a.scaleDownThreshold}) must be < scaleUpThreshold (${a.scaleUpThreshold})` });
+    }
+    const fs = a.failureSimulation;
+    (["stopTask", "drain", "partition"] as const).forEach((k) => {
+        if (fs[k].enabled && !fs.allowed) {
+            ctx.addIssue({ code: "custom", path: ["failureSimulation", k, "enabled"], message: `${k} is enabled but failureSimulation.allowed is false; the stack must allow failure simulation first` });
+        }
+    });
+});
+
+/** Scalar keys, declared with types and the same defaults in Pulumi.yaml. */
+export const scalars = {
+    namePrefix: z.string().regex(/^([a-z][a-z0-9-]{0,23})?$/, { error: "must be empty or lower-case letters, digits and dashes, starting with a letter, at most 24 characters" }).default(""),
+    logRetentionDays: z.number().int().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` }).default(14),
+    alertEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), { error: "must be an email address or empty" }).default(""),
+    paidTierResources: z.boolean().default(true),
+} as const;
+
+/** Structured keys, set in the stack files. */
+export const structured = {
+    network: network.default({ mode: "default" }),
+    capacityStrategy: capacityStrategy.default([{ provider: "FARGATE", base: 0, weight: 1 }]),
+    loadBalancer: loadBalancer.default({ listenerPort: 80 }),
+    queue: queue.default({ visibilityTimeoutSeconds: 60, messageRetentionSeconds: 345600, maxReceiveCount: 5, oldestMessageAgeAlarmSeconds: 900 }),
+    services: z.record(name, service).default({}),
+    customMetricTest: customMetricTest.default({ enabled: false, service: "api", target: 100, minCapacity: 2, maxCapacity: 4, scaleOutCooldown: 60, scaleInCooldown: 60 }),
+    autoscaler: autoscaler.optional(),
+} as const;
+
+export type ScalarKey = keyof typeof scalars;
+export type StructuredKey = keyof typeof structured;
+export const CONFIG_KEYS = [...Object.keys(scalars), ...Object.keys(structured)] as (ScalarKey | StructuredKey)[];
+
+export type ServiceInput = z.infer<typeof service>;
+export type PolicyInput = z.infer<typeof policy>;
+export type NetworkInput = z.infer<typeof network>;
+export type CapacityProviderItem = z.infer<typeof capacityProviderItem>;
+export type QueueInput = z.infer<typeof queue>;
+export type CustomMetricTestInput = z.infer<typeof customMetricTest>;
+export type AutoscalerInput = z.infer<typeof autoscaler>;

@@ -1,0 +1,161 @@
+/**
+ * The scaling plan: bounds, policies and the series they watch, as plain validated data. The config
+ * module builds it once; components turn it into AWS resources, the runtime and tools read thresholds
+ * and metric names from it, and the simulator replays load against it.
+ */
+import { MetricSeries } from "./metric-series";
+
+export type PredefinedMetricType =
+    | "ECSServiceAverageCPUUtilization"
+    | "ECSServiceAverageMemoryUtilization"
+    | "ALBRequestCountPerTarget";
+
+export interface Cooldowns {
+    /** Seconds after a scale-out before another scale-out that is not larger (AWS default 300). */
+    readonly scaleOut: number;
+    /** Seconds after a scale-in before another scale-in (AWS default 300). */
+    readonly scaleIn: number;
+}
+
+export interface TargetTrackingPolicy {
+    readonly kind: "targetTracking";
+    /** Short name, unique within the service; the AWS policy is named `<service>-<name>`. */
+    readonly name: string;
+    readonly metric:
+        | { readonly type: "predefined"; readonly predefinedMetricType: PredefinedMetricType }
+        | { readonly type: "custom"; readonly series: MetricSeries };
+    readonly targetValue: number;
+    readonly cooldowns: Cooldowns;
+    readonly disableScaleIn: boolean;
+}
+
+/**
+ * One step in absolute metric values: applies while lower <= value < upper above the threshold and
+ * lower < value <= upper below it (Application Auto Scaling step semantics). A missing bound is infinite.
+ */
+export interface StepInterval {
+    readonly lower?: number;
+    readonly upper?: number;
+    /** Tasks added (positive) or removed (negative). */
+    readonly change: number;
+}
+
+export type ComparisonOperator =
+    | "GreaterThanOrEqualToThreshold"
+    | "LessThanThreshold";
+
+export interface StepAlarm {
+    readonly threshold: number;
+    readonly comparisonOperator: ComparisonOperator;
+    /** Alarm period in seconds. */
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    readonly datapointsToAlarm: number;
+    readonly treatMissingData: "missing" | "notBreaching" | "breaching" | "ignore";
+}
+
+/** A step adjustment as AWS stores it: bounds relative to the alarm threshold. */
+export interface RelativeStep {
+    readonly metricIntervalLowerBound?: number;
+    readonly metricIntervalUpperBound?: number;
+    readonly scalingAdjustment: number;
+}
+
+export interface StepScalingPolicy {
+    readonly kind: "step";
+    /** `<name>-out` or `<name>-in` is appended per direction. */
+    readonly name: string;
+    readonly direction: "out" | "in";
+    readonly series: MetricSeries;
+    /** Absolute intervals, ascending by metric value. */
+    readonly steps: readonly StepInterval[];
+    readonly alarm: StepAlarm;
+    readonly cooldown: number;
+    readonly metricAggregationType: "Average" | "Minimum" | "Maximum";
+}
+
+export type ScalingPolicy = TargetTrackingPolicy | StepScalingPolicy;
+
+export interface ServiceScalingPlan {
+    /** Logical service name from config (api, worker, gateway, ...). */
+    readonly service: string;
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    readonly policies: readonly ScalingPolicy[];
+}
+
+/**
+ * Checks one direction's step list and returns every broken rule as a sentence. Rules come from
+ * Application Auto Scaling: intervals may not overlap or leave gaps, the scale-out list must reach
+ * +infinity and the scale-in list -infinity, and every step needs an adjustment in its direction.
+ */
+export function stepListProblems(direction: "out" | "in", steps: readonly StepInterval[]): string[] {
+    const problems: string[] = [];
+    if (steps.length === 0) return ["must list at least one step"];
+    steps.forEach((s, i) => {
+        if (s.change === undefined || s.change === null || !Number.isInteger(s.change) || s.change === 0) {
+            problems.push(`steps[${i}]: change (${String(s.change)}) must be a non-zero whole number`);
+        } else if (direction === "out" && s.change < 0) {
+            problems.push(`steps[${i}]: change (${s.change}) must be positive in a scale-out list`);
+        } else if (direction === "in" && s.change > 0) {
+            problems.push(`steps[${i}]: change (${s.change}) must be negative in a scale-in list`);
+        }
+        if (s.lower !== undefined && s.upper !== undefined && !(s.lower < s.upper)) {
+            problems.push(`steps[${i}]: lower (${s.lower}) must be < upper (${s.upper})`);
+        }
+    });
+    for (let i = 1; i < steps.length; i++) {
+        const prev = steps[i - 1];
+        const cur = steps[i];
+        if (prev.upper === undefined || cur.lower === undefined) {
+            problems.push(`steps[${i}]: intervals must be sorted ascending and closed between neighbours ` +
+                `(steps[${i - 1}].upper=${String(prev.upper)}, steps[${i}].lower=${String(cur.lower)})`);
+        } else if (cur.lower < prev.upper) {
+            problems.push(`steps[${i}]: lower (${cur.lower}) overlaps steps[${i - 1}] (upper ${prev.upper}); ` +
+                "intervals must be sorted ascending without overlap");
+        } else if (cur.lower > prev.upper) {
+            problems.push(`steps[${i}]: lower (${cur.lower}) leaves a gap after steps[${i - 1}] (upper ${prev.upper})`);
+        }
+    }
+    const first = steps[0];
+    const last = steps[steps.length - 1];
+    if (direction === "out") {
+        if (first.lower === undefined) problems.push("steps[0]: lower is required; it becomes the scale-out alarm threshold");
+        if (last.upper !== undefined) {
+            problems.push(`steps[${steps.length - 1}]: upper (${last.upper}) must be omitted so the last scale-out step reaches +infinity`);
+        }
+    } else {
+        if (last.upper === undefined) problems.push(`steps[${steps.length - 1}]: upper is required; it becomes the scale-in alarm threshold`);
+        if (first.lower !== undefined) {
+            problems.push(`steps[0]: lower (${first.lower}) must be omitted so the first scale-in step reaches -infinity`);
+        }
+    }
+    return problems;
+}
+
+/** The alarm threshold implied by a valid step list: the lowest scale-out bound or the highest scale-in bound. */
+export function stepThreshold(direction: "out" | "in", steps: readonly StepInterval[]): number {
+    const edge = direction === "out" ? steps[0].lower : steps[steps.length - 1].upper;
+    if (edge === undefined) throw new Error(`step list for scale-${direction} has no threshold edge`);
+    return edge;
+}
+
+/** Converts absolute intervals to AWS step adjustments, relative to the alarm threshold. */
+export function relativeSteps(policy: StepScalingPolicy): RelativeStep[] {
+    const t = policy.alarm.threshold;
+    return policy.steps.map((s) => ({
+        ...(s.lower !== undefined ? { metricIntervalLowerBound: s.lower - t } : {}),
+        ...(s.upper !== undefined ? { metricIntervalUpperBound: s.upper - t } : {}),
+        scalingAdjustment: s.change,
+    }));
+}
+
+/**
+ * The step whose interval holds `value`, or undefined. Above the threshold a step covers
+ * [lower, upper); below it, (lower, upper] (Application Auto Scaling user guide, step scaling).
+ */
+export function stepFor(policy: StepScalingPolicy, value: number): StepInterval | undefined {
+    return policy.steps.find((s) => policy.direction === "out"
+        ? (s.lower === undefined || value >= s.lower) && (s.upper === undefined || value < s.upper)
+        : (s.lower === undefined || value > s.lower) && (s.upper === undefined || value <= s.upper));
+}
