@@ -1,0 +1,73 @@
+/**
+ * Contracts between the autoscaler's parts: queue sources, the pure decision engine, the actuator and
+ * the control loop. Times are epoch milliseconds from an injected clock.
+ */
+
+/** One reading of a queue. */
+export interface QueueObservation {
+    /** Messages available for retrieval (SQS ApproximateNumberOfMessages / RabbitMQ ready messages). */
+    readonly visible: number;
+    /** Received but not yet deleted or acknowledged (SQS ApproximateNumberOfMessagesNotVisible). */
+    readonly inFlight: number;
+    /** Delayed messages (SQS ApproximateNumberOfMessagesDelayed; 0 for RabbitMQ). */
+    readonly delayed: number;
+    /** Age of the oldest message in seconds, when the source can tell (SQS: CloudWatch only). */
+    readonly oldestAgeSeconds?: number;
+    /** Consumers attached (RabbitMQ only). */
+    readonly consumers?: number;
+    readonly observedAt: number;
+}
+
+/** A queue the autoscaler watches; one implementation per file under sources/. */
+export interface QueueSource {
+    readonly kind: "sqs" | "rabbitmq";
+    /** A human-readable name of the queue, for logs and metric labels. */
+    readonly queueName: string;
+    observe(): Promise<QueueObservation>;
+    close(): Promise<void>;
+}
+
+/** ECS service counts as DescribeServices reports them. */
+export interface ServiceCounts {
+    readonly desired: number;
+    readonly running: number;
+    readonly pending: number;
+}
+
+export interface DecisionSettings {
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    /** Scale up when work > workers x this. */
+    readonly scaleUpThreshold: number;
+    /** Scale down when work < workers x this. */
+    readonly scaleDownThreshold: number;
+    readonly scaleUpCooldownMs: number;
+    readonly scaleDownCooldownMs: number;
+    /** Tasks removed per scale-down at most. */
+    readonly scaleDownStep: number;
+    /** Count in-flight messages as work. */
+    readonly countInFlight: boolean;
+}
+
+/** What the autoscaler itself last did; changes made by others are read back from the service. */
+export interface LastActions {
+    readonly scaleUp?: { readonly at: number; readonly from: number; readonly to: number };
+    readonly scaleDown?: { readonly at: number; readonly from: number; readonly to: number };
+}
+
+export type Direction = "up" | "down" | "none";
+
+export interface Decision {
+    readonly direction: Direction;
+    /** The desired count to set (equal to the current desired count when direction is "none"). */
+    readonly desired: number;
+    readonly reason: { readonly code: string; readonly text: string };
+}
+
+export interface DecisionInput {
+    readonly observation: QueueObservation;
+    readonly counts: ServiceCounts;
+    readonly settings: DecisionSettings;
+    readonly last: LastActions;
+    readonly now: number;
+}
