@@ -1,0 +1,114 @@
+/**
+ * Pulumi mocks for component and stack tests: every registered resource is recorded with its inputs,
+ * and the mock returns the computed outputs downstream code reads (arn, arnSuffix, name, id), so
+ * interpolated strings in the graph stay meaningful. No CLI, plugin or cloud is involved.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "us-east-1";
+
+export interface Recorded {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: any;
+    readonly state: any;
+}
+
+export const recorded: Recorded[] = [];
+
+function arnFor(type: string, name: string, inputs: any): string {
+    const [pkg, mod] = type.split(":");
+    const service = (mod ?? "x").split("/")[0];
+    if (type === "aws:lb/loadBalancer:LoadBalancer") return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/${inputs.name ?? name}/0123456789abcdef`;
+    if (type === "aws:lb/targetGroup:TargetGroup") return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${inputs.name ?? name}/fedcba9876543210`;
+    if (type === "aws:sqs/queue:Queue") return `arn:aws:sqs:${REGION}:${ACCOUNT}:${inputs.name ?? name}`;
+    if (type === "aws:ecs/cluster:Cluster") return `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${inputs.name ?? name}`;
+    if (type === "aws:ecs/service:Service") return `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${String(inputs.cluster ?? "cluster").split("/").pop()}/${inputs.name ?? name}`;
+    if (type === "aws:iam/role:Role") return `arn:aws:iam::${ACCOUNT}:role/${inputs.name ?? name}`;
+    if (type === "aws:sns/topic:Topic") return `arn:aws:sns:${REGION}:${ACCOUNT}:${inputs.name ?? name}`;
+    if (type === "aws:cloudwatch/logGroup:LogGroup") return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.name ?? name}`;
+    if (type === "aws:appautoscaling/policy:Policy") return `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:${name}:resource/${inputs.serviceNamespace}/${inputs.resourceId}:policyName/${inputs.name ?? name}`;
+    return `arn:aws:${pkg === "aws" ? service : pkg}:${REGION}:${ACCOUNT}:${name}`;
+}
+
+function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+    const inputs = args.inputs ?? {};
+    const name = inputs.name ?? args.name;
+    const arn = arnFor(args.type, args.name, inputs);
+    const state: Record<string, any> = { ...inputs, arn, name };
+    switch (args.type) {
+        case "aws:lb/loadBalancer:LoadBalancer":
+        case "aws:lb/targetGroup:TargetGroup":
+            state.arnSuffix = arn.split(":").pop()!.replace(/^loadbalancer\//, "");
+            state.dnsName = `${name}.${REGION}.elb.amazonaws.com`;
+            break;
+        case "aws:sqs/queue:Queue":
+            state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+            break;
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            state.arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${inputs.family}:1`;
+            break;
+        case "aws:ec2/vpc:Vpc":
+            state.id = `vpc-${args.name}`;
+            break;
+        case "aws:ecr/repository:Repository":
+            state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`;
+            break;
+    }
+    return state;
+}
+
+export function setupMocks(project = "ecs-autoscaling", stack = "test"): void {
+    recorded.length = 0;
+    pulumi.runtime.setMocks({
+        newResource(args) {
+            const state = stateFor(args);
+            recorded.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+            return { id: state.id ?? `${args.name}-id`, state };
+        },
+        call(args) {
+            switch (args.token) {
+                case "aws:index/getRegion:getRegion":
+                    return { name: REGION, region: REGION, id: REGION };
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "test" };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com" };
+                case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                    return { names: [`${REGION}a`, `${REGION}b`, `${REGION}c`], zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
+                case "aws:ec2/getVpc:getVpc":
+                    return { id: "vpc-default", cidrBlock: "172.31.0.0/16", default: true };
+                case "aws:ec2/getSubnets:getSubnets":
+                    return { ids: ["subnet-default-a", "subnet-default-b"] };
+                case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                    return { userName: "AWS", password: "token", proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com` };
+                default:
+                    return args.inputs;
+            }
+        },
+    }, project, stack, false);
+}
+
+/** Resolves an Output's value (the SDK keeps Output.promise() private). */
+export function promiseOf<T>(o: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(o).apply((v) => { resolve(v as T); return v; }));
+}
+
+export function ofType(type: string): Recorded[] {
+    return recorded.filter((r) => r.type === type);
+}
+
+export function named(type: string, name: string): Recorded {
+    const r = recorded.find((x) => x.type === type && x.name === name);
+    if (!r) {
+        throw new Error(`no ${type} named ${name}; have: ${recorded.filter((x) => x.type === type).map((x) => x.name).join(", ") || "(none)"}`);
+    }
+    return r;
+}
+
+/** Waits until every resource registered so far has been seen by the mock monitor. */
+export async function settle(...outputs: pulumi.Output<unknown>[]): Promise<void> {
+    await Promise.all(outputs.map((o) => promiseOf(o)));
+    await new Promise((r) => setImmediate(r));
+}
