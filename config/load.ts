@@ -363,5 +363,5 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function short(v: unknown): string {
     if (v === undefined) return "(missing)";
     const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+    return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }

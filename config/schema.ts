@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().min(0);
+const positiveInt = z.number().int({ error: "must be a whole number" }).positive({ error: "must be > 0" });
+const nonNegativeInt = z.number().int({ error: "must be a whole number" }).min(0, { error: "must be a whole number >= 0" });
 /** Scaling targets: strictly positive; percentages may not exceed 100. */
 const percentTarget = z.number().gt(0, { error: "must be > 0" }).max(100, { error: "must be <= 100 (it is a percentage)" });
 const positiveTarget = z.number().gt(0, { error: "must be > 0" });
