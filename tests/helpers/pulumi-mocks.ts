@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
+/** The digest the mock reports for every docker-build image it "pushes". */
+export const IMAGE_DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
 export interface Recorded {
     readonly type: string;
@@ -54,6 +56,13 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
             break;
         case "aws:ecr/repository:Repository":
             state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`;
+            state.arn = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
+            state.registryId = ACCOUNT;
+            break;
+        case "docker-build:index:Image":
+            // What the provider reports after a push: the manifest digest, and one tag pinned to it.
+            state.digest = IMAGE_DIGEST;
+            state.ref = `${(inputs.tags ?? [args.name])[0]}@${IMAGE_DIGEST}`;
             break;
     }
     return state;
