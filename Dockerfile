@@ -1,0 +1,27 @@
+# The queue autoscaler's image: `node dist/autoscale/index.js autoscaler run`.
+# Built by `pulumi up` (components/queue-autoscaler.ts) when autoscaler.image is not set, or by hand:
+#   docker build --platform linux/amd64 -t <repository>:<tag> .
+
+# Build stage: install the locked dependencies and bundle cli/autoscale.ts with esbuild.
+FROM node:20-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY cli ./cli
+COPY runtime ./runtime
+COPY scaling ./scaling
+COPY config ./config
+RUN npm run build
+
+# Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).
+FROM node:20-slim
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps
+WORKDIR /app
+COPY --from=build /src/dist/autoscale ./dist/autoscale
+USER node
+# No HEALTHCHECK here: the ECS task definition has one (GET /healthz on HEALTH_PORT).
+ENTRYPOINT ["node", "dist/autoscale/index.js"]
+CMD ["autoscaler", "run"]

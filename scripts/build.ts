@@ -1,0 +1,46 @@
+/**
+ * Bundles the `autoscale` command (cli/autoscale.ts) into dist/autoscale/index.js with esbuild. The
+ * bundle runs in a container, not in Lambda, so the AWS SDK is bundled too: the image then needs no
+ * node_modules at all.
+ */
+import * as path from "path";
+import { build, BuildOptions, BuildResult } from "esbuild";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const ENTRY = path.join(ROOT, "cli", "autoscale.ts");
+export const OUTFILE = path.join(ROOT, "dist", "autoscale", "index.js");
+
+export const OPTIONS: BuildOptions = {
+    entryPoints: [ENTRY],
+    outfile: OUTFILE,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    sourcemap: true,
+    minify: false,
+    // Nothing is external: @aws-sdk/* included (a container has no preinstalled SDK).
+    external: [],
+    logLevel: "warning",
+    metafile: true,
+};
+
+export async function bundle(): Promise<BuildResult> {
+    return build(OPTIONS);
+}
+
+if (require.main === module) {
+    bundle().then(
+        (result) => {
+            const outputs = result.metafile?.outputs ?? {};
+            for (const [file, out] of Object.entries(outputs)) {
+                console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KiB`);
+            }
+        },
+        (err: unknown) => {
+            // esbuild has already printed its diagnostics.
+            console.error(err instanceof Error ? err.message : err);
+            process.exit(1);
+        },
+    );
+}
