@@ -1,0 +1,627 @@
+/**
+ * ScalableService under Pulumi mocks, built from the real staging stack file: every registered resource
+ * and its exact inputs, and the resource options of the ECS service (seen through a transformation on
+ * the component, which the SDK applies to each child while constructing it).
+ */
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { ACCOUNT, REGION, named, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
+import { rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
+import { StackConfig, loadStackConfig } from "../../config/load";
+import { dimensionList } from "../../scaling/metric-series";
+import { StepScalingPolicy } from "../../scaling/plan";
+import {
+    QUEUE_URL_ENV, ScalableService, ScalableServiceArgs, describeStepPolicy, targetGroupName,
+} from "../../components/scalable-service";
+
+const PROJECT = "ecs-autoscaling";
+const STACK = "staging";
+const CLUSTER = "ecs-autoscaling-staging";
+const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`;
+const VPC = "vpc-0staging";
+const SUBNETS = ["subnet-0private-a", "subnet-0private-b"];
+const LB_NAME = "ecs-autoscaling-staging";
+const LB = {
+    listenerArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/${LB_NAME}/0123456789abcdef/0a1b2c3d4e5f6789`,
+    securityGroupId: "sg-0alb0000000000001",
+    arnSuffix: `app/${LB_NAME}/0123456789abcdef`,
+};
+const QUEUE_NAME = "ecs-autoscaling-staging-work";
+const QUEUE = {
+    arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${QUEUE_NAME}`,
+    url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${QUEUE_NAME}`,
+};
+const T = {
+    service: "aws:ecs/service:Service",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    target: "aws:appautoscaling/target:Target",
+    policy: "aws:appautoscaling/policy:Policy",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+};
+
+function stagingConfig(overrides: Record<string, unknown> = {}): StackConfig {
+    return loadStackConfig(rawProjectConfig(STACK, overrides), { project: PROJECT, stack: STACK });
+}
+
+/** The staging `services` value, deep-copied so a test can edit it and pass it back as an override. */
+function stagingServices(): any {
+    return JSON.parse(JSON.stringify(stackFileConfig(STACK)[`${PROJECT}:services`]));
+}
+
+function argsFor(config: StackConfig, key: string): ScalableServiceArgs {
+    const service = config.services[key];
+    return {
+        service,
+        clusterName: CLUSTER,
+        clusterArn: CLUSTER_ARN,
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        assignPublicIp: false,
+        logRetentionDays: config.logRetentionDays,
+        capacityStrategy: config.capacityStrategy,
+        loadBalancer: service.loadBalancer ? LB : undefined,
+        queue: service.consumesQueue ? QUEUE : undefined,
+    };
+}
+
+interface Built {
+    readonly component: ScalableService;
+    /** Every resource constructed under the component (and the component itself), with its options. */
+    readonly constructed: pulumi.ResourceTransformationArgs[];
+}
+
+function build(name: string, args: ScalableServiceArgs): Built {
+    const constructed: pulumi.ResourceTransformationArgs[] = [];
+    const component = new ScalableService(name, args, {
+        transformations: [(a) => { constructed.push(a); return undefined; }],
+    });
+    return { component, constructed };
+}
+
+/** Waits until every resource built has been registered with the mock monitor. */
+async function registered(...built: Built[]): Promise<void> {
+    await Promise.all(built.flatMap((b) => b.constructed.map((c) => promiseOf(c.resource.urn))));
+    await new Promise((r) => setImmediate(r));
+}
+
+function stepPolicy(config: StackConfig, key: string, name: string, direction: "out" | "in"): StepScalingPolicy {
+    const p = config.services[key].plan.policies.find((x) => x.kind === "step" && x.name === name && x.direction === direction);
+    if (!p || p.kind !== "step") throw new Error(`no step policy ${name}-${direction} in ${key}`);
+    return p;
+}
+
+describe("ScalableService: staging services", () => {
+    let config: StackConfig;
+    let api: Built;
+    let worker: Built;
+    let gateway: Built;
+
+    before(async () => {
+        setupMocks(PROJECT, STACK);
+        config = stagingConfig();
+        api = build("api", argsFor(config, "api"));
+        worker = build("worker", argsFor(config, "worker"));
+        gateway = build("gateway", argsFor(config, "gateway"));
+        await registered(api, worker, gateway);
+    });
+
+    describe("api (load-balanced, target tracking)", () => {
+        it("registers the scalable target with the plan's bounds on the service's resource ID", () => {
+            expect(named(T.target, "api-target").inputs).to.deep.equal({
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: `service/${CLUSTER}/ecs-autoscaling-staging-api`,
+                minCapacity: 2,
+                maxCapacity: 10,
+            });
+        });
+
+        it("creates exactly the three target-tracking policies: CPU 70, memory 80, ALB requests 1000, cooldowns 60/300", async () => {
+            expect(Object.keys(api.component.policies)).to.deep.equal(["cpu", "memory", "alb-requests"]);
+            expect(api.component.alarms).to.deep.equal({});
+            const common = { scaleOutCooldown: 60, scaleInCooldown: 300, disableScaleIn: false };
+            const tgName = "ecs-autoscaling-staging-api-824e";
+            const expected: Record<string, any> = {
+                cpu: { targetValue: 70, ...common, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } },
+                memory: { targetValue: 80, ...common, predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" } },
+                "alb-requests": {
+                    targetValue: 1000,
+                    ...common,
+                    predefinedMetricSpecification: {
+                        predefinedMetricType: "ALBRequestCountPerTarget",
+                        resourceLabel: `app/${LB_NAME}/0123456789abcdef/targetgroup/${tgName}/fedcba9876543210`,
+                    },
+                },
+            };
+            for (const [key, configuration] of Object.entries(expected)) {
+                const inputs = named(T.policy, `api-${key}`).inputs;
+                expect(inputs.name, key).to.equal(`ecs-autoscaling-staging-api-${key}`);
+                expect(inputs.policyType, key).to.equal("TargetTrackingScaling");
+                expect(inputs.resourceId, key).to.equal(`service/${CLUSTER}/ecs-autoscaling-staging-api`);
+                expect(inputs.scalableDimension, key).to.equal("ecs:service:DesiredCount");
+                expect(inputs.serviceNamespace, key).to.equal("ecs");
+                expect(inputs.targetTrackingScalingPolicyConfiguration, key).to.deep.equal(configuration);
+                expect(inputs.stepScalingPolicyConfiguration, key).to.equal(undefined);
+            }
+            expect(await promiseOf(api.component.policies["alb-requests"].name)).to.equal("ecs-autoscaling-staging-api-alb-requests");
+        });
+
+        it("routes the configured paths to an IP target group on the container port", async () => {
+            const tg = named(T.targetGroup, "api-tg").inputs;
+            expect(tg).to.deep.equal({
+                name: "ecs-autoscaling-staging-api-824e",
+                targetType: "ip",
+                protocol: "HTTP",
+                port: 80,
+                vpcId: VPC,
+                deregistrationDelay: 30,
+                healthCheck: {
+                    enabled: true, path: "/", protocol: "HTTP", port: "traffic-port", matcher: "200-399",
+                    interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+                },
+            });
+            const tgArn = await promiseOf(api.component.targetGroup!.arn);
+            expect(named(T.listenerRule, "api-listener-rule").inputs).to.deep.equal({
+                listenerArn: LB.listenerArn,
+                priority: 100,
+                conditions: [{ pathPattern: { values: ["/*"] } }],
+                actions: [{ type: "forward", targetGroupArn: tgArn }],
+            });
+        });
+
+        it("runs the service behind the target group with circuit breaker, the staging capacity strategy and minCapacity tasks", async () => {
+            const inputs = named(T.service, "api-service").inputs;
+            const taskDefArn = await promiseOf(named(T.taskDefinition, "api-task-definition").state.arn);
+            expect(inputs).to.deep.equal({
+                name: "ecs-autoscaling-staging-api",
+                cluster: CLUSTER_ARN,
+                taskDefinition: taskDefArn,
+                desiredCount: 2,
+                capacityProviderStrategies: [
+                    { capacityProvider: "FARGATE", base: 1, weight: 1 },
+                    { capacityProvider: "FARGATE_SPOT", base: 0, weight: 3 },
+                ],
+                forceNewDeployment: true,
+                networkConfiguration: {
+                    subnets: SUBNETS,
+                    securityGroups: [await promiseOf(api.component.securityGroupId)],
+                    assignPublicIp: false,
+                },
+                loadBalancers: [{ targetGroupArn: await promiseOf(api.component.targetGroup!.arn), containerName: "api", containerPort: 80 }],
+                healthCheckGracePeriodSeconds: 60,
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                propagateTags: "SERVICE",
+                enableEcsManagedTags: true,
+                waitForSteadyState: false,
+            });
+            expect(await promiseOf(api.component.serviceName)).to.equal("ecs-autoscaling-staging-api");
+            expect(await promiseOf(api.component.serviceArn)).to.equal(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/ecs-autoscaling-staging-api`);
+        });
+
+        it("creates the service after its listener rule and security group rules", () => {
+            const service = api.constructed.find((c) => c.type === T.service)!;
+            const dependsOn = service.opts.dependsOn as pulumi.Resource[];
+            const rule = api.constructed.find((c) => c.type === T.listenerRule)!.resource;
+            expect(dependsOn).to.include(rule);
+            const ingress = api.constructed.find((c) => c.type === T.ingress)!.resource;
+            expect(dependsOn).to.include(ingress);
+        });
+
+        it("admits only the load balancer's security group, on the container port", async () => {
+            const sgId = await promiseOf(api.component.securityGroupId);
+            const sg = named(T.securityGroup, "api-tasks-sg").inputs;
+            expect(sg).to.deep.equal({ vpcId: VPC, description: "ECS tasks of ecs-autoscaling-staging-api" });
+            const ingress = ofType(T.ingress).filter((r) => r.inputs.securityGroupId === sgId);
+            expect(ingress.map((r) => r.inputs)).to.deep.equal([{
+                securityGroupId: sgId,
+                description: "HTTP from the load balancer to ecs-autoscaling-staging-api",
+                ipProtocol: "tcp",
+                fromPort: 80,
+                toPort: 80,
+                referencedSecurityGroupId: LB.securityGroupId,
+            }]);
+            const albEgress = ofType(T.egress).filter((r) => r.inputs.securityGroupId === LB.securityGroupId);
+            expect(albEgress.map((r) => r.inputs)).to.deep.equal([{
+                securityGroupId: LB.securityGroupId,
+                description: "HTTP from the load balancer to ecs-autoscaling-staging-api",
+                ipProtocol: "tcp",
+                fromPort: 80,
+                toPort: 80,
+                referencedSecurityGroupId: sgId,
+            }]);
+        });
+
+        it("gives the container the port mapping and the awslogs configuration", () => {
+            const td = named(T.taskDefinition, "api-task-definition").inputs;
+            const [container] = JSON.parse(td.containerDefinitions);
+            expect(container.portMappings).to.deep.equal([{ containerPort: 80, protocol: "tcp" }]);
+            expect(container.memory).to.equal(1024);
+            expect(container.environment).to.deep.equal([]);
+            expect(td.cpu).to.equal("512");
+            expect(td.memory).to.equal("1024");
+        });
+    });
+
+    describe("every service", () => {
+        it("ignores desiredCount changes on the ECS service (Application Auto Scaling owns it)", () => {
+            for (const b of [api, worker, gateway]) {
+                const services = b.constructed.filter((c) => c.type === T.service);
+                expect(services).to.have.length(1);
+                expect(services[0].opts.ignoreChanges).to.deep.equal(["desiredCount"]);
+                expect(services[0].opts.parent).to.equal(b.component);
+            }
+        });
+
+        it("parents every child to the component and names it after the component", () => {
+            for (const [name, b] of [["api", api], ["worker", worker], ["gateway", gateway]] as const) {
+                const children = b.constructed.filter((c) => c.resource !== b.component);
+                expect(children.length).to.be.greaterThan(8);
+                for (const c of children) {
+                    expect(c.opts.parent, `${c.type} ${c.name}`).to.equal(b.component);
+                    expect(c.name.startsWith(`${name}-`), c.name).to.equal(true);
+                }
+            }
+        });
+
+        it("keeps task egress to HTTPS only", async () => {
+            for (const b of [api, worker, gateway]) {
+                const sgId = await promiseOf(b.component.securityGroupId);
+                expect(ofType(T.egress).filter((r) => r.inputs.securityGroupId === sgId).map((r) => r.inputs)).to.deep.equal([{
+                    securityGroupId: sgId,
+                    description: "HTTPS to image registries and AWS APIs",
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "0.0.0.0/0",
+                }]);
+            }
+        });
+
+        it("lets the execution role write only its own log group, and pull nothing from ECR for public images", async () => {
+            for (const key of ["api", "worker", "gateway"]) {
+                const logGroup = named(T.logGroup, `${key}-logs`);
+                expect(logGroup.inputs).to.deep.equal({ name: `/ecs/ecs-autoscaling-staging-${key}`, retentionInDays: 30 });
+                const policy = JSON.parse(named(T.rolePolicy, `${key}-execution-policy`).inputs.policy);
+                expect(policy.Statement).to.deep.equal([{
+                    Sid: "WriteOwnLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs/ecs-autoscaling-staging-${key}:*`,
+                }]);
+                expect(named(T.rolePolicy, `${key}-execution-policy`).inputs.role).to.equal(`${key}-execution-role-id`);
+                const assume = JSON.parse(named(T.role, `${key}-execution-role`).inputs.assumeRolePolicy);
+                expect(assume.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+            }
+        });
+
+        it("uses one task role per workload, trusted by ECS tasks only", async () => {
+            const arns = await Promise.all([api, worker, gateway].map((b) => promiseOf(b.component.taskRoleArn)));
+            expect(new Set(arns).size).to.equal(3);
+            for (const key of ["api", "worker", "gateway"]) {
+                const assume = JSON.parse(named(T.role, `${key}-task-role`).inputs.assumeRolePolicy);
+                expect(assume.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+            }
+        });
+    });
+
+    describe("worker (queue consumer, step scaling)", () => {
+        it("registers the scalable target 1-10", () => {
+            const t = named(T.target, "worker-target").inputs;
+            expect([t.resourceId, t.minCapacity, t.maxCapacity]).to.deep.equal([`service/${CLUSTER}/ecs-autoscaling-staging-worker`, 1, 10]);
+        });
+
+        it("keys policies and alarms by name and direction", () => {
+            expect(Object.keys(worker.component.policies)).to.deep.equal(["cpu", "memory", "queue-depth-out", "queue-depth-in"]);
+            expect(Object.keys(worker.component.alarms)).to.deep.equal(["queue-depth-out", "queue-depth-in"]);
+        });
+
+        it("scales out +1/+2/+3 from 50 visible messages, steps relative to the threshold", () => {
+            const p = named(T.policy, "worker-queue-depth-out").inputs;
+            expect(p.name).to.equal("ecs-autoscaling-staging-worker-queue-depth-out");
+            expect(p.policyType).to.equal("StepScaling");
+            expect(p.resourceId).to.equal(`service/${CLUSTER}/ecs-autoscaling-staging-worker`);
+            expect(p.targetTrackingScalingPolicyConfiguration).to.equal(undefined);
+            expect(p.stepScalingPolicyConfiguration).to.deep.equal({
+                adjustmentType: "ChangeInCapacity",
+                cooldown: 60,
+                metricAggregationType: "Maximum",
+                stepAdjustments: [
+                    { metricIntervalLowerBound: "0", metricIntervalUpperBound: "50", scalingAdjustment: 1 },
+                    { metricIntervalLowerBound: "50", metricIntervalUpperBound: "150", scalingAdjustment: 2 },
+                    { metricIntervalLowerBound: "150", scalingAdjustment: 3 },
+                ],
+            });
+        });
+
+        it("alarms for scale-out at >= 50 messages in 1 period of 60 s", () => {
+            const a = named(T.alarm, "worker-queue-depth-out-alarm").inputs;
+            expect({ ...a, alarmActions: undefined }).to.deep.equal({
+                name: "ecs-autoscaling-staging-worker-queue-depth-out",
+                alarmDescription: "Scales ecs-autoscaling-staging-worker out when AWS/SQS ApproximateNumberOfMessagesVisible " +
+                    "(Maximum, QueueName=ecs-autoscaling-staging-work) >= 50 for 1 of 1 periods of 60 s. " +
+                    "Steps: 50 to under 100: add 1 task; 100 to under 200: add 2 tasks; 200 and over: add 3 tasks. Cooldown 60 s.",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                statistic: "Maximum",
+                dimensions: { QueueName: QUEUE_NAME },
+                threshold: 50,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                period: 60,
+                evaluationPeriods: 1,
+                datapointsToAlarm: 1,
+                treatMissingData: "notBreaching",
+                alarmActions: undefined,
+            });
+        });
+
+        it("scales in by 1 below 10 messages for 5 of 5 periods of 60 s, cooldown 300", () => {
+            expect(named(T.policy, "worker-queue-depth-in").inputs.stepScalingPolicyConfiguration).to.deep.equal({
+                adjustmentType: "ChangeInCapacity",
+                cooldown: 300,
+                metricAggregationType: "Maximum",
+                stepAdjustments: [{ metricIntervalUpperBound: "0", scalingAdjustment: -1 }],
+            });
+            const a = named(T.alarm, "worker-queue-depth-in-alarm").inputs;
+            expect([a.namespace, a.metricName, a.statistic, a.dimensions]).to.deep.equal(
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName: QUEUE_NAME }]);
+            expect([a.threshold, a.comparisonOperator, a.period, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData])
+                .to.deep.equal([10, "LessThanThreshold", 60, 5, 5, "breaching"]);
+            expect(a.alarmDescription).to.equal("Scales ecs-autoscaling-staging-worker in when AWS/SQS ApproximateNumberOfMessagesVisible " +
+                "(Maximum, QueueName=ecs-autoscaling-staging-work) < 10 for 5 of 5 periods of 60 s. Steps: 10 and under: remove 1 task. Cooldown 300 s.");
+        });
+
+        it("points each alarm at exactly its own policy", async () => {
+            for (const key of ["queue-depth-out", "queue-depth-in"]) {
+                const policyArn = await promiseOf(worker.component.policies[key].arn);
+                const actions = await promiseOf(worker.component.alarms[key].alarmActions);
+                expect(actions, key).to.deep.equal([policyArn]);
+                expect(named(T.alarm, `worker-${key}-alarm`).inputs.alarmActions, key).to.deep.equal([policyArn]);
+                expect(policyArn).to.contain(`policyName/ecs-autoscaling-staging-worker-${key}`);
+            }
+        });
+
+        it("grants the task role the four consumer actions on the queue ARN and nothing else", () => {
+            const roleId = "worker-task-role-id"; // the mock's id for the resource named worker-task-role
+            const policies = ofType(T.rolePolicy).filter((r) => r.inputs.role === roleId);
+            expect(policies.map((p) => p.name)).to.deep.equal(["worker-queue-policy"]);
+            const doc = JSON.parse(policies[0].inputs.policy);
+            expect(doc.Statement).to.deep.equal([{
+                Sid: "ConsumeWorkQueue",
+                Effect: "Allow",
+                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+                Resource: QUEUE.arn,
+            }]);
+            for (const key of ["api", "gateway"]) {
+                expect(ofType(T.rolePolicy).filter((r) => r.inputs.role === `${key}-task-role-id`), key).to.deep.equal([]);
+            }
+        });
+
+        it("tells the container the queue URL", () => {
+            const [container] = JSON.parse(named(T.taskDefinition, "worker-task-definition").inputs.containerDefinitions);
+            expect(container.environment).to.deep.equal([{ name: QUEUE_URL_ENV, value: QUEUE.url }]);
+        });
+
+        it("has no ingress rule, no target group and no load balancer", async () => {
+            const sgId = await promiseOf(worker.component.securityGroupId);
+            expect(ofType(T.ingress).filter((r) => r.inputs.securityGroupId === sgId)).to.deep.equal([]);
+            expect(worker.component.targetGroup).to.equal(undefined);
+            const s = named(T.service, "worker-service").inputs;
+            expect([s.loadBalancers, s.healthCheckGracePeriodSeconds]).to.deep.equal([undefined, undefined]);
+            expect(s.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
+            expect(s.desiredCount).to.equal(1);
+        });
+    });
+
+    describe("gateway (no load balancer, no queue)", () => {
+        it("registers the scalable target 1-4 with CPU and memory policies only", () => {
+            const t = named(T.target, "gateway-target").inputs;
+            expect([t.resourceId, t.minCapacity, t.maxCapacity]).to.deep.equal([`service/${CLUSTER}/ecs-autoscaling-staging-gateway`, 1, 4]);
+            expect(Object.keys(gateway.component.policies)).to.deep.equal(["cpu", "memory"]);
+        });
+
+        it("passes exactly the configured environment to its one essential container", () => {
+            const td = named(T.taskDefinition, "gateway-task-definition").inputs;
+            expect({ ...td, containerDefinitions: undefined, executionRoleArn: undefined, taskRoleArn: undefined }).to.deep.equal({
+                family: "ecs-autoscaling-staging-gateway",
+                networkMode: "awsvpc",
+                requiresCompatibilities: ["FARGATE"],
+                cpu: "256",
+                memory: "512",
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                containerDefinitions: undefined,
+                executionRoleArn: undefined,
+                taskRoleArn: undefined,
+            });
+            expect(td.executionRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-execution-role`);
+            expect(td.taskRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-task-role`);
+            expect(JSON.parse(td.containerDefinitions)).to.deep.equal([{
+                name: "gateway",
+                image: "public.ecr.aws/docker/library/busybox:1.36",
+                essential: true,
+                memory: 512,
+                environment: [{ name: "SHARDS_PER_TASK", value: "25" }],
+                logConfiguration: {
+                    logDriver: "awslogs",
+                    options: {
+                        "awslogs-group": "/ecs/ecs-autoscaling-staging-gateway",
+                        "awslogs-region": REGION,
+                        "awslogs-stream-prefix": "gateway",
+                    },
+                },
+            }]);
+        });
+
+        it("uses the cluster's capacity strategy when the service sets none", () => {
+            expect(named(T.service, "gateway-service").inputs.capacityProviderStrategies).to.deep.equal([
+                { capacityProvider: "FARGATE", base: 1, weight: 1 },
+                { capacityProvider: "FARGATE_SPOT", base: 0, weight: 3 },
+            ]);
+        });
+    });
+});
+
+describe("ScalableService: config edits reach the registered inputs", () => {
+    let config: StackConfig;
+
+    before(async () => {
+        setupMocks(PROJECT, STACK);
+        const services = stagingServices();
+        services.worker.maxCapacity = 7;
+        services.worker.policies[2].scaleOut.steps[0].lower = 40;
+        services.worker.policies[2].scaleOut.evaluationPeriods = 3;
+        services.worker.policies[2].scaleOut.datapointsToAlarm = 2;
+        services.gateway.capacityStrategy = [{ provider: "FARGATE_SPOT", weight: 1 }];
+        services.gateway.image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/gateway:2.1.0";
+        services.gateway.environment = { ZONE: "b", SHARDS_PER_TASK: "50", ALPHA: "1" };
+        config = stagingConfig({ services, customMetricTest: { enabled: true, service: "api" } });
+        await registered(
+            build("worker", argsFor(config, "worker")),
+            build("gateway", argsFor(config, "gateway")),
+            build("api", argsFor(config, "api")),
+        );
+    });
+
+    it("worker maxCapacity 7 and a scale-out threshold of 40 shift the target, the alarm and the relative steps", () => {
+        expect(named(T.target, "worker-target").inputs.maxCapacity).to.equal(7);
+        const a = named(T.alarm, "worker-queue-depth-out-alarm").inputs;
+        expect([a.threshold, a.evaluationPeriods, a.datapointsToAlarm]).to.deep.equal([40, 3, 2]);
+        expect(named(T.policy, "worker-queue-depth-out").inputs.stepScalingPolicyConfiguration.stepAdjustments).to.deep.equal([
+            { metricIntervalLowerBound: "0", metricIntervalUpperBound: "60", scalingAdjustment: 1 },
+            { metricIntervalLowerBound: "60", metricIntervalUpperBound: "160", scalingAdjustment: 2 },
+            { metricIntervalLowerBound: "160", scalingAdjustment: 3 },
+        ]);
+        expect(a.alarmDescription).to.equal(describeStepPolicy("ecs-autoscaling-staging-worker", stepPolicy(config, "worker", "queue-depth", "out")));
+        expect(a.alarmDescription).to.contain(">= 40 for 2 of 3 periods of 60 s. Steps: 40 to under 100: add 1 task;");
+    });
+
+    it("a service's own capacity strategy overrides the cluster's", () => {
+        expect(named(T.service, "gateway-service").inputs.capacityProviderStrategies).to.deep.equal([
+            { capacityProvider: "FARGATE_SPOT", base: 0, weight: 1 },
+        ]);
+    });
+
+    it("a private ECR image lets the execution role pull from that repository only", () => {
+        const doc = JSON.parse(named(T.rolePolicy, "gateway-execution-policy").inputs.policy);
+        expect(doc.Statement.slice(1)).to.deep.equal([
+            {
+                Sid: "PullOwnImage",
+                Effect: "Allow",
+                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team/gateway`,
+            },
+            { Sid: "GetRegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        ]);
+    });
+
+    it("sorts the container environment by name", () => {
+        const [container] = JSON.parse(named(T.taskDefinition, "gateway-task-definition").inputs.containerDefinitions);
+        expect(container.environment).to.deep.equal([
+            { name: "ALPHA", value: "1" },
+            { name: "SHARDS_PER_TASK", value: "50" },
+            { name: "ZONE", value: "b" },
+        ]);
+    });
+
+    it("customMetricTest puts the synthetic-load policy on api, watching exactly the published dimensions", () => {
+        const t = named(T.target, "api-target").inputs;
+        expect([t.minCapacity, t.maxCapacity]).to.deep.equal([2, 4]);
+        const plan = config.services.api.plan.policies.find((p) => p.name === "synthetic-load");
+        if (!plan || plan.kind !== "targetTracking" || plan.metric.type !== "custom") throw new Error("no synthetic-load policy in the plan");
+        const p = named(T.policy, "api-synthetic-load").inputs;
+        expect(p.name).to.equal("ecs-autoscaling-staging-api-synthetic-load");
+        expect(p.targetTrackingScalingPolicyConfiguration).to.deep.equal({
+            targetValue: 100,
+            scaleOutCooldown: 60,
+            scaleInCooldown: 60,
+            disableScaleIn: false,
+            customizedMetricSpecification: {
+                namespace: "Test/Autoscaling",
+                metricName: "SyntheticLoad",
+                statistic: "Average",
+                dimensions: dimensionList(plan.metric.series),
+            },
+        });
+        expect(p.targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.dimensions).to.deep.equal([
+            { name: "TestId", value: "staging" },
+            { name: "Cluster", value: CLUSTER },
+            { name: "Service", value: "ecs-autoscaling-staging-api" },
+        ]);
+    });
+});
+
+describe("ScalableService: invalid combinations", () => {
+    let config: StackConfig;
+
+    before(() => {
+        setupMocks(PROJECT, STACK);
+        config = stagingConfig();
+    });
+
+    function expectRejected(args: ScalableServiceArgs, message: RegExp): void {
+        const before = recorded.length;
+        expect(() => new ScalableService("rejected", args)).to.throw(message);
+        expect(recorded.length, "nothing is registered").to.equal(before);
+    }
+
+    it("a load-balanced service without args.loadBalancer names the field", () => {
+        expectRejected({ ...argsFor(config, "api"), loadBalancer: undefined },
+            /ScalableService "rejected": args\.loadBalancer is required because services\.api\.loadBalancer is set/);
+    });
+
+    it("a queue consumer without args.queue names the field", () => {
+        expectRejected({ ...argsFor(config, "worker"), queue: undefined },
+            /ScalableService "rejected": args\.queue is required because services\.worker\.consumesQueue is true/);
+    });
+
+    it("an ALBRequestCountPerTarget policy on a service without a load balancer names the policy and the field", () => {
+        const api = config.services.api;
+        expectRejected({ ...argsFor(config, "api"), service: { ...api, loadBalancer: undefined }, loadBalancer: undefined },
+            /policy "alb-requests" tracks ALBRequestCountPerTarget, which needs services\.api\.loadBalancer and args\.loadBalancer/);
+    });
+
+    it("a queue consumer whose environment sets the queue URL itself names the variable", () => {
+        const worker = config.services.worker;
+        expectRejected({ ...argsFor(config, "worker"), service: { ...worker, environment: { [QUEUE_URL_ENV]: "https://elsewhere" } } },
+            /service\.environment\.QUEUE_URL must not be set for a queue consumer/);
+    });
+
+    it("minCapacity above maxCapacity names both", () => {
+        const gw = config.services.gateway;
+        expectRejected({ ...argsFor(config, "gateway"), service: { ...gw, plan: { ...gw.plan, minCapacity: 5, maxCapacity: 3 } } },
+            /plan\.minCapacity \(5\) should be <= plan\.maxCapacity \(3\)/);
+    });
+
+    it("an empty capacity strategy is refused", () => {
+        expectRejected({ ...argsFor(config, "gateway"), capacityStrategy: [] }, /capacityStrategy must list at least one capacity provider/);
+    });
+});
+
+describe("targetGroupName", () => {
+    const settings = { port: 80, protocol: "HTTP", targetType: "ip", vpcId: VPC };
+
+    it("fits 32 characters and keeps the physical name when it can", () => {
+        expect(targetGroupName("ecs-autoscaling-staging-api", settings)).to.equal("ecs-autoscaling-staging-api-824e");
+        expect(targetGroupName("a-very-long-name-prefix-1234-service-with-a-long-key", settings))
+            .to.match(/^a-very-long-name-prefix-123-[0-9a-f]{4}$/);
+        // A cut that ends in a dash drops it, so the name never holds "--".
+        expect(targetGroupName("abcdefghijklmnopqrstuvwxyz-more", settings)).to.match(/^abcdefghijklmnopqrstuvwxyz-[0-9a-f]{4}$/);
+    });
+
+    it("changes with every setting that replaces a target group, and only then", () => {
+        const base = targetGroupName("svc", settings);
+        expect(targetGroupName("svc", { ...settings })).to.equal(base);
+        for (const changed of [{ port: 8080 }, { protocol: "HTTPS" }, { targetType: "instance" }, { vpcId: "vpc-other" }]) {
+            expect(targetGroupName("svc", { ...settings, ...changed }), JSON.stringify(changed)).to.not.equal(base);
+        }
+    });
+});
