@@ -19,6 +19,14 @@ export interface Recorded {
 
 export const recorded: Recorded[] = [];
 
+export interface Invoked {
+    readonly token: string;
+    readonly inputs: any;
+}
+
+/** Every invoke (data source call) the program made, with its arguments, in call order. */
+export const invoked: Invoked[] = [];
+
 function arnFor(type: string, name: string, inputs: any): string {
     const [pkg, mod] = type.split(":");
     const service = (mod ?? "x").split("/")[0];
@@ -54,6 +62,10 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
         case "aws:ec2/vpc:Vpc":
             state.id = `vpc-${args.name}`;
             break;
+        case "aws:ec2/eip:Eip":
+            state.allocationId = `eipalloc-${args.name}`;
+            state.publicIp = "203.0.113.10";
+            break;
         case "aws:ecr/repository:Repository":
             state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`;
             state.arn = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
@@ -70,6 +82,7 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
 
 export function setupMocks(project = "ecs-autoscaling", stack = "test"): void {
     recorded.length = 0;
+    invoked.length = 0;
     pulumi.runtime.setMocks({
         newResource(args) {
             const state = stateFor(args);
@@ -77,6 +90,7 @@ export function setupMocks(project = "ecs-autoscaling", stack = "test"): void {
             return { id: state.id ?? `${args.name}-id`, state };
         },
         call(args) {
+            invoked.push({ token: args.token, inputs: args.inputs });
             switch (args.token) {
                 case "aws:index/getRegion:getRegion":
                     return { name: REGION, region: REGION, id: REGION };
@@ -114,6 +128,17 @@ export function named(type: string, name: string): Recorded {
         throw new Error(`no ${type} named ${name}; have: ${recorded.filter((x) => x.type === type).map((x) => x.name).join(", ") || "(none)"}`);
     }
     return r;
+}
+
+/**
+ * Waits until every resource registration and invoke started so far has completed, with its outputs
+ * resolved: the chain of RPC keep-alives that `pulumi.runtime.disconnect` itself waits on. Children a
+ * component keeps to itself are covered too, so a test needs no handle on them.
+ */
+export function allRegistered(): Promise<void> {
+    // Exported by the SDK's runtime/settings module (3.248) but left out of its type declarations.
+    const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+    return settings.waitForRPCs();
 }
 
 /** Waits until every resource registered so far has been seen by the mock monitor. */
