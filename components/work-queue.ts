@@ -1,0 +1,110 @@
+/**
+ * The stack's work queue: an SQS queue with a dead-letter queue that only it may redrive into, and an
+ * alarm to the alerts topic when its oldest message waits too long.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { QueueInput } from "../config/schema";
+import { MetricSeries, sqsOldestMessageAgeSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
+
+/** Dead-letter messages are kept for the SQS maximum, 14 days, to leave time to inspect and redrive them. */
+export const DEAD_LETTER_RETENTION_SECONDS = 1209600;
+
+/**
+ * Minutes in a row the oldest message must be too old before the alarm fires. A single slow or retried
+ * message makes the age jump for a minute or two before the consumers catch up, which is no reason to
+ * page anyone; a backlog that stays old for three minutes is, and waiting for it delays a real alert by
+ * only two minutes against thresholds of several minutes.
+ */
+export const OLDEST_MESSAGE_BREACHING_MINUTES = 3;
+
+export interface WorkQueueArgs {
+    /** Physical name of the queue (`names.queue`); its metrics carry it as the QueueName dimension. Required. */
+    readonly queueName: string;
+    /** Physical name of the dead-letter queue (`names.deadLetterQueue`). Required; must differ from queueName. */
+    readonly deadLetterQueueName: string;
+    /** The validated `queue` config: visibility timeout, retention, maxReceiveCount, alarm age. Required. */
+    readonly settings: QueueInput;
+    /** Notified when the oldest-message alarm goes to ALARM and back to OK (the alerts topic). Required; may be empty. */
+    readonly alarmActions: pulumi.Input<string>[];
+}
+
+export class WorkQueue extends pulumi.ComponentResource {
+    readonly queue: aws.sqs.Queue;
+    readonly deadLetterQueue: aws.sqs.Queue;
+    readonly queueUrl: pulumi.Output<string>;
+    readonly queueArn: pulumi.Output<string>;
+    /** The physical queue name, known before deployment (metric dimensions, dashboards). */
+    readonly queueName: string;
+    readonly oldestMessageAlarm: aws.cloudwatch.MetricAlarm;
+    /** The queue's visible-message count: the series the worker's step-scaling policies watch. */
+    readonly depthSeries: MetricSeries;
+
+    constructor(name: string, args: WorkQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-autoscaling:queue:WorkQueue", name, {}, opts);
+        if (args.deadLetterQueueName === args.queueName) {
+            throw new Error(`deadLetterQueueName (${args.deadLetterQueueName}) must differ from queueName (${args.queueName})`);
+        }
+        const s = args.settings;
+        const parent = { parent: this };
+
+        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, {
+            name: args.deadLetterQueueName,
+            messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+            sqsManagedSseEnabled: true,
+        }, parent);
+
+        this.queue = new aws.sqs.Queue(`${name}-queue`, {
+            name: args.queueName,
+            visibilityTimeoutSeconds: s.visibilityTimeoutSeconds,
+            messageRetentionSeconds: s.messageRetentionSeconds,
+            sqsManagedSseEnabled: true,
+            redrivePolicy: pulumi.jsonStringify({
+                deadLetterTargetArn: this.deadLetterQueue.arn,
+                maxReceiveCount: s.maxReceiveCount,
+            }),
+        }, parent);
+
+        new aws.sqs.RedriveAllowPolicy(`${name}-dlq-redrive-allow`, {
+            queueUrl: this.deadLetterQueue.url,
+            redriveAllowPolicy: pulumi.jsonStringify({
+                redrivePermission: "byQueue",
+                sourceQueueArns: [this.queue.arn],
+            }),
+        }, parent);
+
+        const age = sqsOldestMessageAgeSeries(args.queueName);
+        this.oldestMessageAlarm = new aws.cloudwatch.MetricAlarm(`${name}-oldest-message`, {
+            name: `${args.queueName}-oldest-message-age`,
+            alarmDescription: `The oldest message in ${args.queueName} has waited more than ${s.oldestMessageAgeAlarmSeconds} s for ${OLDEST_MESSAGE_BREACHING_MINUTES} minutes: consumers are stuck, failing or too few.`,
+            namespace: age.namespace,
+            metricName: age.metricName,
+            dimensions: { ...age.dimensions },
+            statistic: age.statistic,
+            ...(age.unit !== undefined ? { unit: age.unit } : {}),
+            // 3 of 3 one-minute periods (OLDEST_MESSAGE_BREACHING_MINUTES): sustained age, not a blip.
+            period: 60,
+            evaluationPeriods: OLDEST_MESSAGE_BREACHING_MINUTES,
+            datapointsToAlarm: OLDEST_MESSAGE_BREACHING_MINUTES,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: s.oldestMessageAgeAlarmSeconds,
+            // SQS publishes nothing for an idle queue, and an idle queue has no old message.
+            treatMissingData: "notBreaching",
+            alarmActions: args.alarmActions,
+            okActions: args.alarmActions,
+        }, parent);
+
+        this.queueUrl = this.queue.url;
+        this.queueArn = this.queue.arn;
+        this.queueName = args.queueName;
+        this.depthSeries = sqsVisibleMessagesSeries(args.queueName);
+
+        this.registerOutputs({
+            queueUrl: this.queueUrl,
+            queueArn: this.queueArn,
+            queueName: this.queueName,
+            deadLetterQueueArn: this.deadLetterQueue.arn,
+            oldestMessageAlarmArn: this.oldestMessageAlarm.arn,
+        });
+    }
+}
