@@ -1,0 +1,47 @@
+/**
+ * A CloudWatch dashboard that shows whether the stack scales as planned: tasks running against
+ * desired, each service's utilization against its targets, the watched queue against every step bound,
+ * and what the cluster has reserved. The body is built by dashboard-body.ts from the scaling plans.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceConfig } from "../config/load";
+import { dashboardBody } from "./dashboard-body";
+
+export interface AutoscalingDashboardArgs {
+    /** Physical dashboard name (`names.dashboard`): letters, digits, `-` and `_`, at most 255 characters. Required. */
+    readonly dashboardName: string;
+    /** Region whose metrics the widgets read (a dashboard is global, its widgets are not). Required. */
+    readonly region: pulumi.Input<string>;
+    /** Physical cluster name, the ClusterName dimension. Required. */
+    readonly clusterName: string;
+    /** Services to draw, in this order, each with its scaling plan. Required; may be empty. */
+    readonly services: readonly ServiceConfig[];
+    /** The work queue whose depth is drawn even when no step policy watches it. Defaults to none. */
+    readonly queueName?: string;
+}
+
+export class AutoscalingDashboard extends pulumi.ComponentResource {
+    readonly dashboard: aws.cloudwatch.Dashboard;
+    readonly dashboardName: pulumi.Output<string>;
+
+    constructor(name: string, args: AutoscalingDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-autoscaling:monitoring:AutoscalingDashboard", name, {}, opts);
+        if (!/^[A-Za-z0-9_-]{1,255}$/.test(args.dashboardName)) {
+            throw new Error(`dashboardName (${args.dashboardName}) must be 1-255 letters, digits, '-' or '_'`);
+        }
+
+        this.dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
+            dashboardName: args.dashboardName,
+            dashboardBody: pulumi.output(args.region).apply((region) => JSON.stringify(dashboardBody({
+                region,
+                clusterName: args.clusterName,
+                services: args.services,
+                queueName: args.queueName,
+            }))),
+        }, { parent: this });
+
+        this.dashboardName = this.dashboard.dashboardName;
+        this.registerOutputs({ dashboardName: this.dashboardName });
+    }
+}

@@ -1,0 +1,224 @@
+/**
+ * The CloudWatch dashboard of the stack's scaling, as plain data built from the scaling plans. Every
+ * line drawn on it (a target, a step bound, an alarm threshold) is read from the same plan the scaling
+ * policies and alarms are built from, so the picture cannot disagree with what is deployed.
+ */
+import { ServiceConfig } from "../config/load";
+import { MetricSeries, seriesKey, sqsVisibleMessagesSeries } from "../scaling/metric-series";
+import { PredefinedMetricType, StepScalingPolicy, TargetTrackingPolicy, stepFor } from "../scaling/plan";
+
+export interface DashboardInput {
+    readonly region: string;
+    /** Physical cluster name: the ClusterName dimension. */
+    readonly clusterName: string;
+    readonly services: readonly ServiceConfig[];
+    /** The stack's work queue; its depth is drawn even when no step policy watches it (the queue autoscaler scales from it). */
+    readonly queueName?: string;
+}
+
+export interface MetricOptions {
+    readonly stat?: string;
+    readonly period?: number;
+    readonly label?: string;
+}
+
+/** `[namespace, metricName, dim1, value1, ..., options]`, the dashboard body's metric form. */
+export type MetricLine = readonly (string | MetricOptions)[];
+
+export interface HorizontalAnnotation {
+    readonly label: string;
+    readonly value: number;
+    readonly color?: string;
+}
+
+export interface MetricWidget {
+    readonly type: "metric";
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+    readonly properties: {
+        readonly title: string;
+        readonly region: string;
+        readonly view: "timeSeries";
+        readonly stacked: false;
+        readonly period: number;
+        readonly metrics: readonly MetricLine[];
+        readonly yAxis?: { readonly left: { readonly min?: number; readonly max?: number } };
+        readonly annotations?: { readonly horizontal: readonly HorizontalAnnotation[] };
+    };
+}
+
+export interface DashboardBody {
+    readonly widgets: readonly MetricWidget[];
+}
+
+/** Dashboard grid: 24 units wide; every widget here is a quarter of a row wide. */
+const GRID_WIDTH = 24;
+const WIDGET_WIDTH = 6;
+const WIDGET_HEIGHT = 6;
+/** Default widget period: one minute, the resolution of the ECS and SQS metrics drawn. */
+const PERIOD = 60;
+export const SCALE_OUT_COLOR = "#d62728";
+export const SCALE_IN_COLOR = "#2ca02c";
+
+/** A series as a metric line, with its own statistic unless the options say otherwise. */
+export function metricLine(series: MetricSeries, options: MetricOptions = {}): MetricLine {
+    const dims = Object.entries(series.dimensions).flat();
+    return [series.namespace, series.metricName, ...dims, { stat: series.statistic, ...options }];
+}
+
+/**
+ * The lines a step policy draws on the series it watches: one per distinct step bound (the alarm
+ * threshold is the outermost one), labelled with the step that applies from there on. Scale-out steps
+ * apply from their lower bound up (>=); a scale-in step covers values up to and including its upper
+ * bound, except at the threshold itself, where the alarm only fires below it (<).
+ */
+export function stepAnnotations(policy: StepScalingPolicy): HorizontalAnnotation[] {
+    const bounds = new Set<number>([policy.alarm.threshold]);
+    for (const s of policy.steps) {
+        if (s.lower !== undefined) bounds.add(s.lower);
+        if (s.upper !== undefined) bounds.add(s.upper);
+    }
+    const out: HorizontalAnnotation[] = [];
+    for (const value of [...bounds].sort((a, b) => a - b)) {
+        const step = stepFor(policy, value);
+        if (!step) continue;
+        if (policy.direction === "out") {
+            out.push({ label: `scale out +${step.change} (>= ${value})`, value, color: SCALE_OUT_COLOR });
+        } else {
+            const op = value === policy.alarm.threshold ? "<" : "<=";
+            out.push({ label: `scale in ${step.change} (${op} ${value})`, value, color: SCALE_IN_COLOR });
+        }
+    }
+    return out;
+}
+
+interface WidgetSpec {
+    readonly title: string;
+    readonly metrics: readonly MetricLine[];
+    readonly yAxis?: { readonly left: { readonly min?: number; readonly max?: number } };
+    readonly annotations?: readonly HorizontalAnnotation[];
+}
+
+export function dashboardBody(input: DashboardInput): DashboardBody {
+    const rows: WidgetSpec[][] = [];
+    const { clusterName, region } = input;
+    const serviceDims = (service: ServiceConfig) => ["ClusterName", clusterName, "ServiceName", service.name];
+
+    const clusterRow: WidgetSpec[] = [{
+        title: `${clusterName}: reserved CPU and memory`,
+        metrics: [
+            ["AWS/ECS", "CPUReservation", "ClusterName", clusterName, { stat: "Average", label: "CPU reserved %" }],
+            ["AWS/ECS", "MemoryReservation", "ClusterName", clusterName, { stat: "Average", label: "memory reserved %" }],
+        ],
+        yAxis: { left: { min: 0, max: 100 } },
+    }];
+    rows.push(clusterRow);
+
+    const drawnSeries = new Set<string>();
+    for (const service of input.services) {
+        const policies = service.plan.policies;
+        const trackingOf = (type: PredefinedMetricType) => policies.filter((p): p is TargetTrackingPolicy =>
+            p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === type);
+        const targets = (type: PredefinedMetricType, what: string): HorizontalAnnotation[] => {
+            const list = trackingOf(type);
+            return list.map((p) => ({ label: list.length > 1 ? `${what} target (${p.name})` : `${what} target`, value: p.targetValue }));
+        };
+
+        const row: WidgetSpec[] = [
+            {
+                title: `${service.key}: running vs desired tasks`,
+                metrics: [
+                    ["ECS/ContainerInsights", "RunningTaskCount", ...serviceDims(service), { stat: "Average", label: "running" }],
+                    ["ECS/ContainerInsights", "DesiredTaskCount", ...serviceDims(service), { stat: "Average", label: "desired" }],
+                ],
+                yAxis: { left: { min: 0 } },
+                annotations: [
+                    { label: "min capacity", value: service.plan.minCapacity },
+                    { label: "max capacity", value: service.plan.maxCapacity },
+                ],
+            },
+            {
+                title: `${service.key}: CPU utilization`,
+                metrics: [["AWS/ECS", "CPUUtilization", ...serviceDims(service), { stat: "Average", label: "CPU %" }]],
+                yAxis: { left: { min: 0, max: 100 } },
+                annotations: targets("ECSServiceAverageCPUUtilization", "CPU"),
+            },
+            {
+                title: `${service.key}: memory utilization`,
+                metrics: [["AWS/ECS", "MemoryUtilization", ...serviceDims(service), { stat: "Average", label: "memory %" }]],
+                yAxis: { left: { min: 0, max: 100 } },
+                annotations: targets("ECSServiceAverageMemoryUtilization", "Memory"),
+            },
+        ];
+
+        for (const p of policies) {
+            if (p.kind !== "targetTracking" || p.metric.type !== "custom") continue;
+            const series = p.metric.series;
+            row.push({
+                title: `${service.key}: ${series.metricName} (target tracking ${p.name})`,
+                metrics: [metricLine(series, { label: series.metricName })],
+                yAxis: { left: { min: 0 } },
+                annotations: [{ label: `${p.name} target`, value: p.targetValue }],
+            });
+        }
+
+        // One widget per watched series, with every step policy on that series drawn on it.
+        const stepGroups = new Map<string, StepScalingPolicy[]>();
+        for (const p of policies) {
+            if (p.kind !== "step") continue;
+            const key = seriesKey(p.series);
+            stepGroups.set(key, [...(stepGroups.get(key) ?? []), p]);
+        }
+        for (const [key, group] of stepGroups) {
+            const series = group[0].series;
+            drawnSeries.add(key);
+            row.push({
+                title: `${service.key}: ${series.metricName} (step scaling ${[...new Set(group.map((p) => p.name))].join(", ")})`,
+                metrics: [metricLine(series, { period: group[0].alarm.period, label: series.metricName })],
+                yAxis: { left: { min: 0 } },
+                annotations: group.flatMap(stepAnnotations),
+            });
+        }
+        rows.push(row);
+    }
+
+    if (input.queueName !== undefined) {
+        const depth = sqsVisibleMessagesSeries(input.queueName);
+        if (!drawnSeries.has(seriesKey(depth))) {
+            clusterRow.push({
+                title: `${input.queueName}: visible messages`,
+                metrics: [metricLine(depth, { label: "visible messages" })],
+                yAxis: { left: { min: 0 } },
+            });
+        }
+    }
+
+    const widgets: MetricWidget[] = [];
+    let y = 0;
+    const perRow = GRID_WIDTH / WIDGET_WIDTH;
+    for (const row of rows) {
+        row.forEach((spec, i) => {
+            widgets.push({
+                type: "metric",
+                x: (i % perRow) * WIDGET_WIDTH,
+                y: y + Math.floor(i / perRow) * WIDGET_HEIGHT,
+                width: WIDGET_WIDTH,
+                height: WIDGET_HEIGHT,
+                properties: {
+                    title: spec.title,
+                    region,
+                    view: "timeSeries",
+                    stacked: false,
+                    period: PERIOD,
+                    metrics: spec.metrics,
+                    ...(spec.yAxis ? { yAxis: spec.yAxis } : {}),
+                    ...(spec.annotations && spec.annotations.length > 0 ? { annotations: { horizontal: spec.annotations } } : {}),
+                },
+            });
+        });
+        y += Math.ceil(row.length / perRow) * WIDGET_HEIGHT;
+    }
+    return { widgets };
+}

@@ -1,0 +1,234 @@
+/**
+ * The dashboard body built from the staging stack's scaling plans (pure), and the Dashboard resource
+ * the component registers with it (under Pulumi mocks).
+ */
+import { expect } from "chai";
+import * as aws from "@pulumi/aws";
+import { AutoscalingDashboard } from "../../components/autoscaling-dashboard";
+import {
+    DashboardBody, MetricWidget, SCALE_IN_COLOR, SCALE_OUT_COLOR, dashboardBody,
+} from "../../components/dashboard-body";
+import { StackConfig, loadStackConfig } from "../../config/load";
+import { REGION, allRegistered, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
+import { rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
+
+const CLUSTER = "ecs-autoscaling-staging";
+const QUEUE = "ecs-autoscaling-staging-work";
+
+function stackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
+    return loadStackConfig(rawProjectConfig(stack, overrides), { project: "ecs-autoscaling", stack });
+}
+
+/** The staging `services` value, deep-copied so a test can edit it and pass it back as an override. */
+function stagingServices(): any {
+    return JSON.parse(JSON.stringify(stackFileConfig("staging")["ecs-autoscaling:services"]));
+}
+
+function bodyOf(config: StackConfig, queueName: string | undefined = config.names.queue): DashboardBody {
+    return dashboardBody({ region: REGION, clusterName: config.names.cluster, services: Object.values(config.services), queueName });
+}
+
+function widget(body: DashboardBody, title: string): MetricWidget {
+    const found = body.widgets.find((w) => w.properties.title === title);
+    if (!found) throw new Error(`no widget "${title}"; have: ${body.widgets.map((w) => w.properties.title).join(" | ")}`);
+    return found;
+}
+
+const serviceDims = (key: string) => ["ClusterName", CLUSTER, "ServiceName", `${CLUSTER}-${key}`];
+
+describe("dashboardBody: the staging stack", () => {
+    let body: DashboardBody;
+    before(() => { body = bodyOf(stackConfig("staging")); });
+
+    it("has the cluster widget, three widgets per service and the worker's queue widget, in that order", () => {
+        expect(body.widgets.map((w) => w.properties.title)).to.deep.equal([
+            `${CLUSTER}: reserved CPU and memory`,
+            "api: running vs desired tasks", "api: CPU utilization", "api: memory utilization",
+            "worker: running vs desired tasks", "worker: CPU utilization", "worker: memory utilization",
+            "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)",
+            "gateway: running vs desired tasks", "gateway: CPU utilization", "gateway: memory utilization",
+        ]);
+    });
+
+    for (const key of ["api", "worker", "gateway"]) {
+        it(`${key}: running vs desired task counts from Container Insights, with the service's bounds`, () => {
+            const bounds = { api: [2, 10], worker: [1, 10], gateway: [1, 4] }[key]!;
+            expect(widget(body, `${key}: running vs desired tasks`).properties).to.deep.include({
+                metrics: [
+                    ["ECS/ContainerInsights", "RunningTaskCount", ...serviceDims(key), { stat: "Average", label: "running" }],
+                    ["ECS/ContainerInsights", "DesiredTaskCount", ...serviceDims(key), { stat: "Average", label: "desired" }],
+                ],
+                annotations: { horizontal: [{ label: "min capacity", value: bounds[0] }, { label: "max capacity", value: bounds[1] }] },
+            });
+        });
+
+        it(`${key}: CPU with the 70 % target drawn`, () => {
+            const p = widget(body, `${key}: CPU utilization`).properties;
+            expect(p.metrics).to.deep.equal([["AWS/ECS", "CPUUtilization", ...serviceDims(key), { stat: "Average", label: "CPU %" }]]);
+            expect(p.annotations).to.deep.equal({ horizontal: [{ label: "CPU target", value: 70 }] });
+        });
+
+        it(`${key}: memory with the 80 % target drawn`, () => {
+            const p = widget(body, `${key}: memory utilization`).properties;
+            expect(p.metrics).to.deep.equal([["AWS/ECS", "MemoryUtilization", ...serviceDims(key), { stat: "Average", label: "memory %" }]]);
+            expect(p.annotations).to.deep.equal({ horizontal: [{ label: "Memory target", value: 80 }] });
+        });
+    }
+
+    it("worker: the queue depth its step policies watch, with every step bound and both alarm thresholds", () => {
+        const p = widget(body, "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)").properties;
+        expect(p.metrics).to.deep.equal([
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", QUEUE, { stat: "Maximum", period: 60, label: "ApproximateNumberOfMessagesVisible" }],
+        ]);
+        expect(p.annotations).to.deep.equal({
+            horizontal: [
+                { label: "scale out +1 (>= 50)", value: 50, color: SCALE_OUT_COLOR },
+                { label: "scale out +2 (>= 100)", value: 100, color: SCALE_OUT_COLOR },
+                { label: "scale out +3 (>= 200)", value: 200, color: SCALE_OUT_COLOR },
+                { label: "scale in -1 (< 10)", value: 10, color: SCALE_IN_COLOR },
+            ],
+        });
+    });
+
+    it("the cluster's CPU and memory reservation", () => {
+        expect(widget(body, `${CLUSTER}: reserved CPU and memory`).properties).to.deep.include({
+            metrics: [
+                ["AWS/ECS", "CPUReservation", "ClusterName", CLUSTER, { stat: "Average", label: "CPU reserved %" }],
+                ["AWS/ECS", "MemoryReservation", "ClusterName", CLUSTER, { stat: "Average", label: "memory reserved %" }],
+            ],
+            yAxis: { left: { min: 0, max: 100 } },
+        });
+    });
+
+    it("reads every widget's metrics in the stack's region, one-minute periods", () => {
+        for (const w of body.widgets) expect([w.properties.region, w.properties.period, w.type], w.properties.title).to.deep.equal([REGION, 60, "metric"]);
+    });
+
+    it("lays the widgets out on the 24-unit grid without overlap", () => {
+        const cells = new Set<string>();
+        for (const w of body.widgets) {
+            expect(w.x + w.width, w.properties.title).to.be.at.most(24);
+            for (let x = w.x; x < w.x + w.width; x++) {
+                for (let y = w.y; y < w.y + w.height; y++) {
+                    const cell = `${x},${y}`;
+                    expect(cells.has(cell), `${w.properties.title} overlaps at ${cell}`).to.equal(false);
+                    cells.add(cell);
+                }
+            }
+        }
+        expect(body.widgets.map((w) => [w.x, w.y])).to.deep.equal([
+            [0, 0],
+            [0, 6], [6, 6], [12, 6],
+            [0, 12], [6, 12], [12, 12], [18, 12],
+            [0, 18], [6, 18], [12, 18],
+        ]);
+    });
+});
+
+describe("dashboardBody: the lines follow the config", () => {
+    it("a changed CPU and memory target moves the annotation", () => {
+        // GIVEN staging with the api's CPU target at 55 and memory at 65
+        const services = stagingServices();
+        services.api.policies[0].target = 55;
+        services.api.policies[1].target = 65;
+        // WHEN
+        const body = bodyOf(stackConfig("staging", { services }));
+        // THEN
+        expect(widget(body, "api: CPU utilization").properties.annotations).to.deep.equal({ horizontal: [{ label: "CPU target", value: 55 }] });
+        expect(widget(body, "api: memory utilization").properties.annotations).to.deep.equal({ horizontal: [{ label: "Memory target", value: 65 }] });
+        expect(widget(body, "worker: CPU utilization").properties.annotations).to.deep.equal({ horizontal: [{ label: "CPU target", value: 70 }] });
+    });
+
+    it("changed steps move the queue lines: scale out from 40, two scale-in steps", () => {
+        // GIVEN worker steps 40/80 -> +1/+4 and scale-in <= 2 -> -2, < 10 -> -1
+        const services = stagingServices();
+        services.worker.policies[2].scaleOut.steps = [{ lower: 40, upper: 80, change: 1 }, { lower: 80, change: 4 }];
+        services.worker.policies[2].scaleIn.steps = [{ upper: 2, change: -2 }, { lower: 2, upper: 10, change: -1 }];
+        // WHEN
+        const body = bodyOf(stackConfig("staging", { services }));
+        // THEN
+        expect(widget(body, "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)").properties.annotations).to.deep.equal({
+            horizontal: [
+                { label: "scale out +1 (>= 40)", value: 40, color: SCALE_OUT_COLOR },
+                { label: "scale out +4 (>= 80)", value: 80, color: SCALE_OUT_COLOR },
+                { label: "scale in -2 (<= 2)", value: 2, color: SCALE_IN_COLOR },
+                { label: "scale in -1 (< 10)", value: 10, color: SCALE_IN_COLOR },
+            ],
+        });
+    });
+
+    it("no CPU or memory policy, no annotation (localstack worker: steps only; api: CPU only)", () => {
+        const body = bodyOf(stackConfig("localstack"));
+        expect(widget(body, "worker: CPU utilization").properties).to.not.have.property("annotations");
+        expect(widget(body, "worker: memory utilization").properties).to.not.have.property("annotations");
+        expect(widget(body, "api: CPU utilization").properties.annotations).to.deep.equal({ horizontal: [{ label: "CPU target", value: 70 }] });
+        expect(widget(body, "api: memory utilization").properties).to.not.have.property("annotations");
+        expect(widget(body, "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)").properties.annotations).to.deep.equal({
+            horizontal: [
+                { label: "scale out +1 (>= 5)", value: 5, color: SCALE_OUT_COLOR },
+                { label: "scale out +2 (>= 20)", value: 20, color: SCALE_OUT_COLOR },
+                { label: "scale in -1 (< 1)", value: 1, color: SCALE_IN_COLOR },
+            ],
+        });
+    });
+
+    it("draws the work queue on its own when no step policy watches it", () => {
+        // GIVEN only the api (no step policy) and the stack's queue
+        const config = stackConfig("staging");
+        const body = dashboardBody({ region: REGION, clusterName: CLUSTER, services: [config.services.api], queueName: QUEUE });
+        // THEN the queue widget sits next to the cluster widget, without step lines
+        const w = widget(body, `${QUEUE}: visible messages`);
+        expect([w.x, w.y]).to.deep.equal([6, 0]);
+        expect(w.properties.metrics).to.deep.equal([["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", QUEUE, { stat: "Maximum", label: "visible messages" }]]);
+        expect(w.properties).to.not.have.property("annotations");
+    });
+
+    it("the customMetricTest policy gets its series drawn with its target", () => {
+        const config = stackConfig("staging", { customMetricTest: { enabled: true, service: "api" } });
+        const p = widget(bodyOf(config), "api: SyntheticLoad (target tracking synthetic-load)").properties;
+        expect(p.metrics).to.deep.equal([[
+            "Test/Autoscaling", "SyntheticLoad", "TestId", "staging", "Cluster", CLUSTER, "Service", `${CLUSTER}-api`,
+            { stat: "Average", label: "SyntheticLoad" },
+        ]]);
+        expect(p.annotations).to.deep.equal({ horizontal: [{ label: "synthetic-load target", value: 100 }] });
+    });
+});
+
+describe("AutoscalingDashboard", () => {
+    beforeEach(() => setupMocks());
+
+    it("registers the named dashboard with the body built from the plans, in the provider's region", async () => {
+        // GIVEN staging, with the region read from the provider as index.ts does
+        const config = stackConfig("staging");
+        // WHEN
+        const dashboard = new AutoscalingDashboard("dashboard", {
+            dashboardName: config.names.dashboard,
+            region: aws.getRegionOutput().region,
+            clusterName: config.names.cluster,
+            services: Object.values(config.services),
+            queueName: config.names.queue,
+        });
+        const name = await promiseOf(dashboard.dashboardName);
+        await allRegistered();
+        // THEN
+        expect(name).to.equal("ecs-autoscaling-staging-autoscaling");
+        const dashboards = ofType("aws:cloudwatch/dashboard:Dashboard");
+        expect(dashboards.map((d) => d.name)).to.deep.equal(["dashboard-dashboard"]);
+        expect(dashboards[0].inputs.dashboardName).to.equal("ecs-autoscaling-staging-autoscaling");
+        expect(dashboards[0].inputs.dashboardBody).to.equal(JSON.stringify(bodyOf(config)));
+        expect(recorded.map((r) => r.type).sort()).to.deep.equal(["aws:cloudwatch/dashboard:Dashboard", "ecs-autoscaling:monitoring:AutoscalingDashboard"]);
+    });
+
+    it("takes a plain region string too", async () => {
+        const dashboard = new AutoscalingDashboard("dashboard", { dashboardName: "d", region: "eu-west-1", clusterName: "c", services: [] });
+        await promiseOf(dashboard.dashboardName);
+        await allRegistered();
+        expect(JSON.parse(ofType("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody)).to.deep.equal(
+            dashboardBody({ region: "eu-west-1", clusterName: "c", services: [] }));
+    });
+
+    it("rejects a dashboard name CloudWatch would refuse", () => {
+        expect(() => new AutoscalingDashboard("dashboard", { dashboardName: "my dashboard", region: REGION, clusterName: "c", services: [] }))
+            .to.throw("dashboardName (my dashboard) must be 1-255 letters, digits, '-' or '_'");
+    });
+});
