@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `autoscale` command: runs the esbuild bundle when it has been built (`npm run build`),
-// otherwise the TypeScript entry through ts-node, and exits with the code main() returns.
+// otherwise the TypeScript entry through ts-node, and exits with the code main() returns. main() takes
+// the arguments after the script name.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -15,7 +16,7 @@ function load() {
 }
 
 Promise.resolve()
-    .then(() => load().main(process.argv))
+    .then(() => load().main(process.argv.slice(2)))
     .then(
         (code) => process.exit(typeof code === "number" ? code : 0),
         (err) => {
