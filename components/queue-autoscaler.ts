@@ -298,7 +298,7 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
             cluster: args.clusterArn,
             taskDefinition: taskDefinition.arn,
             // Exactly one scaler. Not autoscaled, so unlike the scaled services desiredCount is not ignored:
-            // a drifted count is put back to 1 by the next `pulumi up`.
+            // `pulumi up --refresh` puts a drifted count back to 1.
             desiredCount: 1,
             // On-demand Fargate: a Spot interruption would stop the scaler when it is needed most.
             capacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }],
