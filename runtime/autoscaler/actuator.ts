@@ -1,0 +1,106 @@
+/**
+ * The actuator: reads the ECS service's counts and writes its desired count, and nothing else.
+ *
+ * The autoscaler is not the only writer of a service's desired count (an operator, a deployment, a
+ * failure simulation). So the counts are read fresh on every tick, and just before UpdateService
+ * they are read again: if the desired count moved since the tick's read, the write is skipped and
+ * reported as an external change, and the next tick decides from the new value.
+ */
+import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { apiCall, ApiCallError } from "../aws/call";
+import type { Logger } from "../aws/logger";
+import type { Decision, ServiceCounts } from "./types";
+
+export interface EcsActuatorOptions {
+    readonly ecs: ECSClient;
+    /** Cluster name or ARN. */
+    readonly cluster: string;
+    /** Service name. */
+    readonly service: string;
+    /** Log decisions, never call UpdateService; default false. */
+    readonly dryRun?: boolean;
+    readonly logger?: Logger;
+}
+
+/**
+ * What apply() did:
+ * - "unchanged": the decision keeps the desired count; no call made;
+ * - "updated": UpdateService set `desired`;
+ * - "dry_run": a change was decided but not written;
+ * - "external_change": the desired count was changed by someone else since the tick read it
+ *   (`observedDesired`); nothing written.
+ */
+export type ApplyOutcome = "unchanged" | "updated" | "dry_run" | "external_change";
+
+export interface ApplyResult {
+    readonly outcome: ApplyOutcome;
+    /** The desired count the service has after apply (as far as this actuator knows). */
+    readonly desired: number;
+    /** The desired count found by the re-read, when it differed from the tick's read. */
+    readonly observedDesired?: number;
+}
+
+/** The service is missing or not describable. */
+export class ServiceNotFoundError extends Error {
+    constructor(cluster: string, service: string, reason: string) {
+        super(`ECS service "${service}" in cluster "${cluster}" not found: ${reason}`);
+        this.name = "ServiceNotFoundError";
+    }
+}
+
+export class EcsActuator {
+    readonly cluster: string;
+    readonly service: string;
+    readonly dryRun: boolean;
+    private readonly ecs: ECSClient;
+    private readonly logger?: Logger;
+
+    constructor(options: EcsActuatorOptions) {
+        this.ecs = options.ecs;
+        this.cluster = options.cluster;
+        this.service = options.service;
+        this.dryRun = options.dryRun ?? false;
+        this.logger = options.logger;
+    }
+
+    /** DescribeServices for this one service: desired, running and pending counts. */
+    async readCounts(): Promise<ServiceCounts> {
+        const out = await apiCall("DescribeServices", () =>
+            this.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: [this.service] })));
+        const svc = out.services?.find((s) => s.serviceName === this.service || s.serviceArn === this.service)
+            ?? (out.services?.length === 1 ? out.services[0] : undefined);
+        if (!svc) {
+            const failure = out.failures?.[0];
+            throw new ApiCallError("DescribeServices", new ServiceNotFoundError(this.cluster, this.service, failure?.reason ?? "not in the DescribeServices answer"));
+        }
+        return {
+            desired: svc.desiredCount ?? 0,
+            running: svc.runningCount ?? 0,
+            pending: svc.pendingCount ?? 0,
+        };
+    }
+
+    /**
+     * Carries out a decision taken on `read` (the counts read at the start of the tick).
+     * UpdateService is sent only when the desired count changes, not in dry-run mode, and only if a
+     * fresh DescribeServices still shows the desired count of `read`.
+     */
+    async apply(decision: Decision, read: ServiceCounts): Promise<ApplyResult> {
+        if (decision.desired === read.desired) return { outcome: "unchanged", desired: read.desired };
+        const change = { from: read.desired, to: decision.desired, direction: decision.direction, reason: decision.reason.code };
+        if (this.dryRun) {
+            this.logger?.info({ ...change, dryRun: true }, `dry run: would set desired count of ${this.service} from ${read.desired} to ${decision.desired}`);
+            return { outcome: "dry_run", desired: read.desired };
+        }
+        const fresh = await this.readCounts();
+        if (fresh.desired !== read.desired) {
+            this.logger?.warn({ ...change, observedDesired: fresh.desired },
+                `desired count of ${this.service} changed from ${read.desired} to ${fresh.desired} by someone else; not overwritten, next tick decides from ${fresh.desired}`);
+            return { outcome: "external_change", desired: fresh.desired, observedDesired: fresh.desired };
+        }
+        await apiCall("UpdateService", () =>
+            this.ecs.send(new UpdateServiceCommand({ cluster: this.cluster, service: this.service, desiredCount: decision.desired })));
+        this.logger?.info(change, `set desired count of ${this.service} from ${read.desired} to ${decision.desired} (${decision.reason.code})`);
+        return { outcome: "updated", desired: decision.desired };
+    }
+}
