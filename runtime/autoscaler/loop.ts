@@ -1,0 +1,231 @@
+/**
+ * The control loop: every interval, observe the queue and the service, decide, act, log one line and
+ * update the metrics. Clock and sleep are injected, so tests drive it with fake time.
+ *
+ * A failed tick (API error, throttling, a broker that is down) is logged and counted, and the next
+ * tick comes after an exponential backoff: interval x 2^failures, capped; the first success returns
+ * to the normal interval. The loop itself never stops on an error. stop() lets the tick in progress
+ * finish and resolves after it; a wait between ticks is cut short.
+ */
+import { ApiCallError, errorCode, operationOf } from "../aws/call";
+import type { Logger } from "../aws/logger";
+import type { ApplyOutcome, ApplyResult } from "./actuator";
+import { decide } from "./decision";
+import type { HealthReport } from "./http";
+import type { AutoscalerMetrics } from "./metrics";
+import { pause, realSleep, type Sleep } from "./time";
+import type { Decision, DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
+
+/** What the loop needs of the actuator (EcsActuator satisfies it). */
+export interface Actuator {
+    readonly service: string;
+    readCounts(): Promise<ServiceCounts>;
+    apply(decision: Decision, read: ServiceCounts): Promise<ApplyResult>;
+}
+
+export interface ControlLoopOptions {
+    readonly source: QueueSource;
+    readonly actuator: Actuator;
+    readonly settings: DecisionSettings;
+    /** Time between the end of one tick and the start of the next, ms. */
+    readonly intervalMs: number;
+    /** Epoch milliseconds; default Date.now. */
+    readonly clock?: () => number;
+    /** Default: real time. */
+    readonly sleep?: Sleep;
+    readonly logger?: Logger;
+    readonly metrics?: AutoscalerMetrics;
+    /** Log a warning when the oldest message is older than this, seconds; default: never. */
+    readonly oldestMessageWarningSeconds?: number;
+    /** Longest wait after failed ticks, ms; default max(60 s, intervalMs). */
+    readonly backoffMaxMs?: number;
+    /** A tick is "recent" for /healthz within this many intervals; default 3. */
+    readonly healthIntervals?: number;
+}
+
+/** "held": a change was decided while actuation was held (see ControlLoop.hold); nothing written. */
+export type TickOutcome = ApplyOutcome | "held";
+
+export interface TickReport {
+    readonly observation: QueueObservation;
+    readonly counts: ServiceCounts;
+    readonly decision: Decision;
+    readonly outcome: TickOutcome;
+    readonly tickMs: number;
+}
+
+export class ControlLoop {
+    private readonly o: ControlLoopOptions;
+    private readonly clock: () => number;
+    private readonly sleep: Sleep;
+    private readonly backoffMaxMs: number;
+    private readonly abort = new AbortController();
+    private running?: Promise<void>;
+    private stopping = false;
+    private holds = 0;
+    private last: LastActions = {};
+    private failures = 0;
+    private lastSuccess?: number;
+    private lastError?: string;
+    private ticks = 0;
+
+    constructor(options: ControlLoopOptions) {
+        if (!(options.intervalMs > 0)) throw new Error(`intervalMs must be > 0, got ${options.intervalMs}`);
+        this.o = options;
+        this.clock = options.clock ?? Date.now;
+        this.sleep = options.sleep ?? realSleep;
+        this.backoffMaxMs = options.backoffMaxMs ?? Math.max(60_000, options.intervalMs);
+    }
+
+    /** Time of the last successful tick (epoch ms), undefined before the first. */
+    get lastSuccessAt(): number | undefined {
+        return this.lastSuccess;
+    }
+
+    /** Failed ticks since the last successful one. */
+    get consecutiveFailures(): number {
+        return this.failures;
+    }
+
+    /** What the autoscaler itself last did (cooldowns run from these). */
+    get lastActions(): LastActions {
+        return this.last;
+    }
+
+    /** The wait after a tick: the interval after a success, interval x 2^failures (capped) after failures. */
+    nextDelayMs(): number {
+        if (this.failures === 0) return this.o.intervalMs;
+        return Math.min(this.o.intervalMs * 2 ** Math.min(this.failures, 30), this.backoffMaxMs);
+    }
+
+    /** Starts ticking (the first tick at once). Calling it again has no effect. */
+    start(): void {
+        if (this.running || this.stopping) return;
+        this.running = this.run();
+    }
+
+    /** Stops after the tick in progress; resolves once that tick has finished. */
+    stop(): Promise<void> {
+        if (!this.stopping) {
+            this.stopping = true;
+            this.abort.abort();
+        }
+        return this.running ?? Promise.resolve();
+    }
+
+    /**
+     * Runs `fn` with actuation held: ticks go on observing, deciding, logging and counting, but
+     * write nothing (outcome "held"). Used while a failure simulation owns the desired count.
+     */
+    async hold<T>(fn: () => Promise<T>): Promise<T> {
+        this.holds++;
+        try {
+            return await fn();
+        } finally {
+            this.holds--;
+        }
+    }
+
+    /** /healthz: healthy while the last successful tick is at most `healthIntervals` intervals old. */
+    health(): HealthReport {
+        const maxAgeMs = (this.o.healthIntervals ?? 3) * this.o.intervalMs;
+        const age = this.lastSuccess === undefined ? undefined : this.clock() - this.lastSuccess;
+        const healthy = age !== undefined && age <= maxAgeMs;
+        return {
+            healthy,
+            body: {
+                status: healthy ? "ok" : "stale",
+                lastSuccessfulTickAgeSeconds: age === undefined ? null : age / 1000,
+                maxAgeSeconds: maxAgeMs / 1000,
+                consecutiveFailures: this.failures,
+                ...(this.lastError && this.failures > 0 ? { lastError: this.lastError } : {}),
+            },
+        };
+    }
+
+    private async run(): Promise<void> {
+        while (!this.stopping) {
+            await this.tickSafely();
+            if (this.stopping) break;
+            await pause(this.sleep, this.nextDelayMs(), this.abort.signal);
+        }
+    }
+
+    /** One tick whose failure is logged and counted instead of thrown. */
+    private async tickSafely(): Promise<void> {
+        const start = this.clock();
+        try {
+            await this.tick();
+        } catch (error) {
+            this.failures++;
+            const operation = operationOf(error);
+            this.lastError = error instanceof Error ? error.message : String(error);
+            this.o.metrics?.apiError(operation);
+            this.o.metrics?.tick(this.clock() - start);
+            this.o.logger?.error({
+                operation,
+                code: error instanceof ApiCallError ? error.code : errorCode(error),
+                throttling: error instanceof ApiCallError && error.throttling,
+                consecutiveFailures: this.failures,
+                retryInMs: this.nextDelayMs(),
+                err: error,
+            }, `tick failed: ${this.lastError}`);
+        }
+    }
+
+    /** One tick: observe, decide, act. Rejects when a call fails (run() turns that into a backoff). */
+    async tick(): Promise<TickReport> {
+        const start = this.clock();
+        const [observation, counts] = await Promise.all([this.o.source.observe(), this.o.actuator.readCounts()]);
+        const decision = decide({ observation, counts, settings: this.o.settings, last: this.last, now: start });
+        let outcome: TickOutcome;
+        if (this.holds > 0 && decision.desired !== counts.desired) {
+            outcome = "held";
+        } else {
+            const applied = await this.o.actuator.apply(decision, counts);
+            outcome = applied.outcome;
+            if (applied.outcome === "updated") {
+                const action = { at: start, from: counts.desired, to: decision.desired };
+                this.last = decision.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
+            }
+        }
+        const end = this.clock();
+        const tickMs = end - start;
+        this.ticks++;
+        this.failures = 0;
+        this.lastSuccess = end;
+        const m = this.o.metrics;
+        if (m) {
+            m.observation(observation);
+            m.counts(counts);
+            m.decision(decision.direction, decision.reason.code);
+            if (outcome === "updated" || outcome === "dry_run" || outcome === "external_change") m.action(outcome);
+            m.tick(tickMs, end);
+        }
+        this.o.logger?.info({
+            tick: this.ticks,
+            queue: this.o.source.queueName,
+            visible: observation.visible,
+            inFlight: observation.inFlight,
+            delayed: observation.delayed,
+            oldestAgeSeconds: observation.oldestAgeSeconds,
+            consumers: observation.consumers,
+            service: this.o.actuator.service,
+            desired: counts.desired,
+            running: counts.running,
+            pending: counts.pending,
+            direction: decision.direction,
+            to: decision.desired,
+            reason: decision.reason.code,
+            reasonText: decision.reason.text,
+            outcome,
+            tickMs,
+        }, "tick");
+        const warnAt = this.o.oldestMessageWarningSeconds;
+        if (warnAt !== undefined && observation.oldestAgeSeconds !== undefined && observation.oldestAgeSeconds > warnAt) {
+            this.o.logger?.warn({ queue: this.o.source.queueName, oldestAgeSeconds: observation.oldestAgeSeconds, thresholdSeconds: warnAt },
+                `oldest message in ${this.o.source.queueName} is ${observation.oldestAgeSeconds}s old (warning threshold ${warnAt}s)`);
+        }
+        return { observation, counts, decision, outcome, tickMs };
+    }
+}

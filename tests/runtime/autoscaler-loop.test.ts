@@ -1,0 +1,303 @@
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand, type UpdateServiceCommandInput } from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { EcsActuator } from "../../runtime/autoscaler/actuator";
+import { ControlLoop } from "../../runtime/autoscaler/loop";
+import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
+import type { DecisionSettings, QueueObservation, QueueSource } from "../../runtime/autoscaler/types";
+import { captureLogs, CLIENT_CONFIG, deferred, fakeTime, sdkError, type FakeTime } from "./support";
+
+const SETTINGS: DecisionSettings = {
+    minCapacity: 1,
+    maxCapacity: 10,
+    scaleUpThreshold: 10,
+    scaleDownThreshold: 2,
+    scaleUpCooldownMs: 30_000,
+    scaleDownCooldownMs: 120_000,
+    scaleDownStep: 1,
+    countInFlight: false,
+};
+
+/** A queue source whose readings the test sets. */
+class ScriptedSource implements QueueSource {
+    readonly kind = "sqs" as const;
+    readonly queueName = "work";
+    calls = 0;
+    next: Partial<QueueObservation> | (() => Promise<QueueObservation>) = { visible: 0 };
+    constructor(private readonly t: FakeTime) {}
+    async observe(): Promise<QueueObservation> {
+        this.calls++;
+        if (typeof this.next === "function") return this.next();
+        return { visible: 0, inFlight: 0, delayed: 0, observedAt: this.t.now(), ...this.next };
+    }
+    async close(): Promise<void> {}
+}
+
+describe("ControlLoop", () => {
+    const ecs = new ECSClient(CLIENT_CONFIG);
+    const ecsMock = mockClient(ecs);
+    /** The service as the mocked ECS API holds it. */
+    let svc: { desired: number; running: number };
+    let describeTimes: number[];
+    let t: FakeTime;
+    let loop: ControlLoop | undefined;
+
+    function mockService(t: FakeTime, failFirst = 0): void {
+        let failures = failFirst;
+        ecsMock.on(DescribeServicesCommand).callsFake(() => {
+            describeTimes.push(t.now());
+            if (failures-- > 0) throw sdkError("ThrottlingException", "Rate exceeded");
+            return { services: [{ serviceName: "worker", desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }] };
+        });
+        ecsMock.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => {
+            svc.desired = input.desiredCount!;
+            return {};
+        });
+    }
+
+    function build(source: QueueSource, extra: { dryRun?: boolean; metrics?: AutoscalerMetrics; logs?: ReturnType<typeof captureLogs>; warn?: number } = {}): ControlLoop {
+        loop = new ControlLoop({
+            source,
+            actuator: new EcsActuator({ ecs, cluster: "main", service: "worker", dryRun: extra.dryRun, logger: extra.logs?.logger }),
+            settings: SETTINGS,
+            intervalMs: 5_000,
+            clock: t.now,
+            sleep: t.sleep,
+            logger: extra.logs?.logger,
+            metrics: extra.metrics,
+            oldestMessageWarningSeconds: extra.warn,
+        });
+        return loop;
+    }
+
+    const updates = () => ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.desiredCount);
+
+    beforeEach(() => {
+        svc = { desired: 1, running: 1 };
+        describeTimes = [];
+        t = fakeTime(1_000_000);
+    });
+    afterEach(async () => {
+        await loop?.stop();
+        loop = undefined;
+        ecsMock.reset();
+    });
+
+    it("keeps running through throttling, backing off 10 s then 20 s, and recovers", async () => {
+        mockService(t, 2);
+        const source = new ScriptedSource(t);
+        source.next = { visible: 30 };
+        const logs = captureLogs();
+        const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+        build(source, { logs, metrics }).start();
+        await t.settle();
+        expect(describeTimes).to.deep.equal([1_000_000]);
+        expect(loop!.consecutiveFailures).to.equal(1);
+        expect(updates()).to.deep.equal([]);
+
+        await t.advance(9_999);
+        expect(describeTimes).to.have.length(1);
+        await t.advance(1);
+        await t.settle();
+        expect(describeTimes).to.deep.equal([1_000_000, 1_010_000]);
+        expect(loop!.consecutiveFailures).to.equal(2);
+
+        await t.advance(20_000);
+        await t.settle();
+        // The tick read, then the re-read before the write.
+        expect(describeTimes).to.deep.equal([1_000_000, 1_010_000, 1_030_000, 1_030_000]);
+        expect(updates()).to.deep.equal([3]);
+        expect(loop!.consecutiveFailures).to.equal(0);
+        expect(loop!.lastSuccessAt).to.equal(1_030_000);
+
+        // Back to the normal interval.
+        await t.advance(5_000);
+        await t.settle();
+        expect(describeTimes.slice(4)).to.deep.equal([1_035_000]);
+
+        const failed = logs.withMsg("tick failed: DescribeServices failed: ThrottlingException: Rate exceeded");
+        expect(failed.map((l) => [l.level, l.operation, l.code, l.throttling, l.consecutiveFailures, l.retryInMs])).to.deep.equal([
+            [50, "DescribeServices", "ThrottlingException", true, 1, 10_000],
+            [50, "DescribeServices", "ThrottlingException", true, 2, 20_000],
+        ]);
+        const errors = await metrics.registry.getSingleMetric("autoscaler_api_errors_total")!.get();
+        expect(errors.values.map((v) => [v.labels.operation, v.value])).to.deep.equal([["DescribeServices", 2]]);
+    });
+
+    it("caps the backoff at 60 s", async () => {
+        mockService(t, 100);
+        build(new ScriptedSource(t)).start();
+        await t.settle();
+        const waits: number[] = [];
+        for (let i = 0; i < 6; i++) {
+            waits.push(loop!.nextDelayMs());
+            await t.advance(loop!.nextDelayMs());
+            await t.settle();
+        }
+        expect(waits).to.deep.equal([10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
+        expect(describeTimes).to.have.length(7);
+    });
+
+    it("stop() lets the tick in progress finish (including its write) and resolves after it", async () => {
+        mockService(t);
+        const source = new ScriptedSource(t);
+        const gate = deferred<QueueObservation>();
+        source.next = () => gate.promise;
+        build(source).start();
+        await t.settle();
+        expect(source.calls).to.equal(1);
+
+        let stopped = false;
+        const stopping = loop!.stop().then(() => (stopped = true));
+        await t.settle();
+        expect(stopped).to.equal(false);
+        expect(updates()).to.deep.equal([]);
+
+        gate.resolve({ visible: 45, inFlight: 0, delayed: 0, observedAt: t.now() });
+        await stopping;
+        expect(updates()).to.deep.equal([5]);
+
+        await t.advance(60_000);
+        await t.settle();
+        expect(source.calls).to.equal(1);
+    });
+
+    it("stop() between ticks resolves without waiting for the interval", async () => {
+        mockService(t);
+        const source = new ScriptedSource(t);
+        build(source).start();
+        await t.settle();
+        expect(source.calls).to.equal(1);
+        await loop!.stop();
+        await t.advance(60_000);
+        expect(source.calls).to.equal(1);
+    });
+
+    it("writes one JSON line per tick with counts, decision, reason and tick time", async () => {
+        mockService(t);
+        svc = { desired: 2, running: 1 };
+        const source = new ScriptedSource(t);
+        source.next = async () => {
+            t.clock.tick(120);
+            return { visible: 57, inFlight: 4, delayed: 2, oldestAgeSeconds: 61, observedAt: t.now() };
+        };
+        const logs = captureLogs();
+        const report = await build(source, { logs }).tick();
+        expect(report.outcome).to.equal("updated");
+        const ticks = logs.withMsg("tick");
+        expect(ticks).to.deep.equal([{
+            level: 30,
+            msg: "tick",
+            tick: 1,
+            queue: "work",
+            visible: 57,
+            inFlight: 4,
+            delayed: 2,
+            oldestAgeSeconds: 61,
+            service: "worker",
+            desired: 2,
+            running: 1,
+            pending: 0,
+            direction: "up",
+            to: 6,
+            reason: "backlog_high",
+            reasonText: "57 visible > 2 x 10; scale to 6",
+            outcome: "updated",
+            tickMs: 120,
+        }]);
+    });
+
+    it("warns when the oldest message is older than the threshold, not when equal", async () => {
+        mockService(t);
+        const source = new ScriptedSource(t);
+        const logs = captureLogs();
+        build(source, { logs, warn: 300 });
+        source.next = { visible: 5, oldestAgeSeconds: 300 };
+        await loop!.tick();
+        source.next = { visible: 5, oldestAgeSeconds: 301 };
+        await loop!.tick();
+        const warnings = logs.lines.filter((l) => l.level === 40);
+        expect(warnings.map((l) => [l.msg, l.oldestAgeSeconds, l.thresholdSeconds])).to.deep.equal([
+            ["oldest message in work is 301s old (warning threshold 300s)", 301, 300],
+        ]);
+    });
+
+    it("brings a desired count above max back to max", async () => {
+        mockService(t);
+        svc = { desired: 15, running: 15 };
+        const source = new ScriptedSource(t);
+        source.next = { visible: 900 };
+        const report = await build(source).tick();
+        expect([report.decision.reason.code, report.outcome]).to.deep.equal(["above_max", "updated"]);
+        expect(updates()).to.deep.equal([10]);
+    });
+
+    it("records its own scale-ups and scale-downs for the cooldowns", async () => {
+        mockService(t);
+        const source = new ScriptedSource(t);
+        build(source);
+        source.next = { visible: 40 };
+        await loop!.tick();
+        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 } });
+        await t.advance(1_000);
+        source.next = { visible: 0 };
+        await loop!.tick();
+        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_001_000, from: 4, to: 3 } });
+        expect(updates()).to.deep.equal([4, 3]);
+    });
+
+    it("in dry-run mode decides and counts but never calls UpdateService", async () => {
+        mockService(t);
+        const source = new ScriptedSource(t);
+        source.next = { visible: 80 };
+        const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+        build(source, { dryRun: true, metrics }).start();
+        await t.settle();
+        await t.advance(5_000);
+        await t.settle();
+        expect(source.calls).to.equal(2);
+        expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
+        expect(loop!.lastActions).to.deep.equal({});
+        const actions = await metrics.registry.getSingleMetric("autoscaler_actions_total")!.get();
+        expect(actions.values.map((v) => [v.labels.outcome, v.value])).to.deep.equal([["dry_run", 2]]);
+    });
+
+    it("holds actuation while hold() runs: decides, writes nothing", async () => {
+        mockService(t);
+        const source = new ScriptedSource(t);
+        source.next = { visible: 80 };
+        build(source);
+        const release = deferred<void>();
+        const held = loop!.hold(() => release.promise);
+        const during = await loop!.tick();
+        expect([during.decision.desired, during.outcome]).to.deep.equal([8, "held"]);
+        expect(updates()).to.deep.equal([]);
+        release.resolve();
+        await held;
+        const after = await loop!.tick();
+        expect(after.outcome).to.equal("updated");
+        expect(updates()).to.deep.equal([8]);
+    });
+
+    it("counts a desired count changed between read and write as an external change, and decides from it next tick", async () => {
+        const source = new ScriptedSource(t);
+        source.next = { visible: 60 };
+        let reads = 0;
+        ecsMock.on(DescribeServicesCommand).callsFake(() => {
+            reads++;
+            // The second read (just before the write) sees an operator's change to 8.
+            const desired = reads === 1 ? 2 : 8;
+            return { services: [{ serviceName: "worker", desiredCount: desired, runningCount: desired, pendingCount: 0 }] };
+        });
+        ecsMock.on(UpdateServiceCommand).resolves({});
+        const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+        build(source, { metrics });
+        const first = await loop!.tick();
+        expect([first.decision.desired, first.outcome]).to.deep.equal([6, "external_change"]);
+        const second = await loop!.tick();
+        expect([second.counts.desired, second.decision.direction, second.decision.reason.code, second.outcome]).to.deep.equal([8, "none", "within_band", "unchanged"]);
+        expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
+        const actions = await metrics.registry.getSingleMetric("autoscaler_actions_total")!.get();
+        expect(actions.values.map((v) => [v.labels.outcome, v.value])).to.deep.equal([["external_change", 1]]);
+    });
+});
