@@ -1,0 +1,106 @@
+/**
+ * The program: read and validate the stack config, build the components from it, export what
+ * operators and tools read back. Everything is decided by config/ before the first resource exists.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackConfig } from "./config";
+import { Alerts } from "./components/alerts";
+import { AutoscalingDashboard } from "./components/autoscaling-dashboard";
+import { EcsCluster } from "./components/ecs-cluster";
+import { LoadBalancer } from "./components/load-balancer";
+import { Network } from "./components/network";
+import { QueueAutoscaler } from "./components/queue-autoscaler";
+import { ScalableService } from "./components/scalable-service";
+import { WorkQueue } from "./components/work-queue";
+
+const config = readStackConfig();
+const { names } = config;
+const services = Object.values(config.services);
+
+const alerts = new Alerts("alerts", { topicName: names.alertsTopic, email: config.alertEmail });
+
+const workQueue = new WorkQueue("work", {
+    queueName: names.queue,
+    deadLetterQueueName: names.deadLetterQueue,
+    settings: config.queue,
+    alarmActions: [alerts.topicArn],
+});
+
+new AutoscalingDashboard("dashboard", {
+    dashboardName: names.dashboard,
+    region: aws.getRegionOutput().region,
+    clusterName: names.cluster,
+    services,
+    queueName: names.queue,
+});
+
+/** ECS, Application Auto Scaling and ELBv2: left out when `paidTierResources` is false (LocalStack free tier). */
+function deployEcs() {
+    const network = new Network("network", { network: config.network });
+    const cluster = new EcsCluster("cluster", { clusterName: names.cluster, capacityStrategy: config.capacityStrategy });
+    const alb = services.some((s) => s.loadBalancer)
+        ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, listenerPort: config.listenerPort })
+        : undefined;
+
+    const deployed: Record<string, ScalableService> = {};
+    for (const service of services) {
+        deployed[service.key] = new ScalableService(service.key, {
+            service,
+            clusterName: cluster.clusterName,
+            clusterArn: cluster.clusterArn,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            assignPublicIp: network.assignPublicIp,
+            logRetentionDays: config.logRetentionDays,
+            capacityStrategy: config.capacityStrategy,
+            loadBalancer: service.loadBalancer && alb
+                ? { listenerArn: alb.listenerArn, securityGroupId: alb.securityGroupId, arnSuffix: alb.arnSuffix }
+                : undefined,
+            queue: service.consumesQueue ? { arn: workQueue.queueArn, url: workQueue.queueUrl } : undefined,
+        });
+    }
+
+    const scaler = config.autoscaler.enabled
+        ? new QueueAutoscaler("queue-autoscaler", {
+            settings: config.autoscaler,
+            serviceName: names.autoscalerService,
+            clusterName: cluster.clusterName,
+            clusterArn: cluster.clusterArn,
+            worker: {
+                serviceName: deployed[config.autoscaler.service].serviceName,
+                serviceArn: deployed[config.autoscaler.service].serviceArn,
+                taskRoleArn: deployed[config.autoscaler.service].taskRoleArn,
+            },
+            queue: { url: workQueue.queueUrl, arn: workQueue.queueArn },
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            assignPublicIp: network.assignPublicIp,
+            logRetentionDays: config.logRetentionDays,
+        })
+        : undefined;
+
+    return {
+        clusterName: cluster.clusterName,
+        loadBalancerUrl: alb ? pulumi.interpolate`http://${alb.dnsName}:${config.listenerPort}` : undefined,
+        serviceNames: Object.fromEntries(Object.entries(deployed).map(([k, s]) => [k, s.serviceName])),
+        autoscalerService: scaler?.serviceName,
+    };
+}
+
+const ecs = config.paidTierResources ? deployEcs() : undefined;
+
+export const clusterName = ecs?.clusterName;
+export const serviceNames = ecs?.serviceNames;
+export const loadBalancerUrl = ecs?.loadBalancerUrl;
+export const autoscalerService = ecs?.autoscalerService;
+export const queueUrl = workQueue.queueUrl;
+export const alertsTopicArn = alerts.topicArn;
+export const dashboardName = names.dashboard;
+/** The scaling plans as deployed: bounds, policies and watched series, for tools and the simulator. */
+export const scalingPlans = Object.fromEntries(services.map((s) => [s.key, s.plan]));
+/**
+ * The series the customMetricTest policy watches, for publishing tools to write to. It is the very
+ * object the policy was built from, so what is published and what is watched cannot differ.
+ */
+export const customMetricSeries = config.customMetricTest.series;

@@ -1,0 +1,174 @@
+/**
+ * The whole program under Pulumi mocks, once for every Pulumi.<stack>.yaml in the repository, with the
+ * config the CLI would pass (Pulumi.yaml defaults under the stack file's values).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { dimensionList } from "../../scaling/metric-series";
+import { ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
+import { stackConfig, stackNames } from "../helpers/stack-files";
+
+const PROGRAM = require.resolve("../../index");
+
+/** Runs index.ts for a stack and resolves its exports once every resource is registered. */
+async function runProgram(stack: string, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
+    setupMocks("ecs-autoscaling", stack);
+    pulumi.runtime.setAllConfig(stackConfig(stack, overrides));
+    delete require.cache[PROGRAM];
+    const exports = await pulumi.runtime.runInPulumiStack(async () => ({ ...(await import(PROGRAM)) }));
+    const resolved: Record<string, any> = {};
+    for (const [k, v] of Object.entries(exports ?? {})) {
+        resolved[k] = pulumi.Output.isInstance(v) ? await promiseOf(v) : v;
+    }
+    // Resolve every resource's inputs so nothing is left pending when the test ends.
+    await new Promise((r) => setTimeout(r, 50));
+    return resolved;
+}
+
+function targetsByResource(): Record<string, [number, number]> {
+    return Object.fromEntries(ofType("aws:appautoscaling/target:Target").map((t) => [t.inputs.resourceId, [t.inputs.minCapacity, t.inputs.maxCapacity]]));
+}
+
+describe("stacks: every Pulumi.<stack>.yaml yields a valid graph under mocks", () => {
+    for (const stack of stackNames()) {
+        it(`Pulumi.${stack}.yaml`, async () => {
+            await runProgram(stack);
+            const types = new Set(recorded.map((r) => r.type));
+            for (const t of ["aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:cloudwatch/dashboard:Dashboard", "aws:ecs/service:Service", "aws:appautoscaling/target:Target"]) {
+                expect(types.has(t), `${stack} registers ${t}`).to.equal(true);
+            }
+            // Every step policy has exactly one alarm that points at it.
+            const policies = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "StepScaling");
+            const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+            for (const p of policies) {
+                const pointing = alarms.filter((a) => (a.inputs.alarmActions ?? []).includes(p.state.arn));
+                expect(pointing.map((a) => a.name), `${stack}: alarms for ${p.inputs.name}`).to.have.length(1);
+            }
+        });
+    }
+});
+
+describe("stacks: staging carries the S-11 figures", () => {
+    let outputs: Record<string, any>;
+    before(async () => { outputs = await runProgram("staging"); });
+
+    it("registers three scalable targets with the configured bounds", () => {
+        expect(targetsByResource()).to.deep.equal({
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-api": [2, 10],
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker": [1, 10],
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-gateway": [1, 4],
+        });
+    });
+
+    it("gives the worker step policies with exactly the intervals, adjustments and cooldowns of the report", () => {
+        const step = (n: string) => ofType("aws:appautoscaling/policy:Policy").find((p) => p.inputs.name === n)!.inputs.stepScalingPolicyConfiguration;
+        expect(step("ecs-autoscaling-staging-worker-queue-depth-out")).to.deep.include({ adjustmentType: "ChangeInCapacity", cooldown: 60 });
+        expect(step("ecs-autoscaling-staging-worker-queue-depth-out").stepAdjustments).to.deep.equal([
+            { metricIntervalLowerBound: "0", metricIntervalUpperBound: "50", scalingAdjustment: 1 },
+            { metricIntervalLowerBound: "50", metricIntervalUpperBound: "150", scalingAdjustment: 2 },
+            { metricIntervalLowerBound: "150", scalingAdjustment: 3 },
+        ]);
+        expect(step("ecs-autoscaling-staging-worker-queue-depth-in")).to.deep.include({ adjustmentType: "ChangeInCapacity", cooldown: 300 });
+        expect(step("ecs-autoscaling-staging-worker-queue-depth-in").stepAdjustments).to.deep.equal([
+            { metricIntervalUpperBound: "0", scalingAdjustment: -1 },
+        ]);
+    });
+
+    it("wires each queue alarm to its own policy with the report's thresholds", () => {
+        const alarm = (n: string) => ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === n || a.name === n)!;
+        const policyArn = (n: string) => ofType("aws:appautoscaling/policy:Policy").find((p) => p.inputs.name === n)!.state.arn;
+        const out = alarm("ecs-autoscaling-staging-worker-queue-depth-out");
+        const inn = alarm("ecs-autoscaling-staging-worker-queue-depth-in");
+        expect(out.inputs).to.deep.include({ threshold: 50, comparisonOperator: "GreaterThanOrEqualToThreshold", period: 60, evaluationPeriods: 1 });
+        expect(inn.inputs).to.deep.include({ threshold: 10, comparisonOperator: "LessThanThreshold", period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 });
+        expect(out.inputs.alarmActions).to.deep.equal([policyArn("ecs-autoscaling-staging-worker-queue-depth-out")]);
+        expect(inn.inputs.alarmActions).to.deep.equal([policyArn("ecs-autoscaling-staging-worker-queue-depth-in")]);
+    });
+
+    it("puts CPU 70 and memory 80 target tracking with cooldowns 60/300 on all three services", () => {
+        const tt = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "TargetTrackingScaling");
+        const summary = tt.map((p) => {
+            const c = p.inputs.targetTrackingScalingPolicyConfiguration;
+            return `${p.inputs.name}:${c.predefinedMetricSpecification?.predefinedMetricType}:${c.targetValue}:${c.scaleOutCooldown}/${c.scaleInCooldown}`;
+        }).sort();
+        expect(summary).to.deep.equal([
+            "ecs-autoscaling-staging-api-alb-requests:ALBRequestCountPerTarget:1000:60/300",
+            "ecs-autoscaling-staging-api-cpu:ECSServiceAverageCPUUtilization:70:60/300",
+            "ecs-autoscaling-staging-api-memory:ECSServiceAverageMemoryUtilization:80:60/300",
+            "ecs-autoscaling-staging-gateway-cpu:ECSServiceAverageCPUUtilization:70:60/300",
+            "ecs-autoscaling-staging-gateway-memory:ECSServiceAverageMemoryUtilization:80:60/300",
+            "ecs-autoscaling-staging-worker-cpu:ECSServiceAverageCPUUtilization:70:60/300",
+            "ecs-autoscaling-staging-worker-memory:ECSServiceAverageMemoryUtilization:80:60/300",
+        ]);
+    });
+
+    it("uses a capacity strategy that includes FARGATE_SPOT", () => {
+        const cps = ofType("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")[0].inputs;
+        expect(cps.defaultCapacityProviderStrategies).to.deep.equal([
+            { capacityProvider: "FARGATE", base: 1, weight: 1 },
+            { capacityProvider: "FARGATE_SPOT", base: 0, weight: 3 },
+        ]);
+    });
+
+    it("exports the scaling plans and no custom series while customMetricTest is off", () => {
+        expect(outputs.customMetricSeries).to.equal(undefined);
+        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "gateway"]);
+        expect(ofType("aws:appautoscaling/policy:Policy").some((p) => String(p.inputs.name).endsWith("synthetic-load"))).to.equal(false);
+    });
+});
+
+describe("stacks: editing the stack config changes the graph", () => {
+    it("worker maxCapacity 7 and a +4 top step reach the target and the policy", async () => {
+        const services = JSON.parse(stackConfig("staging")["ecs-autoscaling:services"]);
+        services.worker.maxCapacity = 7;
+        services.worker.policies[2].scaleOut.steps[2].change = 4;
+        await runProgram("staging", { services });
+        expect(targetsByResource()["service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker"]).to.deep.equal([1, 7]);
+        const out = ofType("aws:appautoscaling/policy:Policy").find((p) => p.inputs.name === "ecs-autoscaling-staging-worker-queue-depth-out")!;
+        expect(out.inputs.stepScalingPolicyConfiguration.stepAdjustments[2]).to.deep.equal({ metricIntervalLowerBound: "150", scalingAdjustment: 4 });
+    });
+
+    it("customMetricTest on: bounds 2/4, and the watched series is the exported series", async () => {
+        const outputs = await runProgram("staging", { customMetricTest: { enabled: true, service: "api" } });
+        expect(targetsByResource()["service/ecs-autoscaling-staging/ecs-autoscaling-staging-api"]).to.deep.equal([2, 4]);
+        const policy = ofType("aws:appautoscaling/policy:Policy").find((p) => p.inputs.name === "ecs-autoscaling-staging-api-synthetic-load")!;
+        const spec = policy.inputs.targetTrackingScalingPolicyConfiguration;
+        expect(spec.targetValue).to.equal(100);
+        expect(spec.customizedMetricSpecification).to.deep.include({
+            namespace: outputs.customMetricSeries.namespace,
+            metricName: outputs.customMetricSeries.metricName,
+            statistic: outputs.customMetricSeries.statistic,
+        });
+        expect(spec.customizedMetricSpecification.dimensions).to.deep.equal(dimensionList(outputs.customMetricSeries));
+        expect(outputs.customMetricSeries.dimensions).to.deep.equal({ TestId: "staging", Cluster: "ecs-autoscaling-staging", Service: "ecs-autoscaling-staging-api" });
+        // Stack outputs come back serialised; object identity of policy and output is asserted in tests/unit/config.test.ts.
+        expect(outputs.customMetricSeries).to.deep.equal(outputs.scalingPlans.api.policies.find((p: any) => p.name === "synthetic-load").metric.series);
+    });
+
+    it("customMetricTest off again: the service's own bounds and no synthetic policy", async () => {
+        await runProgram("staging", { customMetricTest: { enabled: false, service: "api" } });
+        expect(targetsByResource()["service/ecs-autoscaling-staging/ecs-autoscaling-staging-api"]).to.deep.equal([2, 10]);
+        expect(ofType("aws:appautoscaling/policy:Policy").some((p) => String(p.inputs.name).endsWith("synthetic-load"))).to.equal(false);
+    });
+
+    it("paidTierResources false leaves out ECS, Application Auto Scaling and ELBv2 but keeps the free-tier resources", async () => {
+        await runProgram("localstack", { paidTierResources: "false" });
+        const types = new Set(recorded.map((r) => r.type));
+        for (const t of types) expect(t, "paid-tier resource registered").to.not.match(/^aws:(ecs|appautoscaling|lb|rds|ecr)\//);
+        for (const t of ["aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:cloudwatch/dashboard:Dashboard", "aws:cloudwatch/metricAlarm:MetricAlarm"]) {
+            expect(types.has(t), t).to.equal(true);
+        }
+    });
+});
+
+describe("stacks: bad config fails before any resource is registered", () => {
+    it("names the key and registers nothing", async () => {
+        const services = JSON.parse(stackConfig("staging")["ecs-autoscaling:services"]);
+        services.worker.minCapacity = 5;
+        services.worker.maxCapacity = 3;
+        let error: Error | undefined;
+        try { await runProgram("staging", { services }); } catch (e) { error = e as Error; }
+        expect(error?.message).to.contain("services.worker: minCapacity (5) must be <= maxCapacity (3)");
+        expect(recorded.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
+    });
+});
