@@ -1,0 +1,171 @@
+import { expect } from "chai";
+import { autoscaler as autoscalerSchema } from "../../config/schema";
+import { envName, flagName, parseChaosSettings, parseSettings, SETTING_DEFAULTS, SettingsError, type FlagValues } from "../../runtime/autoscaler/settings";
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
+const ROLE = "arn:aws:iam::123456789012:role/demo-worker-task";
+const MINIMAL: FlagValues = { queueUrl: QUEUE_URL, cluster: "main", service: "worker", max: "10" };
+
+function problems(flags: FlagValues, env: NodeJS.ProcessEnv = {}): string[] {
+    try {
+        parseSettings(flags, env);
+        return [];
+    } catch (e) {
+        if (!(e instanceof SettingsError)) throw e;
+        return [...e.problems];
+    }
+}
+
+describe("autoscaler settings", () => {
+    it("derives flag and environment names from one key", () => {
+        expect([flagName("queueUrl"), envName("queueUrl")]).to.deep.equal(["--queue-url", "QUEUE_URL"]);
+        expect([flagName("chaosPartitionDuration"), envName("chaosPartitionDuration")]).to.deep.equal(["--chaos-partition-duration", "CHAOS_PARTITION_DURATION"]);
+        expect(envName("scale-down-step")).to.equal("SCALE_DOWN_STEP");
+    });
+
+    it("applies the defaults of the stack config's autoscaler key", () => {
+        const s = parseSettings(MINIMAL, {});
+        const config = autoscalerSchema.parse({});
+        expect(s).to.deep.equal({
+            source: { kind: "sqs", queueUrl: QUEUE_URL },
+            cluster: "main",
+            service: "worker",
+            decision: {
+                minCapacity: 0,
+                maxCapacity: 10,
+                scaleUpThreshold: 10,
+                scaleDownThreshold: 2,
+                scaleUpCooldownMs: 30_000,
+                scaleDownCooldownMs: 120_000,
+                scaleDownStep: 1,
+                countInFlight: false,
+            },
+            intervalMs: 5_000,
+            oldestMessageWarningSeconds: 300,
+            healthPort: 8080,
+            dryRun: false,
+            chaos: {
+                allowed: false,
+                stopTask: { enabled: false, intervalMs: 600_000 },
+                drain: { enabled: false, intervalMs: 1_800_000 },
+                partition: { enabled: false, intervalMs: 1_800_000, durationMs: 60_000 },
+                pollIntervalMs: 5_000,
+                recoveryTimeoutMs: 300_000,
+                drainTimeoutMs: 300_000,
+            },
+        });
+        expect([SETTING_DEFAULTS.interval, SETTING_DEFAULTS.scaleUpThreshold, SETTING_DEFAULTS.scaleDownThreshold, SETTING_DEFAULTS.scaleUpCooldown, SETTING_DEFAULTS.scaleDownCooldown, SETTING_DEFAULTS.scaleDownStep, SETTING_DEFAULTS.countInFlight, SETTING_DEFAULTS.oldestMessageWarning, SETTING_DEFAULTS.healthPort])
+            .to.deep.equal([config.intervalSeconds, config.scaleUpThreshold, config.scaleDownThreshold, config.scaleUpCooldownSeconds, config.scaleDownCooldownSeconds, config.scaleDownStep, config.countInFlight, config.oldestMessageWarningSeconds, config.healthPort]);
+        const fs = config.failureSimulation;
+        expect([SETTING_DEFAULTS.chaosStopTaskInterval, SETTING_DEFAULTS.chaosDrainInterval, SETTING_DEFAULTS.chaosPartitionInterval, SETTING_DEFAULTS.chaosPartitionDuration])
+            .to.deep.equal([fs.stopTask.intervalSeconds, fs.drain.intervalSeconds, fs.partition.intervalSeconds, fs.partition.durationSeconds]);
+    });
+
+    it("reads every setting from the environment (as the deployed task gets them)", () => {
+        const s = parseSettings({}, {
+            QUEUE_URL, CLUSTER: "main", SERVICE: "worker", MIN: "1", MAX: "12", SCALE_UP_THRESHOLD: "20", SCALE_DOWN_THRESHOLD: "4.5",
+            INTERVAL: "2", SCALE_UP_COOLDOWN: "15", SCALE_DOWN_COOLDOWN: "60", SCALE_DOWN_STEP: "2", COUNT_IN_FLIGHT: "true",
+            OLDEST_MESSAGE_WARNING: "600", HEALTH_PORT: "0", DRY_RUN: "yes", CHAOS_ALLOWED: "1", CHAOS_STOP_TASK_ENABLED: "true",
+            CHAOS_STOP_TASK_INTERVAL: "300", CHAOS_DRAIN_ENABLED: "false", CHAOS_DRAIN_INTERVAL: "900", CHAOS_PARTITION_ENABLED: "on",
+            CHAOS_PARTITION_INTERVAL: "1200", CHAOS_PARTITION_DURATION: "30", WORKER_ROLE_ARN: ROLE,
+        });
+        expect(s.decision).to.deep.equal({
+            minCapacity: 1, maxCapacity: 12, scaleUpThreshold: 20, scaleDownThreshold: 4.5, scaleUpCooldownMs: 15_000, scaleDownCooldownMs: 60_000, scaleDownStep: 2, countInFlight: true,
+        });
+        expect([s.intervalMs, s.oldestMessageWarningSeconds, s.healthPort, s.dryRun]).to.deep.equal([2_000, 600, 0, true]);
+        expect(s.chaos).to.deep.include({
+            allowed: true,
+            workerRoleArn: ROLE,
+            stopTask: { enabled: true, intervalMs: 300_000 },
+            drain: { enabled: false, intervalMs: 900_000 },
+            partition: { enabled: true, intervalMs: 1_200_000, durationMs: 30_000 },
+        });
+    });
+
+    it("lets a flag win over its environment variable; an empty variable counts as unset", () => {
+        const s = parseSettings({ ...MINIMAL, max: "4", dryRun: "false" }, { MAX: "9", MIN: "", DRY_RUN: "true", SCALE_DOWN_STEP: " " });
+        expect([s.decision.maxCapacity, s.decision.minCapacity, s.dryRun, s.decision.scaleDownStep]).to.deep.equal([4, 0, false, 1]);
+    });
+
+    it("takes a boolean flag given without a value as true, and kebab-case keys", () => {
+        const s = parseSettings({ "queue-url": QUEUE_URL, cluster: "main", service: "worker", max: "3", "count-in-flight": true, dryRun: true }, {});
+        expect([s.decision.countInFlight, s.dryRun]).to.deep.equal([true, true]);
+    });
+
+    it("reads a RabbitMQ source", () => {
+        const s = parseSettings({ rabbitmqUrl: "amqp://guest:guest@localhost:5672", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3" }, {});
+        expect(s.source).to.deep.equal({ kind: "rabbitmq", url: "amqp://guest:guest@localhost:5672", queue: "jobs" });
+    });
+
+    const bad: [string, FlagValues, NodeJS.ProcessEnv, string[]][] = [
+        ["negative min", { ...MINIMAL, min: "-1" }, {}, ['--min: "-1" must be a whole number >= 0']],
+        ["fractional max", { ...MINIMAL, max: "2.5" }, {}, ['--max: "2.5" must be a whole number >= 0']],
+        ["bad value from the environment names flag and variable", MINIMAL, { MIN: "two" }, ['--min (env MIN): "two" must be a whole number >= 0']],
+        ["min above max", { ...MINIMAL, min: "5", max: "3" }, {}, ["--min (5) must be <= --max (3)"]],
+        ["no queue at all", { cluster: "main", service: "worker", max: "3" }, {}, ["--queue-url or --rabbitmq-url: (missing) exactly one is required (or set QUEUE_URL / RABBITMQ_URL)"]],
+        ["both queues", { ...MINIMAL, rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs" }, {}, ["--queue-url and --rabbitmq-url: give exactly one of them, not both"]],
+        ["rabbitmq without a queue", { rabbitmqUrl: "amqp://localhost", cluster: "main", service: "worker", max: "3" }, {}, ["--rabbitmq-queue: (missing) is required with --rabbitmq-url (or set RABBITMQ_QUEUE)"]],
+        ["rabbitmq queue with an SQS queue", { ...MINIMAL, rabbitmqQueue: "jobs" }, {}, ["--rabbitmq-queue: only applies with --rabbitmq-url"]],
+        ["rabbitmq URL that is not amqp", { rabbitmqUrl: "http://localhost", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3" }, {}, ['--rabbitmq-url: "http://localhost" must be an amqp:// or amqps:// URL']],
+        ["queue URL that is not a URL", { ...MINIMAL, queueUrl: "work" }, {}, ['--queue-url: "work" must be an SQS queue URL (http(s)://host/<account>/<queue>)']],
+        ["missing cluster, service and max", { queueUrl: QUEUE_URL }, {}, [
+            "--cluster: (missing) is required (or set CLUSTER)",
+            "--service: (missing) is required (or set SERVICE)",
+            "--max: (missing) is required (or set MAX)",
+        ]],
+        ["zero scale-up threshold", { ...MINIMAL, scaleUpThreshold: "0" }, {}, ['--scale-up-threshold: "0" must be a number > 0']],
+        ["inverted thresholds", { ...MINIMAL, scaleUpThreshold: "5", scaleDownThreshold: "5" }, {}, ["--scale-down-threshold (5) must be < --scale-up-threshold (5)"]],
+        ["zero interval", { ...MINIMAL, interval: "0" }, {}, ['--interval: "0" must be a number of seconds > 0 and <= 3600']],
+        ["negative cooldown", { ...MINIMAL, scaleDownCooldown: "-5" }, {}, ['--scale-down-cooldown: "-5" must be a number of seconds >= 0 and <= 86400']],
+        ["zero scale-down step", { ...MINIMAL, scaleDownStep: "0" }, {}, ['--scale-down-step: "0" must be a whole number >= 1']],
+        ["port out of range", { ...MINIMAL, healthPort: "70000" }, {}, ['--health-port: "70000" must be a whole number >= 0 and <= 65535']],
+        ["boolean that is not one", { ...MINIMAL, dryRun: "maybe" }, {}, ['--dry-run: "maybe" must be true or false']],
+        ["chaos interval below 10 s", { ...MINIMAL, chaosStopTaskInterval: "5" }, {}, ['--chaos-stop-task-interval: "5" must be a whole number >= 10']],
+        ["partition longer than an hour", { ...MINIMAL, chaosPartitionDuration: "7200" }, {}, ['--chaos-partition-duration: "7200" must be a whole number >= 1 and <= 3600']],
+        ["role that is not a role ARN", { ...MINIMAL, workerRoleArn: "worker" }, {}, ['--worker-role-arn: "worker" must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)']],
+        ["simulation enabled but not allowed", { ...MINIMAL, chaosStopTaskEnabled: true }, {}, ['--chaos-stop-task-enabled: failure simulation "stop-task" is enabled but --chaos-allowed is not true; allow failure simulation first']],
+        ["partition without the worker role", { ...MINIMAL, chaosAllowed: true, chaosPartitionEnabled: true }, {}, ["--worker-role-arn: (missing) is required with --chaos-partition-enabled (or set WORKER_ROLE_ARN)"]],
+        ["partition on a RabbitMQ queue", { rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3", chaosAllowed: true, chaosPartitionEnabled: true, workerRoleArn: ROLE }, {},
+            ["--chaos-partition-enabled: the partition cuts workers off an SQS queue; it needs --queue-url, not --rabbitmq-url"]],
+    ];
+    for (const [name, flags, env, expected] of bad) {
+        it(`rejects ${name}, naming the flag, the value and the rule`, () => {
+            expect(problems(flags, env)).to.deep.equal(expected);
+        });
+    }
+
+    it("reports every problem at once, in one SettingsError whose message lists them", () => {
+        const error = (() => {
+            try {
+                parseSettings({ ...MINIMAL, min: "-1", scaleDownStep: "0", dryRun: "maybe" }, {});
+            } catch (e) {
+                return e as SettingsError;
+            }
+            return undefined;
+        })();
+        expect(error).to.be.instanceOf(SettingsError);
+        expect(error!.message).to.equal([
+            '--min: "-1" must be a whole number >= 0',
+            '--scale-down-step: "0" must be a whole number >= 1',
+            '--dry-run: "maybe" must be true or false',
+        ].join("\n"));
+    });
+});
+
+describe("one-off failure simulation settings", () => {
+    it("are refused unless --chaos-allowed or CHAOS_ALLOWED is true", () => {
+        expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker" }, {}))
+            .to.throw(SettingsError, '--chaos-allowed: failure simulation "drain" is refused unless --chaos-allowed is given or CHAOS_ALLOWED=true');
+        expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker", chaosAllowed: "false" }, { CHAOS_ALLOWED: "true" })).to.throw(SettingsError);
+        expect(parseChaosSettings("drain", { cluster: "main", service: "worker" }, { CHAOS_ALLOWED: "true" })).to.deep.equal({
+            allowed: true, cluster: "main", service: "worker", partitionDurationMs: 60_000, pollIntervalMs: 5_000, recoveryTimeoutMs: 300_000, drainTimeoutMs: 300_000,
+        });
+    });
+
+    it("need the queue URL and worker role for a partition", () => {
+        expect(() => parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true }, {})).to.throw(SettingsError,
+            "--queue-url: (missing) is required for partition (or set QUEUE_URL)\n--worker-role-arn: (missing) is required for partition (or set WORKER_ROLE_ARN)");
+        const s = parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true, queueUrl: QUEUE_URL, workerRoleArn: ROLE, chaosPartitionDuration: "90" }, {});
+        expect([s.queueUrl, s.workerRoleArn, s.partitionDurationMs]).to.deep.equal([QUEUE_URL, ROLE, 90_000]);
+    });
+});
