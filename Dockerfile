@@ -12,7 +12,6 @@ COPY scripts ./scripts
 COPY cli ./cli
 COPY runtime ./runtime
 COPY scaling ./scaling
-COPY config ./config
 RUN npm run build
 
 # Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).

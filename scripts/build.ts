@@ -13,6 +13,8 @@ export const OUTFILE = path.join(ROOT, "dist", "autoscale", "index.js");
 export const OPTIONS: BuildOptions = {
     entryPoints: [ENTRY],
     outfile: OUTFILE,
+    // Paths in the metafile and messages are relative to the repository root, wherever this runs from.
+    absWorkingDir: ROOT,
     bundle: true,
     platform: "node",
     target: "node20",

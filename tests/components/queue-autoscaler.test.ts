@@ -5,12 +5,13 @@ import { AddressInfo } from "net";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { build } from "esbuild";
 import {
     HEALTH_CHECK_COMMAND, QueueAutoscaler, autoscalerEnvironment,
 } from "../../components/queue-autoscaler";
 import { AutoscalerConfig, StackConfig, loadStackConfig } from "../../config/load";
 import { PROJECT_NAMESPACE } from "../../scaling/metric-series";
-import { OUTFILE } from "../../scripts/build";
+import { OPTIONS, OUTFILE } from "../../scripts/build";
 import { ACCOUNT, IMAGE_DIGEST, REGION, Recorded, ofType, promiseOf, recorded, settle, setupMocks } from "../helpers/pulumi-mocks";
 import { ROOT, rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
 
@@ -432,6 +433,22 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(withAction(exec, "ecr:BatchGetImage").map((s) => s.Resource)).to.deep.equal([`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${AUTOSCALER_SERVICE}`]);
             expect(withAction(exec, "ecr:GetAuthorizationToken").map((s) => s.Resource)).to.deep.equal(["*"]);
             expect(taskStatements().flatMap(actions).filter((a) => a.startsWith("ecr:"))).to.deep.equal([]);
+        });
+
+        it("copies into the image build every source file the bundle is made of, and .dockerignore lets them through", async function () {
+            this.timeout(60000);
+            // The bundle's own inputs, from the same options `npm run build` uses (not written to disk).
+            const result = await build({ ...OPTIONS, write: false, metafile: true, logLevel: "silent" });
+            const sources = Object.keys(result.metafile!.inputs).filter((f) => !f.split("/").includes("node_modules"));
+            expect(sources).to.include("cli/autoscale.ts");
+            const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
+            const copied = [...dockerfile.matchAll(/^COPY (?!--)(\S+) \.\/(\S+)$/gm)].map((m) => m[1]);
+            const admitted = readFileSync(path.join(ROOT, ".dockerignore"), "utf8").split("\n")
+                .filter((l) => l.startsWith("!")).map((l) => l.slice(1).trim());
+            for (const dir of copied) expect(admitted, `.dockerignore admits ${dir}`).to.include(dir);
+            const missing = sources.filter((f) => !copied.some((dir) => f.startsWith(`${dir}/`)));
+            expect(missing, "bundle inputs the Dockerfile does not copy").to.deep.equal([]);
+            expect(copied).to.include("scripts");
         });
 
         it("has a Dockerfile whose entry point is the bundle scripts/build.ts writes", () => {
