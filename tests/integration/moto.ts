@@ -25,8 +25,11 @@ export interface MotoServer {
     readonly port: number;
     /** Kills moto's process group and resolves once the process has exited. */
     stop(): Promise<void>;
-    /** Stops moto and starts a fresh one on the same port; every resource is gone afterwards. */
-    restart(): Promise<void>;
+    /**
+     * Stops moto and starts a fresh one on the same port; every resource is gone afterwards. With
+     * `downtimeMs` the port stays closed that long before the new process starts (an outage).
+     */
+    restart(options?: { readonly downtimeMs?: number }): Promise<void>;
     /** `POST /moto-api/reset`: wipes every backend without restarting the process. */
     reset(): Promise<void>;
 }
@@ -194,10 +197,11 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
             current = undefined;
             if (proc !== undefined) await stopProcess(proc);
         },
-        async restart() {
+        async restart(restartOptions = {}) {
             const proc = current;
             current = undefined;
             if (proc !== undefined) await stopProcess(proc);
+            if (restartOptions.downtimeMs !== undefined && restartOptions.downtimeMs > 0) await delay(restartOptions.downtimeMs);
             current = await launch();
         },
         async reset() {
@@ -293,6 +297,32 @@ export async function sendBurst(sqs: SQSClient, queueUrl: string, count: number,
         );
         if ((out.Failed ?? []).length > 0) throw new Error(`SendMessageBatch failed entries: ${JSON.stringify(out.Failed)}`);
     }
+}
+
+/** One UpdateService request as the client sent it. */
+export interface UpdateServiceCall {
+    /** Epoch ms when the command entered the client's middleware stack (before signing and sending). */
+    readonly at: number;
+    readonly cluster?: string;
+    readonly service?: string;
+    readonly desiredCount?: number;
+}
+
+/**
+ * Calls `listener` for every UpdateServiceCommand `ecs` sends, at the moment it is sent, through an
+ * initialize-step middleware; the request itself goes on unchanged.
+ */
+export function onUpdateService(ecs: ECSClient, listener: (call: UpdateServiceCall) => void): void {
+    ecs.middlewareStack.add(
+        (next, context) => async (args) => {
+            if (context.commandName === "UpdateServiceCommand") {
+                const input = args.input as { cluster?: string; service?: string; desiredCount?: number };
+                listener({ at: Date.now(), cluster: input.cluster, service: input.service, desiredCount: input.desiredCount });
+            }
+            return next(args);
+        },
+        { step: "initialize", name: "recordUpdateService", override: true },
+    );
 }
 
 /** Polls `probe` every `everyMs` until `done` holds for its value or `timeoutMs` passes; returns the last value. */
