@@ -1,0 +1,179 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand, type UpdateServiceCommandInput } from "@aws-sdk/client-ecs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { ChaosNotAllowedError } from "../../runtime/autoscaler/chaos";
+import { METRIC_NAMES } from "../../runtime/autoscaler/metrics";
+import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
+import { parseSettings, type AutoscalerSettings } from "../../runtime/autoscaler/settings";
+import { captureLogs, CLIENT_CONFIG, fakeTime, httpGet, sdkError, type FakeTime } from "./support";
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
+
+describe("startAutoscaler", () => {
+    const ecs = new ECSClient(CLIENT_CONFIG);
+    const sqs = new SQSClient(CLIENT_CONFIG);
+    const cloudwatch = new CloudWatchClient(CLIENT_CONFIG);
+    const ecsMock = mockClient(ecs);
+    const sqsMock = mockClient(sqs);
+    const cwMock = mockClient(cloudwatch);
+    let t: FakeTime;
+    let running: RunningAutoscaler | undefined;
+    let svc: { desired: number; running: number };
+    let visible: number;
+    let queueFails: boolean;
+
+    const settings = (flags: Record<string, string | boolean> = {}): AutoscalerSettings =>
+        parseSettings({ queueUrl: QUEUE_URL, cluster: "main", service: "worker", min: "1", max: "10", healthPort: "0", ...flags }, {});
+
+    async function start(s: AutoscalerSettings, logs = captureLogs()): Promise<RunningAutoscaler> {
+        running = await startAutoscaler(s, { ecs, sqs, cloudwatch, clock: t.now, sleep: t.sleep, logger: logs.logger });
+        await t.settle();
+        return running;
+    }
+
+    async function advance(ms: number): Promise<void> {
+        await t.advance(ms);
+        await t.settle();
+    }
+
+    beforeEach(() => {
+        t = fakeTime(2_000_000);
+        svc = { desired: 1, running: 1 };
+        visible = 42;
+        queueFails = false;
+        ecsMock.on(DescribeServicesCommand).callsFake(() => ({
+            services: [{ serviceName: "worker", desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }],
+        }));
+        ecsMock.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => {
+            svc.desired = input.desiredCount!;
+            return {};
+        });
+        sqsMock.on(GetQueueAttributesCommand).callsFake(() => {
+            if (queueFails) throw sdkError("ThrottlingException", "Rate exceeded");
+            return { Attributes: { ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: "3", ApproximateNumberOfMessagesDelayed: "1" } };
+        });
+        cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "oldest", Values: [75], Timestamps: [new Date(1_940_000)] }] });
+    });
+    afterEach(async () => {
+        await running?.stop();
+        running = undefined;
+        ecsMock.reset();
+        sqsMock.reset();
+        cwMock.reset();
+    });
+
+    it("ticks at once, scales, and answers /healthz 200 while ticks succeed, 503 once the last good tick is older than 3 intervals", async () => {
+        const a = await start(settings());
+        expect(a.healthPort).to.be.greaterThan(0);
+        expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).to.deep.equal([{ cluster: "main", service: "worker", desiredCount: 5 }]);
+
+        let health = await httpGet(a.healthPort, "/healthz");
+        expect([health.status, health.type, JSON.parse(health.body)]).to.deep.equal([200, "application/json",
+            { status: "ok", lastSuccessfulTickAgeSeconds: 0, maxAgeSeconds: 15, consecutiveFailures: 0 }]);
+
+        queueFails = true;
+        await advance(5_000); // tick at +5 s fails; next in 10 s
+        await advance(10_000); // tick at +15 s fails; next in 20 s
+        health = await httpGet(a.healthPort, "/healthz");
+        expect([health.status, JSON.parse(health.body).lastSuccessfulTickAgeSeconds]).to.deep.equal([200, 15]);
+
+        await advance(1_000);
+        health = await httpGet(a.healthPort, "/healthz");
+        expect(health.status).to.equal(503);
+        expect(JSON.parse(health.body)).to.deep.equal({
+            status: "stale",
+            lastSuccessfulTickAgeSeconds: 16,
+            maxAgeSeconds: 15,
+            consecutiveFailures: 2,
+            lastError: "GetQueueAttributes failed: ThrottlingException: Rate exceeded",
+        });
+
+        queueFails = false;
+        await advance(19_000); // tick at +35 s succeeds
+        health = await httpGet(a.healthPort, "/healthz");
+        expect([health.status, JSON.parse(health.body).lastSuccessfulTickAgeSeconds]).to.deep.equal([200, 0]);
+    });
+
+    it("is unhealthy before its first successful tick", async () => {
+        queueFails = true;
+        const a = await start(settings());
+        const health = await httpGet(a.healthPort, "/healthz");
+        expect(health.status).to.equal(503);
+        expect(JSON.parse(health.body)).to.deep.include({ status: "stale", lastSuccessfulTickAgeSeconds: null, consecutiveFailures: 1 });
+    });
+
+    it("serves /metrics in Prometheus format from its own registry with every metric", async () => {
+        const a = await start(settings());
+        const metrics = await httpGet(a.healthPort, "/metrics");
+        expect(metrics.status).to.equal(200);
+        expect(metrics.type).to.equal("text/plain; version=0.0.4; charset=utf-8");
+        for (const name of Object.values(METRIC_NAMES)) expect(metrics.body).to.include(`# TYPE ${name} `);
+        const lines = metrics.body.split("\n");
+        expect(lines).to.include.members([
+            'autoscaler_queue_messages{state="visible",queue="work",service="worker"} 42',
+            'autoscaler_queue_messages{state="in_flight",queue="work",service="worker"} 3',
+            'autoscaler_queue_messages{state="delayed",queue="work",service="worker"} 1',
+            'autoscaler_queue_oldest_message_age_seconds{queue="work",service="worker"} 75',
+            'autoscaler_service_desired_tasks{queue="work",service="worker"} 1',
+            'autoscaler_service_running_tasks{queue="work",service="worker"} 1',
+            'autoscaler_decisions_total{direction="up",reason="backlog_high",queue="work",service="worker"} 1',
+            'autoscaler_actions_total{outcome="updated",queue="work",service="worker"} 1',
+            'autoscaler_tick_duration_seconds_count{queue="work",service="worker"} 1',
+            'autoscaler_last_successful_tick_timestamp_seconds{queue="work",service="worker"} 2000',
+        ]);
+        expect(await a.registry.metrics()).to.equal(metrics.body);
+        // Nothing leaks into prom-client's global registry.
+        const { register } = await import("prom-client");
+        expect(register.getMetricsAsArray().filter((m) => m.name.startsWith("autoscaler_"))).to.deep.equal([]);
+    });
+
+    it("answers 404 elsewhere", async () => {
+        const a = await start(settings());
+        const res = await httpGet(a.healthPort, "/");
+        expect([res.status, JSON.parse(res.body)]).to.deep.equal([404, { error: "not found", paths: ["/healthz", "/metrics"] }]);
+    });
+
+    it("in dry-run mode never calls UpdateService", async () => {
+        const logs = captureLogs();
+        await start(settings({ dryRun: true }), logs);
+        await advance(5_000);
+        await advance(5_000);
+        expect(sqsMock.commandCalls(GetQueueAttributesCommand)).to.have.length(3);
+        expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
+        expect(logs.withMsg("tick").map((l) => [l.direction, l.to, l.outcome])).to.deep.equal([["up", 5, "dry_run"], ["up", 5, "dry_run"], ["up", 5, "dry_run"]]);
+    });
+
+    it("stop() finishes, closes the HTTP server and ticks no more", async () => {
+        const logs = captureLogs();
+        const a = await start(settings(), logs);
+        await a.stop();
+        running = undefined;
+        const error = await httpGet(a.healthPort, "/healthz").then(() => undefined, (e: NodeJS.ErrnoException) => e.code);
+        expect(error).to.equal("ECONNREFUSED");
+        const calls = sqsMock.commandCalls(GetQueueAttributesCommand).length;
+        await advance(60_000);
+        expect(sqsMock.commandCalls(GetQueueAttributesCommand)).to.have.length(calls);
+        expect(logs.lines.map((l) => l.msg).slice(-1)).to.deep.equal(["autoscaler stopped"]);
+        await a.stop();
+    });
+
+    it("logs its settings once at start, with the health port", async () => {
+        const logs = captureLogs();
+        const a = await start(settings(), logs);
+        const started = logs.withMsg("autoscaler started for worker on queue work");
+        expect(started).to.have.length(1);
+        expect(started[0]).to.deep.include({ healthPort: a.healthPort, cluster: "main", service: "worker", intervalMs: 5_000, dryRun: false });
+        expect(started[0]!.source).to.deep.equal({ kind: "sqs", queueUrl: QUEUE_URL });
+        expect(started[0]!.chaos).to.deep.equal({ allowed: false, enabled: [] });
+    });
+
+    it("refuses an enabled failure simulation that is not allowed, before any call or server", async () => {
+        const s = settings();
+        const refused: AutoscalerSettings = { ...s, chaos: { ...s.chaos, drain: { enabled: true, intervalMs: 60_000 } } };
+        const error = await startAutoscaler(refused, { ecs, sqs, cloudwatch, clock: t.now, sleep: t.sleep, logger: captureLogs().logger }).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(ChaosNotAllowedError);
+        expect([ecsMock.calls().length, sqsMock.calls().length, cwMock.calls().length]).to.deep.equal([0, 0, 0]);
+    });
+});
