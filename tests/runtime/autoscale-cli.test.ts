@@ -1,0 +1,133 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { main, type CliIo } from "../../cli/autoscale";
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
+
+/** An io that records output and lets the test send the stop signal. */
+function testIo(env: NodeJS.ProcessEnv = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    let stop: ((reason: string) => void) | undefined;
+    let removed = 0;
+    const io: CliIo = {
+        env: { LOG_LEVEL: "silent", ...env },
+        out: (s) => out.push(s),
+        err: (s) => err.push(s),
+        onStopSignal(onStop) {
+            stop = onStop;
+            return () => {
+                removed++;
+            };
+        },
+    };
+    return { io, out: () => out.join(""), err: () => err.join(""), stop: (reason: string) => stop!(reason), removed: () => removed };
+}
+
+describe("autoscale command", () => {
+    // Every client the command builds is mocked: nothing leaves the process.
+    const ecsMock = mockClient(ECSClient);
+    const sqsMock = mockClient(SQSClient);
+    const cwMock = mockClient(CloudWatchClient);
+    const awsCalls = () => ecsMock.calls().length + sqsMock.calls().length + cwMock.calls().length;
+    afterEach(() => {
+        ecsMock.reset();
+        sqsMock.reset();
+        cwMock.reset();
+    });
+    after(() => {
+        ecsMock.restore();
+        sqsMock.restore();
+        cwMock.restore();
+    });
+
+    const run = ["autoscaler", "run", "--queue-url", QUEUE_URL, "--cluster", "main", "--service", "worker"];
+
+    it("rejects a bad flag with exit code 2, naming the flag, the value and the rule, before any AWS call", async () => {
+        const t = testIo();
+        expect(await main([...run, "--min", "-1", "--max", "3"], t.io)).to.equal(2);
+        expect(t.err()).to.equal('error: --min: "-1" must be a whole number >= 0\n');
+        expect(awsCalls()).to.equal(0);
+    });
+
+    it("rejects min above max", async () => {
+        const t = testIo();
+        expect(await main([...run, "--min", "5", "--max", "3"], t.io)).to.equal(2);
+        expect(t.err()).to.equal("error: --min (5) must be <= --max (3)\n");
+    });
+
+    it("names the environment variable a bad value came from", async () => {
+        const t = testIo({ MAX: "ten" });
+        expect(await main(run, t.io)).to.equal(2);
+        expect(t.err()).to.equal('error: --max (env MAX): "ten" must be a whole number >= 0\n');
+    });
+
+    it("requires exactly one of --queue-url and --rabbitmq-url", async () => {
+        const t = testIo();
+        expect(await main(["autoscaler", "run", "--cluster", "main", "--service", "worker", "--max", "3"], t.io)).to.equal(2);
+        expect(t.err()).to.equal("error: --queue-url or --rabbitmq-url: (missing) exactly one is required (or set QUEUE_URL / RABBITMQ_URL)\n");
+    });
+
+    it("rejects an unknown flag with exit code 2", async () => {
+        const t = testIo();
+        expect(await main([...run, "--max", "3", "--bogus"], t.io)).to.equal(2);
+        expect(t.err()).to.match(/^error: unknown option '--bogus'\n/);
+        expect(awsCalls()).to.equal(0);
+    });
+
+    it("exits 2 without a command", async () => {
+        const t = testIo();
+        expect(await main([], t.io)).to.equal(2);
+        expect(t.err()).to.include("Usage: autoscale");
+    });
+
+    it("lists every flag with its environment variable in --help, exit 0", async () => {
+        const t = testIo();
+        expect(await main(["autoscaler", "run", "--help"], t.io)).to.equal(0);
+        for (const line of ["--queue-url <url>", "[env QUEUE_URL]", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>", "[env SCALE_DOWN_COOLDOWN]",
+            "--count-in-flight [bool]", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "[env WORKER_ROLE_ARN]"]) {
+            expect(t.out()).to.include(line);
+        }
+    });
+
+    it("refuses a failure simulation without --chaos-allowed, exit 2, no AWS call", async () => {
+        const t = testIo();
+        expect(await main(["chaos", "stop-task", "--cluster", "main", "--service", "worker"], t.io)).to.equal(2);
+        expect(t.err()).to.equal('error: --chaos-allowed: failure simulation "stop-task" is refused unless --chaos-allowed is given or CHAOS_ALLOWED=true\n');
+        expect(awsCalls()).to.equal(0);
+    });
+
+    it("runs one failure simulation when allowed and prints its report as one JSON line", async () => {
+        ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+        ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] });
+        const t = testIo({ CHAOS_ALLOWED: "true" });
+        expect(await main(["chaos", "stop-task", "--cluster", "main", "--service", "worker"], t.io)).to.equal(0);
+        const report = JSON.parse(t.out());
+        expect([report.kind, report.outcome, report.action]).to.deep.equal(["stop-task", "nothing_to_do", "no running task of service worker to stop"]);
+        expect(ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input).to.deep.include({ cluster: "main", serviceName: "worker", desiredStatus: "RUNNING" });
+        expect(t.removed()).to.equal(1);
+    });
+
+    it("runs the autoscaler until the stop signal, then exits 0", async () => {
+        let updated!: () => void;
+        const firstUpdate = new Promise<void>((resolve) => (updated = resolve));
+        ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: "worker", desiredCount: 1, runningCount: 1, pendingCount: 0 }] });
+        ecsMock.on(UpdateServiceCommand).callsFake(() => {
+            updated();
+            return {};
+        });
+        sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "35", ApproximateNumberOfMessagesNotVisible: "0", ApproximateNumberOfMessagesDelayed: "0" } });
+        cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+        const t = testIo();
+        const exit = main([...run, "--max", "10", "--health-port", "0"], t.io);
+        await firstUpdate;
+        t.stop("SIGTERM");
+        expect(await exit).to.equal(0);
+        expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).to.deep.equal([{ cluster: "main", service: "worker", desiredCount: 4 }]);
+        expect(t.removed()).to.equal(1);
+        expect(t.err()).to.equal("");
+    });
+});
