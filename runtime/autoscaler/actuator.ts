@@ -48,6 +48,26 @@ export class ServiceNotFoundError extends Error {
     }
 }
 
+/**
+ * DescribeServices for one service: its desired, running and pending counts. A missing service fails
+ * with an ApiCallError (operation DescribeServices) whose cause is a ServiceNotFoundError.
+ */
+export async function describeServiceCounts(ecs: ECSClient, cluster: string, service: string): Promise<ServiceCounts> {
+    const out = await apiCall("DescribeServices", () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
+    const svc = out.services?.find((s) => s.serviceName === service || s.serviceArn === service)
+        ?? (out.services?.length === 1 ? out.services[0] : undefined);
+    if (!svc) {
+        const reason = out.failures?.[0]?.reason ?? "not in the DescribeServices answer";
+        throw new ApiCallError("DescribeServices", new ServiceNotFoundError(cluster, service, reason));
+    }
+    return { desired: svc.desiredCount ?? 0, running: svc.runningCount ?? 0, pending: svc.pendingCount ?? 0 };
+}
+
+/** UpdateService with only the desired count: `{ cluster, service, desiredCount }`. */
+export async function setDesiredCount(ecs: ECSClient, cluster: string, service: string, desiredCount: number): Promise<void> {
+    await apiCall("UpdateService", () => ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount })));
+}
+
 export class EcsActuator {
     readonly cluster: string;
     readonly service: string;
@@ -64,20 +84,8 @@ export class EcsActuator {
     }
 
     /** DescribeServices for this one service: desired, running and pending counts. */
-    async readCounts(): Promise<ServiceCounts> {
-        const out = await apiCall("DescribeServices", () =>
-            this.ecs.send(new DescribeServicesCommand({ cluster: this.cluster, services: [this.service] })));
-        const svc = out.services?.find((s) => s.serviceName === this.service || s.serviceArn === this.service)
-            ?? (out.services?.length === 1 ? out.services[0] : undefined);
-        if (!svc) {
-            const failure = out.failures?.[0];
-            throw new ApiCallError("DescribeServices", new ServiceNotFoundError(this.cluster, this.service, failure?.reason ?? "not in the DescribeServices answer"));
-        }
-        return {
-            desired: svc.desiredCount ?? 0,
-            running: svc.runningCount ?? 0,
-            pending: svc.pendingCount ?? 0,
-        };
+    readCounts(): Promise<ServiceCounts> {
+        return describeServiceCounts(this.ecs, this.cluster, this.service);
     }
 
     /**
@@ -98,8 +106,7 @@ export class EcsActuator {
                 `desired count of ${this.service} changed from ${read.desired} to ${fresh.desired} by someone else; not overwritten, next tick decides from ${fresh.desired}`);
             return { outcome: "external_change", desired: fresh.desired, observedDesired: fresh.desired };
         }
-        await apiCall("UpdateService", () =>
-            this.ecs.send(new UpdateServiceCommand({ cluster: this.cluster, service: this.service, desiredCount: decision.desired })));
+        await setDesiredCount(this.ecs, this.cluster, this.service, decision.desired);
         this.logger?.info(change, `set desired count of ${this.service} from ${read.desired} to ${decision.desired} (${decision.reason.code})`);
         return { outcome: "updated", desired: decision.desired };
     }

@@ -6,10 +6,11 @@
  * before any API call. Every disruption is undone in a `finally`, so an interrupted wait (stop,
  * SIGTERM: abort the `signal`) or an error still restores what was there before.
  */
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { apiCall, operationOf } from "../aws/call";
 import type { Logger } from "../aws/logger";
+import { describeServiceCounts, setDesiredCount } from "./actuator";
 import type { AutoscalerMetrics } from "./metrics";
 import { pause, realSleep, type Sleep } from "./time";
 import type { ServiceCounts } from "./types";
@@ -139,15 +140,12 @@ export async function runChaos(kind: ChaosKind, target: ChaosTarget, options: Ch
     return report;
 }
 
-async function describeCounts(t: ChaosTarget): Promise<ServiceCounts> {
-    const out = await apiCall("DescribeServices", () => t.ecs.send(new DescribeServicesCommand({ cluster: t.cluster, services: [t.service] })));
-    const svc = out.services?.[0];
-    if (!svc) throw new Error(`ECS service "${t.service}" in cluster "${t.cluster}" not found: ${out.failures?.[0]?.reason ?? "not in the DescribeServices answer"}`);
-    return { desired: svc.desiredCount ?? 0, running: svc.runningCount ?? 0, pending: svc.pendingCount ?? 0 };
+function describeCounts(t: ChaosTarget): Promise<ServiceCounts> {
+    return describeServiceCounts(t.ecs, t.cluster, t.service);
 }
 
-async function setDesired(t: ChaosTarget, desiredCount: number): Promise<void> {
-    await apiCall("UpdateService", () => t.ecs.send(new UpdateServiceCommand({ cluster: t.cluster, service: t.service, desiredCount })));
+function setDesired(t: ChaosTarget, desiredCount: number): Promise<void> {
+    return setDesiredCount(t.ecs, t.cluster, t.service, desiredCount);
 }
 
 /**

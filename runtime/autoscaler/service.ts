@@ -12,7 +12,7 @@ import { createCloudWatchClient, createEcsClient, createSqsClient } from "../aws
 import { createLogger, type Logger } from "../aws/logger";
 import { EcsActuator } from "./actuator";
 import { ChaosNotAllowedError, ChaosScheduler, runChaos, type ChaosKind, type ChaosReport } from "./chaos";
-import { startOpsServer } from "./http";
+import { startOpsServer, type OpsServer } from "./http";
 import { ControlLoop } from "./loop";
 import { AutoscalerMetrics } from "./metrics";
 import type { AutoscalerSettings, ChaosRunSettings } from "./settings";
@@ -115,7 +115,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
         drainTimeoutMs: settings.chaos.drainTimeoutMs,
     });
 
-    let server;
+    let server: OpsServer;
     try {
         server = await startOpsServer({ port: settings.healthPort, health: () => loop.health(), registry: metrics.registry });
     } catch (error) {
@@ -137,7 +137,6 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
     chaos.start();
 
     let stopping: Promise<void> | undefined;
-    const ops = server;
     return {
         healthPort: server.port,
         registry: metrics.registry,
@@ -146,7 +145,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
         stop() {
             stopping ??= (async () => {
                 await Promise.all([chaos.stop(), loop.stop()]);
-                await ops.close();
+                await server.close();
                 await source.close();
                 logger.info({ service: settings.service }, "autoscaler stopped");
             })();

@@ -8,6 +8,7 @@ import { PutMetricDataCommand, type CloudWatchClient, type StandardUnit } from "
 import * as amqp from "amqplib";
 import { rabbitmqQueueDepthSeries } from "../../../scaling/metric-series";
 import { apiCall, ApiCallError, type ApiErrorListener } from "../../aws/call";
+import { cloudWatchDimensions } from "../../aws/cloudwatch";
 import type { QueueObservation, QueueSource } from "../types";
 
 /** What the source needs of an AMQP channel: amqplib's `Channel` satisfies it. */
@@ -125,7 +126,7 @@ export class RabbitMqQueueSource implements QueueSource {
                 Namespace: series.namespace,
                 MetricData: [{
                     MetricName: series.metricName,
-                    Dimensions: Object.entries(series.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                    Dimensions: cloudWatchDimensions(series),
                     Value: depth,
                     Unit: series.unit as StandardUnit,
                     Timestamp: new Date(at),

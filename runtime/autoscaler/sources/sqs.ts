@@ -7,6 +7,7 @@ import { GetMetricDataCommand, type CloudWatchClient } from "@aws-sdk/client-clo
 import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from "@aws-sdk/client-sqs";
 import { sqsOldestMessageAgeSeries } from "../../../scaling/metric-series";
 import { apiCall, ApiCallError, type ApiErrorListener } from "../../aws/call";
+import { cloudWatchDimensions } from "../../aws/cloudwatch";
 import type { QueueObservation, QueueSource } from "../types";
 
 /** The queue attributes read on every observation, in this order. */
@@ -119,7 +120,7 @@ export class SqsQueueSource implements QueueSource {
                         Metric: {
                             Namespace: series.namespace,
                             MetricName: series.metricName,
-                            Dimensions: Object.entries(series.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                            Dimensions: cloudWatchDimensions(series),
                         },
                         Period: OLDEST_AGE_PERIOD_SECONDS,
                         Stat: series.statistic,
