@@ -56,7 +56,7 @@ export const processIo: CliIo = {
     },
 };
 
-/** Every flag: value placeholder (null: none; "[bool]": optional true/false) and help. */
+/** Every flag: the name of its value ("[bool]": an optional true/false) and its help text. */
 const OPTIONS: Readonly<Record<string, readonly [value: string, help: string]>> = {
     queueUrl: ["<url>", "SQS queue URL to watch"],
     rabbitmqUrl: ["<url>", "amqp:// URL of the RabbitMQ broker (instead of --queue-url)"],
