@@ -37,7 +37,7 @@ export interface ControlLoopOptions {
     readonly metrics?: AutoscalerMetrics;
     /** Log a warning when the oldest message is older than this, seconds; default: never. */
     readonly oldestMessageWarningSeconds?: number;
-    /** Longest wait after failed ticks, ms; default max(60 s, intervalMs). */
+    /** Longest wait after failed ticks, ms; default max(30 s, intervalMs): recovery is seen within 30 s of the API coming back. */
     readonly backoffMaxMs?: number;
     /** A tick is "recent" for /healthz within this many intervals; default 3. */
     readonly healthIntervals?: number;
@@ -74,7 +74,7 @@ export class ControlLoop {
         this.o = options;
         this.clock = options.clock ?? Date.now;
         this.sleep = options.sleep ?? realSleep;
-        this.backoffMaxMs = options.backoffMaxMs ?? Math.max(60_000, options.intervalMs);
+        this.backoffMaxMs = options.backoffMaxMs ?? Math.max(30_000, options.intervalMs);
     }
 
     /** Time of the last successful tick (epoch ms), undefined before the first. */
