@@ -2,7 +2,7 @@
  * moto_server harness for integration tests and benchmarks: one moto process on a free loopback port,
  * AWS SDK v3 clients pointed at it, and the ECS + SQS fixture the autoscaler works on.
  *
- * moto is a state store (see /work/shared/reference/moto.md): UpdateService sets running = desired at
+ * moto is a state store (see the moto notes in shared/reference/moto.md): UpdateService sets running = desired at
  * once, services never start tasks, SQS counts are exact and live, and restarting the process loses
  * every resource, so a caller that restarts it re-creates what it needs.
  */
