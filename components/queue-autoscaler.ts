@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AutoscalerConfig } from "../config/load";
 import { PROJECT_NAMESPACE } from "../scaling/metric-series";
 import { parseEcrImageUri } from "./ecr-image-uri";
+import { ECS_TASKS_ASSUME_ROLE_POLICY, ecrPullStatements, writeLogsStatement } from "./task-iam";
 
 /** The repository root: the Docker build context, holding the Dockerfile that packages the runtime. */
 export const BUILD_CONTEXT = path.resolve(__dirname, "..");
@@ -98,8 +99,6 @@ export function autoscalerEnvironment(s: AutoscalerConfig, refs: AutoscalerEnvir
     return Object.keys(env).sort().map((name) => ({ name, value: String(env[name]) }));
 }
 
-const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
-
 export class QueueAutoscaler extends pulumi.ComponentResource {
     /** Physical name of the autoscaler's ECS service. */
     public readonly serviceName: pulumi.Output<string>;
@@ -133,11 +132,7 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
             image = pulumi.output(s.image);
             // A private ECR image needs pull rights on its repository; public registries need none.
             const ecr = parseEcrImageUri(s.image);
-            pullStatements = ecr === undefined ? [] : [
-                { Sid: "PullImage", Effect: "Allow", Action: ECR_PULL_ACTIONS, Resource: ecr.repositoryArn },
-                // GetAuthorizationToken has no resource-level permissions; AWS accepts only "*".
-                { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            ];
+            pullStatements = ecr === undefined ? [] : ecrPullStatements(ecr.repositoryArn);
         } else {
             // Tags are MUTABLE because every build pushes the same `latest` tag; what runs is pinned by
             // digest below, so a moved tag never changes a running or future task. An immutable tag
@@ -175,26 +170,19 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                 }],
             }, parent);
             image = pulumi.interpolate`${repository.repositoryUrl}@${built.digest}`;
-            pullStatements = [
-                { Sid: "PullImage", Effect: "Allow", Action: ECR_PULL_ACTIONS, Resource: repository.arn },
-                // GetAuthorizationToken has no resource-level permissions; AWS accepts only "*".
-                { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            ];
+            pullStatements = ecrPullStatements(repository.arn);
         }
 
         // Execution role: what the ECS agent needs to start the task (pull the image, write the logs).
         const executionRole = new aws.iam.Role(`${name}-execution`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: ECS_TASKS_ASSUME_ROLE_POLICY,
         }, parent);
         const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
             role: executionRole.id,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                    writeLogsStatement(logGroup.arn),
                     ...pullStatements,
                 ],
             }),

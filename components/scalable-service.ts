@@ -12,6 +12,7 @@ import { ServiceConfig } from "../config/load";
 import { dimensionList } from "../scaling/metric-series";
 import { StepInterval, StepScalingPolicy, TargetTrackingPolicy, relativeSteps } from "../scaling/plan";
 import { parseEcrImageUri } from "./ecr-image-uri";
+import { ECS_TASKS_ASSUME_ROLE_POLICY, ecrPullStatements, writeLogsStatement } from "./task-iam";
 
 export interface ScalableServiceArgs {
     /** The validated service config, including its scaling plan, physical name and config key. */
@@ -78,7 +79,7 @@ export class ScalableService extends pulumi.ComponentResource {
 
         // Execution role: what ECS itself needs to start the task (pull the image, ship its logs).
         const executionRole = new aws.iam.Role(`${name}-execution-role`, {
-            assumeRolePolicy: ecsTasksAssumeRolePolicy,
+            assumeRolePolicy: ECS_TASKS_ASSUME_ROLE_POLICY,
             description: `ECS task execution role of ${physicalName}`,
         }, { parent: this });
         const ecrImage = parseEcrImageUri(svc.image);
@@ -87,35 +88,15 @@ export class ScalableService extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    {
-                        Sid: "WriteOwnLogs",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                    },
-                    ...(ecrImage ? [
-                        {
-                            Sid: "PullOwnImage",
-                            Effect: "Allow",
-                            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-                            Resource: ecrImage.repositoryArn,
-                        },
-                        {
-                            // GetAuthorizationToken is authorised only on "*": the token is per registry
-                            // and account, not per repository (ECR API permissions reference).
-                            Sid: "GetRegistryToken",
-                            Effect: "Allow",
-                            Action: "ecr:GetAuthorizationToken",
-                            Resource: "*",
-                        },
-                    ] : []),
+                    writeLogsStatement(logGroup.arn),
+                    ...(ecrImage ? ecrPullStatements(ecrImage.repositoryArn) : []),
                 ],
             }),
         }, { parent: this });
 
         // Task role: what the workload's own code may do. One per workload, nothing unless it consumes the queue.
         const taskRole = new aws.iam.Role(`${name}-task-role`, {
-            assumeRolePolicy: ecsTasksAssumeRolePolicy,
+            assumeRolePolicy: ECS_TASKS_ASSUME_ROLE_POLICY,
             description: `ECS task role of ${physicalName}`,
         }, { parent: this });
         const queuePolicy = svc.consumesQueue ? new aws.iam.RolePolicy(`${name}-queue-policy`, {
@@ -367,15 +348,6 @@ export class ScalableService extends pulumi.ComponentResource {
 export function serviceOptions(parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
     return { parent, ignoreChanges: ["desiredCount"], dependsOn };
 }
-
-const ecsTasksAssumeRolePolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-        Effect: "Allow",
-        Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Action: "sts:AssumeRole",
-    }],
-});
 
 function validate(name: string, args: ScalableServiceArgs): void {
     const svc = args.service;

@@ -25,8 +25,7 @@ import {
     type Fixture,
     type FixtureOptions,
     type MotoServer,
-    type UpdateServiceCall,
-} from "./moto";
+    type UpdateServiceCall, stopAll } from "./moto";
 
 const INTERVAL_MS = 1_000;
 const MIN = 1;
@@ -112,16 +111,7 @@ describe("integration: autoscaler against moto_server", function () {
         }
     });
 
-    after(async function () {
-        try {
-            await autoscaler?.stop();
-        } finally {
-            await moto?.stop();
-            clients?.ecs.destroy();
-            clients?.sqs.destroy();
-            clients?.cloudwatch.destroy();
-        }
-    });
+    after(() => stopAll({ autoscaler, moto, clients }));
 
     it(`sets desiredCount to exactly ceil(${BURST}/${SCALE_UP_THRESHOLD}) = ${EXPECTED} within 2 intervals of a burst`, async function () {
         expect(await desired()).to.equal(MIN);

@@ -15,7 +15,7 @@ import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscale
 import { parseSettings } from "../../runtime/autoscaler/settings";
 import { RabbitMqQueueSource } from "../../runtime/autoscaler/sources/rabbitmq";
 import type { DecisionSettings } from "../../runtime/autoscaler/types";
-import { createFixture, describeDesired, motoClients, onUpdateService, pollUntil, startMoto, type Fixture, type MotoServer, type UpdateServiceCall } from "./moto";
+import { createFixture, describeDesired, motoClients, onUpdateService, pollUntil, startMoto, type Fixture, type MotoServer, type UpdateServiceCall, stopAll } from "./moto";
 
 const RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672";
 const MESSAGES = 37;
@@ -112,16 +112,7 @@ describe("integration: autoscaler with a RabbitMQ queue", function () {
             if (this.currentTest?.state === "failed") console.error(`last autoscaler log lines:\n${logLines.slice(-40).join("")}`);
         });
 
-        after(async function () {
-            try {
-                await autoscaler?.stop();
-            } finally {
-                await moto?.stop();
-                clients?.ecs.destroy();
-                clients?.sqs.destroy();
-                clients?.cloudwatch.destroy();
-            }
-        });
+        after(() => stopAll({ autoscaler, moto, clients }));
 
         it(`sets desiredCount to exactly ${EXPECTED} and publishes the depth ${MESSAGES} to CloudWatch`, async function () {
             const c = clients!;

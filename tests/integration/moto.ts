@@ -342,3 +342,15 @@ export async function pollUntil<T>(
     }
     return { value, elapsedMs: Date.now() - start };
 }
+
+/** Stops the autoscaler, then moto, and closes the clients, whatever fails first. */
+export async function stopAll(parts: { autoscaler?: { stop(): Promise<void> }; moto?: MotoServer; clients?: AwsClients }): Promise<void> {
+    try {
+        await parts.autoscaler?.stop();
+    } finally {
+        await parts.moto?.stop();
+        parts.clients?.ecs.destroy();
+        parts.clients?.sqs.destroy();
+        parts.clients?.cloudwatch.destroy();
+    }
+}
