@@ -3,7 +3,7 @@
 #   docker build --platform linux/amd64 -t <repository>:<tag> .
 
 # Build stage: install the locked dependencies and bundle cli/autoscale.ts with esbuild.
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -15,7 +15,7 @@ COPY scaling ./scaling
 RUN npm run build
 
 # Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).
-FROM node:20-slim
+FROM node:22-slim
 ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps
 WORKDIR /app

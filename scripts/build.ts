@@ -17,7 +17,7 @@ export const OPTIONS: BuildOptions = {
     absWorkingDir: ROOT,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node22",
     format: "cjs",
     sourcemap: true,
     minify: false,
