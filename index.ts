@@ -20,19 +20,20 @@ const services = Object.values(config.services);
 
 const alerts = new Alerts("alerts", { topicName: names.alertsTopic, email: config.alertEmail });
 
-const workQueue = new WorkQueue("work", {
-    queueName: names.queue,
-    deadLetterQueueName: names.deadLetterQueue,
-    settings: config.queue,
+/** One WorkQueue per key under `queues`; consumers and the autoscaler find theirs by that key. */
+const workQueues: Record<string, WorkQueue> = Object.fromEntries(Object.values(config.queues).map((q) => [q.key, new WorkQueue(q.key, {
+    queueName: q.name,
+    deadLetterQueueName: q.deadLetterQueueName,
+    settings: q,
     alarmActions: [alerts.topicArn],
-});
+})]));
 
 new AutoscalingDashboard("dashboard", {
     dashboardName: names.dashboard,
     region: aws.getRegionOutput().region,
     clusterName: names.cluster,
     services,
-    queueName: names.queue,
+    queues: Object.fromEntries(Object.values(config.queues).map((q) => [q.key, q.name])),
 });
 
 /** ECS, Application Auto Scaling and ELBv2: left out when `paidTierResources` is false (LocalStack free tier). */
@@ -57,7 +58,9 @@ function deployEcs() {
             loadBalancer: service.loadBalancer && alb
                 ? { listenerArn: alb.listenerArn, securityGroupId: alb.securityGroupId, arnSuffix: alb.arnSuffix }
                 : undefined,
-            queue: service.consumesQueue ? { arn: workQueue.queueArn, url: workQueue.queueUrl } : undefined,
+            queue: service.consumesQueue !== undefined
+                ? { arn: workQueues[service.consumesQueue].queueArn, url: workQueues[service.consumesQueue].queueUrl }
+                : undefined,
         });
     }
 
@@ -72,7 +75,8 @@ function deployEcs() {
                 serviceArn: deployed[config.autoscaler.service].serviceArn,
                 taskRoleArn: deployed[config.autoscaler.service].taskRoleArn,
             },
-            queue: { url: workQueue.queueUrl, arn: workQueue.queueArn },
+            // The queue the scaled service consumes: the autoscaler reads its own consumer's queue.
+            queue: { url: workQueues[config.autoscaler.queue].queueUrl, arn: workQueues[config.autoscaler.queue].queueArn },
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             assignPublicIp: network.assignPublicIp,
@@ -94,7 +98,8 @@ export const clusterName = ecs?.clusterName;
 export const serviceNames = ecs?.serviceNames;
 export const loadBalancerUrl = ecs?.loadBalancerUrl;
 export const autoscalerService = ecs?.autoscalerService;
-export const queueUrl = workQueue.queueUrl;
+/** Queue URLs by key under `queues`. */
+export const queueUrls = Object.fromEntries(Object.entries(workQueues).map(([key, q]) => [key, q.queueUrl]));
 export const alertsTopicArn = alerts.topicArn;
 export const dashboardName = names.dashboard;
 /** The scaling plans as deployed: bounds, policies and watched series, for tools and the simulator. */

@@ -17,8 +17,8 @@ export interface AutoscalingDashboardArgs {
     readonly clusterName: string;
     /** Services to draw, in this order, each with its scaling plan. Required; may be empty. */
     readonly services: readonly ServiceConfig[];
-    /** The work queue whose depth is drawn even when no step policy watches it. Defaults to none. */
-    readonly queueName?: string;
+    /** The stack's queues, key -> physical name: each consumer's queue is drawn beside its tasks. Defaults to none. */
+    readonly queues?: Readonly<Record<string, string>>;
 }
 
 export class AutoscalingDashboard extends pulumi.ComponentResource {
@@ -37,7 +37,7 @@ export class AutoscalingDashboard extends pulumi.ComponentResource {
                 region,
                 clusterName: args.clusterName,
                 services: args.services,
-                queueName: args.queueName,
+                queues: args.queues,
             }))),
         }, { parent: this });
 

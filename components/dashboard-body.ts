@@ -12,14 +12,20 @@ export interface DashboardInput {
     /** Physical cluster name: the ClusterName dimension. */
     readonly clusterName: string;
     readonly services: readonly ServiceConfig[];
-    /** The stack's work queue; its depth is drawn even when no step policy watches it (the queue autoscaler scales from it). */
-    readonly queueName?: string;
+    /**
+     * The stack's queues: key -> physical queue name. Each queue consumer gets a widget of its queue's
+     * depth against its tasks, all consumers side by side in one row; a queue nobody consumes is drawn
+     * next to the cluster widget.
+     */
+    readonly queues?: Readonly<Record<string, string>>;
 }
 
 export interface MetricOptions {
     readonly stat?: string;
     readonly period?: number;
     readonly label?: string;
+    /** Which y axis the line is drawn against (CloudWatch's default is left). */
+    readonly yAxis?: "left" | "right";
 }
 
 /** `[namespace, metricName, dim1, value1, ..., options]`, the dashboard body's metric form. */
@@ -44,16 +50,21 @@ export interface MetricWidget {
         readonly stacked: false;
         readonly period: number;
         readonly metrics: readonly MetricLine[];
-        readonly yAxis?: { readonly left: { readonly min?: number; readonly max?: number } };
+        readonly yAxis?: AxisRanges;
         readonly annotations?: { readonly horizontal: readonly HorizontalAnnotation[] };
     };
+}
+
+interface AxisRanges {
+    readonly left: { readonly min?: number; readonly max?: number };
+    readonly right?: { readonly min?: number; readonly max?: number };
 }
 
 export interface DashboardBody {
     readonly widgets: readonly MetricWidget[];
 }
 
-/** Dashboard grid: 24 units wide; every widget here is a quarter of a row wide. */
+/** Dashboard grid: 24 units wide; widgets are a quarter of a row wide unless they say otherwise. */
 const GRID_WIDTH = 24;
 const WIDGET_WIDTH = 6;
 const WIDGET_HEIGHT = 6;
@@ -72,7 +83,7 @@ export function metricLine(series: MetricSeries, options: MetricOptions = {}): M
  * The lines a step policy draws on the series it watches: one per distinct step bound (the alarm
  * threshold is the outermost one), labelled with the step that applies from there on. Scale-out steps
  * apply from their lower bound up (>=); a scale-in step covers values up to and including its upper
- * bound, except at the threshold itself, where the alarm only fires below it (<).
+ * bound (<=), the threshold included, since the scale-in alarm fires at <= its threshold.
  */
 export function stepAnnotations(policy: StepScalingPolicy): HorizontalAnnotation[] {
     const bounds = new Set<number>([policy.alarm.threshold]);
@@ -87,8 +98,7 @@ export function stepAnnotations(policy: StepScalingPolicy): HorizontalAnnotation
         if (policy.direction === "out") {
             out.push({ label: `scale out +${step.change} (>= ${value})`, value, color: SCALE_OUT_COLOR });
         } else {
-            const op = value === policy.alarm.threshold ? "<" : "<=";
-            out.push({ label: `scale in ${step.change} (${op} ${value})`, value, color: SCALE_IN_COLOR });
+            out.push({ label: `scale in ${step.change} (<= ${value})`, value, color: SCALE_IN_COLOR });
         }
     }
     return out;
@@ -97,8 +107,40 @@ export function stepAnnotations(policy: StepScalingPolicy): HorizontalAnnotation
 interface WidgetSpec {
     readonly title: string;
     readonly metrics: readonly MetricLine[];
-    readonly yAxis?: { readonly left: { readonly min?: number; readonly max?: number } };
+    readonly yAxis?: AxisRanges;
     readonly annotations?: readonly HorizontalAnnotation[];
+    /** Grid units; defaults to WIDGET_WIDTH. */
+    readonly width?: number;
+}
+
+const OWNER_LABEL: Record<ServiceConfig["scaledBy"], string> = {
+    applicationAutoScaling: "Application Auto Scaling",
+    queueAutoscaler: "queue autoscaler",
+};
+
+/**
+ * One widget per queue consumer: visible and in-flight messages of its queue (left axis) against its
+ * running and desired tasks (right axis), titled with who owns its desired count. The consumers share
+ * one row, so workers scaled by different owners can be compared side by side.
+ */
+function consumerWidgets(input: DashboardInput): WidgetSpec[] {
+    const consumers = input.services.filter((s) => s.consumesQueue !== undefined && input.queues?.[s.consumesQueue] !== undefined);
+    const width = Math.max(WIDGET_WIDTH, Math.floor(GRID_WIDTH / Math.max(consumers.length, 1)));
+    return consumers.map((service) => {
+        const queueName = input.queues![service.consumesQueue!];
+        const dims = ["ClusterName", input.clusterName, "ServiceName", service.name];
+        return {
+            title: `${service.key} (${OWNER_LABEL[service.scaledBy]}): ${queueName} messages vs tasks`,
+            metrics: [
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queueName, { stat: "Maximum", label: "visible messages" }],
+                ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", queueName, { stat: "Maximum", label: "in-flight messages" }],
+                ["ECS/ContainerInsights", "RunningTaskCount", ...dims, { stat: "Average", label: "running tasks", yAxis: "right" }],
+                ["ECS/ContainerInsights", "DesiredTaskCount", ...dims, { stat: "Average", label: "desired tasks", yAxis: "right" }],
+            ],
+            yAxis: { left: { min: 0 }, right: { min: 0, max: service.plan.maxCapacity } },
+            width,
+        };
+    });
 }
 
 export function dashboardBody(input: DashboardInput): DashboardBody {
@@ -184,11 +226,14 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
         rows.push(row);
     }
 
-    if (input.queueName !== undefined) {
-        const depth = sqsVisibleMessagesSeries(input.queueName);
-        if (!drawnSeries.has(seriesKey(depth))) {
+    const consumers = consumerWidgets(input);
+    if (consumers.length > 0) rows.splice(1, 0, consumers);
+    const consumed = new Set(input.services.map((s) => s.consumesQueue));
+    for (const [key, queueName] of Object.entries(input.queues ?? {})) {
+        const depth = sqsVisibleMessagesSeries(queueName);
+        if (!consumed.has(key) && !drawnSeries.has(seriesKey(depth))) {
             clusterRow.push({
-                title: `${input.queueName}: visible messages`,
+                title: `${queueName}: visible messages`,
                 metrics: [metricLine(depth, { label: "visible messages" })],
                 yAxis: { left: { min: 0 } },
             });
@@ -197,14 +242,16 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
 
     const widgets: MetricWidget[] = [];
     let y = 0;
-    const perRow = GRID_WIDTH / WIDGET_WIDTH;
     for (const row of rows) {
-        row.forEach((spec, i) => {
+        let x = 0;
+        for (const spec of row) {
+            const width = spec.width ?? WIDGET_WIDTH;
+            if (x + width > GRID_WIDTH) { x = 0; y += WIDGET_HEIGHT; }
             widgets.push({
                 type: "metric",
-                x: (i % perRow) * WIDGET_WIDTH,
-                y: y + Math.floor(i / perRow) * WIDGET_HEIGHT,
-                width: WIDGET_WIDTH,
+                x,
+                y,
+                width,
                 height: WIDGET_HEIGHT,
                 properties: {
                     title: spec.title,
@@ -217,8 +264,9 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
                     ...(spec.annotations && spec.annotations.length > 0 ? { annotations: { horizontal: spec.annotations } } : {}),
                 },
             });
-        });
-        y += Math.ceil(row.length / perRow) * WIDGET_HEIGHT;
+            x += width;
+        }
+        if (row.length > 0) y += WIDGET_HEIGHT;
     }
     return { widgets };
 }

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import { CapacityProviderItem } from "../config/schema";
 import { ServiceConfig } from "../config/load";
 import { dimensionList } from "../scaling/metric-series";
-import { StepInterval, StepScalingPolicy, TargetTrackingPolicy, relativeSteps } from "../scaling/plan";
+import { StepScalingPolicy, TargetTrackingPolicy, describeStepRange, relativeSteps } from "../scaling/plan";
 import { parseEcrImageUri } from "./ecr-image-uri";
 import { ECS_TASKS_ASSUME_ROLE_POLICY, ecrPullStatements, writeLogsStatement } from "./task-iam";
 
@@ -439,25 +439,12 @@ export function describeStepPolicy(physicalName: string, policy: StepScalingPoli
     const s = policy.series;
     const a = policy.alarm;
     const dims = Object.entries(s.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
-    const op = a.comparisonOperator === "GreaterThanOrEqualToThreshold" ? ">=" : "<";
-    const steps = policy.steps.map((step) => `${stepRange(policy.direction, step)}: ${stepChange(step.change)}`).join("; ");
+    const op = a.comparisonOperator === "GreaterThanOrEqualToThreshold" ? ">=" : "<=";
+    const steps = policy.steps.map((step) => `${describeStepRange(policy.direction, step)}: ${stepChange(step.change)}`).join("; ");
     const text = `Scales ${physicalName} ${policy.direction} when ${s.namespace} ${s.metricName} (${s.statistic}` +
         `${dims ? `, ${dims}` : ""}) ${op} ${a.threshold} for ${a.datapointsToAlarm} of ${a.evaluationPeriods} periods of ${a.period} s. ` +
         `Steps: ${steps}. Cooldown ${policy.cooldown} s.`;
     return text.length <= 1024 ? text : `${text.slice(0, 1021)}...`;
-}
-
-// Above the threshold a step covers [lower, upper); below it, (lower, upper].
-function stepRange(direction: "out" | "in", step: StepInterval): string {
-    const { lower, upper } = step;
-    if (direction === "out") {
-        if (lower !== undefined && upper !== undefined) return `${lower} to under ${upper}`;
-        if (lower !== undefined) return `${lower} and over`;
-        return `under ${upper}`;
-    }
-    if (lower !== undefined && upper !== undefined) return `over ${lower} up to ${upper}`;
-    if (upper !== undefined) return `${upper} and under`;
-    return `over ${lower}`;
 }
 
 function stepChange(change: number): string {

@@ -14,7 +14,8 @@ import {
     MetricSeries, metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries, syntheticLoadSeries,
 } from "../scaling/metric-series";
 import {
-    ScalingPolicy, ServiceScalingPlan, StepInterval, StepScalingPolicy, stepListProblems, stepThreshold,
+    ScalingPolicy, ServiceScalingPlan, StepInterval, StepScalingPolicy, bandOverlapProblem, stepComparisonOperator,
+    stepListProblems, stepThreshold,
 } from "../scaling/plan";
 
 export interface ServiceConfig {
@@ -28,7 +29,10 @@ export interface ServiceConfig {
     readonly containerPort?: number;
     readonly environment: Readonly<Record<string, string>>;
     readonly loadBalancer?: { readonly pathPatterns: readonly string[]; readonly priority: number; readonly healthCheckPath: string };
-    readonly consumesQueue: boolean;
+    /** Key (under `queues`) of the queue the service consumes, if any. */
+    readonly consumesQueue?: string;
+    /** Who sets the desired count: its Application Auto Scaling policies, or the queue autoscaler. */
+    readonly scaledBy: "applicationAutoScaling" | "queueAutoscaler";
     readonly capacityStrategy?: readonly CapacityProviderItem[];
     readonly plan: ServiceScalingPlan;
 }
@@ -47,6 +51,8 @@ export interface CustomMetricTestConfig {
 export interface AutoscalerConfig extends Omit<AutoscalerInput, "service"> {
     /** The scaled service's config key. */
     readonly service: string;
+    /** Key (under `queues`) of the queue the scaled service consumes: the queue the autoscaler watches. */
+    readonly queue: string;
     /** Bounds, taken from the scaled service's plan (so they cannot drift apart). */
     readonly minCapacity: number;
     readonly maxCapacity: number;
@@ -63,10 +69,17 @@ export interface StackConfig {
     readonly network: NetworkInput;
     readonly capacityStrategy: readonly CapacityProviderItem[];
     readonly listenerPort: number;
-    readonly queue: QueueInput;
+    /** The stack's SQS queues by key, with their physical names. */
+    readonly queues: Readonly<Record<string, QueueConfig>>;
     readonly services: Readonly<Record<string, ServiceConfig>>;
     readonly customMetricTest: CustomMetricTestConfig;
     readonly autoscaler: AutoscalerConfig;
+}
+
+export interface QueueConfig extends QueueInput {
+    readonly key: string;
+    readonly name: string;
+    readonly deadLetterQueueName: string;
 }
 
 /** Raw config as Pulumi hands it over: project keys without the `<project>:` prefix, values as strings. */
@@ -76,7 +89,10 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     const problems: string[] = [];
 
     for (const key of Object.keys(raw)) {
-        if (!(CONFIG_KEYS as string[]).includes(key)) {
+        if (key === "queue") {
+            problems.push(`queue: value ${short(raw[key])} uses the single-queue key, which was replaced by queues (a map of named queues); ` +
+                "move this value under queues.work and name that key in each consumer's consumesQueue");
+        } else if (!(CONFIG_KEYS as string[]).includes(key)) {
             problems.push(`${key}: unknown config key (value ${short(raw[key])}); known keys are ${CONFIG_KEYS.join(", ")}`);
         }
     }
@@ -109,7 +125,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         network: read("network", structured.network, "object"),
         capacityStrategy: read("capacityStrategy", structured.capacityStrategy, "object"),
         loadBalancer: read("loadBalancer", structured.loadBalancer, "object"),
-        queue: read("queue", structured.queue, "object"),
+        queues: read("queues", structured.queues, "object"),
         services: read("services", structured.services, "object"),
         customMetricTest: read("customMetricTest", structured.customMetricTest, "object"),
         autoscaler: raw.autoscaler === undefined ? autoscalerSchema.parse({}) : read("autoscaler", autoscalerSchema, "object"),
@@ -118,13 +134,28 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
 
     const prefix = sc.namePrefix! || `${ctx.project}-${ctx.stack}`;
     const serviceInputs = st.services!;
-    const names = resourceNames(prefix, Object.keys(serviceInputs));
-    const queueName = names.queue;
+    const queueInputs = st.queues!;
+    const names = resourceNames(prefix, Object.keys(serviceInputs), Object.keys(queueInputs));
+    const queueKeys = Object.keys(queueInputs);
+    const knownQueue = (path: string, key: string): boolean => {
+        if (queueInputs[key]) return true;
+        problems.push(`${path}: "${key}" is not one of the stack's queues; expected one of ${queueKeys.join(", ") || "(none configured under queues)"}`);
+        return false;
+    };
 
     // Cross-field rules, per service.
     const priorities = new Map<number, string>();
     for (const [key, svc] of Object.entries(serviceInputs)) {
         serviceProblems(`services.${key}`, svc, problems);
+        if (svc.consumesQueue !== undefined) knownQueue(`services.${key}.consumesQueue`, svc.consumesQueue);
+        svc.policies.forEach((p, i) => {
+            if (p.kind !== "stepScaling" || p.metric.source !== "sqs") return;
+            const at = `services.${key}.policies[${i}].metric.queue`;
+            if (p.metric.queue !== undefined) knownQueue(at, p.metric.queue);
+            else if (svc.consumesQueue === undefined) {
+                problems.push(`${at}: (missing) names the SQS queue whose depth the steps watch; required because services.${key}.consumesQueue is not set`);
+            }
+        });
         if (svc.loadBalancer) {
             const other = priorities.get(svc.loadBalancer.priority);
             if (other) problems.push(`services.${key}.loadBalancer.priority: ${svc.loadBalancer.priority} is already used by services.${other}; listener rule priorities must be unique`);
@@ -148,8 +179,18 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         const target = serviceInputs[as.service];
         if (!target) {
             problems.push(`autoscaler.service: "${as.service}" is not a configured service; expected one of ${Object.keys(serviceInputs).join(", ") || "(none configured)"}`);
-        } else if (!target.consumesQueue) {
-            problems.push(`autoscaler.service: "${as.service}" does not consume the work queue (services.${as.service}.consumesQueue is false); the autoscaler scales a queue consumer`);
+        } else if (target.consumesQueue === undefined) {
+            problems.push(`autoscaler.service: "${as.service}" consumes no queue (services.${as.service}.consumesQueue is not set); the autoscaler scales a queue consumer from its queue's depth`);
+        } else {
+            // One owner per desired count: two writers undo each other (KEDA refuses a ScaledObject and an
+            // HPA on one workload for the same reason).
+            const owners: string[] = [];
+            if (target.policies.length > 0) owners.push(`services.${as.service}.policies (${target.policies.map((p) => p.name).join(", ")})`);
+            if (cmt.enabled && cmt.service === as.service) owners.push(`customMetricTest.service ("${cmt.service}", the synthetic-load policy)`);
+            for (const other of owners) {
+                problems.push(`autoscaler.service: "${as.service}" is also scaled by Application Auto Scaling through ${other}; ` +
+                    "a service's desired count has one owner: scale it with its policies or with the queue autoscaler (autoscaler.enabled), not both");
+            }
         }
     }
     if (problems.length > 0) throw new ConfigError(problems);
@@ -159,7 +200,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     const services: Record<string, ServiceConfig> = {};
     for (const [key, svc] of Object.entries(serviceInputs)) {
         const underTest = cmt.enabled && cmt.service === key;
-        const policies: ScalingPolicy[] = svc.policies.flatMap((p) => toPolicies(p, svc, queueName));
+        const policies: ScalingPolicy[] = svc.policies.flatMap((p) => toPolicies(p, svc, names.queues));
         if (underTest && customSeries) {
             policies.push({
                 kind: "targetTracking",
@@ -180,6 +221,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             environment: svc.environment,
             loadBalancer: svc.loadBalancer,
             consumesQueue: svc.consumesQueue,
+            scaledBy: as.enabled && as.service === key ? "queueAutoscaler" : "applicationAutoScaling",
             capacityStrategy: svc.capacityStrategy,
             plan: {
                 service: key,
@@ -201,7 +243,9 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         network: st.network!,
         capacityStrategy: st.capacityStrategy!,
         listenerPort: st.loadBalancer!.listenerPort,
-        queue: st.queue!,
+        queues: Object.fromEntries(Object.entries(queueInputs).map(([key, q]) => [key, {
+            ...q, key, name: names.queues[key].queue, deadLetterQueueName: names.queues[key].deadLetterQueue,
+        }])),
         services,
         customMetricTest: {
             enabled: cmt.enabled,
@@ -214,6 +258,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         },
         autoscaler: {
             ...as,
+            queue: serviceInputs[as.service]?.consumesQueue ?? "",
             minCapacity: scaled?.plan.minCapacity ?? 0,
             maxCapacity: scaled?.plan.maxCapacity ?? 0,
         },
@@ -234,6 +279,8 @@ function serviceProblems(path: string, svc: ServiceInput, problems: string[]): v
         problems.push(`${path}.containerPort: (missing) is required when loadBalancer is set`);
     }
     const seen = new Set<string>();
+    // Valid step thresholds per watched metric, to refuse scale-out and scale-in bands that meet.
+    const thresholds = new Map<string, { out: { at: string; value: number }[]; in: { at: string; value: number }[] }>();
     svc.policies.forEach((p, i) => {
         const at = `${path}.policies[${i}]`;
         if (seen.has(p.name)) problems.push(`${at}.name: "${p.name}" is used twice in ${path}; policy names must be unique per service`);
@@ -245,15 +292,22 @@ function serviceProblems(path: string, svc: ServiceInput, problems: string[]): v
             problems.push(`${at}.dimensions: {} must name at least one dimension; a custom-metric policy must watch one series, with exactly the dimensions it is published with`);
         }
         if (p.kind === "stepScaling") {
-            if (!p.scaleOut && !p.scaleIn) problems.push(`${at}: a stepScaling policy needs scaleOut, scaleIn or both`);
+            if (!p.scaleOut && !p.scaleIn) problems.push(`${at}.scaleOut: (missing) a stepScaling policy needs scaleOut, scaleIn or both`);
             if (p.metric.source === "custom" && Object.keys(p.metric.dimensions).length === 0) {
                 problems.push(`${at}.metric.dimensions: {} must name at least one dimension`);
             }
             for (const dir of ["scaleOut", "scaleIn"] as const) {
                 const d = p[dir];
                 if (!d) continue;
-                for (const msg of stepListProblems(dir === "scaleOut" ? "out" : "in", d.steps as StepInterval[])) {
-                    problems.push(`${at}.${dir}.${msg}`);
+                const direction = dir === "scaleOut" ? "out" : "in";
+                const listProblems = stepListProblems(direction, d.steps as StepInterval[]);
+                for (const msg of listProblems) problems.push(`${at}.${dir}.${msg}`);
+                if (listProblems.length === 0) {
+                    const metricKey = JSON.stringify(p.metric.source === "sqs" ? { ...p.metric, queue: p.metric.queue ?? svc.consumesQueue } : p.metric);
+                    const entry = thresholds.get(metricKey) ?? { out: [], in: [] };
+                    const steps = d.steps as StepInterval[];
+                    entry[direction].push({ at: `${at}.${dir}.steps[${direction === "out" ? 0 : steps.length - 1}].${direction === "out" ? "lower" : "upper"}`, value: stepThreshold(direction, steps) });
+                    thresholds.set(metricKey, entry);
                 }
                 if (d.datapointsToAlarm !== undefined && d.datapointsToAlarm > d.evaluationPeriods) {
                     problems.push(`${at}.${dir}.datapointsToAlarm: ${d.datapointsToAlarm} must be <= evaluationPeriods (${d.evaluationPeriods})`);
@@ -264,9 +318,17 @@ function serviceProblems(path: string, svc: ServiceInput, problems: string[]): v
             }
         }
     });
+    for (const { out, in: inn } of thresholds.values()) {
+        for (const o of out) {
+            for (const n of inn) {
+                const overlap = bandOverlapProblem(o.value, n.value, o.at);
+                if (overlap) problems.push(`${n.at}: ${n.value} ${overlap}`);
+            }
+        }
+    }
 }
 
-function toPolicies(p: PolicyInput, svc: ServiceInput, queueName: string): ScalingPolicy[] {
+function toPolicies(p: PolicyInput, svc: ServiceInput, queues: ResourceNames["queues"]): ScalingPolicy[] {
     const cooldowns = (o?: number, i?: number) => ({ scaleOut: o ?? svc.scaleOutCooldown, scaleIn: i ?? svc.scaleInCooldown });
     switch (p.kind) {
         case "cpu":
@@ -297,7 +359,7 @@ function toPolicies(p: PolicyInput, svc: ServiceInput, queueName: string): Scali
                 disableScaleIn: p.disableScaleIn,
             }];
         case "stepScaling": {
-            const series = p.metric.source === "sqs" ? sqsVisibleMessagesSeries(queueName, p.statistic)
+            const series = p.metric.source === "sqs" ? sqsVisibleMessagesSeries(queues[p.metric.queue ?? svc.consumesQueue!].queue, p.statistic)
                 : p.metric.source === "rabbitmq" ? rabbitmqQueueDepthSeries(p.metric.queue, p.statistic)
                     : metricSeries({ namespace: p.metric.namespace, metricName: p.metric.metricName, dimensions: p.metric.dimensions, statistic: p.statistic });
             const out: StepScalingPolicy[] = [];
@@ -314,7 +376,7 @@ function toPolicies(p: PolicyInput, svc: ServiceInput, queueName: string): Scali
                     steps,
                     alarm: {
                         threshold: stepThreshold(direction, steps),
-                        comparisonOperator: direction === "out" ? "GreaterThanOrEqualToThreshold" : "LessThanThreshold",
+                        comparisonOperator: stepComparisonOperator(direction),
                         period: p.period,
                         evaluationPeriods: d.evaluationPeriods,
                         datapointsToAlarm: d.datapointsToAlarm ?? d.evaluationPeriods,

@@ -70,8 +70,11 @@ const stepDirection = z.strictObject({
 });
 
 const stepMetric = z.discriminatedUnion("source", [
-    /** The stack's work queue: AWS/SQS ApproximateNumberOfMessagesVisible. */
-    z.strictObject({ source: z.literal("sqs") }),
+    /**
+     * AWS/SQS ApproximateNumberOfMessagesVisible of one of the stack's `queues`; defaults to the queue
+     * the service consumes (`consumesQueue`).
+     */
+    z.strictObject({ source: z.literal("sqs"), queue: name.optional() }),
     /** A RabbitMQ queue whose depth the autoscaler publishes to CloudWatch. */
     z.strictObject({ source: z.literal("rabbitmq"), queue: z.string().min(1) }),
     z.strictObject({
@@ -132,8 +135,11 @@ export const service = z.strictObject({
     containerPort: z.number().int().min(1).max(65535).optional(),
     environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" }), z.string()).default({}),
     loadBalancer: loadBalancerRoute.optional(),
-    /** The service consumes the stack's work queue (grants it receive/delete on the queue). */
-    consumesQueue: z.boolean().default(false),
+    /**
+     * Key of the stack queue (under `queues`) the service consumes: its task role may receive and delete
+     * on that queue only, and its container gets the queue's URL as QUEUE_URL. Unset: no queue.
+     */
+    consumesQueue: z.string({ error: "must name one of the stack's queues (a key under queues); true/false was the single-queue form" }).optional(),
     minCapacity: nonNegativeInt,
     maxCapacity: nonNegativeInt,
     /** Default scale-out cooldown of the service's policies, seconds (AWS default 300). */
@@ -258,7 +264,8 @@ export const structured = {
     network: network.default({ mode: "default" }),
     capacityStrategy: capacityStrategy.default([{ provider: "FARGATE", base: 0, weight: 1 }]),
     loadBalancer: loadBalancer.default({ listenerPort: 80 }),
-    queue: queue.default({ visibilityTimeoutSeconds: 60, messageRetentionSeconds: 345600, maxReceiveCount: 5, oldestMessageAgeAlarmSeconds: 900 }),
+    /** The stack's SQS work queues by key; each gets a dead-letter queue and an oldest-message alarm. */
+    queues: z.record(name, queue).default({ work: queue.parse({}) }),
     services: z.record(name, service).default({}),
     customMetricTest: customMetricTest.default({ enabled: false, service: "api", target: 100, minCapacity: 2, maxCapacity: 4, scaleOutCooldown: 60, scaleInCooldown: 60 }),
     autoscaler: autoscaler.optional(),

@@ -31,7 +31,11 @@ export interface TargetTrackingPolicy {
 
 /**
  * One step in absolute metric values: applies while lower <= value < upper above the threshold and
- * lower < value <= upper below it (Application Auto Scaling step semantics). A missing bound is infinite.
+ * lower < value <= upper below it (Application Auto Scaling user guide, step scaling: "the lower bound
+ * is inclusive and the upper bound exclusive" above the breach threshold, the reverse below it). The
+ * alarms are built so that the boundary value a step names is inside it: the scale-out alarm fires at
+ * >= its threshold, the scale-in alarm at <= its threshold (as CDK's scaleOnMetric does). A missing
+ * bound is infinite.
  */
 export interface StepInterval {
     readonly lower?: number;
@@ -42,7 +46,19 @@ export interface StepInterval {
 
 export type ComparisonOperator =
     | "GreaterThanOrEqualToThreshold"
-    | "LessThanThreshold";
+    | "LessThanOrEqualToThreshold";
+
+/** Application Auto Scaling quota: at most 20 step adjustments per step scaling policy (user guide, quotas). */
+export const MAX_STEPS_PER_POLICY = 20;
+
+/** AWS API `Integer` members (ScalingAdjustment, capacities, cooldowns) are 32-bit signed integers. */
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** The alarm operator of a direction: the threshold value belongs to the step that names it. */
+export function stepComparisonOperator(direction: "out" | "in"): ComparisonOperator {
+    return direction === "out" ? "GreaterThanOrEqualToThreshold" : "LessThanOrEqualToThreshold";
+}
 
 export interface StepAlarm {
     readonly threshold: number;
@@ -91,14 +107,18 @@ export interface ServiceScalingPlan {
  */
 export function stepListProblems(direction: "out" | "in", steps: readonly StepInterval[]): string[] {
     const problems: string[] = [];
-    if (steps.length === 0) return ["must list at least one step"];
+    if (steps.length === 0) return ["steps: [] must list at least one step (a step scaling policy needs at least one step adjustment)"];
+    if (steps.length > MAX_STEPS_PER_POLICY) {
+        problems.push(`steps: ${steps.length} steps exceed the Application Auto Scaling quota of ${MAX_STEPS_PER_POLICY} step adjustments per step scaling policy`);
+    }
     steps.forEach((s, i) => {
-        if (s.change === undefined || s.change === null || !Number.isInteger(s.change) || s.change === 0) {
-            problems.push(`steps[${i}]: change (${String(s.change)}) must be a non-zero whole number`);
+        if (s.change === undefined || s.change === null || !Number.isInteger(s.change) || s.change === 0
+            || s.change < INT32_MIN || s.change > INT32_MAX) {
+            problems.push(`steps[${i}].change: ${String(s.change)} must be a non-zero whole number within AWS's 32-bit integer range (ScalingAdjustment, ${INT32_MIN} to ${INT32_MAX})`);
         } else if (direction === "out" && s.change < 0) {
-            problems.push(`steps[${i}]: change (${s.change}) must be positive in a scale-out list`);
+            problems.push(`steps[${i}].change: ${s.change} must be positive in a scale-out list`);
         } else if (direction === "in" && s.change > 0) {
-            problems.push(`steps[${i}]: change (${s.change}) must be negative in a scale-in list`);
+            problems.push(`steps[${i}].change: ${s.change} must be negative in a scale-in list`);
         }
         if (s.lower !== undefined && s.upper !== undefined && !(s.lower < s.upper)) {
             problems.push(`steps[${i}]: lower (${s.lower}) must be < upper (${s.upper})`);
@@ -133,6 +153,18 @@ export function stepListProblems(direction: "out" | "in", steps: readonly StepIn
     return problems;
 }
 
+/**
+ * Scale-out and scale-in bands of one series must not meet: the scale-out alarm fires at >= its
+ * threshold and the scale-in alarm at <= its threshold, so a scale-in threshold at or above the
+ * scale-out threshold puts both alarms in ALARM at once and the two policies undo each other.
+ */
+export function bandOverlapProblem(outThreshold: number, inThreshold: number, outLabel = "the scale-out threshold"): string | undefined {
+    if (inThreshold < outThreshold) return undefined;
+    const where = outThreshold === inThreshold ? `at ${outThreshold}` : `from ${outThreshold} to ${inThreshold}`;
+    return `must be < ${outLabel} (${outThreshold}): scale-out and scale-in bands may not overlap ` +
+        `(${where} both alarms would be in ALARM and the policies would undo each other)`;
+}
+
 /** The alarm threshold implied by a valid step list: the lowest scale-out bound or the highest scale-in bound. */
 export function stepThreshold(direction: "out" | "in", steps: readonly StepInterval[]): number {
     const edge = direction === "out" ? steps[0].lower : steps[steps.length - 1].upper;
@@ -154,8 +186,41 @@ export function relativeSteps(policy: StepScalingPolicy): RelativeStep[] {
  * The step whose interval holds `value`, or undefined. Above the threshold a step covers
  * [lower, upper); below it, (lower, upper] (Application Auto Scaling user guide, step scaling).
  */
-export function stepFor(policy: StepScalingPolicy, value: number): StepInterval | undefined {
-    return policy.steps.find((s) => policy.direction === "out"
+export function stepFor(policy: Pick<StepScalingPolicy, "direction" | "steps">, value: number): StepInterval | undefined {
+    return policy.steps.find((s) => stepContains(policy.direction, s, value));
+}
+
+/** Whether `value` lies in `step` for a policy of that direction (see stepFor). */
+export function stepContains(direction: "out" | "in", s: StepInterval, value: number): boolean {
+    return direction === "out"
         ? (s.lower === undefined || value >= s.lower) && (s.upper === undefined || value < s.upper)
-        : (s.lower === undefined || value > s.lower) && (s.upper === undefined || value <= s.upper));
+        : (s.lower === undefined || value > s.lower) && (s.upper === undefined || value <= s.upper);
+}
+
+/**
+ * The step AWS runs for a metric value when the alarm has fired: the alarm must be in ALARM for that
+ * value (>= threshold out, <= threshold in) and the value's offset from the threshold selects the
+ * step adjustment by its relative bounds. Undefined when the alarm would not fire.
+ */
+export function awsStepFor(policy: StepScalingPolicy, value: number): RelativeStep | undefined {
+    const t = policy.alarm.threshold;
+    const firing = policy.alarm.comparisonOperator === "GreaterThanOrEqualToThreshold" ? value >= t : value <= t;
+    if (!firing) return undefined;
+    const offset = value - t;
+    return relativeSteps(policy).find((s) => policy.direction === "out"
+        ? (s.metricIntervalLowerBound === undefined || offset >= s.metricIntervalLowerBound) && (s.metricIntervalUpperBound === undefined || offset < s.metricIntervalUpperBound)
+        : (s.metricIntervalLowerBound === undefined || offset > s.metricIntervalLowerBound) && (s.metricIntervalUpperBound === undefined || offset <= s.metricIntervalUpperBound));
+}
+
+/** A step's interval in words, boundaries included as AWS includes them ("50 to under 100", "10 and under"). */
+export function describeStepRange(direction: "out" | "in", step: StepInterval): string {
+    const { lower, upper } = step;
+    if (direction === "out") {
+        if (lower !== undefined && upper !== undefined) return `${lower} to under ${upper}`;
+        if (lower !== undefined) return `${lower} and over`;
+        return `under ${upper}`;
+    }
+    if (lower !== undefined && upper !== undefined) return `over ${lower} up to ${upper}`;
+    if (upper !== undefined) return `${upper} and under`;
+    return `over ${lower}`;
 }

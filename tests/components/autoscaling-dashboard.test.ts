@@ -14,6 +14,7 @@ import { rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
 
 const CLUSTER = "ecs-autoscaling-staging";
 const QUEUE = "ecs-autoscaling-staging-work";
+const JOBS_QUEUE = "ecs-autoscaling-staging-jobs";
 
 function stackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
     return loadStackConfig(rawProjectConfig(stack, overrides), { project: "ecs-autoscaling", stack });
@@ -24,8 +25,12 @@ function stagingServices(): any {
     return JSON.parse(JSON.stringify(stackFileConfig("staging")["ecs-autoscaling:services"]));
 }
 
-function bodyOf(config: StackConfig, queueName: string | undefined = config.names.queue): DashboardBody {
-    return dashboardBody({ region: REGION, clusterName: config.names.cluster, services: Object.values(config.services), queueName });
+function queuesOf(config: StackConfig): Record<string, string> {
+    return Object.fromEntries(Object.values(config.queues).map((q) => [q.key, q.name]));
+}
+
+function bodyOf(config: StackConfig): DashboardBody {
+    return dashboardBody({ region: REGION, clusterName: config.names.cluster, services: Object.values(config.services), queues: queuesOf(config) });
 }
 
 function widget(body: DashboardBody, title: string): MetricWidget {
@@ -40,19 +45,36 @@ describe("dashboardBody: the staging stack", () => {
     let body: DashboardBody;
     before(() => { body = bodyOf(stackConfig("staging")); });
 
-    it("has the cluster widget, three widgets per service and the worker's queue widget, in that order", () => {
+    it("has the cluster widget, the two queue consumers side by side, three widgets per service and the worker's step widget, in that order", () => {
         expect(body.widgets.map((w) => w.properties.title)).to.deep.equal([
             `${CLUSTER}: reserved CPU and memory`,
+            `worker (Application Auto Scaling): ${QUEUE} messages vs tasks`,
+            `jobs (queue autoscaler): ${JOBS_QUEUE} messages vs tasks`,
             "api: running vs desired tasks", "api: CPU utilization", "api: memory utilization",
             "worker: running vs desired tasks", "worker: CPU utilization", "worker: memory utilization",
             "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)",
+            "jobs: running vs desired tasks", "jobs: CPU utilization", "jobs: memory utilization",
             "gateway: running vs desired tasks", "gateway: CPU utilization", "gateway: memory utilization",
         ]);
     });
 
-    for (const key of ["api", "worker", "gateway"]) {
+    it("draws each queue consumer's queue against its running and desired tasks, one half-row each, titled with its owner", () => {
+        const worker = widget(body, `worker (Application Auto Scaling): ${QUEUE} messages vs tasks`);
+        const jobs = widget(body, `jobs (queue autoscaler): ${JOBS_QUEUE} messages vs tasks`);
+        expect([worker.x, worker.y, worker.width, jobs.x, jobs.y, jobs.width]).to.deep.equal([0, 6, 12, 12, 6, 12]);
+        expect(jobs.properties.metrics).to.deep.equal([
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", JOBS_QUEUE, { stat: "Maximum", label: "visible messages" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", JOBS_QUEUE, { stat: "Maximum", label: "in-flight messages" }],
+            ["ECS/ContainerInsights", "RunningTaskCount", ...serviceDims("jobs"), { stat: "Average", label: "running tasks", yAxis: "right" }],
+            ["ECS/ContainerInsights", "DesiredTaskCount", ...serviceDims("jobs"), { stat: "Average", label: "desired tasks", yAxis: "right" }],
+        ]);
+        expect(jobs.properties.yAxis).to.deep.equal({ left: { min: 0 }, right: { min: 0, max: 10 } });
+        expect(worker.properties.metrics[0]).to.deep.equal(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", QUEUE, { stat: "Maximum", label: "visible messages" }]);
+    });
+
+    for (const key of ["api", "worker", "jobs", "gateway"]) {
         it(`${key}: running vs desired task counts from Container Insights, with the service's bounds`, () => {
-            const bounds = { api: [2, 10], worker: [1, 10], gateway: [1, 4] }[key]!;
+            const bounds = { api: [2, 10], worker: [1, 10], jobs: [1, 10], gateway: [1, 4] }[key]!;
             expect(widget(body, `${key}: running vs desired tasks`).properties).to.deep.include({
                 metrics: [
                     ["ECS/ContainerInsights", "RunningTaskCount", ...serviceDims(key), { stat: "Average", label: "running" }],
@@ -62,16 +84,18 @@ describe("dashboardBody: the staging stack", () => {
             });
         });
 
-        it(`${key}: CPU with the 70 % target drawn`, () => {
+        // jobs is scaled by the queue autoscaler: no target-tracking policy, so no target line.
+        const targets = key === "jobs" ? undefined : { cpu: { horizontal: [{ label: "CPU target", value: 70 }] }, memory: { horizontal: [{ label: "Memory target", value: 80 }] } };
+        it(`${key}: CPU${targets ? " with the 70 % target drawn" : ", no target"}`, () => {
             const p = widget(body, `${key}: CPU utilization`).properties;
             expect(p.metrics).to.deep.equal([["AWS/ECS", "CPUUtilization", ...serviceDims(key), { stat: "Average", label: "CPU %" }]]);
-            expect(p.annotations).to.deep.equal({ horizontal: [{ label: "CPU target", value: 70 }] });
+            expect(p.annotations).to.deep.equal(targets?.cpu);
         });
 
-        it(`${key}: memory with the 80 % target drawn`, () => {
+        it(`${key}: memory${targets ? " with the 80 % target drawn" : ", no target"}`, () => {
             const p = widget(body, `${key}: memory utilization`).properties;
             expect(p.metrics).to.deep.equal([["AWS/ECS", "MemoryUtilization", ...serviceDims(key), { stat: "Average", label: "memory %" }]]);
-            expect(p.annotations).to.deep.equal({ horizontal: [{ label: "Memory target", value: 80 }] });
+            expect(p.annotations).to.deep.equal(targets?.memory);
         });
     }
 
@@ -85,7 +109,7 @@ describe("dashboardBody: the staging stack", () => {
                 { label: "scale out +1 (>= 50)", value: 50, color: SCALE_OUT_COLOR },
                 { label: "scale out +2 (>= 100)", value: 100, color: SCALE_OUT_COLOR },
                 { label: "scale out +3 (>= 200)", value: 200, color: SCALE_OUT_COLOR },
-                { label: "scale in -1 (< 10)", value: 10, color: SCALE_IN_COLOR },
+                { label: "scale in -1 (<= 10)", value: 10, color: SCALE_IN_COLOR },
             ],
         });
     });
@@ -118,9 +142,11 @@ describe("dashboardBody: the staging stack", () => {
         }
         expect(body.widgets.map((w) => [w.x, w.y])).to.deep.equal([
             [0, 0],
-            [0, 6], [6, 6], [12, 6],
-            [0, 12], [6, 12], [12, 12], [18, 12],
-            [0, 18], [6, 18], [12, 18],
+            [0, 6], [12, 6],
+            [0, 12], [6, 12], [12, 12],
+            [0, 18], [6, 18], [12, 18], [18, 18],
+            [0, 24], [6, 24], [12, 24],
+            [0, 30], [6, 30], [12, 30],
         ]);
     });
 });
@@ -152,30 +178,25 @@ describe("dashboardBody: the lines follow the config", () => {
                 { label: "scale out +1 (>= 40)", value: 40, color: SCALE_OUT_COLOR },
                 { label: "scale out +4 (>= 80)", value: 80, color: SCALE_OUT_COLOR },
                 { label: "scale in -2 (<= 2)", value: 2, color: SCALE_IN_COLOR },
-                { label: "scale in -1 (< 10)", value: 10, color: SCALE_IN_COLOR },
+                { label: "scale in -1 (<= 10)", value: 10, color: SCALE_IN_COLOR },
             ],
         });
     });
 
-    it("no CPU or memory policy, no annotation (localstack worker: steps only; api: CPU only)", () => {
+    it("no CPU or memory policy, no annotation (localstack worker: the queue autoscaler's, no policy; api: CPU only)", () => {
         const body = bodyOf(stackConfig("localstack"));
         expect(widget(body, "worker: CPU utilization").properties).to.not.have.property("annotations");
         expect(widget(body, "worker: memory utilization").properties).to.not.have.property("annotations");
         expect(widget(body, "api: CPU utilization").properties.annotations).to.deep.equal({ horizontal: [{ label: "CPU target", value: 70 }] });
         expect(widget(body, "api: memory utilization").properties).to.not.have.property("annotations");
-        expect(widget(body, "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)").properties.annotations).to.deep.equal({
-            horizontal: [
-                { label: "scale out +1 (>= 5)", value: 5, color: SCALE_OUT_COLOR },
-                { label: "scale out +2 (>= 20)", value: 20, color: SCALE_OUT_COLOR },
-                { label: "scale in -1 (< 1)", value: 1, color: SCALE_IN_COLOR },
-            ],
-        });
+        expect(body.widgets.map((w) => w.properties.title)).to.include("worker (queue autoscaler): ecs-autoscaling-localstack-work messages vs tasks");
+        expect(body.widgets.some((w) => w.properties.title.includes("step scaling"))).to.equal(false);
     });
 
-    it("draws the work queue on its own when no step policy watches it", () => {
-        // GIVEN only the api (no step policy) and the stack's queue
+    it("draws a queue nobody consumes on its own, next to the cluster widget", () => {
+        // GIVEN only the api (no step policy, no queue) and the stack's queue
         const config = stackConfig("staging");
-        const body = dashboardBody({ region: REGION, clusterName: CLUSTER, services: [config.services.api], queueName: QUEUE });
+        const body = dashboardBody({ region: REGION, clusterName: CLUSTER, services: [config.services.api], queues: { work: QUEUE } });
         // THEN the queue widget sits next to the cluster widget, without step lines
         const w = widget(body, `${QUEUE}: visible messages`);
         expect([w.x, w.y]).to.deep.equal([6, 0]);
@@ -206,7 +227,7 @@ describe("AutoscalingDashboard", () => {
             region: aws.getRegionOutput().region,
             clusterName: config.names.cluster,
             services: Object.values(config.services),
-            queueName: config.names.queue,
+            queues: queuesOf(config),
         });
         const name = await promiseOf(dashboard.dashboardName);
         await allRegistered();

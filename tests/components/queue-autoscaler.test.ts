@@ -17,11 +17,12 @@ import { ROOT, rawProjectConfig, stackFileConfig } from "../helpers/stack-files"
 
 const CLUSTER_NAME = "ecs-autoscaling-staging";
 const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER_NAME}`;
-const WORKER_SERVICE = "ecs-autoscaling-staging-worker";
+/** Staging's `jobs` consumer: the service the queue autoscaler scales there. */
+const WORKER_SERVICE = "ecs-autoscaling-staging-jobs";
 const WORKER_SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER_NAME}/${WORKER_SERVICE}`;
 const WORKER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/worker-task`;
-const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:ecs-autoscaling-staging-work`;
-const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ecs-autoscaling-staging-work`;
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:ecs-autoscaling-staging-jobs`;
+const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ecs-autoscaling-staging-jobs`;
 const AUTOSCALER_SERVICE = "ecs-autoscaling-staging-queue-autoscaler";
 /** How the Pulumi SDK marks a secret value in the inputs a mock sees. */
 const SECRET_SIG = pulumi.runtime.specialSigKey;
@@ -114,12 +115,13 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
     let staging: StackConfig;
     before(() => { staging = stagingConfig(); });
 
-    it("reads the staging config it is described with: autoscaler enabled, scaling the worker within 1-10", () => {
+    it("reads the staging config it is described with: autoscaler enabled, scaling the jobs consumer from its own queue within 1-10", () => {
         expect(staging.autoscaler.enabled).to.equal(true);
-        expect(staging.autoscaler.service).to.equal("worker");
+        expect(staging.autoscaler.service).to.equal("jobs");
+        expect(staging.autoscaler.queue).to.equal("jobs");
         expect([staging.autoscaler.minCapacity, staging.autoscaler.maxCapacity]).to.deep.equal([1, 10]);
         expect(staging.names.autoscalerService).to.equal(AUTOSCALER_SERVICE);
-        expect(staging.names.services.worker).to.equal(WORKER_SERVICE);
+        expect(staging.names.services.jobs).to.equal(WORKER_SERVICE);
     });
 
     describe("task role", () => {
@@ -241,13 +243,13 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 SERVICE: WORKER_SERVICE,
                 WORKER_ROLE_ARN,
             });
-            const plan = staging.services.worker.plan;
+            const plan = staging.services.jobs.plan;
             expect([environment().MIN, environment().MAX]).to.deep.equal([String(plan.minCapacity), String(plan.maxCapacity)]);
         });
 
-        it("follows services.worker.maxCapacity: 7 there makes MAX 7", async () => {
+        it("follows services.jobs.maxCapacity: 7 there makes MAX 7", async () => {
             const services = stagingServices();
-            services.worker.maxCapacity = 7;
+            services.jobs.maxCapacity = 7;
             const config = stagingConfig({ services });
             await deploy(config.autoscaler);
             expect(environment().MAX).to.equal("7");

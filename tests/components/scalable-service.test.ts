@@ -364,7 +364,7 @@ describe("ScalableService: staging services", () => {
             });
         });
 
-        it("scales in by 1 below 10 messages for 5 of 5 periods of 60 s, cooldown 300", () => {
+        it("scales in by 1 at 10 messages and under for 5 of 5 periods of 60 s, cooldown 300", () => {
             expect(named(T.policy, "worker-queue-depth-in").inputs.stepScalingPolicyConfiguration).to.deep.equal({
                 adjustmentType: "ChangeInCapacity",
                 cooldown: 300,
@@ -375,9 +375,9 @@ describe("ScalableService: staging services", () => {
             expect([a.namespace, a.metricName, a.statistic, a.dimensions]).to.deep.equal(
                 ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName: QUEUE_NAME }]);
             expect([a.threshold, a.comparisonOperator, a.period, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData])
-                .to.deep.equal([10, "LessThanThreshold", 60, 5, 5, "breaching"]);
+                .to.deep.equal([10, "LessThanOrEqualToThreshold", 60, 5, 5, "breaching"]);
             expect(a.alarmDescription).to.equal("Scales ecs-autoscaling-staging-worker in when AWS/SQS ApproximateNumberOfMessagesVisible " +
-                "(Maximum, QueueName=ecs-autoscaling-staging-work) < 10 for 5 of 5 periods of 60 s. Steps: 10 and under: remove 1 task. Cooldown 300 s.");
+                "(Maximum, QueueName=ecs-autoscaling-staging-work) <= 10 for 5 of 5 periods of 60 s. Steps: 10 and under: remove 1 task. Cooldown 300 s.");
         });
 
         it("points each alarm at exactly its own policy", async () => {

@@ -25,9 +25,9 @@ function stackConfig(stack: string, overrides: Record<string, unknown> = {}): St
 async function build(config: StackConfig) {
     const alerts = new Alerts("alerts", { topicName: config.names.alertsTopic });
     const work = new WorkQueue("work", {
-        queueName: config.names.queue,
-        deadLetterQueueName: config.names.deadLetterQueue,
-        settings: config.queue,
+        queueName: config.queues.work.name,
+        deadLetterQueueName: config.queues.work.deadLetterQueueName,
+        settings: config.queues.work,
         alarmActions: [alerts.topicArn],
     });
     const [queueUrl, queueArn] = await promiseOf(pulumi.all([work.queueUrl, work.queueArn]));
@@ -48,7 +48,7 @@ describe("WorkQueue", () => {
         beforeEach(async () => {
             // GIVEN staging: visibility 60 s, default retention 4 days, 5 receives, alarm at 900 s
             const config = stackConfig("staging");
-            expect(config.queue).to.deep.equal({ visibilityTimeoutSeconds: 60, messageRetentionSeconds: 345600, maxReceiveCount: 5, oldestMessageAgeAlarmSeconds: 900 });
+            expect(config.queues.work).to.deep.include({ visibilityTimeoutSeconds: 60, messageRetentionSeconds: 345600, maxReceiveCount: 5, oldestMessageAgeAlarmSeconds: 900 });
             // WHEN
             out = await build(config);
         });
@@ -128,7 +128,7 @@ describe("WorkQueue", () => {
     });
 
     it("follows edited settings: maxReceiveCount 9, retention 1 day, alarm at 120 s", async () => {
-        const config = stackConfig("staging", { queue: { maxReceiveCount: 9, messageRetentionSeconds: 86400, oldestMessageAgeAlarmSeconds: 120 } });
+        const config = stackConfig("staging", { queues: { work: { maxReceiveCount: 9, messageRetentionSeconds: 86400, oldestMessageAgeAlarmSeconds: 120 }, jobs: {} } });
         await build(config);
         const queue = named(T.queue, "work-queue").inputs;
         expect(queue.messageRetentionSeconds).to.equal(86400);
@@ -138,7 +138,7 @@ describe("WorkQueue", () => {
 
     it("rejects a dead-letter queue with the queue's own name", () => {
         const config = stackConfig("staging");
-        expect(() => new WorkQueue("work", { queueName: Q, deadLetterQueueName: Q, settings: config.queue, alarmActions: [] }))
+        expect(() => new WorkQueue("work", { queueName: Q, deadLetterQueueName: Q, settings: config.queues.work, alarmActions: [] }))
             .to.throw(`deadLetterQueueName (${Q}) must differ from queueName (${Q})`);
     });
 });

@@ -48,14 +48,64 @@ describe("stacks: every Pulumi.<stack>.yaml yields a valid graph under mocks", (
     }
 });
 
+/** The SERVICE the queue autoscaler's task definition scales, or undefined when the stack runs no autoscaler. */
+function autoscaledService(): string | undefined {
+    const td = ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.family).endsWith("-queue-autoscaler"));
+    if (!td) return undefined;
+    const env: { name: string; value: string }[] = JSON.parse(td.inputs.containerDefinitions)[0].environment;
+    return env.find((e) => e.name === "SERVICE")?.value;
+}
+
+describe("stacks: one owner per desired count", () => {
+    const expected: Record<string, string> = {
+        localstack: "ecs-autoscaling-localstack-worker",
+        staging: "ecs-autoscaling-staging-jobs",
+    };
+    for (const stack of stackNames()) {
+        it(`Pulumi.${stack}.yaml: the service the queue autoscaler scales has no Application Auto Scaling policy, every other one has its target`, async () => {
+            await runProgram(stack);
+            const scaled = autoscaledService();
+            expect(scaled, "the autoscaler's SERVICE").to.equal(expected[stack]);
+            const policies = ofType("aws:appautoscaling/policy:Policy");
+            const targets = ofType("aws:appautoscaling/target:Target");
+            const policyOwners = new Set(policies.map((p) => String(p.inputs.resourceId).split("/").pop()));
+            expect([...policyOwners], "services with policies").to.not.include(scaled);
+            // The autoscaled service is the only one without a policy.
+            const services = ofType("aws:ecs/service:Service").map((x) => x.inputs.name as string).filter((n) => !n.endsWith("-queue-autoscaler"));
+            expect(services.filter((n) => !policyOwners.has(n))).to.deep.equal([scaled]);
+            expect(targets.length).to.equal(services.length);
+        });
+    }
+
+    it("a stack file whose autoscaler scales a service with policies is refused naming the service, nothing registered", async () => {
+        let error: Error | undefined;
+        try { await runProgram("staging", { autoscaler: { enabled: true, service: "worker" } }); } catch (e) { error = e as Error; }
+        expect(error?.message).to.contain("autoscaler.service: \"worker\" is also scaled by Application Auto Scaling through services.worker.policies (cpu, memory, queue-depth)");
+        expect(recorded.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
+    });
+
+    it("each consumer reads its own queue: the worker gets the work queue, jobs and the autoscaler the jobs queue", async () => {
+        await runProgram("staging");
+        const envOf = (family: string) => JSON.parse(ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === family)!.inputs.containerDefinitions)[0].environment
+            .find((e: any) => e.name === "QUEUE_URL")?.value;
+        const url = (q: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ecs-autoscaling-staging-${q}`;
+        expect([envOf("ecs-autoscaling-staging-worker"), envOf("ecs-autoscaling-staging-jobs"), envOf("ecs-autoscaling-staging-queue-autoscaler")])
+            .to.deep.equal([url("work"), url("jobs"), url("jobs")]);
+        expect(ofType("aws:sqs/queue:Queue").map((q) => q.inputs.name).sort()).to.deep.equal([
+            "ecs-autoscaling-staging-jobs", "ecs-autoscaling-staging-jobs-dlq", "ecs-autoscaling-staging-work", "ecs-autoscaling-staging-work-dlq",
+        ]);
+    });
+});
+
 describe("stacks: staging carries the S-11 figures", () => {
     let outputs: Record<string, any>;
     before(async () => { outputs = await runProgram("staging"); });
 
-    it("registers three scalable targets with the configured bounds", () => {
+    it("registers a scalable target with the configured bounds for each service scaled by Application Auto Scaling, and the jobs consumer's", () => {
         expect(targetsByResource()).to.deep.equal({
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-api": [2, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker": [1, 10],
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-gateway": [1, 4],
         });
     });
@@ -80,7 +130,7 @@ describe("stacks: staging carries the S-11 figures", () => {
         const out = alarm("ecs-autoscaling-staging-worker-queue-depth-out");
         const inn = alarm("ecs-autoscaling-staging-worker-queue-depth-in");
         expect(out.inputs).to.deep.include({ threshold: 50, comparisonOperator: "GreaterThanOrEqualToThreshold", period: 60, evaluationPeriods: 1 });
-        expect(inn.inputs).to.deep.include({ threshold: 10, comparisonOperator: "LessThanThreshold", period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 });
+        expect(inn.inputs).to.deep.include({ threshold: 10, comparisonOperator: "LessThanOrEqualToThreshold", period: 60, evaluationPeriods: 5, datapointsToAlarm: 5 });
         expect(out.inputs.alarmActions).to.deep.equal([policyArn("ecs-autoscaling-staging-worker-queue-depth-out")]);
         expect(inn.inputs.alarmActions).to.deep.equal([policyArn("ecs-autoscaling-staging-worker-queue-depth-in")]);
     });
@@ -112,7 +162,7 @@ describe("stacks: staging carries the S-11 figures", () => {
 
     it("exports the scaling plans and no custom series while customMetricTest is off", () => {
         expect(outputs.customMetricSeries).to.equal(undefined);
-        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "gateway"]);
+        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "jobs", "gateway"]);
         expect(ofType("aws:appautoscaling/policy:Policy").some((p) => String(p.inputs.name).endsWith("synthetic-load"))).to.equal(false);
     });
 });

@@ -34,13 +34,18 @@ function withStep(change: (p: any) => void): Record<string, unknown> {
 describe("config: staging stack values", () => {
     const config = loadStackConfig(rawProjectConfig("staging"), ctx);
 
-    it("carries the S-11 bounds for api, worker and gateway", () => {
+    it("carries the S-11 bounds for api, worker and gateway, and the worker's for the jobs consumer", () => {
         expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.plan.minCapacity, s.plan.maxCapacity]])))
-            .to.deep.equal({ api: [2, 10], worker: [1, 10], gateway: [1, 4] });
+            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [1, 10], gateway: [1, 4] });
     });
 
-    it("gives every service CPU 70 % and memory 80 % target tracking with cooldowns 60/300", () => {
-        for (const s of Object.values(config.services)) {
+    it("gives one owner to each desired count: the queue autoscaler scales jobs (no policy), Application Auto Scaling the rest", () => {
+        expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.scaledBy, s.consumesQueue ?? null, s.plan.policies.length]])))
+            .to.deep.equal({ api: ["applicationAutoScaling", null, 3], worker: ["applicationAutoScaling", "work", 4], jobs: ["queueAutoscaler", "jobs", 0], gateway: ["applicationAutoScaling", null, 2] });
+    });
+
+    it("gives every service scaled by Application Auto Scaling CPU 70 % and memory 80 % target tracking with cooldowns 60/300", () => {
+        for (const s of Object.values(config.services).filter((x) => x.scaledBy === "applicationAutoScaling")) {
             const tt = s.plan.policies.filter((p) => p.kind === "targetTracking") as any[];
             const byType = Object.fromEntries(tt.map((p) => [p.metric.predefinedMetricType, [p.targetValue, p.cooldowns.scaleOut, p.cooldowns.scaleIn]]));
             expect(byType.ECSServiceAverageCPUUtilization, s.key).to.deep.equal([70, 60, 300]);
@@ -56,7 +61,7 @@ describe("config: staging stack values", () => {
         expect(out.alarm).to.deep.equal({ threshold: 50, comparisonOperator: "GreaterThanOrEqualToThreshold", period: 60, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "notBreaching" });
         expect(out.cooldown).to.equal(60);
         expect(inn.steps).to.deep.equal([{ upper: 10, change: -1 }]);
-        expect(inn.alarm).to.deep.equal({ threshold: 10, comparisonOperator: "LessThanThreshold", period: 60, evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: "breaching" });
+        expect(inn.alarm).to.deep.equal({ threshold: 10, comparisonOperator: "LessThanOrEqualToThreshold", period: 60, evaluationPeriods: 5, datapointsToAlarm: 5, treatMissingData: "breaching" });
         expect(inn.cooldown).to.equal(300);
         expect(out.series).to.deep.equal({ namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "ecs-autoscaling-staging-work" }, statistic: "Maximum" });
     });
@@ -66,9 +71,11 @@ describe("config: staging stack values", () => {
         expect(config.capacityStrategy).to.deep.equal([{ provider: "FARGATE", base: 1, weight: 1 }, { provider: "FARGATE_SPOT", base: 0, weight: 3 }]);
     });
 
-    it("gives the autoscaler the worker's own bounds", () => {
-        expect([config.autoscaler.minCapacity, config.autoscaler.maxCapacity]).to.deep.equal([1, 10]);
-        const edited = loadStackConfig(rawProjectConfig("staging", withWorker((w) => { w.maxCapacity = 7; })), ctx);
+    it("gives the autoscaler the bounds and the queue of the service it scales (jobs)", () => {
+        expect([config.autoscaler.service, config.autoscaler.queue, config.autoscaler.minCapacity, config.autoscaler.maxCapacity]).to.deep.equal(["jobs", "jobs", 1, 10]);
+        const services = staging();
+        services.jobs.maxCapacity = 7;
+        const edited = loadStackConfig(rawProjectConfig("staging", { services }), ctx);
         expect(edited.autoscaler.maxCapacity).to.equal(7);
     });
 });
@@ -137,9 +144,9 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["step without adjustment", withStep((p) => { delete p.scaleOut.steps[0].change; }),
             "services.worker.policies[2].scaleOut.steps[0].change: (missing) every step needs a change (tasks to add or remove)"],
         ["step with zero adjustment", withStep((p) => { p.scaleIn.steps[0].change = 0; }),
-            "services.worker.policies[2].scaleIn.steps[0]: change (0) must be a non-zero whole number"],
+            "services.worker.policies[2].scaleIn.steps[0].change: 0 must be a non-zero whole number within AWS's 32-bit integer range (ScalingAdjustment, -2147483648 to 2147483647)"],
         ["scale-out step that removes", withStep((p) => { p.scaleOut.steps[0].change = -1; }),
-            "services.worker.policies[2].scaleOut.steps[0]: change (-1) must be positive in a scale-out list"],
+            "services.worker.policies[2].scaleOut.steps[0].change: -1 must be positive in a scale-out list"],
         ["negative cooldown", withWorker((w) => { w.scaleInCooldown = -1; }),
             "services.worker.scaleInCooldown: -1 must be >= 0 seconds"],
         ["negative step cooldown", withStep((p) => { p.scaleOut.cooldown = -30; }),
@@ -151,7 +158,7 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["typo in a policy key", withWorker((w) => { w.policies[0].traget = 4; }),
             "services.worker.policies[0].traget: unknown key (value 4); check the spelling"],
         ["unknown top-level key", { scaling: { min: 1 } },
-            "scaling: unknown config key (value \"{\\\"min\\\":1}\"); known keys are namePrefix, logRetentionDays, alertEmail, paidTierResources, network, capacityStrategy, loadBalancer, queue, services, customMetricTest, autoscaler"],
+            "scaling: unknown config key (value \"{\\\"min\\\":1}\"); known keys are namePrefix, logRetentionDays, alertEmail, paidTierResources, network, capacityStrategy, loadBalancer, queues, services, customMetricTest, autoscaler"],
         ["custom metric without dimensions", withWorker((w) => { w.policies.push({ kind: "customMetric", name: "backlog", namespace: "App", metricName: "Backlog", dimensions: {}, target: 10 }); }),
             "services.worker.policies[3].dimensions: {} must name at least one dimension; a custom-metric policy must watch one series, with exactly the dimensions it is published with"],
         ["FARGATE_SPOT weights sum to 0", { capacityStrategy: [{ provider: "FARGATE", weight: 0 }, { provider: "FARGATE_SPOT", weight: 0 }] },
@@ -165,7 +172,7 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["log retention CloudWatch does not accept", { logRetentionDays: 13 },
             "logRetentionDays: 13 must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
         ["customMetricTest on an unknown service", { customMetricTest: { enabled: true, service: "billing" } },
-            "customMetricTest.service: \"billing\" is not a configured service; expected one of api, worker, gateway"],
+            "customMetricTest.service: \"billing\" is not a configured service; expected one of api, worker, jobs, gateway"],
         ["autoscaler thresholds inverted", { autoscaler: { enabled: true, service: "worker", scaleUpThreshold: 5, scaleDownThreshold: 5 } },
             "autoscaler.scaleDownThreshold: 5 scaleDownThreshold (5) must be < scaleUpThreshold (5)"],
         ["failure simulation enabled but not allowed", { autoscaler: { enabled: true, failureSimulation: { stopTask: { enabled: true } } } },
@@ -174,6 +181,20 @@ describe("config: bad values fail with the key, the value and the rule", () => {
             "network.mode: \"peered\" unknown network mode; expected one of default, subnets, vpc"],
         ["invalid JSON", { services: "{not json" },
             "services: value \"{not json\" is not valid JSON"],
+        ["the autoscaler on a service with scaling policies (two owners of one desired count)", { autoscaler: { enabled: true, service: "worker" } },
+            "autoscaler.service: \"worker\" is also scaled by Application Auto Scaling through services.worker.policies (cpu, memory, queue-depth); " +
+            "a service's desired count has one owner: scale it with its policies or with the queue autoscaler (autoscaler.enabled), not both"],
+        ["the autoscaler on the customMetricTest service", { customMetricTest: { enabled: true, service: "jobs" } },
+            "autoscaler.service: \"jobs\" is also scaled by Application Auto Scaling through customMetricTest.service (\"jobs\", the synthetic-load policy); " +
+            "a service's desired count has one owner: scale it with its policies or with the queue autoscaler (autoscaler.enabled), not both"],
+        ["the single-queue key of earlier versions", { queue: { maxReceiveCount: 3 } },
+            "queue: value \"{\\\"maxReceiveCount\\\":3}\" uses the single-queue key, which was replaced by queues (a map of named queues); move this value under queues.work and name that key in each consumer's consumesQueue"],
+        ["consumesQueue: true (the single-queue form)", withWorker((w) => { w.consumesQueue = true; }),
+            "services.worker.consumesQueue: true must name one of the stack's queues (a key under queues); true/false was the single-queue form"],
+        ["consumesQueue naming no queue", withWorker((w) => { w.consumesQueue = "orders"; }),
+            "services.worker.consumesQueue: \"orders\" is not one of the stack's queues; expected one of work, jobs"],
+        ["a step metric on an unknown queue", withStep((p) => { p.metric = { source: "sqs", queue: "orders" }; }),
+            "services.worker.policies[2].metric.queue: \"orders\" is not one of the stack's queues; expected one of work, jobs"],
     ];
 
     for (const [title, overrides, message] of table) {
