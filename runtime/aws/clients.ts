@@ -3,6 +3,7 @@
  * standard AWS_REGION and AWS_ENDPOINT_URL environment variables, which the SDK reads itself, so the
  * same code talks to AWS, LocalStack or moto; explicit overrides win over the environment.
  */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -41,6 +42,10 @@ export function createEcsClient(overrides: ClientOverrides = {}): ECSClient {
 
 export function createSqsClient(overrides: ClientOverrides = {}): SQSClient {
     return new SQSClient(baseConfig(overrides));
+}
+
+export function createApplicationAutoScalingClient(overrides: ClientOverrides = {}): ApplicationAutoScalingClient {
+    return new ApplicationAutoScalingClient(baseConfig(overrides));
 }
 
 /**
