@@ -13,6 +13,7 @@ import { createLogger } from "../runtime/aws/logger";
 import { CHAOS_KINDS, ChaosNotAllowedError, type ChaosKind } from "../runtime/autoscaler/chaos";
 import { envName, flagName, parseChaosSettings, parseSettings, SETTING_DEFAULTS, SettingsError, type FlagValues } from "../runtime/autoscaler/settings";
 import { runChaosOnce, startAutoscaler } from "../runtime/autoscaler/service";
+import { addMetricCommand } from "./metric-publish";
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage (flags, refused simulation). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -172,6 +173,7 @@ function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void
         addOptions(cmd, CHAOS_FLAGS[kind]);
         cmd.action((flags: FlagValues) => setResult(() => runChaosCommand(kind, flags, io)));
     }
+    addMetricCommand(program, io, setResult);
     return program;
 }
 
