@@ -41,7 +41,11 @@ const SERIES = syntheticLoadSeries("t1", "proof", "proof-api");
 const START = Date.UTC(2026, 10, 23, 20, 0, 0);
 
 describe("autoscale metric publish", () => {
-    const cw = mockClient(CloudWatchClient);
+    // Installed when this suite runs (not when the file loads), so other files' clients stay real.
+    let cw: ReturnType<typeof mockClient>;
+    before(() => {
+        cw = mockClient(CloudWatchClient);
+    });
     afterEach(() => cw.reset());
     after(() => cw.restore());
 
