@@ -1,111 +1,126 @@
 /**
- * The program: read and validate the stack config, build the components from it, export what
- * operators and tools read back. Everything is decided by config/ before the first resource exists.
+ * The program: read and validate the stack config, check what only the region can tell, then build
+ * the components from it and return what operators and tools read back. Everything is decided before
+ * the first resource exists, so a refused config leaves nothing half-applied. Pulumi runs the exported
+ * async function and takes the object it returns as the stack outputs.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig } from "./config";
+import { ConfigError, readStackConfig, regionProblems } from "./config";
 import { Alerts } from "./components/alerts";
 import { AutoscalingDashboard } from "./components/autoscaling-dashboard";
 import { EcsCluster } from "./components/ecs-cluster";
 import { LoadBalancer } from "./components/load-balancer";
-import { Network } from "./components/network";
+import { Network, REGULAR_ZONES_QUERY } from "./components/network";
 import { QueueAutoscaler } from "./components/queue-autoscaler";
 import { ScalableService } from "./components/scalable-service";
 import { WorkQueue } from "./components/work-queue";
 
-const config = readStackConfig();
-const { names } = config;
-const services = Object.values(config.services);
+export = async () => {
+    const config = readStackConfig();
+    const { names } = config;
 
-const alerts = new Alerts("alerts", { topicName: names.alertsTopic, email: config.alertEmail });
-
-/** One WorkQueue per key under `queues`; consumers and the autoscaler find theirs by that key. */
-const workQueues: Record<string, WorkQueue> = Object.fromEntries(Object.values(config.queues).map((q) => [q.key, new WorkQueue(q.key, {
-    queueName: q.name,
-    deadLetterQueueName: q.deadLetterQueueName,
-    settings: q,
-    alarmActions: [alerts.topicArn],
-})]));
-
-new AutoscalingDashboard("dashboard", {
-    dashboardName: names.dashboard,
-    region: aws.getRegionOutput().region,
-    clusterName: names.cluster,
-    services,
-    queues: Object.fromEntries(Object.values(config.queues).map((q) => [q.key, q.name])),
-});
-
-/** ECS, Application Auto Scaling and ELBv2: left out when `paidTierResources` is false (LocalStack free tier). */
-function deployEcs() {
-    const network = new Network("network", { network: config.network });
-    const cluster = new EcsCluster("cluster", { clusterName: names.cluster, capacityStrategy: config.capacityStrategy });
-    const alb = services.some((s) => s.loadBalancer)
-        ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, listenerPort: config.listenerPort })
-        : undefined;
-
-    const deployed: Record<string, ScalableService> = {};
-    for (const service of services) {
-        deployed[service.key] = new ScalableService(service.key, {
-            service,
-            clusterName: cluster.clusterName,
-            clusterArn: cluster.clusterArn,
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            assignPublicIp: network.assignPublicIp,
-            logRetentionDays: config.logRetentionDays,
-            capacityStrategy: config.capacityStrategy,
-            loadBalancer: service.loadBalancer && alb
-                ? { listenerArn: alb.listenerArn, securityGroupId: alb.securityGroupId, arnSuffix: alb.arnSuffix }
-                : undefined,
-            queue: service.consumesQueue !== undefined
-                ? { arn: workQueues[service.consumesQueue].queueArn, url: workQueues[service.consumesQueue].queueUrl }
-                : undefined,
-        });
+    // Checks that need the region, before anything that depends on them is registered.
+    if (config.paidTierResources && config.network.mode === "vpc") {
+        const zones = await aws.getAvailabilityZones(REGULAR_ZONES_QUERY);
+        const problems = regionProblems(config, zones.names);
+        if (problems.length > 0) throw new ConfigError(problems);
     }
 
-    const scaler = config.autoscaler.enabled
-        ? new QueueAutoscaler("queue-autoscaler", {
-            settings: config.autoscaler,
-            serviceName: names.autoscalerService,
+    /** ECS, Application Auto Scaling and ELBv2 services: none when `paidTierResources` is false (LocalStack free tier). */
+    const services = config.paidTierResources ? Object.values(config.services) : [];
+
+    const alerts = new Alerts("alerts", { topicName: names.alertsTopic, email: config.alertEmail });
+
+    /** One WorkQueue per key under `queues`; consumers and the autoscaler find theirs by that key. */
+    const workQueues: Record<string, WorkQueue> = Object.fromEntries(Object.values(config.queues).map((q) => [q.key, new WorkQueue(q.key, {
+        queueName: q.name,
+        deadLetterQueueName: q.deadLetterQueueName,
+        settings: q,
+        alarmActions: [alerts.topicArn],
+    })]));
+
+    // The dashboard draws only what is created: no cluster or service widgets without ECS.
+    new AutoscalingDashboard("dashboard", {
+        dashboardName: names.dashboard,
+        region: aws.getRegionOutput().region,
+        clusterName: config.paidTierResources ? names.cluster : undefined,
+        services,
+        queues: Object.fromEntries(Object.values(config.queues).map((q) => [q.key, q.name])),
+    });
+
+    function deployEcs() {
+        const network = new Network("network", { network: config.network });
+        const cluster = new EcsCluster("cluster", { clusterName: names.cluster, capacityStrategy: config.capacityStrategy });
+        const alb = services.some((s) => s.loadBalancer)
+            ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, listenerPort: config.listenerPort })
+            : undefined;
+
+        const deployed: Record<string, ScalableService> = {};
+        for (const service of services) {
+            deployed[service.key] = new ScalableService(service.key, {
+                service,
+                clusterName: cluster.clusterName,
+                clusterArn: cluster.clusterArn,
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                assignPublicIp: network.assignPublicIp,
+                logRetentionDays: config.logRetentionDays,
+                capacityStrategy: config.capacityStrategy,
+                loadBalancer: service.loadBalancer && alb
+                    ? { listenerArn: alb.listenerArn, securityGroupId: alb.securityGroupId, arnSuffix: alb.arnSuffix }
+                    : undefined,
+                queue: service.consumesQueue !== undefined
+                    ? { arn: workQueues[service.consumesQueue].queueArn, url: workQueues[service.consumesQueue].queueUrl }
+                    : undefined,
+            });
+        }
+
+        const scaler = config.autoscaler.enabled
+            ? new QueueAutoscaler("queue-autoscaler", {
+                settings: config.autoscaler,
+                serviceName: names.autoscalerService,
+                clusterName: cluster.clusterName,
+                clusterArn: cluster.clusterArn,
+                worker: {
+                    serviceName: deployed[config.autoscaler.service].serviceName,
+                    serviceArn: deployed[config.autoscaler.service].serviceArn,
+                    taskRoleArn: deployed[config.autoscaler.service].taskRoleArn,
+                },
+                // The queue the scaled service consumes: the autoscaler reads its own consumer's queue.
+                queue: { url: workQueues[config.autoscaler.queue].queueUrl, arn: workQueues[config.autoscaler.queue].queueArn },
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                assignPublicIp: network.assignPublicIp,
+                logRetentionDays: config.logRetentionDays,
+            })
+            : undefined;
+
+        return {
             clusterName: cluster.clusterName,
-            clusterArn: cluster.clusterArn,
-            worker: {
-                serviceName: deployed[config.autoscaler.service].serviceName,
-                serviceArn: deployed[config.autoscaler.service].serviceArn,
-                taskRoleArn: deployed[config.autoscaler.service].taskRoleArn,
-            },
-            // The queue the scaled service consumes: the autoscaler reads its own consumer's queue.
-            queue: { url: workQueues[config.autoscaler.queue].queueUrl, arn: workQueues[config.autoscaler.queue].queueArn },
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            assignPublicIp: network.assignPublicIp,
-            logRetentionDays: config.logRetentionDays,
-        })
-        : undefined;
+            loadBalancerUrl: alb ? pulumi.interpolate`http://${alb.dnsName}:${config.listenerPort}` : undefined,
+            serviceNames: Object.fromEntries(Object.entries(deployed).map(([k, s]) => [k, s.serviceName])),
+            autoscalerService: scaler?.serviceName,
+        };
+    }
+
+    const ecs = config.paidTierResources ? deployEcs() : undefined;
 
     return {
-        clusterName: cluster.clusterName,
-        loadBalancerUrl: alb ? pulumi.interpolate`http://${alb.dnsName}:${config.listenerPort}` : undefined,
-        serviceNames: Object.fromEntries(Object.entries(deployed).map(([k, s]) => [k, s.serviceName])),
-        autoscalerService: scaler?.serviceName,
+        clusterName: ecs?.clusterName,
+        serviceNames: ecs?.serviceNames,
+        loadBalancerUrl: ecs?.loadBalancerUrl,
+        autoscalerService: ecs?.autoscalerService,
+        /** Queue URLs by key under `queues`. */
+        queueUrls: Object.fromEntries(Object.entries(workQueues).map(([key, q]) => [key, q.queueUrl])),
+        alertsTopicArn: alerts.topicArn,
+        dashboardName: names.dashboard,
+        /** The scaling plans of the services deployed: bounds, policies and watched series, for tools and the simulator. */
+        scalingPlans: Object.fromEntries(services.map((s) => [s.key, s.plan])),
+        /**
+         * The series the customMetricTest policy watches, for publishing tools to write to. It is the very
+         * object the policy was built from, so what is published and what is watched cannot differ.
+         */
+        customMetricSeries: config.customMetricTest.series,
     };
-}
-
-const ecs = config.paidTierResources ? deployEcs() : undefined;
-
-export const clusterName = ecs?.clusterName;
-export const serviceNames = ecs?.serviceNames;
-export const loadBalancerUrl = ecs?.loadBalancerUrl;
-export const autoscalerService = ecs?.autoscalerService;
-/** Queue URLs by key under `queues`. */
-export const queueUrls = Object.fromEntries(Object.entries(workQueues).map(([key, q]) => [key, q.queueUrl]));
-export const alertsTopicArn = alerts.topicArn;
-export const dashboardName = names.dashboard;
-/** The scaling plans as deployed: bounds, policies and watched series, for tools and the simulator. */
-export const scalingPlans = Object.fromEntries(services.map((s) => [s.key, s.plan]));
-/**
- * The series the customMetricTest policy watches, for publishing tools to write to. It is the very
- * object the policy was built from, so what is published and what is watched cannot differ.
- */
-export const customMetricSeries = config.customMetricTest.series;
+};

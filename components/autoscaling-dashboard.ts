@@ -13,8 +13,8 @@ export interface AutoscalingDashboardArgs {
     readonly dashboardName: string;
     /** Region whose metrics the widgets read (a dashboard is global, its widgets are not). Required. */
     readonly region: pulumi.Input<string>;
-    /** Physical cluster name, the ClusterName dimension. Required. */
-    readonly clusterName: string;
+    /** Physical cluster name, the ClusterName dimension. Undefined when the stack creates no cluster (no cluster widget). */
+    readonly clusterName?: string;
     /** Services to draw, in this order, each with its scaling plan. Required; may be empty. */
     readonly services: readonly ServiceConfig[];
     /** The stack's queues, key -> physical name: each consumer's queue is drawn beside its tasks. Defaults to none. */

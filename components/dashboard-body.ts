@@ -9,8 +9,8 @@ import { PredefinedMetricType, StepScalingPolicy, TargetTrackingPolicy, stepFor 
 
 export interface DashboardInput {
     readonly region: string;
-    /** Physical cluster name: the ClusterName dimension. */
-    readonly clusterName: string;
+    /** Physical cluster name: the ClusterName dimension. Undefined when the stack creates no ECS cluster: no cluster widget. */
+    readonly clusterName?: string;
     readonly services: readonly ServiceConfig[];
     /**
      * The stack's queues: key -> physical queue name. Each queue consumer gets a widget of its queue's
@@ -128,7 +128,7 @@ function consumerWidgets(input: DashboardInput): WidgetSpec[] {
     const width = Math.max(WIDGET_WIDTH, Math.floor(GRID_WIDTH / Math.max(consumers.length, 1)));
     return consumers.map((service) => {
         const queueName = input.queues![service.consumesQueue!];
-        const dims = ["ClusterName", input.clusterName, "ServiceName", service.name];
+        const dims = ["ClusterName", input.clusterName ?? "", "ServiceName", service.name];
         return {
             title: `${service.key} (${OWNER_LABEL[service.scaledBy]}): ${queueName} messages vs tasks`,
             metrics: [
@@ -146,9 +146,9 @@ function consumerWidgets(input: DashboardInput): WidgetSpec[] {
 export function dashboardBody(input: DashboardInput): DashboardBody {
     const rows: WidgetSpec[][] = [];
     const { clusterName, region } = input;
-    const serviceDims = (service: ServiceConfig) => ["ClusterName", clusterName, "ServiceName", service.name];
+    const serviceDims = (service: ServiceConfig) => ["ClusterName", clusterName ?? "", "ServiceName", service.name];
 
-    const clusterRow: WidgetSpec[] = [{
+    const clusterRow: WidgetSpec[] = clusterName === undefined ? [] : [{
         title: `${clusterName}: reserved CPU and memory`,
         metrics: [
             ["AWS/ECS", "CPUReservation", "ClusterName", clusterName, { stat: "Average", label: "CPU reserved %" }],

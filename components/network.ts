@@ -75,6 +75,12 @@ export function pickZones(available: readonly string[], count: number): string[]
     return available.slice(0, count);
 }
 
+/** Only regular zones: Local and Wavelength Zones (opt-in) lack NAT gateways and ALB support. */
+export const REGULAR_ZONES_QUERY: aws.GetAvailabilityZonesArgs = {
+    state: "available",
+    filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+};
+
 export class Network extends pulumi.ComponentResource {
     /** The VPC the load balancer, tasks and security groups live in. */
     readonly vpcId: pulumi.Output<string>;
@@ -140,11 +146,7 @@ export class Network extends pulumi.ComponentResource {
             enableDnsSupport: true,
             enableDnsHostnames: true,
         }, parent);
-        // Only regular zones: Local and Wavelength Zones (opt-in) lack NAT gateways and ALB support.
-        const zones = aws.getAvailabilityZonesOutput({
-            state: "available",
-            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-        }, parent).names.apply((names) => pickZones(names, network.availabilityZones));
+        const zones = aws.getAvailabilityZonesOutput(REGULAR_ZONES_QUERY, parent).names.apply((names) => pickZones(names, network.availabilityZones));
 
         const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id }, parent);
         const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id }, parent);

@@ -8,7 +8,8 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { CapacityProviderItem } from "../config/schema";
-import { ServiceConfig } from "../config/load";
+import { QUEUE_URL_ENV, ServiceConfig } from "../config/load";
+import { targetGroupBase } from "../config/names";
 import { dimensionList } from "../scaling/metric-series";
 import { StepScalingPolicy, TargetTrackingPolicy, describeStepRange, relativeSteps } from "../scaling/plan";
 import { parseEcrImageUri } from "./ecr-image-uri";
@@ -41,8 +42,7 @@ export interface ScalableServiceArgs {
     readonly queue?: { readonly arn: pulumi.Input<string>; readonly url: pulumi.Input<string> };
 }
 
-/** Environment variable through which a queue consumer's container learns the queue URL. */
-export const QUEUE_URL_ENV = "QUEUE_URL";
+export { QUEUE_URL_ENV };
 
 /** Seconds the ALB waits for in-flight requests before a deregistered task is stopped. */
 const DEREGISTRATION_DELAY_SECONDS = 30;
@@ -421,17 +421,16 @@ function targetTrackingConfiguration(
 }
 
 /**
- * Target group name (at most 32 characters): the service's physical name, shortened if needed, and a
- * hash of the settings whose change replaces a target group. A replacement therefore gets a new name
- * and can be created before the old group is deleted.
+ * Target group name (at most 32 characters): the base config derives from the whole physical name
+ * (config/names.ts, checked unique there), and a hash of the settings whose change replaces a target
+ * group. A replacement therefore gets a new name and can be created before the old group is deleted.
  */
 export function targetGroupName(physicalName: string, settings: { port: number; protocol: string; targetType: string; vpcId: string }): string {
     const hash = crypto.createHash("sha256")
         .update(JSON.stringify([settings.port, settings.protocol, settings.targetType, settings.vpcId]))
         .digest("hex")
         .slice(0, 4);
-    const base = physicalName.slice(0, 32 - hash.length - 1).replace(/-+$/, "");
-    return `${base}-${hash}`;
+    return `${targetGroupBase(physicalName)}-${hash}`;
 }
 
 /** The alarm's description: its condition and the step table, in words (CloudWatch allows 1024 characters). */

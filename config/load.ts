@@ -9,7 +9,8 @@ import {
     AutoscalerInput, CONFIG_KEYS, autoscaler as autoscalerSchema, scalars, structured,
 } from "./schema";
 import { ConfigError } from "./errors";
-import { ResourceNames, resourceNames } from "./names";
+import { ResourceNames, physicalNameProblems, physicalNames, resourceNames } from "./names";
+import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
 import {
     MetricSeries, metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries, syntheticLoadSeries,
 } from "../scaling/metric-series";
@@ -132,7 +133,15 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     };
     if (problems.length > 0) throw new ConfigError(problems);
 
+    // Every physical name starts with the prefix; the default one comes from the stack name, which
+    // Pulumi lets hold upper case, dots and underscores that ECR, ECS, ELB or SQS names refuse.
     const prefix = sc.namePrefix! || `${ctx.project}-${ctx.stack}`;
+    if (!rules.namePrefix.test(prefix)) {
+        throw new ConfigError([sc.namePrefix
+            ? `namePrefix: ${JSON.stringify(prefix)} ${rules.namePrefix.says}`
+            : `namePrefix: "" (unset) defaults to "<project>-<stack>" = ${JSON.stringify(prefix)}, which ${rules.namePrefix.says}; set namePrefix`]);
+    }
+    const paid = sc.paidTierResources!;
     const serviceInputs = st.services!;
     const queueInputs = st.queues!;
     const names = resourceNames(prefix, Object.keys(serviceInputs), Object.keys(queueInputs));
@@ -147,15 +156,35 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     const priorities = new Map<number, string>();
     for (const [key, svc] of Object.entries(serviceInputs)) {
         serviceProblems(`services.${key}`, svc, problems);
-        if (svc.consumesQueue !== undefined) knownQueue(`services.${key}.consumesQueue`, svc.consumesQueue);
+        if (svc.consumesQueue !== undefined) {
+            knownQueue(`services.${key}.consumesQueue`, svc.consumesQueue);
+            if (svc.environment[QUEUE_URL_ENV] !== undefined) {
+                problems.push(`services.${key}.environment.${QUEUE_URL_ENV}: ${short(svc.environment[QUEUE_URL_ENV])} must not be set on a queue consumer: ` +
+                    `the program sets ${QUEUE_URL_ENV} to the URL of queues.${svc.consumesQueue}`);
+            }
+        }
         svc.policies.forEach((p, i) => {
-            if (p.kind !== "stepScaling" || p.metric.source !== "sqs") return;
-            const at = `services.${key}.policies[${i}].metric.queue`;
-            if (p.metric.queue !== undefined) knownQueue(at, p.metric.queue);
+            if (p.kind !== "stepScaling") return;
+            const at = `services.${key}.policies[${i}]`;
+            if (p.metric.source === "rabbitmq") {
+                problems.push(`${at}.metric.source: "rabbitmq" cannot work in this stack: nothing it deploys publishes the RabbitMQ depth series ` +
+                    "(the queue autoscaler watches an SQS queue) and no task may reach AMQP (task egress is HTTPS only), so the alarms would sit on missing data");
+            }
+            if (p.metric.source !== "custom" && p.period < 60) {
+                problems.push(`${at}.period: ${p.period} must be a multiple of 60 for a ${p.metric.source === "sqs" ? "AWS/SQS" : "RabbitMQ depth"} metric: ` +
+                    "it is published once a minute, and an alarm with a 10, 20 or 30 s period on a one-minute metric lapses into INSUFFICIENT_DATA (CloudWatch)");
+            }
+            if (p.metric.source !== "sqs") return;
+            if (p.metric.queue !== undefined) knownQueue(`${at}.metric.queue`, p.metric.queue);
             else if (svc.consumesQueue === undefined) {
-                problems.push(`${at}: (missing) names the SQS queue whose depth the steps watch; required because services.${key}.consumesQueue is not set`);
+                problems.push(`${at}.metric.queue: (missing) names the SQS queue whose depth the steps watch; required because services.${key}.consumesQueue is not set`);
             }
         });
+        const definitionBytes = containerDefinitionBytes(key, svc);
+        if (definitionBytes > TASK_DEFINITION_MAX_BYTES) {
+            problems.push(`services.${key}.environment: ${Object.keys(svc.environment).length} variables make the task definition about ${definitionBytes} bytes; ` +
+                `ECS allows at most ${TASK_DEFINITION_MAX_BYTES} bytes (64 KiB) per task definition`);
+        }
         if (svc.loadBalancer) {
             const other = priorities.get(svc.loadBalancer.priority);
             if (other) problems.push(`services.${key}.loadBalancer.priority: ${svc.loadBalancer.priority} is already used by services.${other}; listener rule priorities must be unique`);
@@ -170,11 +199,20 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             problems.push(`customMetricTest.service: "${cmt.service}" is not a configured service; expected one of ${Object.keys(serviceInputs).join(", ") || "(none configured)"}`);
         }
         if (cmt.minCapacity > cmt.maxCapacity) {
-            problems.push(`customMetricTest: minCapacity (${cmt.minCapacity}) must be <= maxCapacity (${cmt.maxCapacity})`);
+            problems.push(`customMetricTest.minCapacity: ${cmt.minCapacity} must be <= customMetricTest.maxCapacity (${cmt.maxCapacity})`);
+        }
+        if (!paid) problems.push("customMetricTest.enabled: true needs ECS and Application Auto Scaling, which paidTierResources: false leaves out; set one of them the other way");
+    }
+    for (const [key, q] of Object.entries(queueInputs)) {
+        if (q.oldestMessageAgeAlarmSeconds > q.messageRetentionSeconds) {
+            problems.push(`queues.${key}.oldestMessageAgeAlarmSeconds: ${q.oldestMessageAgeAlarmSeconds} must be <= messageRetentionSeconds (${q.messageRetentionSeconds}): ` +
+                "SQS deletes older messages, so the alarm could never fire");
         }
     }
 
     const as = st.autoscaler!;
+    if (as.image !== undefined && !rules.image.test(as.image)) problems.push(`autoscaler.image: ${short(as.image)} ${rules.image.says}`);
+    if (as.enabled && !paid) problems.push("autoscaler.enabled: true needs ECS, which paidTierResources: false leaves out; set one of them the other way");
     if (as.enabled) {
         const target = serviceInputs[as.service];
         if (!target) {
@@ -232,6 +270,21 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         };
     }
 
+    // Every physical name within its AWS rule and unique in the stack, as the components will name them.
+    const deployedServices = Object.values(services).map((s) => ({
+        key: s.key,
+        loadBalanced: s.loadBalancer !== undefined,
+        policies: s.plan.policies.map((p) => p.kind === "step" ? `${s.name}-${p.name}-${p.direction}` : `${s.name}-${p.name}`),
+        alarms: s.plan.policies.flatMap((p) => p.kind === "step" ? [`${s.name}-${p.name}-${p.direction}`] : []),
+    }));
+    problems.push(...physicalNameProblems(physicalNames(names, {
+        ecs: paid,
+        services: deployedServices,
+        queues: Object.keys(queueInputs),
+        autoscaler: as.enabled ? { ecr: as.image === undefined } : undefined,
+    })));
+    if (problems.length > 0) throw new ConfigError(problems);
+
     const scaled = services[as.service];
     return {
         project: ctx.project,
@@ -267,7 +320,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
 
 function serviceProblems(path: string, svc: ServiceInput, problems: string[]): void {
     if (svc.minCapacity > svc.maxCapacity) {
-        problems.push(`${path}: minCapacity (${svc.minCapacity}) must be <= maxCapacity (${svc.maxCapacity})`);
+        problems.push(`${path}.minCapacity: ${svc.minCapacity} must be <= ${path}.maxCapacity (${svc.maxCapacity})`);
     }
     const memories = FARGATE_SIZES[svc.cpu];
     if (!memories) {
@@ -312,8 +365,10 @@ function serviceProblems(path: string, svc: ServiceInput, problems: string[]): v
                 if (d.datapointsToAlarm !== undefined && d.datapointsToAlarm > d.evaluationPeriods) {
                     problems.push(`${at}.${dir}.datapointsToAlarm: ${d.datapointsToAlarm} must be <= evaluationPeriods (${d.evaluationPeriods})`);
                 }
-                if (p.period * d.evaluationPeriods > 86400) {
-                    problems.push(`${at}.${dir}.evaluationPeriods: ${d.evaluationPeriods} x period ${p.period}s exceeds CloudWatch's 86400 s evaluation window`);
+                // CloudWatch: period x evaluationPeriods at most one day for periods under an hour, else 7 days.
+                const window = p.period < 3600 ? 86400 : 604800;
+                if (p.period * d.evaluationPeriods > window) {
+                    problems.push(`${at}.${dir}.evaluationPeriods: ${d.evaluationPeriods} x period ${p.period} s exceeds CloudWatch's ${window} s evaluation window for ${p.period < 3600 ? "periods under an hour" : "periods of an hour or more"}`);
                 }
             }
         }
@@ -392,6 +447,29 @@ function toPolicies(p: PolicyInput, svc: ServiceInput, queues: ResourceNames["qu
             return out;
         }
     }
+}
+
+/** Environment variable through which a queue consumer's container learns its queue's URL. */
+export const QUEUE_URL_ENV = "QUEUE_URL";
+
+/**
+ * Bytes of the service's container definition as the component writes it: what config holds, plus a
+ * generous allowance for what is known only at deploy time (ARNs, the queue URL, the log options).
+ */
+function containerDefinitionBytes(key: string, svc: ServiceInput): number {
+    const DEPLOY_TIME_ALLOWANCE = 4096;
+    const environment = Object.entries(svc.environment).map(([name, value]) => ({ name, value }));
+    return Buffer.byteLength(JSON.stringify([{ name: key, image: svc.image, essential: true, memory: svc.memory, environment }]), "utf8") + DEPLOY_TIME_ALLOWANCE;
+}
+
+/**
+ * Problems a stack's region reveals: more availability zones than the region offers. index.ts asks the
+ * region (the same regular-zone query the network uses) and checks before it registers any resource.
+ */
+export function regionProblems(config: StackConfig, availableZones: readonly string[]): string[] {
+    const n = config.network;
+    if (!config.paidTierResources || n.mode !== "vpc" || n.availabilityZones <= availableZones.length) return [];
+    return [`network.availabilityZones: ${n.availabilityZones} exceeds the ${availableZones.length} availability zones of the stack's region (${availableZones.join(", ")})`];
 }
 
 /** Scalars arrive as strings; convert them as the Pulumi CLI does for typed keys. */

@@ -2,6 +2,9 @@
  * Physical names of the stack's named resources. They are fixed at config time (not left to Pulumi's
  * random suffixes) so the metric series, dashboards and the autoscaler can name them as plain data.
  */
+import * as crypto from "crypto";
+import { AwsRule, rules } from "./aws-rules";
+
 export interface QueueNames {
     readonly queue: string;
     readonly deadLetterQueue: string;
@@ -28,4 +31,113 @@ export function resourceNames(prefix: string, services: readonly string[], queue
         alertsTopic: `${prefix}-alerts`,
         autoscalerService: `${prefix}-queue-autoscaler`,
     };
+}
+
+/**
+ * The base of a service's target group name (ELB: at most 32 characters), to which the component adds
+ * `-<4 hex>` of the settings whose change replaces a target group. A physical name of up to 27
+ * characters is kept whole; a longer one keeps its first 21 characters and adds 5 hex digits of a hash
+ * of the whole name, so two services never share a target group name because their names share a
+ * beginning (config checks that the bases are unique).
+ */
+export function targetGroupBase(physicalName: string): string {
+    if (physicalName.length <= 27) return physicalName;
+    const hash = crypto.createHash("sha256").update(physicalName).digest("hex").slice(0, 5);
+    return `${physicalName.slice(0, 21).replace(/-+$/, "")}-${hash}`;
+}
+
+/** Kinds of physical names the stack creates; names must be unique within a kind. */
+export type PhysicalNameKind =
+    | "ecsCluster" | "ecsService" | "taskFamily" | "logGroup" | "targetGroup" | "sqsQueue" | "snsTopic"
+    | "dashboard" | "ecrRepository" | "alarm" | "scalingPolicy";
+
+/** One physical name, and the config key it comes from (named in a refusal). */
+export interface PhysicalName {
+    readonly kind: PhysicalNameKind;
+    readonly name: string;
+    readonly key: string;
+}
+
+/** What the physical names depend on besides the prefix. */
+export interface NamedResources {
+    /** Services deployed (empty when ECS is left out), with their AWS policy names (`<service>-<name>[-out|-in]`) and alarm names. */
+    readonly services: readonly { readonly key: string; readonly loadBalanced: boolean; readonly policies: readonly string[]; readonly alarms: readonly string[] }[];
+    readonly queues: readonly string[];
+    /** The queue autoscaler's service is deployed; `ecr` when its image is built into a repository of the stack. */
+    readonly autoscaler?: { readonly ecr: boolean };
+    readonly ecs: boolean;
+}
+
+/** Every physical name the program will give a resource, as the components build them. */
+export function physicalNames(names: ResourceNames, deployed: NamedResources): PhysicalName[] {
+    const out: PhysicalName[] = [
+        { kind: "snsTopic", name: names.alertsTopic, key: "namePrefix" },
+        { kind: "dashboard", name: names.dashboard, key: "namePrefix" },
+    ];
+    for (const q of deployed.queues) {
+        const n = names.queues[q];
+        out.push(
+            { kind: "sqsQueue", name: n.queue, key: `queues.${q}` },
+            { kind: "sqsQueue", name: n.deadLetterQueue, key: `queues.${q}` },
+            { kind: "alarm", name: `${n.queue}-oldest-message-age`, key: `queues.${q}` },
+        );
+    }
+    if (!deployed.ecs) return out;
+    out.push({ kind: "ecsCluster", name: names.cluster, key: "namePrefix" });
+    for (const s of deployed.services) {
+        const physical = names.services[s.key];
+        const key = `services.${s.key}`;
+        out.push(
+            { kind: "ecsService", name: physical, key },
+            { kind: "taskFamily", name: physical, key },
+            { kind: "logGroup", name: `/ecs/${physical}`, key },
+            ...s.policies.map((name) => ({ kind: "scalingPolicy" as const, name, key: `${key}.policies` })),
+            ...s.alarms.map((name) => ({ kind: "alarm" as const, name, key: `${key}.policies` })),
+        );
+        // The component appends `-<4 hex>`; the placeholder has the same length and characters.
+        if (s.loadBalanced) out.push({ kind: "targetGroup", name: `${targetGroupBase(physical)}-0000`, key: `${key}.loadBalancer` });
+    }
+    if (deployed.autoscaler) {
+        const physical = names.autoscalerService;
+        out.push(
+            { kind: "ecsService", name: physical, key: "autoscaler" },
+            { kind: "taskFamily", name: physical, key: "autoscaler" },
+            { kind: "logGroup", name: `/ecs/${physical}`, key: "autoscaler" },
+        );
+        if (deployed.autoscaler.ecr) out.push({ kind: "ecrRepository", name: physical, key: "autoscaler.image" });
+    }
+    return out;
+}
+
+/** The AWS rule each kind of name must satisfy, and how a refusal calls it. */
+export const PHYSICAL_NAME_RULES: Readonly<Record<PhysicalNameKind, { readonly label: string; readonly rule: AwsRule<string> }>> = {
+    ecsCluster: { label: "ECS cluster name", rule: rules.ecsName },
+    ecsService: { label: "ECS service name", rule: rules.ecsName },
+    taskFamily: { label: "ECS task definition family", rule: rules.ecsName },
+    logGroup: { label: "log group name", rule: rules.logGroupName },
+    targetGroup: { label: "target group name", rule: rules.targetGroupName },
+    sqsQueue: { label: "SQS queue name", rule: rules.sqsName },
+    snsTopic: { label: "SNS topic name", rule: rules.snsName },
+    dashboard: { label: "dashboard name", rule: rules.dashboardName },
+    ecrRepository: { label: "ECR repository name", rule: rules.ecrRepositoryName },
+    alarm: { label: "alarm name", rule: rules.alarmName },
+    scalingPolicy: { label: "scaling policy name", rule: rules.policyName },
+};
+
+/** Every name that breaks its kind's rule or repeats another of its kind, as `<key>: <value> <rule>`. */
+export function physicalNameProblems(all: readonly PhysicalName[]): string[] {
+    const problems: string[] = [];
+    const seen = new Map<string, PhysicalName>();
+    for (const n of all) {
+        const { label, rule } = PHYSICAL_NAME_RULES[n.kind];
+        if (!rule.test(n.name)) problems.push(`${n.key}: ${label} ${JSON.stringify(n.name)} (${n.name.length} characters) ${rule.says}`);
+        const id = `${n.kind}:${n.name}`;
+        const first = seen.get(id);
+        if (first) {
+            problems.push(`${n.key}: ${label} ${JSON.stringify(n.name)} is already the ${label} of ${first.key}; ${label}s must be unique in the stack`);
+        } else {
+            seen.set(id, n);
+        }
+    }
+    return problems;
 }

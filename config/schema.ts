@@ -4,17 +4,30 @@
  * Objects are strict, so a misspelt key fails instead of being ignored.
  */
 import { z } from "zod";
+import { AwsRule, CLOUDWATCH_UNITS, LOG_RETENTION_DAYS, MAX_DIMENSIONS, MAX_PATH_PATTERNS, rules, vpcCidrProblem } from "./aws-rules";
 
-const positiveInt = z.number().int({ error: "must be a whole number" }).positive({ error: "must be > 0" });
-const nonNegativeInt = z.number().int({ error: "must be a whole number" }).min(0, { error: "must be a whole number >= 0" });
-/** Scaling targets: strictly positive; percentages may not exceed 100. */
+export { LOG_RETENTION_DAYS } from "./aws-rules";
+
+/** A string or number schema that also satisfies one AWS rule, refused with the rule's own words. */
+function aws<T extends z.ZodString | z.ZodNumber>(schema: T, rule: AwsRule<z.infer<T>>): T {
+    return (schema as unknown as z.ZodType<z.infer<T>>).refine((v) => rule.test(v), { error: rule.says }) as unknown as T;
+}
+
+/** Whole numbers AWS stores as 32-bit integers (`1e300` is an integer to JavaScript, not to AWS). */
+const int32 = aws(z.number(), rules.int32);
+const positiveInt = int32.gt(0, { error: "must be > 0" });
+const nonNegativeInt = int32.min(0, { error: "must be a whole number >= 0" });
+/** Scaling targets: strictly positive and within Application Auto Scaling's TargetValue range; percentages may not exceed 100. */
 const percentTarget = z.number().gt(0, { error: "must be > 0" }).max(100, { error: "must be <= 100 (it is a percentage)" });
-const positiveTarget = z.number().gt(0, { error: "must be > 0" });
-const cooldown = z.number().int({ error: "must be a whole number of seconds" }).min(0, { error: "must be >= 0 seconds" });
+const positiveTarget = aws(z.number().gt(0, { error: "must be > 0" }), rules.targetValue);
+const cooldown = int32.min(0, { error: "must be >= 0 seconds" });
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "must be lower-case letters, digits and dashes, starting with a letter, at most 31 characters" });
 
-/** CloudWatch Logs retention values accepted by PutRetentionPolicy. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** A custom series as CloudWatch names it. */
+const namespace = aws(z.string(), rules.namespace);
+const metricName = aws(z.string(), rules.metricName);
+const dimensions = z.record(aws(z.string(), rules.dimensionName), aws(z.string(), rules.dimensionValue))
+    .refine((d) => Object.keys(d).length <= MAX_DIMENSIONS, { error: `must have at most ${MAX_DIMENSIONS} dimensions (CloudWatch)` });
 
 /** Fargate task sizes: CPU units -> allowed memory (MiB), from the ECS task definition size table. */
 export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
@@ -35,9 +48,9 @@ function range(from: number, to: number, step: number): number[] {
 export const capacityProviderItem = z.strictObject({
     provider: z.enum(["FARGATE", "FARGATE_SPOT"]),
     /** Tasks always placed on this provider before weights apply (ECS: 0-100000, default 0). */
-    base: z.number().int().min(0).max(100000).default(0),
+    base: int32.min(0).max(100000).default(0),
     /** Share of the tasks beyond base (ECS: 0-1000, default 0). */
-    weight: z.number().int().min(0).max(1000).default(0),
+    weight: int32.min(0).max(1000).default(0),
 });
 
 export const capacityStrategy = z.array(capacityProviderItem).min(1).superRefine((items, ctx) => {
@@ -79,9 +92,9 @@ const stepMetric = z.discriminatedUnion("source", [
     z.strictObject({ source: z.literal("rabbitmq"), queue: z.string().min(1) }),
     z.strictObject({
         source: z.literal("custom"),
-        namespace: z.string().min(1),
-        metricName: z.string().min(1),
-        dimensions: z.record(z.string(), z.string()),
+        namespace,
+        metricName,
+        dimensions,
     }),
 ]);
 
@@ -94,11 +107,11 @@ export const policy = z.discriminatedUnion("kind", [
     z.strictObject({
         kind: z.literal("customMetric"),
         name: name.default("custom"),
-        namespace: z.string().min(1),
-        metricName: z.string().min(1),
-        dimensions: z.record(z.string(), z.string()),
+        namespace,
+        metricName,
+        dimensions,
         statistic: statistic.default("Average"),
-        unit: z.string().optional(),
+        unit: z.enum(CLOUDWATCH_UNITS, { error: `must be a CloudWatch unit: ${CLOUDWATCH_UNITS.join(", ")}` }).optional(),
         target: positiveTarget,
         scaleOutCooldown: cooldown.optional(),
         scaleInCooldown: cooldown.optional(),
@@ -111,28 +124,31 @@ export const policy = z.discriminatedUnion("kind", [
         /** Statistic the alarms read and the policy aggregates with. */
         statistic: z.enum(["Average", "Minimum", "Maximum"]).default("Maximum"),
         /** Alarm period in seconds: 10, 20, 30 or a multiple of 60 (CloudWatch PutMetricAlarm). */
-        period: z.number().int().refine((p) => [10, 20, 30].includes(p) || (p > 0 && p % 60 === 0), { error: "must be 10, 20, 30 or a multiple of 60 seconds" }).default(60),
+        period: int32.refine((p) => [10, 20, 30].includes(p) || (p > 0 && p % 60 === 0), { error: "must be 10, 20, 30 or a multiple of 60 seconds" }).default(60),
         scaleOut: stepDirection.optional(),
         scaleIn: stepDirection.optional(),
     }),
 ], { error: (issue) => issue.code === "invalid_union" ? "unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling" : undefined });
 
 export const loadBalancerRoute = z.strictObject({
-    /** Listener rule path patterns. */
-    pathPatterns: z.array(z.string().min(1)).min(1).default(["/*"]),
+    /** Listener rule path patterns (ELB: at most 5 per rule, 128 characters each). */
+    pathPatterns: z.array(aws(z.string(), rules.pathPattern)).min(1)
+        .max(MAX_PATH_PATTERNS, { error: `must list at most ${MAX_PATH_PATTERNS} path patterns (ELB: condition values per listener rule)` })
+        .default(["/*"]),
     /** Listener rule priority (1-50000), unique per listener. */
-    priority: z.number().int().min(1).max(50000),
-    healthCheckPath: z.string().startsWith("/").default("/"),
+    priority: int32.min(1).max(50000),
+    healthCheckPath: aws(z.string(), rules.healthCheckPath).default("/"),
 });
 
 export const service = z.strictObject({
-    image: z.string().min(1),
+    /** Container image; ECS's reference format (registry, lower-case repository, tag, digest; 255 characters). */
+    image: aws(z.string(), rules.image),
     /** Fargate CPU units. */
-    cpu: z.number().int().default(256),
+    cpu: int32.default(256),
     /** Fargate memory in MiB. */
-    memory: z.number().int().default(512),
+    memory: int32.default(512),
     /** Port the container listens on; required when the service is behind the load balancer. */
-    containerPort: z.number().int().min(1).max(65535).optional(),
+    containerPort: int32.min(1).max(65535).optional(),
     environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" }), z.string()).default({}),
     loadBalancer: loadBalancerRoute.optional(),
     /**
@@ -157,33 +173,36 @@ export const network = z.discriminatedUnion("mode", [
     /** Existing subnets. */
     z.strictObject({
         mode: z.literal("subnets"),
-        vpcId: z.string().min(1),
-        publicSubnetIds: z.array(z.string().min(1)).min(2, { error: "an ALB needs subnets in at least 2 availability zones" }),
-        privateSubnetIds: z.array(z.string().min(1)).min(1),
+        vpcId: aws(z.string(), rules.vpcId),
+        publicSubnetIds: z.array(aws(z.string(), rules.subnetId)).min(2, { error: "an ALB needs subnets in at least 2 availability zones" }),
+        privateSubnetIds: z.array(aws(z.string(), rules.subnetId)).min(1),
         /** Whether tasks need a public IP (true when the private subnets have no NAT route). */
         assignPublicIp: z.boolean().default(false),
     }),
     /** A VPC of the stack's own: public subnets for the ALB and NAT, private subnets for tasks. */
     z.strictObject({
         mode: z.literal("vpc"),
-        cidrBlock: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, { error: "must be an IPv4 CIDR with a prefix between /16 and /24" }).default("10.40.0.0/16"),
-        availabilityZones: z.number().int().min(2).max(4).default(2),
+        cidrBlock: z.string().superRefine((cidr, ctx) => {
+            const problem = vpcCidrProblem(cidr);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }).default("10.40.0.0/16"),
+        availabilityZones: int32.min(2).max(4).default(2),
         /** One NAT gateway for the private subnets; without it tasks cannot pull images or reach AWS APIs. */
         natGateway: z.boolean().default(true),
     }),
 ], { error: (issue) => issue.code === "invalid_union" ? "unknown network mode; expected one of default, subnets, vpc" : undefined });
 
 export const queue = z.strictObject({
-    visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(60),
-    messageRetentionSeconds: z.number().int().min(60).max(1209600).default(345600),
+    visibilityTimeoutSeconds: int32.min(0).max(43200).default(60),
+    messageRetentionSeconds: int32.min(60).max(1209600).default(345600),
     /** Receives before a message moves to the dead-letter queue (SQS redrive: 1-1000). */
-    maxReceiveCount: z.number().int().min(1).max(1000).default(5),
-    /** Alarm to the alerts topic when the oldest message is older than this many seconds. */
-    oldestMessageAgeAlarmSeconds: z.number().int().positive().default(900),
+    maxReceiveCount: int32.min(1).max(1000).default(5),
+    /** Alarm to the alerts topic when the oldest message is older than this many seconds (at most the retention, or it never fires). */
+    oldestMessageAgeAlarmSeconds: positiveInt.default(900),
 });
 
 export const loadBalancer = z.strictObject({
-    listenerPort: z.number().int().min(1).max(65535).default(80),
+    listenerPort: int32.min(1).max(65535).default(80),
 });
 
 export const customMetricTest = z.strictObject({
@@ -192,7 +211,7 @@ export const customMetricTest = z.strictObject({
     /** Which configured service is driven by the synthetic metric. */
     service: z.string().default("api"),
     /** Value of the TestId dimension; defaults to the stack name. */
-    testId: z.string().min(1).optional(),
+    testId: aws(z.string(), rules.dimensionValue).optional(),
     target: positiveTarget.default(100),
     minCapacity: nonNegativeInt.default(2),
     maxCapacity: nonNegativeInt.default(4),
@@ -253,8 +272,9 @@ export const autoscaler = z.strictObject({
 
 /** Scalar keys, declared with types and the same defaults in Pulumi.yaml. */
 export const scalars = {
-    namePrefix: z.string().regex(/^([a-z][a-z0-9-]{0,23})?$/, { error: "must be empty or lower-case letters, digits and dashes, starting with a letter, at most 24 characters" }).default(""),
-    logRetentionDays: z.number().int().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` }).default(14),
+    /** Checked with the default `<project>-<stack>` in config/load.ts, as every physical name derived from it. */
+    namePrefix: z.string().default(""),
+    logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` }).default(14),
     alertEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), { error: "must be an email address or empty" }).default(""),
     paidTierResources: z.boolean().default(true),
 } as const;

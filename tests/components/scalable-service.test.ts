@@ -609,12 +609,15 @@ describe("ScalableService: invalid combinations", () => {
 describe("targetGroupName", () => {
     const settings = { port: 80, protocol: "HTTP", targetType: "ip", vpcId: VPC };
 
-    it("fits 32 characters and keeps the physical name when it can", () => {
+    it("fits 32 characters, keeps a physical name of up to 27 whole, and tells long names apart by a hash of the whole name", () => {
         expect(targetGroupName("ecs-autoscaling-staging-api", settings)).to.equal("ecs-autoscaling-staging-api-824e");
-        expect(targetGroupName("a-very-long-name-prefix-1234-service-with-a-long-key", settings))
-            .to.match(/^a-very-long-name-prefix-123-[0-9a-f]{4}$/);
+        const long = targetGroupName("a-very-long-name-prefix-1234-service-with-a-long-key", settings);
+        expect(long).to.match(/^a-very-long-name-pref-[0-9a-f]{5}-[0-9a-f]{4}$/);
+        expect(long).to.have.length(32);
+        // Names that share their first 27 characters no longer share a target group name.
+        expect(targetGroupName("ecs-autoscaling-localstack-api", settings)).to.not.equal(targetGroupName("ecs-autoscaling-localstack-api2", settings));
         // A cut that ends in a dash drops it, so the name never holds "--".
-        expect(targetGroupName("abcdefghijklmnopqrstuvwxyz-more", settings)).to.match(/^abcdefghijklmnopqrstuvwxyz-[0-9a-f]{4}$/);
+        expect(targetGroupName("abcdefghijklmnopqrst-uvwxyz-more", settings)).to.match(/^abcdefghijklmnopqrst-[0-9a-f]{5}-[0-9a-f]{4}$/);
     });
 
     it("changes with every setting that replaces a target group, and only then", () => {

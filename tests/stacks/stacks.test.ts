@@ -15,7 +15,12 @@ async function runProgram(stack: string, overrides: Record<string, unknown> = {}
     setupMocks("ecs-autoscaling", stack);
     pulumi.runtime.setAllConfig(stackConfig(stack, overrides));
     delete require.cache[PROGRAM];
-    const exports = await pulumi.runtime.runInPulumiStack(async () => ({ ...(await import(PROGRAM)) }));
+    // index.ts exports the async program Pulumi runs; its result is the stack outputs.
+    const exports = await pulumi.runtime.runInPulumiStack(async () => {
+        const mod = await import(PROGRAM);
+        const main = (mod as any).default ?? mod;
+        return typeof main === "function" ? main() : { ...mod };
+    });
     const resolved: Record<string, any> = {};
     for (const [k, v] of Object.entries(exports ?? {})) {
         resolved[k] = pulumi.Output.isInstance(v) ? await promiseOf(v) : v;
@@ -202,7 +207,7 @@ describe("stacks: editing the stack config changes the graph", () => {
     });
 
     it("paidTierResources false leaves out ECS, Application Auto Scaling and ELBv2 but keeps the free-tier resources", async () => {
-        await runProgram("localstack", { paidTierResources: "false" });
+        await runProgram("localstack", { paidTierResources: "false", autoscaler: { enabled: false } });
         const types = new Set(recorded.map((r) => r.type));
         for (const t of types) expect(t, "paid-tier resource registered").to.not.match(/^aws:(ecs|appautoscaling|lb|rds|ecr)\//);
         for (const t of ["aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:cloudwatch/dashboard:Dashboard", "aws:cloudwatch/metricAlarm:MetricAlarm"]) {
@@ -218,7 +223,7 @@ describe("stacks: bad config fails before any resource is registered", () => {
         services.worker.maxCapacity = 3;
         let error: Error | undefined;
         try { await runProgram("staging", { services }); } catch (e) { error = e as Error; }
-        expect(error?.message).to.contain("services.worker: minCapacity (5) must be <= maxCapacity (3)");
+        expect(error?.message).to.contain("services.worker.minCapacity: 5 must be <= services.worker.maxCapacity (3)");
         expect(recorded.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
     });
 });

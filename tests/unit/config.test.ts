@@ -126,7 +126,7 @@ describe("config: every stack file is valid", () => {
 describe("config: bad values fail with the key, the value and the rule", () => {
     const table: [string, Record<string, unknown>, string][] = [
         ["min > max", withWorker((w) => { w.minCapacity = 5; w.maxCapacity = 3; }),
-            "services.worker: minCapacity (5) must be <= maxCapacity (3)"],
+            "services.worker.minCapacity: 5 must be <= services.worker.maxCapacity (3)"],
         ["negative min", withWorker((w) => { w.minCapacity = -1; }),
             "services.worker.minCapacity: -1 must be a whole number >= 0"],
         ["zero target", withWorker((w) => { w.policies[0].target = 0; }),

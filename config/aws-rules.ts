@@ -1,0 +1,112 @@
+/**
+ * The AWS rules that can be known before `pulumi up`: name lengths and characters, integer types,
+ * quotas and formats. Each rule is stated here once, with its source, and phrased so that a problem
+ * reads `<key>: <value> <rule>`. The schema (config/schema.ts) and the cross-field checks
+ * (config/load.ts) apply them; nothing else restates them.
+ */
+
+/** A rule: what a value must satisfy, and how a refusal says it. */
+export interface AwsRule<T> {
+    readonly test: (value: T) => boolean;
+    /** Completes `<key>: <value> ...`, e.g. "must be at most 80 characters". */
+    readonly says: string;
+}
+
+function pattern(re: RegExp, says: string): AwsRule<string> {
+    return { test: (v) => re.test(v), says };
+}
+
+/** AWS API `Integer` members (capacities, cooldowns, ScalingAdjustment, EvaluationPeriods) are 32-bit signed. */
+export const INT32_MAX = 2147483647;
+
+/** Application Auto Scaling TargetValue bounds (API reference, TargetTrackingScalingPolicyConfiguration). */
+export const TARGET_VALUE_MIN = 8.515920e-109;
+export const TARGET_VALUE_MAX = 6.646144e+54;
+
+/** CloudWatch Logs retention values accepted by PutRetentionPolicy. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** CloudWatch metric units (MetricDatum.Unit). */
+export const CLOUDWATCH_UNITS = [
+    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
+    "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
+    "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second",
+    "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
+] as const;
+
+/** CloudWatch: at most 30 dimensions per metric (PutMetricData / MetricStat). */
+export const MAX_DIMENSIONS = 30;
+
+/** ELBv2 listener rules: at most 5 condition values per rule, each path pattern at most 128 characters. */
+export const MAX_PATH_PATTERNS = 5;
+
+/** ECS: a task definition is at most 64 KiB (ECS service quotas, "Task definition size"). */
+export const TASK_DEFINITION_MAX_BYTES = 65536;
+
+/** Docker reference grammar (distribution/reference) as ECS accepts it: registry, path, tag, digest. */
+const DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?";
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_REFERENCE = new RegExp(
+    `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+export const rules = {
+    int32: { test: (v: number) => Number.isInteger(v) && Math.abs(v) <= INT32_MAX, says: `must be a whole number within AWS's 32-bit integer range (at most ${INT32_MAX})` } as AwsRule<number>,
+    targetValue: {
+        test: (v: number) => v >= TARGET_VALUE_MIN && v <= TARGET_VALUE_MAX,
+        says: `must be between ${TARGET_VALUE_MIN} and ${TARGET_VALUE_MAX} (Application Auto Scaling TargetValue)`,
+    } as AwsRule<number>,
+    /** ECS ContainerDefinition.image. */
+    image: {
+        test: (v: string) => v.length <= 255 && IMAGE_REFERENCE.test(v),
+        says: "must be an image reference ECS accepts: at most 255 characters, [registry[:port]/]repository[:tag][@digest] " +
+            "with a lower-case repository path (Docker reference format)",
+    } as AwsRule<string>,
+    namePrefix: pattern(/^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/,
+        "must be lower-case letters and digits joined by single hyphens, starting with a letter " +
+        "(ECR repository names allow no upper case and no doubled separators; ECS, ELB and SQS names no dots)"),
+    /** ECS cluster, service and task family names. */
+    ecsName: pattern(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, hyphens and underscores (ECS names)"),
+    /** ELBv2 target group names. */
+    targetGroupName: pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
+        "must be 1-32 letters, digits and hyphens, not starting or ending with a hyphen (ELB target group names)"),
+    sqsName: pattern(/^[A-Za-z0-9_-]{1,80}$/, "must be 1-80 letters, digits, hyphens and underscores (SQS queue names)"),
+    snsName: pattern(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 letters, digits, hyphens and underscores (SNS topic names)"),
+    dashboardName: pattern(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, hyphens and underscores (CloudWatch dashboard names)"),
+    logGroupName: pattern(/^[.\-_/#A-Za-z0-9]{1,512}$/, "must be 1-512 letters, digits and . - _ / # (CloudWatch Logs group names)"),
+    ecrRepositoryName: pattern(/^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+        "must be 2-256 lower-case letters and digits joined by single . _ - or / (ECR repository names)"),
+    alarmName: pattern(/^[^\x00-\x1f\x7f]{1,255}$/, "must be 1-255 characters without control characters (CloudWatch alarm names)"),
+    /** Application Auto Scaling PolicyName: 1-256 printable characters. */
+    policyName: pattern(/^[\x20-\x7e]{1,256}$/, "must be 1-256 printable characters (Application Auto Scaling policy names)"),
+    /** IAM role names (Pulumi appends an 8-character random suffix to the logical name). */
+    iamRoleName: pattern(/^[\w+=,.@-]{1,64}$/, "must be 1-64 letters, digits and + = , . @ _ - (IAM role names)"),
+    /** CloudWatch namespaces. */
+    namespace: pattern(/^(?=.*\S)[0-9A-Za-z.\-_/#: ]{1,255}$/,
+        "must be 1-255 ASCII letters, digits, spaces and . - _ / # : with at least one non-space character (CloudWatch namespaces)"),
+    metricName: pattern(/^[\x20-\x7e]{1,255}$/, "must be 1-255 printable ASCII characters (CloudWatch metric names)"),
+    dimensionName: pattern(/^(?!:)[\x20-\x7e]{1,255}$/, "must be 1-255 printable ASCII characters, not starting with a colon (CloudWatch dimension names)"),
+    dimensionValue: pattern(/^[^\x00-\x1f\x7f]{1,1024}$/, "must be 1-1024 characters without control characters (CloudWatch dimension values)"),
+    /** ELBv2 path-pattern condition values. */
+    pathPattern: pattern(/^[A-Za-z0-9_\-.$/~"'@:+&*?]{1,128}$/,
+        "must be 1-128 characters of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ? (ELB listener rule path patterns)"),
+    /** ELBv2 health check path. */
+    healthCheckPath: pattern(/^\/[\x21-\x7e]{0,1023}$/, "must start with / and be at most 1024 printable ASCII characters without spaces (ELB health check path)"),
+    /** EC2 resource ids. */
+    vpcId: pattern(/^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, "must be a VPC id (vpc- and 8 or 17 hex digits)"),
+    subnetId: pattern(/^subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, "must be a subnet id (subnet- and 8 or 17 hex digits)"),
+} as const;
+
+/** Problems of an IPv4 CIDR as a VPC block: well formed, octets <= 255, no host bits, /16 to /24. */
+export function vpcCidrProblem(cidr: string): string | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m) return "must be an IPv4 CIDR such as 10.40.0.0/16";
+    const octets = m.slice(1, 5).map(Number);
+    if (octets.some((o) => o > 255)) return "must be an IPv4 CIDR: every octet at most 255";
+    const prefix = Number(m[5]);
+    // VPC blocks are /16 to /28; this program carves 16 subnets 4 bits longer, and AWS's smallest subnet is /28.
+    if (prefix < 16 || prefix > 24) return "must have a prefix between /16 (the largest VPC) and /24 (so that the /28 subnets, the smallest AWS allows, fit)";
+    const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+    if (address % 2 ** (32 - prefix) !== 0) return `must be a network address: a /${prefix} has no host bits set (a multiple of ${2 ** (32 - prefix)} addresses)`;
+    return undefined;
+}
