@@ -60,8 +60,7 @@ export = async () => {
         for (const service of services) {
             deployed[service.key] = new ScalableService(service.key, {
                 service,
-                clusterName: cluster.clusterName,
-                clusterArn: cluster.clusterArn,
+                cluster,
                 vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
                 assignPublicIp: network.assignPublicIp,
@@ -80,8 +79,7 @@ export = async () => {
             ? new QueueAutoscaler("queue-autoscaler", {
                 settings: config.autoscaler,
                 serviceName: names.autoscalerService,
-                clusterName: cluster.clusterName,
-                clusterArn: cluster.clusterArn,
+                cluster,
                 worker: {
                     serviceName: deployed[config.autoscaler.service].serviceName,
                     serviceArn: deployed[config.autoscaler.service].serviceArn,

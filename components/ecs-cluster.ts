@@ -29,18 +29,19 @@ export class EcsCluster extends pulumi.ComponentResource {
     readonly cluster: aws.ecs.Cluster;
     readonly clusterName: pulumi.Output<string>;
     readonly clusterArn: pulumi.Output<string>;
+    /** The capacity-provider association; every service depends on it (see ClusterRef in fargate-service.ts). */
+    readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
 
     constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-autoscaling:ecs:EcsCluster", name, {}, opts);
         const containerInsights = args.containerInsights ?? true;
-        strategyProblems(args.capacityStrategy);
 
         this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             name: args.clusterName,
             settings: [{ name: "containerInsights", value: containerInsights ? "enabled" : "disabled" }],
         }, { parent: this });
 
-        new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+        this.capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
             clusterName: this.cluster.name,
             capacityProviders: [...FARGATE_CAPACITY_PROVIDERS],
             defaultCapacityProviderStrategies: args.capacityStrategy.map((item) => ({
@@ -56,17 +57,3 @@ export class EcsCluster extends pulumi.ComponentResource {
     }
 }
 
-/** Throws on a strategy ECS would reject (PutClusterCapacityProviders rules). */
-function strategyProblems(strategy: readonly CapacityProviderItem[]): void {
-    if (strategy.length === 0) throw new Error("capacityStrategy ([]) must list at least one capacity provider");
-    const providers = strategy.map((i) => i.provider);
-    const twice = providers.find((p, i) => providers.indexOf(p) !== i);
-    if (twice) throw new Error(`capacityStrategy lists ${twice} twice; each provider may appear once`);
-    const withBase = strategy.filter((i) => i.base > 0);
-    if (withBase.length > 1) {
-        throw new Error(`capacityStrategy sets base > 0 on ${withBase.map((i) => `${i.provider} (${i.base})`).join(" and ")}; only one provider may have a base`);
-    }
-    if (strategy.every((i) => i.weight === 0)) {
-        throw new Error("capacityStrategy weights are all 0; at least one provider needs weight > 0 or no task beyond base can be placed");
-    }
-}

@@ -11,13 +11,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { AutoscalerConfig } from "../config/load";
 import { PROJECT_NAMESPACE } from "../scaling/metric-series";
 import { parseEcrImageUri } from "./ecr-image-uri";
-import { ECS_TASKS_ASSUME_ROLE_POLICY, ecrPullStatements, writeLogsStatement } from "./task-iam";
+import { ClusterRef, FargateService } from "./fargate-service";
 
 /** The repository root: the Docker build context, holding the Dockerfile that packages the runtime. */
 export const BUILD_CONTEXT = path.resolve(__dirname, "..");
 
 /** Container name inside the task definition. */
 export const CONTAINER_NAME = "autoscaler";
+
+/** The container's user: the unprivileged `node` user of the node:22-slim image the Dockerfile builds on. */
+export const CONTAINER_USER = "node";
 
 /** Fargate size of the autoscaler task: it polls one queue and calls a few AWS APIs. */
 export const TASK_CPU = 256;
@@ -37,10 +40,8 @@ export interface QueueAutoscalerArgs {
     readonly settings: AutoscalerConfig;
     /** Physical name of the autoscaler's own ECS service (`names.autoscalerService`); also the task family and log group suffix. */
     readonly serviceName: string;
-    /** Name of the cluster both the worker and the autoscaler run in. */
-    readonly clusterName: pulumi.Input<string>;
-    /** ARN of that cluster; the task-level permissions are conditioned on it. */
-    readonly clusterArn: pulumi.Input<string>;
+    /** The cluster both the worker and the autoscaler run in; the task-level permissions are conditioned on its ARN. */
+    readonly cluster: ClusterRef;
     /** The service the autoscaler scales, and the task role its tasks run with (the partition simulation denies that role the queue). */
     readonly worker: { readonly serviceName: pulumi.Input<string>; readonly serviceArn: pulumi.Input<string>; readonly taskRoleArn: pulumi.Input<string> };
     /** The work queue whose depth drives the scaling. */
@@ -107,32 +108,27 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
     public readonly taskRoleArn: pulumi.Output<string>;
     /** The image the task runs: `settings.image`, or `<repository>@<digest>` of the image built at deploy time. */
     public readonly image: pulumi.Output<string>;
+    /** The task, its roles, security group and service. */
+    public readonly fargate: FargateService;
 
     constructor(name: string, args: QueueAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Validated before anything is registered, so invalid arguments leave no half-built component.
-        validate(args);
         super("ecs-autoscaling:ecs:QueueAutoscaler", name, {}, opts);
         const s = args.settings;
         const fs = s.failureSimulation;
         const parent = { parent: this };
+        const clusterName = args.cluster.clusterName;
 
         const partition = aws.getPartitionOutput({}, parent).partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const region = aws.getRegionOutput({}, parent).region;
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/ecs/${args.serviceName}`,
-            retentionInDays: args.logRetentionDays,
-        }, parent);
-
         // The image: a prebuilt one from config, or the repository's Dockerfile built and pushed now.
         let image: pulumi.Output<string>;
-        let pullStatements: pulumi.Input<object>[];
+        let ecrRepositoryArn: pulumi.Input<string> | undefined;
         if (s.image !== undefined) {
             image = pulumi.output(s.image);
             // A private ECR image needs pull rights on its repository; public registries need none.
-            const ecr = parseEcrImageUri(s.image);
-            pullStatements = ecr === undefined ? [] : ecrPullStatements(ecr.repositoryArn);
+            ecrRepositoryArn = parseEcrImageUri(s.image)?.repositoryArn;
         } else {
             // Tags are MUTABLE because every build pushes the same `latest` tag; what runs is pinned by
             // digest below, so a moved tag never changes a running or future task. An immutable tag
@@ -143,7 +139,7 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                 imageScanningConfiguration: { scanOnPush: true },
                 // The repository holds only this stack's builds; destroying the stack removes them.
                 forceDelete: true,
-            }, parent);
+            }, { parent: this, deleteBeforeReplace: true });
             new aws.ecr.LifecyclePolicy(`${name}-images-expiry`, {
                 repository: repository.name,
                 policy: JSON.stringify({
@@ -170,41 +166,11 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                 }],
             }, parent);
             image = pulumi.interpolate`${repository.repositoryUrl}@${built.digest}`;
-            pullStatements = ecrPullStatements(repository.arn);
+            ecrRepositoryArn = repository.arn;
         }
 
-        // Execution role: what the ECS agent needs to start the task (pull the image, write the logs).
-        const executionRole = new aws.iam.Role(`${name}-execution`, {
-            assumeRolePolicy: ECS_TASKS_ASSUME_ROLE_POLICY,
-        }, parent);
-        const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
-            role: executionRole.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    writeLogsStatement(logGroup.arn),
-                    ...pullStatements,
-                ],
-            }),
-        }, parent);
-
         // Task role: what the autoscaler itself calls.
-        const taskRole = new aws.iam.Role(`${name}-task`, {
-            assumeRolePolicy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "ecs-tasks.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    // Only ECS tasks of this account may assume it (confused-deputy guard).
-                    Condition: {
-                        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:*` },
-                        StringEquals: { "aws:SourceAccount": account },
-                    },
-                }],
-            }),
-        }, parent);
-        const onCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
+        const onCluster = { ArnEquals: { "ecs:cluster": args.cluster.clusterArn } };
         const statements: pulumi.Input<object>[] = [
             { Sid: "ScaleWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: args.worker.serviceArn },
             { Sid: "ReadQueue", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: args.queue.arn },
@@ -226,86 +192,60 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                     Sid: "ChaosListTasks",
                     Effect: "Allow",
                     Action: "ecs:ListTasks",
-                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:container-instance/${args.clusterName}/*`,
+                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:container-instance/${clusterName}/*`,
                     Condition: onCluster,
                 },
                 {
                     Sid: "ChaosStopTasks",
                     Effect: "Allow",
                     Action: ["ecs:DescribeTasks", "ecs:StopTask"],
-                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${args.clusterName}/*`,
+                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${clusterName}/*`,
                     Condition: onCluster,
                 },
                 // partition rewrites the queue policy to deny the worker role, then restores it.
                 { Sid: "ChaosPartitionQueue", Effect: "Allow", Action: "sqs:SetQueueAttributes", Resource: args.queue.arn },
             );
         }
-        const taskPolicy = new aws.iam.RolePolicy(`${name}-task`, {
-            role: taskRole.id,
-            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }),
-        }, parent);
 
-        // No ingress at all: the health check runs inside the task. Egress: HTTPS to the AWS APIs.
-        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.vpcId,
-            description: `${args.serviceName}: no ingress; HTTPS egress to AWS APIs`,
-            ingress: [],
-            egress: [{ description: "AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
-        }, parent);
+        const environment = pulumi.all([clusterName, args.worker.serviceName, args.worker.taskRoleArn, args.queue.url, region])
+            .apply(([cluster, workerServiceName, workerRoleArn, queueUrl, r]) =>
+                Object.fromEntries(autoscalerEnvironment(s, { clusterName: cluster, workerServiceName, workerRoleArn, queueUrl, region: r })
+                    .map((e) => [e.name, e.value])));
 
-        const environment = pulumi.all([args.clusterName, args.worker.serviceName, args.worker.taskRoleArn, args.queue.url, region])
-            .apply(([clusterName, workerServiceName, workerRoleArn, queueUrl, r]) =>
-                autoscalerEnvironment(s, { clusterName, workerServiceName, workerRoleArn, queueUrl, region: r }));
-
-        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-            family: args.serviceName,
-            cpu: String(TASK_CPU),
-            memory: String(TASK_MEMORY),
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-            executionRoleArn: executionRole.arn,
-            taskRoleArn: taskRole.arn,
-            containerDefinitions: pulumi.jsonStringify([{
+        this.fargate = new FargateService(`${name}-fargate`, {
+            serviceName: args.serviceName,
+            cluster: args.cluster,
+            cpu: TASK_CPU,
+            memory: TASK_MEMORY,
+            container: {
                 name: CONTAINER_NAME,
                 image,
-                essential: true,
-                memory: TASK_MEMORY,
-                readonlyRootFilesystem: true,
+                ecrRepositoryArn,
                 environment,
+                // The image's own unprivileged user (Dockerfile: USER node); the bundle writes nothing to disk.
+                user: CONTAINER_USER,
+                readonlyRootFilesystem: true,
                 healthCheck: { command: HEALTH_CHECK_COMMAND, interval: 15, timeout: 5, retries: 3, startPeriod: 30 },
-                logConfiguration: {
-                    logDriver: "awslogs",
-                    options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": CONTAINER_NAME },
-                },
-            }]),
-        }, parent);
-
-        const service = new aws.ecs.Service(`${name}-service`, {
-            name: args.serviceName,
-            cluster: args.clusterArn,
-            taskDefinition: taskDefinition.arn,
-            // Exactly one scaler. Not autoscaled, so unlike the scaled services desiredCount is not ignored:
-            // `pulumi up --refresh` puts a drifted count back to 1.
-            desiredCount: 1,
-            // On-demand Fargate: a Spot interruption would stop the scaler when it is needed most.
-            capacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 1, weight: 1 }],
-            networkConfiguration: {
-                subnets: args.subnetIds,
-                securityGroups: [securityGroup.id],
-                assignPublicIp: args.assignPublicIp,
             },
+            vpcId: args.vpcId,
+            subnetIds: args.subnetIds,
+            assignPublicIp: args.assignPublicIp,
+            logRetentionDays: args.logRetentionDays,
+            // On-demand Fargate: a Spot interruption would stop the scaler when it is needed most.
+            capacityStrategy: [{ provider: "FARGATE", base: 1, weight: 1 }],
+            // Exactly one scaler. Not autoscaled, so the stack owns the count: `pulumi up --refresh` puts a
+            // drifted count back to 1.
+            desiredCount: 1,
+            desiredCountOwnedElsewhere: false,
             // 0 % / 100 %: a deployment stops the old task before it starts the new one, so two scalers
             // never run at once and never fight over the worker's desired count.
-            deploymentMinimumHealthyPercent: 0,
-            deploymentMaximumPercent: 100,
-            deploymentCircuitBreaker: { enable: true, rollback: true },
-            propagateTags: "SERVICE",
-        }, { parent: this, dependsOn: [executionPolicy, taskPolicy] });
+            deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
+            taskPolicyStatements: statements,
+        }, parent);
 
-        this.serviceName = service.name;
-        this.serviceArn = service.arn;
-        this.taskRoleArn = taskRole.arn;
+        this.serviceName = this.fargate.serviceName;
+        this.serviceArn = this.fargate.serviceArn;
+        this.taskRoleArn = this.fargate.taskRoleArn;
         this.image = image;
         this.registerOutputs({
             serviceName: this.serviceName,
@@ -313,26 +253,5 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
             taskRoleArn: this.taskRoleArn,
             image: this.image,
         });
-    }
-}
-
-function validate(args: QueueAutoscalerArgs): void {
-    const s = args.settings;
-    if (args.serviceName.trim() === "") {
-        throw new Error("serviceName must not be empty (it names the ECS service, the task family and the log group)");
-    }
-    if (s.minCapacity > s.maxCapacity) {
-        throw new Error(`settings.minCapacity (${s.minCapacity}) should be lower than settings.maxCapacity (${s.maxCapacity})`);
-    }
-    if (s.scaleDownThreshold >= s.scaleUpThreshold) {
-        throw new Error(`settings.scaleDownThreshold (${s.scaleDownThreshold}) should be lower than settings.scaleUpThreshold (${s.scaleUpThreshold})`);
-    }
-    if (s.image !== undefined && s.image.trim() === "") {
-        throw new Error("settings.image must not be empty; leave it unset to build the image from the Dockerfile");
-    }
-    for (const k of ["stopTask", "drain", "partition"] as const) {
-        if (s.failureSimulation[k].enabled && !s.failureSimulation.allowed) {
-            throw new Error(`settings.failureSimulation.${k}.enabled is true but settings.failureSimulation.allowed is false; the stack must allow failure simulation first`);
-        }
     }
 }

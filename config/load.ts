@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import {
-    CapacityProviderItem, FARGATE_SIZES, NetworkInput, PolicyInput, QueueInput, ServiceInput,
+    CapacityProviderItem, FARGATE_SIZES, LoadBalancerInput, NetworkInput, PolicyInput, QueueInput, ServiceInput,
     AutoscalerInput, CONFIG_KEYS, autoscaler as autoscalerSchema, scalars, structured,
 } from "./schema";
 import { ConfigError } from "./errors";
 import { ResourceNames, physicalNameProblems, physicalNames, resourceNames } from "./names";
 import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
+import { serviceSecurityProblems } from "./security";
 import {
     MetricSeries, metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries, syntheticLoadSeries,
 } from "../scaling/metric-series";
@@ -35,6 +36,12 @@ export interface ServiceConfig {
     /** Who sets the desired count: its Application Auto Scaling policies, or the queue autoscaler. */
     readonly scaledBy: "applicationAutoScaling" | "queueAutoscaler";
     readonly capacityStrategy?: readonly CapacityProviderItem[];
+    /** Variable name -> Secrets Manager secret or SSM parameter ARN, passed as ECS secrets. */
+    readonly secrets: Readonly<Record<string, string>>;
+    readonly secretsKmsKeyArn?: string;
+    /** User the container runs as. */
+    readonly user: string;
+    readonly readonlyRootFilesystem: boolean;
     readonly plan: ServiceScalingPlan;
 }
 
@@ -72,6 +79,10 @@ export interface StackConfig {
     readonly listenerPort: number;
     /** The stack's SQS queues by key, with their physical names. */
     readonly queues: Readonly<Record<string, QueueConfig>>;
+    /** The `loadBalancer` key: listener port, certificate, access logs, deletion protection. */
+    readonly loadBalancer: LoadBalancerInput;
+    /** Customer managed key of the alerts topic; undefined: the stack creates one. */
+    readonly alertsKmsKeyArn?: string;
     readonly services: Readonly<Record<string, ServiceConfig>>;
     readonly customMetricTest: CustomMetricTestConfig;
     readonly autoscaler: AutoscalerConfig;
@@ -121,6 +132,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         logRetentionDays: read("logRetentionDays", scalars.logRetentionDays, "scalar"),
         alertEmail: read("alertEmail", scalars.alertEmail, "scalar"),
         paidTierResources: read("paidTierResources", scalars.paidTierResources, "scalar"),
+        alertsKmsKeyArn: read("alertsKmsKeyArn", scalars.alertsKmsKeyArn, "scalar"),
     };
     const st = {
         network: read("network", structured.network, "object"),
@@ -185,6 +197,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             problems.push(`services.${key}.environment: ${Object.keys(svc.environment).length} variables make the task definition about ${definitionBytes} bytes; ` +
                 `ECS allows at most ${TASK_DEFINITION_MAX_BYTES} bytes (64 KiB) per task definition`);
         }
+        problems.push(...serviceSecurityProblems(`services.${key}`, svc, svc.consumesQueue !== undefined ? [QUEUE_URL_ENV] : []));
         if (svc.loadBalancer) {
             const other = priorities.get(svc.loadBalancer.priority);
             if (other) problems.push(`services.${key}.loadBalancer.priority: ${svc.loadBalancer.priority} is already used by services.${other}; listener rule priorities must be unique`);
@@ -261,6 +274,10 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             consumesQueue: svc.consumesQueue,
             scaledBy: as.enabled && as.service === key ? "queueAutoscaler" : "applicationAutoScaling",
             capacityStrategy: svc.capacityStrategy,
+            secrets: svc.secrets,
+            secretsKmsKeyArn: svc.secretsKmsKeyArn,
+            user: svc.user,
+            readonlyRootFilesystem: svc.readonlyRootFilesystem,
             plan: {
                 service: key,
                 minCapacity: underTest ? cmt.minCapacity : svc.minCapacity,
@@ -299,6 +316,8 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         queues: Object.fromEntries(Object.entries(queueInputs).map(([key, q]) => [key, {
             ...q, key, name: names.queues[key].queue, deadLetterQueueName: names.queues[key].deadLetterQueue,
         }])),
+        loadBalancer: st.loadBalancer!,
+        alertsKmsKeyArn: sc.alertsKmsKeyArn || undefined,
         services,
         customMetricTest: {
             enabled: cmt.enabled,

@@ -130,6 +130,18 @@ export const policy = z.discriminatedUnion("kind", [
     }),
 ], { error: (issue) => issue.code === "invalid_union" ? "unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling" : undefined });
 
+/** Rules of the security keys (secrets, KMS keys, certificates, container user), in one place. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" });
+/** A Secrets Manager secret (optionally `:<json-key>:<version-stage>:<version-id>`) or an SSM parameter, as ECS `valueFrom` takes them. */
+export const SECRET_ARN = /^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9/_.-]+)$/;
+const secretArn = z.string().regex(SECRET_ARN, { error: "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)" });
+/** A KMS key ARN (IAM grants name keys by ARN, not by alias). */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const KMS_KEY_ARN_RULE = "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)";
+const kmsKeyArn = z.string().regex(KMS_KEY_ARN, { error: KMS_KEY_ARN_RULE });
+/** Container user as ECS takes it: user, user:group, uid, uid:gid, user:gid or uid:group. */
+const containerUser = z.string().regex(/^([a-z_][a-z0-9_-]{0,31}|\d{1,10})(:([a-z_][a-z0-9_-]{0,31}|\d{1,10}))?$/, { error: "must be <user>, <user>:<group>, <uid> or <uid>:<gid> (names lower-case, ids numeric)" });
+
 export const loadBalancerRoute = z.strictObject({
     /** Listener rule path patterns (ELB: at most 5 per rule, 128 characters each). */
     pathPatterns: z.array(aws(z.string(), rules.pathPattern)).min(1)
@@ -149,7 +161,15 @@ export const service = z.strictObject({
     memory: int32.default(512),
     /** Port the container listens on; required when the service is behind the load balancer. */
     containerPort: int32.min(1).max(65535).optional(),
-    environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" }), z.string()).default({}),
+    environment: z.record(envName, z.string()).default({}),
+    /** Variable name -> Secrets Manager secret or SSM parameter ARN: ECS reads it at task start and the execution role may read exactly these. */
+    secrets: z.record(envName, secretArn).default({}),
+    /** Customer managed KMS key that encrypts the secrets: the execution role gets kms:Decrypt on it. AWS managed keys need nothing. */
+    secretsKmsKeyArn: kmsKeyArn.optional(),
+    /** User the container runs as; non-root by default. Set "root" only for an image that cannot run otherwise. */
+    user: containerUser.default("1000:1000"),
+    /** Mount the container's root filesystem read-only; false only for an image that writes to it. */
+    readonlyRootFilesystem: z.boolean().default(true),
     loadBalancer: loadBalancerRoute.optional(),
     /**
      * Key of the stack queue (under `queues`) the service consumes: its task role may receive and delete
@@ -203,6 +223,12 @@ export const queue = z.strictObject({
 
 export const loadBalancer = z.strictObject({
     listenerPort: int32.min(1).max(65535).default(80),
+    /** ACM certificate: adds an HTTPS listener on 443 that the services are routed from, and HTTP redirects to it. */
+    certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, { error: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" }).optional(),
+    /** Write the ALB's access logs to an S3 bucket of the stack (SSE-S3, public access blocked). */
+    accessLogs: z.boolean().default(false),
+    /** Refuse to delete the ALB (a `pulumi destroy` fails until it is turned off). */
+    deletionProtection: z.boolean().default(false),
 });
 
 export const customMetricTest = z.strictObject({
@@ -277,13 +303,15 @@ export const scalars = {
     logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` }).default(14),
     alertEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), { error: "must be an email address or empty" }).default(""),
     paidTierResources: z.boolean().default(true),
+    /** Customer managed key of the alerts topic; empty: a key of the stack's own that CloudWatch alarms may use. */
+    alertsKmsKeyArn: z.string().refine((v) => v === "" || KMS_KEY_ARN.test(v), { error: `${KMS_KEY_ARN_RULE} or empty` }).default(""),
 } as const;
 
 /** Structured keys, set in the stack files. */
 export const structured = {
     network: network.default({ mode: "default" }),
     capacityStrategy: capacityStrategy.default([{ provider: "FARGATE", base: 0, weight: 1 }]),
-    loadBalancer: loadBalancer.default({ listenerPort: 80 }),
+    loadBalancer: loadBalancer.default({ listenerPort: 80, accessLogs: false, deletionProtection: false }),
     /** The stack's SQS work queues by key; each gets a dead-letter queue and an oldest-message alarm. */
     queues: z.record(name, queue).default({ work: queue.parse({}) }),
     services: z.record(name, service).default({}),
@@ -300,5 +328,6 @@ export type PolicyInput = z.infer<typeof policy>;
 export type NetworkInput = z.infer<typeof network>;
 export type CapacityProviderItem = z.infer<typeof capacityProviderItem>;
 export type QueueInput = z.infer<typeof queue>;
+export type LoadBalancerInput = z.infer<typeof loadBalancer>;
 export type CustomMetricTestInput = z.infer<typeof customMetricTest>;
 export type AutoscalerInput = z.infer<typeof autoscaler>;

@@ -6,7 +6,6 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { EcsCluster, EcsClusterArgs } from "../../components/ecs-cluster";
 import { loadStackConfig } from "../../config/load";
-import { CapacityProviderItem } from "../../config/schema";
 import { ACCOUNT, REGION, allRegistered, named, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
 import { rawProjectConfig } from "../helpers/stack-files";
 
@@ -61,6 +60,8 @@ describe("EcsCluster", () => {
             expect(out.clusterName).to.equal("ecs-autoscaling-staging");
             expect(out.clusterArn).to.equal(`arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/ecs-autoscaling-staging`);
             expect(out.cluster.cluster).to.be.instanceOf(pulumi.CustomResource);
+            // The association every service depends on (FargateService's ClusterRef).
+            expect(out.cluster.capacityProviders).to.be.instanceOf(pulumi.CustomResource);
             expect(recorded.map((r) => r.type).sort()).to.deep.equal(["ecs-autoscaling:ecs:EcsCluster", T.capacity, T.cluster].sort());
         });
     });
@@ -91,16 +92,4 @@ describe("EcsCluster", () => {
         await build({ clusterName: "c", capacityStrategy: [{ provider: "FARGATE", base: 0, weight: 1 }], containerInsights: false });
         expect(named(T.cluster, "cluster-cluster").inputs.settings).to.deep.equal([{ name: "containerInsights", value: "disabled" }]);
     });
-
-    const invalid: [string, CapacityProviderItem[], string][] = [
-        ["an empty strategy", [], "capacityStrategy ([]) must list at least one capacity provider"],
-        ["a provider listed twice", [{ provider: "FARGATE", base: 0, weight: 1 }, { provider: "FARGATE", base: 0, weight: 2 }], "capacityStrategy lists FARGATE twice"],
-        ["two bases", [{ provider: "FARGATE", base: 1, weight: 1 }, { provider: "FARGATE_SPOT", base: 2, weight: 1 }], "capacityStrategy sets base > 0 on FARGATE (1) and FARGATE_SPOT (2)"],
-        ["all weights 0", [{ provider: "FARGATE", base: 1, weight: 0 }], "capacityStrategy weights are all 0"],
-    ];
-    for (const [what, capacityStrategy, message] of invalid) {
-        it(`rejects ${what}`, () => {
-            expect(() => new EcsCluster("cluster", { clusterName: "c", capacityStrategy })).to.throw(message);
-        });
-    }
 });

@@ -14,6 +14,7 @@ import { PROJECT_NAMESPACE } from "../../scaling/metric-series";
 import { OPTIONS, OUTFILE } from "../../scripts/build";
 import { ACCOUNT, IMAGE_DIGEST, REGION, Recorded, ofType, promiseOf, recorded, settle, setupMocks } from "../helpers/pulumi-mocks";
 import { ROOT, rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
+import { ECS_TASKS_TRUST_STATEMENT, testCluster } from "../helpers/cluster";
 
 const CLUSTER_NAME = "ecs-autoscaling-staging";
 const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER_NAME}`;
@@ -58,8 +59,7 @@ async function deploy(settings: AutoscalerConfig): Promise<QueueAutoscaler> {
     const c = new QueueAutoscaler("queue-autoscaler", {
         settings,
         serviceName: AUTOSCALER_SERVICE,
-        clusterName: CLUSTER_NAME,
-        clusterArn: CLUSTER_ARN,
+        cluster: testCluster(CLUSTER_NAME),
         worker: { serviceName: WORKER_SERVICE, serviceArn: WORKER_SERVICE_ARN, taskRoleArn: WORKER_ROLE_ARN },
         queue: { url: QUEUE_URL, arn: QUEUE_ARN },
         vpcId: "vpc-staging",
@@ -94,8 +94,8 @@ function statementsOf(roleName: string): Statement[] {
         .flatMap((p) => JSON.parse(p.inputs.policy).Statement as Statement[]);
 }
 
-const taskStatements = () => statementsOf("queue-autoscaler-task");
-const executionStatements = () => statementsOf("queue-autoscaler-execution");
+const taskStatements = () => statementsOf("queue-autoscaler-fargate-task-role");
+const executionStatements = () => statementsOf("queue-autoscaler-fargate-execution-role");
 
 function withAction(statements: Statement[], action: string): Statement[] {
     return statements.filter((s) => actions(s).includes(action));
@@ -195,18 +195,12 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(environment().CHAOS_ALLOWED).to.equal("true");
         });
 
-        it("may be assumed only by ECS tasks of the account", async () => {
+        it("both roles may be assumed only by ECS tasks of the account and region", async () => {
             await deploy(staging.autoscaler);
-            const trust = JSON.parse(roleNamed("queue-autoscaler-task").inputs.assumeRolePolicy);
-            expect(trust.Statement).to.deep.equal([{
-                Effect: "Allow",
-                Principal: { Service: "ecs-tasks.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` },
-                    StringEquals: { "aws:SourceAccount": ACCOUNT },
-                },
-            }]);
+            for (const role of ["queue-autoscaler-fargate-task-role", "queue-autoscaler-fargate-execution-role"]) {
+                const trust = JSON.parse(roleNamed(role).inputs.assumeRolePolicy);
+                expect(trust.Statement, role).to.deep.equal([ECS_TASKS_TRUST_STATEMENT]);
+            }
         });
     });
 
@@ -284,12 +278,14 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             const td = one("aws:ecs/taskDefinition:TaskDefinition").inputs;
             expect(td).to.include({ family: AUTOSCALER_SERVICE, cpu: "256", memory: "512", networkMode: "awsvpc" });
             expect(td.requiresCompatibilities).to.deep.equal(["FARGATE"]);
-            expect(td.taskRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/queue-autoscaler-task`);
-            expect(td.executionRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/queue-autoscaler-execution`);
+            expect(td.taskRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/queue-autoscaler-fargate-task-role`);
+            expect(td.executionRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/queue-autoscaler-fargate-execution-role`);
 
             const c = container();
             expect(c.memory).to.equal(512);
             expect(c.essential).to.equal(true);
+            // The image's unprivileged user (Dockerfile: USER node), and nothing written to the image's filesystem.
+            expect([c.user, c.readonlyRootFilesystem]).to.deep.equal(["node", true]);
             expect(c.healthCheck).to.deep.equal({
                 command: [
                     "CMD-SHELL",
@@ -366,22 +362,26 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(svc.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
             expect(svc.networkConfiguration).to.deep.equal({
                 subnets: ["subnet-private-a", "subnet-private-b"],
-                securityGroups: ["queue-autoscaler-sg-id"],
+                securityGroups: ["queue-autoscaler-fargate-tasks-sg-id"],
                 assignPublicIp: false,
             });
             expect(await promiseOf(c.serviceName)).to.equal(AUTOSCALER_SERVICE);
             expect(await promiseOf(c.serviceArn)).to.equal(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER_NAME}/${AUTOSCALER_SERVICE}`);
-            expect(await promiseOf(c.taskRoleArn)).to.equal(`arn:aws:iam::${ACCOUNT}:role/queue-autoscaler-task`);
+            expect(await promiseOf(c.taskRoleArn)).to.equal(`arn:aws:iam::${ACCOUNT}:role/queue-autoscaler-fargate-task-role`);
         });
 
         it("has a security group with no ingress and only HTTPS egress", async () => {
             await deploy(staging.autoscaler);
             const sg = one("aws:ec2/securityGroup:SecurityGroup").inputs;
-            expect(sg.vpcId).to.equal("vpc-staging");
-            expect(sg.ingress).to.deep.equal([]);
-            expect(sg.egress).to.have.length(1);
-            expect(sg.egress[0]).to.include({ protocol: "tcp", fromPort: 443, toPort: 443 });
-            expect(sg.egress[0].cidrBlocks).to.deep.equal(["0.0.0.0/0"]);
+            expect(sg).to.deep.equal({ vpcId: "vpc-staging", description: `ECS tasks of ${AUTOSCALER_SERVICE}` });
+            expect(ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => r.inputs)).to.deep.equal([{
+                securityGroupId: "queue-autoscaler-fargate-tasks-sg-id",
+                description: "HTTPS to image registries and AWS APIs",
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+            }]);
             expect(ofType("aws:ec2/securityGroupRule:SecurityGroupRule")).to.have.length(0);
             expect(ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).to.have.length(0);
         });
@@ -460,29 +460,6 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(dockerfile).to.include(`ENTRYPOINT ["node", "${bundle}"]`);
             expect(dockerfile).to.include(`CMD ["autoscaler", "run"]`);
             expect(dockerfile).to.match(/^USER node$/m);
-        });
-    });
-
-    describe("invalid arguments", () => {
-        it("rejects minCapacity above maxCapacity, naming both", () => {
-            setupMocks("ecs-autoscaling", "staging");
-            expect(() => new QueueAutoscaler("bad-bounds", {
-                settings: { ...staging.autoscaler, minCapacity: 5, maxCapacity: 3 },
-                serviceName: AUTOSCALER_SERVICE, clusterName: CLUSTER_NAME, clusterArn: CLUSTER_ARN,
-                worker: { serviceName: WORKER_SERVICE, serviceArn: WORKER_SERVICE_ARN, taskRoleArn: WORKER_ROLE_ARN },
-                queue: { url: QUEUE_URL, arn: QUEUE_ARN }, vpcId: "vpc", subnetIds: ["s"], assignPublicIp: false, logRetentionDays: 30,
-            })).to.throw("settings.minCapacity (5) should be lower than settings.maxCapacity (3)");
-        });
-
-        it("rejects an enabled simulation the stack does not allow", () => {
-            setupMocks("ecs-autoscaling", "staging");
-            const fs = staging.autoscaler.failureSimulation;
-            expect(() => new QueueAutoscaler("bad-chaos", {
-                settings: { ...staging.autoscaler, failureSimulation: { ...fs, drain: { enabled: true, intervalSeconds: 600 } } },
-                serviceName: AUTOSCALER_SERVICE, clusterName: CLUSTER_NAME, clusterArn: CLUSTER_ARN,
-                worker: { serviceName: WORKER_SERVICE, serviceArn: WORKER_SERVICE_ARN, taskRoleArn: WORKER_ROLE_ARN },
-                queue: { url: QUEUE_URL, arn: QUEUE_ARN }, vpcId: "vpc", subnetIds: ["s"], assignPublicIp: false, logRetentionDays: 30,
-            })).to.throw("settings.failureSimulation.drain.enabled is true but settings.failureSimulation.allowed is false");
         });
     });
 });

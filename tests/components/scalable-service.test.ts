@@ -6,10 +6,12 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT, REGION, named, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
+import { ECS_TASKS_TRUST_STATEMENT, TestCluster, testCluster } from "../helpers/cluster";
 import { rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
 import { StackConfig, loadStackConfig } from "../../config/load";
 import { dimensionList } from "../../scaling/metric-series";
 import { StepScalingPolicy } from "../../scaling/plan";
+import { ServiceScaling } from "../../components/service-scaling";
 import {
     QUEUE_URL_ENV, ScalableService, ScalableServiceArgs, describeStepPolicy, targetGroupName,
 } from "../../components/scalable-service";
@@ -56,12 +58,13 @@ function stagingServices(): any {
     return JSON.parse(JSON.stringify(stackFileConfig(STACK)[`${PROJECT}:services`]));
 }
 
+let cluster: TestCluster;
+
 function argsFor(config: StackConfig, key: string): ScalableServiceArgs {
     const service = config.services[key];
     return {
         service,
-        clusterName: CLUSTER,
-        clusterArn: CLUSTER_ARN,
+        cluster,
         vpcId: VPC,
         subnetIds: SUBNETS,
         assignPublicIp: false,
@@ -106,6 +109,7 @@ describe("ScalableService: staging services", () => {
 
     before(async () => {
         setupMocks(PROJECT, STACK);
+        cluster = testCluster(CLUSTER);
         config = stagingConfig();
         api = build("api", argsFor(config, "api"));
         worker = build("worker", argsFor(config, "worker"));
@@ -115,7 +119,7 @@ describe("ScalableService: staging services", () => {
 
     describe("api (load-balanced, target tracking)", () => {
         it("registers the scalable target with the plan's bounds on the service's resource ID", () => {
-            expect(named(T.target, "api-target").inputs).to.deep.equal({
+            expect(named(T.target, "api-scaling-target").inputs).to.deep.equal({
                 serviceNamespace: "ecs",
                 scalableDimension: "ecs:service:DesiredCount",
                 resourceId: `service/${CLUSTER}/ecs-autoscaling-staging-api`,
@@ -125,8 +129,8 @@ describe("ScalableService: staging services", () => {
         });
 
         it("creates exactly the three target-tracking policies: CPU 70, memory 80, ALB requests 1000, cooldowns 60/300", async () => {
-            expect(Object.keys(api.component.policies)).to.deep.equal(["cpu", "memory", "alb-requests"]);
-            expect(api.component.alarms).to.deep.equal({});
+            expect(Object.keys(api.component.scaling.policies)).to.deep.equal(["cpu", "memory", "alb-requests"]);
+            expect(api.component.scaling.alarms).to.deep.equal({});
             const common = { scaleOutCooldown: 60, scaleInCooldown: 300, disableScaleIn: false };
             const tgName = "ecs-autoscaling-staging-api-824e";
             const expected: Record<string, any> = {
@@ -142,7 +146,7 @@ describe("ScalableService: staging services", () => {
                 },
             };
             for (const [key, configuration] of Object.entries(expected)) {
-                const inputs = named(T.policy, `api-${key}`).inputs;
+                const inputs = named(T.policy, `api-scaling-${key}`).inputs;
                 expect(inputs.name, key).to.equal(`ecs-autoscaling-staging-api-${key}`);
                 expect(inputs.policyType, key).to.equal("TargetTrackingScaling");
                 expect(inputs.resourceId, key).to.equal(`service/${CLUSTER}/ecs-autoscaling-staging-api`);
@@ -151,11 +155,11 @@ describe("ScalableService: staging services", () => {
                 expect(inputs.targetTrackingScalingPolicyConfiguration, key).to.deep.equal(configuration);
                 expect(inputs.stepScalingPolicyConfiguration, key).to.equal(undefined);
             }
-            expect(await promiseOf(api.component.policies["alb-requests"].name)).to.equal("ecs-autoscaling-staging-api-alb-requests");
+            expect(await promiseOf(api.component.scaling.policies["alb-requests"].name)).to.equal("ecs-autoscaling-staging-api-alb-requests");
         });
 
         it("routes the configured paths to an IP target group on the container port", async () => {
-            const tg = named(T.targetGroup, "api-tg").inputs;
+            const tg = named(T.targetGroup, "api-fargate-tg").inputs;
             expect(tg).to.deep.equal({
                 name: "ecs-autoscaling-staging-api-824e",
                 targetType: "ip",
@@ -169,7 +173,7 @@ describe("ScalableService: staging services", () => {
                 },
             });
             const tgArn = await promiseOf(api.component.targetGroup!.arn);
-            expect(named(T.listenerRule, "api-listener-rule").inputs).to.deep.equal({
+            expect(named(T.listenerRule, "api-fargate-listener-rule").inputs).to.deep.equal({
                 listenerArn: LB.listenerArn,
                 priority: 100,
                 conditions: [{ pathPattern: { values: ["/*"] } }],
@@ -178,8 +182,8 @@ describe("ScalableService: staging services", () => {
         });
 
         it("runs the service behind the target group with circuit breaker, the staging capacity strategy and minCapacity tasks", async () => {
-            const inputs = named(T.service, "api-service").inputs;
-            const taskDefArn = await promiseOf(named(T.taskDefinition, "api-task-definition").state.arn);
+            const inputs = named(T.service, "api-fargate-service").inputs;
+            const taskDefArn = await promiseOf(named(T.taskDefinition, "api-fargate-task-definition").state.arn);
             expect(inputs).to.deep.equal({
                 name: "ecs-autoscaling-staging-api",
                 cluster: CLUSTER_ARN,
@@ -219,7 +223,7 @@ describe("ScalableService: staging services", () => {
 
         it("admits only the load balancer's security group, on the container port", async () => {
             const sgId = await promiseOf(api.component.securityGroupId);
-            const sg = named(T.securityGroup, "api-tasks-sg").inputs;
+            const sg = named(T.securityGroup, "api-fargate-tasks-sg").inputs;
             expect(sg).to.deep.equal({ vpcId: VPC, description: "ECS tasks of ecs-autoscaling-staging-api" });
             const ingress = ofType(T.ingress).filter((r) => r.inputs.securityGroupId === sgId);
             expect(ingress.map((r) => r.inputs)).to.deep.equal([{
@@ -242,7 +246,7 @@ describe("ScalableService: staging services", () => {
         });
 
         it("gives the container the port mapping and the awslogs configuration", () => {
-            const td = named(T.taskDefinition, "api-task-definition").inputs;
+            const td = named(T.taskDefinition, "api-fargate-task-definition").inputs;
             const [container] = JSON.parse(td.containerDefinitions);
             expect(container.portMappings).to.deep.equal([{ containerPort: 80, protocol: "tcp" }]);
             expect(container.memory).to.equal(1024);
@@ -253,23 +257,46 @@ describe("ScalableService: staging services", () => {
     });
 
     describe("every service", () => {
-        it("ignores desiredCount changes on the ECS service (Application Auto Scaling owns it)", () => {
+        it("ignores desiredCount changes on the ECS service (Application Auto Scaling owns it) and deletes it before replacing it (fixed name)", () => {
             for (const b of [api, worker, gateway]) {
                 const services = b.constructed.filter((c) => c.type === T.service);
                 expect(services).to.have.length(1);
                 expect(services[0].opts.ignoreChanges).to.deep.equal(["desiredCount"]);
-                expect(services[0].opts.parent).to.equal(b.component);
+                expect((services[0].opts as pulumi.CustomResourceOptions).deleteBeforeReplace).to.equal(true);
+                expect(services[0].opts.parent).to.equal(b.component.fargate);
             }
         });
 
-        it("parents every child to the component and names it after the component", () => {
+        it("creates every ECS service after, and deletes it before, the cluster's capacity-provider association", () => {
+            for (const b of [api, worker, gateway]) {
+                const service = b.constructed.find((c) => c.type === T.service)!;
+                expect((service.opts.dependsOn as pulumi.Resource[])[0]).to.equal(cluster.capacityProviders);
+            }
+        });
+
+        it("builds a FargateService and a ServiceScaling under the component, every child named after it", () => {
             for (const [name, b] of [["api", api], ["worker", worker], ["gateway", gateway]] as const) {
-                const children = b.constructed.filter((c) => c.resource !== b.component);
+                const components = b.constructed.filter((c) => !c.type.startsWith("aws:"));
+                expect(components.map((c) => `${c.type} ${c.name}`)).to.deep.equal([
+                    `ecs-autoscaling:ecs:ScalableService ${name}`,
+                    `ecs-autoscaling:ecs:FargateService ${name}-fargate`,
+                    `ecs-autoscaling:ecs:ServiceScaling ${name}-scaling`,
+                ]);
+                const children = b.constructed.filter((c) => c.type.startsWith("aws:"));
                 expect(children.length).to.be.greaterThan(8);
                 for (const c of children) {
-                    expect(c.opts.parent, `${c.type} ${c.name}`).to.equal(b.component);
-                    expect(c.name.startsWith(`${name}-`), c.name).to.equal(true);
+                    const owner = c.type.startsWith("aws:appautoscaling/") || c.type === T.alarm ? b.component.scaling : b.component.fargate;
+                    expect(c.opts.parent, `${c.type} ${c.name}`).to.equal(owner);
+                    expect(c.name.startsWith(owner === b.component.scaling ? `${name}-scaling-` : `${name}-fargate-`), c.name).to.equal(true);
                 }
+            }
+        });
+
+        it("runs worker and gateway as the non-root default user 1000:1000 on a read-only root filesystem, api (nginx) as its stack file says", () => {
+            const expected: Record<string, [string, boolean]> = { api: ["root", false], worker: ["1000:1000", true], gateway: ["1000:1000", true] };
+            for (const [key, userAndReadonly] of Object.entries(expected)) {
+                const [container] = JSON.parse(named(T.taskDefinition, `${key}-fargate-task-definition`).inputs.containerDefinitions);
+                expect([container.user, container.readonlyRootFilesystem], key).to.deep.equal(userAndReadonly);
             }
         });
 
@@ -289,44 +316,44 @@ describe("ScalableService: staging services", () => {
 
         it("lets the execution role write only its own log group, and pull nothing from ECR for public images", async () => {
             for (const key of ["api", "worker", "gateway"]) {
-                const logGroup = named(T.logGroup, `${key}-logs`);
+                const logGroup = named(T.logGroup, `${key}-fargate-logs`);
                 expect(logGroup.inputs).to.deep.equal({ name: `/ecs/ecs-autoscaling-staging-${key}`, retentionInDays: 30 });
-                const policy = JSON.parse(named(T.rolePolicy, `${key}-execution-policy`).inputs.policy);
+                const policy = JSON.parse(named(T.rolePolicy, `${key}-fargate-execution-policy`).inputs.policy);
                 expect(policy.Statement).to.deep.equal([{
                     Sid: "WriteOwnLogs",
                     Effect: "Allow",
                     Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
                     Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ecs/ecs-autoscaling-staging-${key}:*`,
                 }]);
-                expect(named(T.rolePolicy, `${key}-execution-policy`).inputs.role).to.equal(`${key}-execution-role-id`);
-                const assume = JSON.parse(named(T.role, `${key}-execution-role`).inputs.assumeRolePolicy);
-                expect(assume.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+                expect(named(T.rolePolicy, `${key}-fargate-execution-policy`).inputs.role).to.equal(`${key}-fargate-execution-role-id`);
+                const assume = JSON.parse(named(T.role, `${key}-fargate-execution-role`).inputs.assumeRolePolicy);
+                expect(assume.Statement).to.deep.equal([ECS_TASKS_TRUST_STATEMENT]);
             }
         });
 
-        it("uses one task role per workload, trusted by ECS tasks only", async () => {
+        it("uses one task role per workload, trusted by ECS tasks of this account and region only", async () => {
             const arns = await Promise.all([api, worker, gateway].map((b) => promiseOf(b.component.taskRoleArn)));
             expect(new Set(arns).size).to.equal(3);
             for (const key of ["api", "worker", "gateway"]) {
-                const assume = JSON.parse(named(T.role, `${key}-task-role`).inputs.assumeRolePolicy);
-                expect(assume.Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+                const assume = JSON.parse(named(T.role, `${key}-fargate-task-role`).inputs.assumeRolePolicy);
+                expect(assume.Statement).to.deep.equal([ECS_TASKS_TRUST_STATEMENT]);
             }
         });
     });
 
     describe("worker (queue consumer, step scaling)", () => {
         it("registers the scalable target 1-10", () => {
-            const t = named(T.target, "worker-target").inputs;
+            const t = named(T.target, "worker-scaling-target").inputs;
             expect([t.resourceId, t.minCapacity, t.maxCapacity]).to.deep.equal([`service/${CLUSTER}/ecs-autoscaling-staging-worker`, 1, 10]);
         });
 
         it("keys policies and alarms by name and direction", () => {
-            expect(Object.keys(worker.component.policies)).to.deep.equal(["cpu", "memory", "queue-depth-out", "queue-depth-in"]);
-            expect(Object.keys(worker.component.alarms)).to.deep.equal(["queue-depth-out", "queue-depth-in"]);
+            expect(Object.keys(worker.component.scaling.policies)).to.deep.equal(["cpu", "memory", "queue-depth-out", "queue-depth-in"]);
+            expect(Object.keys(worker.component.scaling.alarms)).to.deep.equal(["queue-depth-out", "queue-depth-in"]);
         });
 
         it("scales out +1/+2/+3 from 50 visible messages, steps relative to the threshold", () => {
-            const p = named(T.policy, "worker-queue-depth-out").inputs;
+            const p = named(T.policy, "worker-scaling-queue-depth-out").inputs;
             expect(p.name).to.equal("ecs-autoscaling-staging-worker-queue-depth-out");
             expect(p.policyType).to.equal("StepScaling");
             expect(p.resourceId).to.equal(`service/${CLUSTER}/ecs-autoscaling-staging-worker`);
@@ -344,7 +371,7 @@ describe("ScalableService: staging services", () => {
         });
 
         it("alarms for scale-out at >= 50 messages in 1 period of 60 s", () => {
-            const a = named(T.alarm, "worker-queue-depth-out-alarm").inputs;
+            const a = named(T.alarm, "worker-scaling-queue-depth-out-alarm").inputs;
             expect({ ...a, alarmActions: undefined }).to.deep.equal({
                 name: "ecs-autoscaling-staging-worker-queue-depth-out",
                 alarmDescription: "Scales ecs-autoscaling-staging-worker out when AWS/SQS ApproximateNumberOfMessagesVisible " +
@@ -365,13 +392,13 @@ describe("ScalableService: staging services", () => {
         });
 
         it("scales in by 1 at 10 messages and under for 5 of 5 periods of 60 s, cooldown 300", () => {
-            expect(named(T.policy, "worker-queue-depth-in").inputs.stepScalingPolicyConfiguration).to.deep.equal({
+            expect(named(T.policy, "worker-scaling-queue-depth-in").inputs.stepScalingPolicyConfiguration).to.deep.equal({
                 adjustmentType: "ChangeInCapacity",
                 cooldown: 300,
                 metricAggregationType: "Maximum",
                 stepAdjustments: [{ metricIntervalUpperBound: "0", scalingAdjustment: -1 }],
             });
-            const a = named(T.alarm, "worker-queue-depth-in-alarm").inputs;
+            const a = named(T.alarm, "worker-scaling-queue-depth-in-alarm").inputs;
             expect([a.namespace, a.metricName, a.statistic, a.dimensions]).to.deep.equal(
                 ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName: QUEUE_NAME }]);
             expect([a.threshold, a.comparisonOperator, a.period, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData])
@@ -382,18 +409,18 @@ describe("ScalableService: staging services", () => {
 
         it("points each alarm at exactly its own policy", async () => {
             for (const key of ["queue-depth-out", "queue-depth-in"]) {
-                const policyArn = await promiseOf(worker.component.policies[key].arn);
-                const actions = await promiseOf(worker.component.alarms[key].alarmActions);
+                const policyArn = await promiseOf(worker.component.scaling.policies[key].arn);
+                const actions = await promiseOf(worker.component.scaling.alarms[key].alarmActions);
                 expect(actions, key).to.deep.equal([policyArn]);
-                expect(named(T.alarm, `worker-${key}-alarm`).inputs.alarmActions, key).to.deep.equal([policyArn]);
+                expect(named(T.alarm, `worker-scaling-${key}-alarm`).inputs.alarmActions, key).to.deep.equal([policyArn]);
                 expect(policyArn).to.contain(`policyName/ecs-autoscaling-staging-worker-${key}`);
             }
         });
 
         it("grants the task role the four consumer actions on the queue ARN and nothing else", () => {
-            const roleId = "worker-task-role-id"; // the mock's id for the resource named worker-task-role
+            const roleId = "worker-fargate-task-role-id"; // the mock's id for the resource named worker-fargate-task-role
             const policies = ofType(T.rolePolicy).filter((r) => r.inputs.role === roleId);
-            expect(policies.map((p) => p.name)).to.deep.equal(["worker-queue-policy"]);
+            expect(policies.map((p) => p.name)).to.deep.equal(["worker-fargate-task-policy"]);
             const doc = JSON.parse(policies[0].inputs.policy);
             expect(doc.Statement).to.deep.equal([{
                 Sid: "ConsumeWorkQueue",
@@ -402,12 +429,12 @@ describe("ScalableService: staging services", () => {
                 Resource: QUEUE.arn,
             }]);
             for (const key of ["api", "gateway"]) {
-                expect(ofType(T.rolePolicy).filter((r) => r.inputs.role === `${key}-task-role-id`), key).to.deep.equal([]);
+                expect(ofType(T.rolePolicy).filter((r) => r.inputs.role === `${key}-fargate-task-role-id`), key).to.deep.equal([]);
             }
         });
 
         it("tells the container the queue URL", () => {
-            const [container] = JSON.parse(named(T.taskDefinition, "worker-task-definition").inputs.containerDefinitions);
+            const [container] = JSON.parse(named(T.taskDefinition, "worker-fargate-task-definition").inputs.containerDefinitions);
             expect(container.environment).to.deep.equal([{ name: QUEUE_URL_ENV, value: QUEUE.url }]);
         });
 
@@ -415,7 +442,7 @@ describe("ScalableService: staging services", () => {
             const sgId = await promiseOf(worker.component.securityGroupId);
             expect(ofType(T.ingress).filter((r) => r.inputs.securityGroupId === sgId)).to.deep.equal([]);
             expect(worker.component.targetGroup).to.equal(undefined);
-            const s = named(T.service, "worker-service").inputs;
+            const s = named(T.service, "worker-fargate-service").inputs;
             expect([s.loadBalancers, s.healthCheckGracePeriodSeconds]).to.deep.equal([undefined, undefined]);
             expect(s.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
             expect(s.desiredCount).to.equal(1);
@@ -424,13 +451,13 @@ describe("ScalableService: staging services", () => {
 
     describe("gateway (no load balancer, no queue)", () => {
         it("registers the scalable target 1-4 with CPU and memory policies only", () => {
-            const t = named(T.target, "gateway-target").inputs;
+            const t = named(T.target, "gateway-scaling-target").inputs;
             expect([t.resourceId, t.minCapacity, t.maxCapacity]).to.deep.equal([`service/${CLUSTER}/ecs-autoscaling-staging-gateway`, 1, 4]);
-            expect(Object.keys(gateway.component.policies)).to.deep.equal(["cpu", "memory"]);
+            expect(Object.keys(gateway.component.scaling.policies)).to.deep.equal(["cpu", "memory"]);
         });
 
         it("passes exactly the configured environment to its one essential container", () => {
-            const td = named(T.taskDefinition, "gateway-task-definition").inputs;
+            const td = named(T.taskDefinition, "gateway-fargate-task-definition").inputs;
             expect({ ...td, containerDefinitions: undefined, executionRoleArn: undefined, taskRoleArn: undefined }).to.deep.equal({
                 family: "ecs-autoscaling-staging-gateway",
                 networkMode: "awsvpc",
@@ -442,13 +469,15 @@ describe("ScalableService: staging services", () => {
                 executionRoleArn: undefined,
                 taskRoleArn: undefined,
             });
-            expect(td.executionRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-execution-role`);
-            expect(td.taskRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-task-role`);
+            expect(td.executionRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-fargate-execution-role`);
+            expect(td.taskRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-fargate-task-role`);
             expect(JSON.parse(td.containerDefinitions)).to.deep.equal([{
                 name: "gateway",
                 image: "public.ecr.aws/docker/library/busybox:1.36",
                 essential: true,
                 memory: 512,
+                user: "1000:1000",
+                readonlyRootFilesystem: true,
                 environment: [{ name: "SHARDS_PER_TASK", value: "25" }],
                 logConfiguration: {
                     logDriver: "awslogs",
@@ -462,7 +491,7 @@ describe("ScalableService: staging services", () => {
         });
 
         it("uses the cluster's capacity strategy when the service sets none", () => {
-            expect(named(T.service, "gateway-service").inputs.capacityProviderStrategies).to.deep.equal([
+            expect(named(T.service, "gateway-fargate-service").inputs.capacityProviderStrategies).to.deep.equal([
                 { capacityProvider: "FARGATE", base: 1, weight: 1 },
                 { capacityProvider: "FARGATE_SPOT", base: 0, weight: 3 },
             ]);
@@ -475,6 +504,7 @@ describe("ScalableService: config edits reach the registered inputs", () => {
 
     before(async () => {
         setupMocks(PROJECT, STACK);
+        cluster = testCluster(CLUSTER);
         const services = stagingServices();
         services.worker.maxCapacity = 7;
         services.worker.policies[2].scaleOut.steps[0].lower = 40;
@@ -492,10 +522,10 @@ describe("ScalableService: config edits reach the registered inputs", () => {
     });
 
     it("worker maxCapacity 7 and a scale-out threshold of 40 shift the target, the alarm and the relative steps", () => {
-        expect(named(T.target, "worker-target").inputs.maxCapacity).to.equal(7);
-        const a = named(T.alarm, "worker-queue-depth-out-alarm").inputs;
+        expect(named(T.target, "worker-scaling-target").inputs.maxCapacity).to.equal(7);
+        const a = named(T.alarm, "worker-scaling-queue-depth-out-alarm").inputs;
         expect([a.threshold, a.evaluationPeriods, a.datapointsToAlarm]).to.deep.equal([40, 3, 2]);
-        expect(named(T.policy, "worker-queue-depth-out").inputs.stepScalingPolicyConfiguration.stepAdjustments).to.deep.equal([
+        expect(named(T.policy, "worker-scaling-queue-depth-out").inputs.stepScalingPolicyConfiguration.stepAdjustments).to.deep.equal([
             { metricIntervalLowerBound: "0", metricIntervalUpperBound: "60", scalingAdjustment: 1 },
             { metricIntervalLowerBound: "60", metricIntervalUpperBound: "160", scalingAdjustment: 2 },
             { metricIntervalLowerBound: "160", scalingAdjustment: 3 },
@@ -505,13 +535,13 @@ describe("ScalableService: config edits reach the registered inputs", () => {
     });
 
     it("a service's own capacity strategy overrides the cluster's", () => {
-        expect(named(T.service, "gateway-service").inputs.capacityProviderStrategies).to.deep.equal([
+        expect(named(T.service, "gateway-fargate-service").inputs.capacityProviderStrategies).to.deep.equal([
             { capacityProvider: "FARGATE_SPOT", base: 0, weight: 1 },
         ]);
     });
 
     it("a private ECR image lets the execution role pull from that repository only", () => {
-        const doc = JSON.parse(named(T.rolePolicy, "gateway-execution-policy").inputs.policy);
+        const doc = JSON.parse(named(T.rolePolicy, "gateway-fargate-execution-policy").inputs.policy);
         expect(doc.Statement.slice(1)).to.deep.equal([
             {
                 Sid: "PullOwnImage",
@@ -524,7 +554,7 @@ describe("ScalableService: config edits reach the registered inputs", () => {
     });
 
     it("sorts the container environment by name", () => {
-        const [container] = JSON.parse(named(T.taskDefinition, "gateway-task-definition").inputs.containerDefinitions);
+        const [container] = JSON.parse(named(T.taskDefinition, "gateway-fargate-task-definition").inputs.containerDefinitions);
         expect(container.environment).to.deep.equal([
             { name: "ALPHA", value: "1" },
             { name: "SHARDS_PER_TASK", value: "50" },
@@ -533,11 +563,11 @@ describe("ScalableService: config edits reach the registered inputs", () => {
     });
 
     it("customMetricTest puts the synthetic-load policy on api, watching exactly the published dimensions", () => {
-        const t = named(T.target, "api-target").inputs;
+        const t = named(T.target, "api-scaling-target").inputs;
         expect([t.minCapacity, t.maxCapacity]).to.deep.equal([2, 4]);
         const plan = config.services.api.plan.policies.find((p) => p.name === "synthetic-load");
         if (!plan || plan.kind !== "targetTracking" || plan.metric.type !== "custom") throw new Error("no synthetic-load policy in the plan");
-        const p = named(T.policy, "api-synthetic-load").inputs;
+        const p = named(T.policy, "api-scaling-synthetic-load").inputs;
         expect(p.name).to.equal("ecs-autoscaling-staging-api-synthetic-load");
         expect(p.targetTrackingScalingPolicyConfiguration).to.deep.equal({
             targetValue: 100,
@@ -559,50 +589,43 @@ describe("ScalableService: config edits reach the registered inputs", () => {
     });
 });
 
-describe("ScalableService: invalid combinations", () => {
+describe("ScalableService: wiring config cannot check", () => {
     let config: StackConfig;
 
     before(() => {
         setupMocks(PROJECT, STACK);
+        cluster = testCluster(CLUSTER);
         config = stagingConfig();
     });
 
-    function expectRejected(args: ScalableServiceArgs, message: RegExp): void {
+    /** Expects an InputPropertiesError with exactly these property paths and nothing registered. */
+    function expectRejected(build: () => unknown, paths: string[], message: RegExp): void {
         const before = recorded.length;
-        expect(() => new ScalableService("rejected", args)).to.throw(message);
+        let error: unknown;
+        try { build(); } catch (e) { error = e; }
+        expect(pulumi.InputPropertiesError.isInstance(error), String(error)).to.equal(true);
+        const e = error as pulumi.InputPropertiesError;
+        expect(e.errors.map((x) => x.propertyPath)).to.deep.equal(paths);
+        expect(e.message).to.match(message);
         expect(recorded.length, "nothing is registered").to.equal(before);
     }
 
-    it("a load-balanced service without args.loadBalancer names the field", () => {
-        expectRejected({ ...argsFor(config, "api"), loadBalancer: undefined },
-            /ScalableService "rejected": args\.loadBalancer is required because services\.api\.loadBalancer is set/);
+    it("a load-balanced service without args.loadBalancer names the property and the config key", () => {
+        expectRejected(() => new ScalableService("rejected", { ...argsFor(config, "api"), loadBalancer: undefined }), ["loadBalancer"],
+            /^ScalableService api: loadBalancer is required because services\.api\.loadBalancer is set/);
     });
 
-    it("a queue consumer without args.queue names the field", () => {
-        expectRejected({ ...argsFor(config, "worker"), queue: undefined },
-            /ScalableService "rejected": args\.queue is required because services\.worker\.consumesQueue is true/);
+    it("a queue consumer without args.queue names the property and the config key", () => {
+        expectRejected(() => new ScalableService("rejected", { ...argsFor(config, "worker"), queue: undefined }), ["queue"],
+            /^ScalableService worker: queue is required because services\.worker\.consumesQueue is set/);
     });
 
-    it("an ALBRequestCountPerTarget policy on a service without a load balancer names the policy and the field", () => {
-        const api = config.services.api;
-        expectRejected({ ...argsFor(config, "api"), service: { ...api, loadBalancer: undefined }, loadBalancer: undefined },
-            /policy "alb-requests" tracks ALBRequestCountPerTarget, which needs services\.api\.loadBalancer and args\.loadBalancer/);
-    });
-
-    it("a queue consumer whose environment sets the queue URL itself names the variable", () => {
-        const worker = config.services.worker;
-        expectRejected({ ...argsFor(config, "worker"), service: { ...worker, environment: { [QUEUE_URL_ENV]: "https://elsewhere" } } },
-            /service\.environment\.QUEUE_URL must not be set for a queue consumer/);
-    });
-
-    it("minCapacity above maxCapacity names both", () => {
-        const gw = config.services.gateway;
-        expectRejected({ ...argsFor(config, "gateway"), service: { ...gw, plan: { ...gw.plan, minCapacity: 5, maxCapacity: 3 } } },
-            /plan\.minCapacity \(5\) should be <= plan\.maxCapacity \(3\)/);
-    });
-
-    it("an empty capacity strategy is refused", () => {
-        expectRejected({ ...argsFor(config, "gateway"), capacityStrategy: [] }, /capacityStrategy must list at least one capacity provider/);
+    it("ServiceScaling with an ALBRequestCountPerTarget policy and no load balancer names the policy", () => {
+        expectRejected(() => new ServiceScaling("rejected", {
+            service: { clusterName: CLUSTER, serviceName: "ecs-autoscaling-staging-api" },
+            physicalName: "ecs-autoscaling-staging-api",
+            plan: config.services.api.plan,
+        }), ["loadBalancer"], /^ServiceScaling ecs-autoscaling-staging-api: loadBalancer is required because policy "alb-requests" tracks ALBRequestCountPerTarget/);
     });
 });
 

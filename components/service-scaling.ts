@@ -1,0 +1,181 @@
+/**
+ * Application Auto Scaling of one ECS service, in the shape of aws-cdk's ScalableTaskCount: the scalable
+ * target, the target-tracking and step policies of the service's scaling plan, and one alarm per step
+ * policy (its only trigger). This is the one place scaling attaches to a service. The plan
+ * (config/load.ts) is the only source of bounds, targets, steps and metric series; nothing here restates
+ * a threshold.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { dimensionList } from "../scaling/metric-series";
+import { ServiceScalingPlan, StepScalingPolicy, TargetTrackingPolicy, describeStepRange, relativeSteps } from "../scaling/plan";
+import { throwIfAny } from "./input-errors";
+
+export interface ServiceScalingArgs {
+    /**
+     * The scaled service: its cluster and service names (the target's resource ID, so the target is
+     * registered after the service exists) and its physical name, the prefix of every policy and alarm
+     * name. FargateService provides the first two. Required.
+     */
+    readonly service: {
+        readonly clusterName: pulumi.Input<string>;
+        readonly serviceName: pulumi.Input<string>;
+    };
+    /** Physical service name: policy and alarm names are `<physicalName>-<policy>[-<direction>]`. Required. */
+    readonly physicalName: string;
+    /** The validated scaling plan: bounds and policies. Required. */
+    readonly plan: ServiceScalingPlan;
+    /**
+     * ARN suffixes of the load balancer and the service's target group: the resource label of an
+     * ALBRequestCountPerTarget policy. Required when the plan has one; defaults to none.
+     */
+    readonly loadBalancer?: {
+        readonly arnSuffix: pulumi.Input<string>;
+        readonly targetGroupArnSuffix: pulumi.Input<string>;
+    };
+}
+
+export class ServiceScaling extends pulumi.ComponentResource {
+    readonly target: aws.appautoscaling.Target;
+    /** Keyed by policy name; step policies by `<name>-<direction>`. */
+    readonly policies: Record<string, aws.appautoscaling.Policy>;
+    /** One alarm per step policy, keyed like `policies`. */
+    readonly alarms: Record<string, aws.cloudwatch.MetricAlarm>;
+
+    constructor(name: string, args: ServiceScalingArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkArgs(args);
+        super("ecs-autoscaling:ecs:ServiceScaling", name, {}, opts);
+        const plan = args.plan;
+        const physicalName = args.physicalName;
+
+        this.target = new aws.appautoscaling.Target(`${name}-target`, {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: pulumi.interpolate`service/${args.service.clusterName}/${args.service.serviceName}`,
+            minCapacity: plan.minCapacity,
+            maxCapacity: plan.maxCapacity,
+        }, { parent: this });
+
+        this.policies = {};
+        this.alarms = {};
+        const onTarget = {
+            resourceId: this.target.resourceId,
+            scalableDimension: this.target.scalableDimension,
+            serviceNamespace: this.target.serviceNamespace,
+        };
+        // Policy names are fixed and a policy is replaced when its target changes: delete the old one first.
+        const policyOptions = { parent: this, dependsOn: [this.target], deleteBeforeReplace: true };
+        for (const policy of plan.policies) {
+            if (policy.kind === "targetTracking") {
+                this.policies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
+                    name: `${physicalName}-${policy.name}`,
+                    policyType: "TargetTrackingScaling",
+                    ...onTarget,
+                    targetTrackingScalingPolicyConfiguration: targetTrackingConfiguration(policy, args.loadBalancer),
+                }, policyOptions);
+                continue;
+            }
+            const key = `${policy.name}-${policy.direction}`;
+            const awsName = `${physicalName}-${key}`;
+            const stepPolicy = new aws.appautoscaling.Policy(`${name}-${key}`, {
+                name: awsName,
+                policyType: "StepScaling",
+                ...onTarget,
+                stepScalingPolicyConfiguration: {
+                    adjustmentType: "ChangeInCapacity",
+                    cooldown: policy.cooldown,
+                    metricAggregationType: policy.metricAggregationType,
+                    stepAdjustments: relativeSteps(policy).map((s) => ({
+                        ...(s.metricIntervalLowerBound !== undefined ? { metricIntervalLowerBound: String(s.metricIntervalLowerBound) } : {}),
+                        ...(s.metricIntervalUpperBound !== undefined ? { metricIntervalUpperBound: String(s.metricIntervalUpperBound) } : {}),
+                        scalingAdjustment: s.scalingAdjustment,
+                    })),
+                },
+            }, policyOptions);
+            this.policies[key] = stepPolicy;
+            // A step policy acts only when an alarm invokes it: this alarm is its only trigger.
+            this.alarms[key] = new aws.cloudwatch.MetricAlarm(`${name}-${key}-alarm`, {
+                name: awsName,
+                alarmDescription: describeStepPolicy(physicalName, policy),
+                namespace: policy.series.namespace,
+                metricName: policy.series.metricName,
+                statistic: policy.series.statistic,
+                dimensions: { ...policy.series.dimensions },
+                threshold: policy.alarm.threshold,
+                comparisonOperator: policy.alarm.comparisonOperator,
+                period: policy.alarm.period,
+                evaluationPeriods: policy.alarm.evaluationPeriods,
+                datapointsToAlarm: policy.alarm.datapointsToAlarm,
+                treatMissingData: policy.alarm.treatMissingData,
+                alarmActions: [stepPolicy.arn],
+            }, { parent: this });
+        }
+
+        this.registerOutputs({ target: this.target, policies: this.policies, alarms: this.alarms });
+    }
+}
+
+/** The one wiring a caller can miss: the load balancer an ALBRequestCountPerTarget policy is labelled with. */
+function checkArgs(args: ServiceScalingArgs): void {
+    const needsLoadBalancer = args.plan.policies.filter((p) => p.kind === "targetTracking" && p.metric.type === "predefined"
+        && p.metric.predefinedMetricType === "ALBRequestCountPerTarget");
+    throwIfAny(`ServiceScaling ${args.physicalName}`, needsLoadBalancer.length > 0 && !args.loadBalancer ? [{
+        propertyPath: "loadBalancer",
+        reason: `is required because policy "${needsLoadBalancer[0].name}" tracks ALBRequestCountPerTarget (its resource label names the load balancer and the target group)`,
+    }] : []);
+}
+
+function targetTrackingConfiguration(
+    policy: TargetTrackingPolicy,
+    lb: ServiceScalingArgs["loadBalancer"],
+): aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration {
+    const common = {
+        targetValue: policy.targetValue,
+        scaleOutCooldown: policy.cooldowns.scaleOut,
+        scaleInCooldown: policy.cooldowns.scaleIn,
+        disableScaleIn: policy.disableScaleIn,
+    };
+    const metric = policy.metric;
+    if (metric.type === "predefined") {
+        return {
+            ...common,
+            predefinedMetricSpecification: {
+                predefinedMetricType: metric.predefinedMetricType,
+                // `app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>`: the two ARN suffixes joined by `/`.
+                ...(metric.predefinedMetricType === "ALBRequestCountPerTarget"
+                    ? { resourceLabel: pulumi.interpolate`${lb!.arnSuffix}/${lb!.targetGroupArnSuffix}` }
+                    : {}),
+            },
+        };
+    }
+    const series = metric.series;
+    return {
+        ...common,
+        customizedMetricSpecification: {
+            namespace: series.namespace,
+            metricName: series.metricName,
+            statistic: series.statistic,
+            ...(series.unit !== undefined ? { unit: series.unit } : {}),
+            // Exactly the published dimensions: AWS matches the series only on the full set.
+            dimensions: dimensionList(series),
+        },
+    };
+}
+
+/** The alarm's description: its condition and the step table, in words (CloudWatch allows 1024 characters). */
+export function describeStepPolicy(physicalName: string, policy: StepScalingPolicy): string {
+    const s = policy.series;
+    const a = policy.alarm;
+    const dims = Object.entries(s.dimensions).map(([k, v]) => `${k}=${v}`).join(", ");
+    const op = a.comparisonOperator === "GreaterThanOrEqualToThreshold" ? ">=" : "<=";
+    const steps = policy.steps.map((step) => `${describeStepRange(policy.direction, step)}: ${stepChange(step.change)}`).join("; ");
+    const text = `Scales ${physicalName} ${policy.direction} when ${s.namespace} ${s.metricName} (${s.statistic}` +
+        `${dims ? `, ${dims}` : ""}) ${op} ${a.threshold} for ${a.datapointsToAlarm} of ${a.evaluationPeriods} periods of ${a.period} s. ` +
+        `Steps: ${steps}. Cooldown ${policy.cooldown} s.`;
+    return text.length <= 1024 ? text : `${text.slice(0, 1021)}...`;
+}
+
+function stepChange(change: number): string {
+    const n = Math.abs(change);
+    return `${change > 0 ? "add" : "remove"} ${n} task${n === 1 ? "" : "s"}`;
+}
