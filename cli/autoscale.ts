@@ -14,6 +14,7 @@ import { CHAOS_KINDS, ChaosNotAllowedError, type ChaosKind } from "../runtime/au
 import { envName, flagName, parseChaosSettings, parseSettings, SETTING_DEFAULTS, SettingsError, type FlagValues } from "../runtime/autoscaler/settings";
 import { runChaosOnce, startAutoscaler } from "../runtime/autoscaler/service";
 import { addMetricCommand } from "./metric-publish";
+import { addEvidenceCommand } from "./evidence";
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage (flags, refused simulation). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -174,6 +175,7 @@ function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void
         cmd.action((flags: FlagValues) => setResult(() => runChaosCommand(kind, flags, io)));
     }
     addMetricCommand(program, io, setResult);
+    addEvidenceCommand(program, io, setResult);
     return program;
 }
 

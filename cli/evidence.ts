@@ -1,0 +1,93 @@
+/**
+ * `autoscale evidence --cluster <c> --service <s> [--since 1h] [--activities record.jsonl] [--out dir]`:
+ * collects every artifact of seed 000's proof checklist for one service (read-only calls only), prints
+ * a verdict line per item, writes evidence.md, evidence.json and evidence.svg, and exits 1 when any
+ * item FAILs. Where the endpoint has no DescribeScalingActivities (moto), the activities come from the
+ * record that `autoscale emulate` writes (scaling/activity-record.ts).
+ */
+import { mkdir, readFile, writeFile } from "fs/promises";
+import * as path from "path";
+import type { Command } from "commander";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
+import { EXIT, type CliIo } from "./autoscale";
+import { runTool, type SetRun } from "./proof/command";
+import { collectEvidence, type EvidenceClients } from "./proof/evidence-collect";
+import { evidenceExitCode, judgeEvidence } from "./proof/evidence-judge";
+import { evidenceChartSpec, evidenceJson, evidenceMarkdown, evidenceText, type EvidenceReport } from "./proof/evidence-report";
+import { UsageError, parseDuration } from "./proof/usage";
+import { renderSvg } from "./svg-chart";
+
+export interface EvidenceFlags {
+    cluster?: string;
+    service?: string;
+    since: string;
+    activities?: string;
+    out: string;
+}
+
+/** `--since 30m` (that long ago) or an ISO-8601 time. */
+export function parseSince(text: string, now: number): Date {
+    if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+        const t = Date.parse(text);
+        if (Number.isNaN(t)) throw new UsageError(`--since: ${JSON.stringify(text)} is not a valid ISO-8601 time`);
+        if (t >= now) throw new UsageError(`--since: ${text} is not in the past`);
+        return new Date(t);
+    }
+    const ms = parseDuration(text, "--since");
+    if (ms <= 0) throw new UsageError(`--since: ${JSON.stringify(text)} must be > 0`);
+    return new Date(now - ms);
+}
+
+/** Collects, judges and writes the three report files; returns the report and the files written. */
+export async function runEvidence(flags: EvidenceFlags, clients: EvidenceClients, now: number): Promise<{ report: EvidenceReport; files: string[] }> {
+    if (!flags.cluster) throw new UsageError("--cluster: (missing) the ECS cluster name is required");
+    if (!flags.service) throw new UsageError("--service: (missing) the ECS service name is required");
+    const start = parseSince(flags.since, now);
+    let activityRecord: { file: string; text: string } | undefined;
+    if (flags.activities !== undefined) {
+        try {
+            activityRecord = { file: flags.activities, text: await readFile(flags.activities, "utf8") };
+        } catch (e) {
+            throw new UsageError(`--activities: ${JSON.stringify(flags.activities)} cannot be read (${(e as Error).message})`);
+        }
+    }
+    const evidence = await collectEvidence(clients, { cluster: flags.cluster, service: flags.service, start, end: new Date(now), activityRecord });
+    const report: EvidenceReport = {
+        cluster: flags.cluster, service: flags.service, window: evidence.data.window, verdicts: judgeEvidence(evidence.data), evidence,
+    };
+    await mkdir(flags.out, { recursive: true });
+    const files = ["evidence.md", "evidence.json", "evidence.svg"].map((f) => path.join(flags.out, f));
+    await writeFile(files[0], evidenceMarkdown(report, "evidence.svg"));
+    await writeFile(files[1], evidenceJson(report));
+    await writeFile(files[2], await renderSvg(evidenceChartSpec(report)));
+    return { report, files };
+}
+
+/** Registers `evidence` on the program. */
+export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun): Command {
+    const cmd = program.command("evidence")
+        .description("collect and judge the proof that a service scales: target, policies, series match, metric, datapoints, alarms, activities, service events")
+        .option("--cluster <name>", "ECS cluster name")
+        .option("--service <name>", "ECS service name")
+        .option("--since <duration|time>", "start of the window: how long ago (30m, 2h) or an ISO-8601 time", "1h")
+        .option("--activities <file.jsonl>", "activity record written by `autoscale emulate`, read where the endpoint has no DescribeScalingActivities")
+        .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", "evidence");
+    cmd.action((flags: EvidenceFlags) => setRun(() => runTool(io, async () => {
+        const clients = {
+            autoscaling: createApplicationAutoScalingClient(),
+            cloudwatch: createCloudWatchClient(),
+            ecs: createEcsClient(),
+        };
+        try {
+            const { report, files } = await runEvidence(flags, clients, Date.now());
+            io.out(evidenceText(report));
+            io.out(`wrote ${files.join(", ")}\n`);
+            return evidenceExitCode(report.verdicts) === 0 ? EXIT.ok : EXIT.failure;
+        } finally {
+            clients.autoscaling.destroy();
+            clients.cloudwatch.destroy();
+            clients.ecs.destroy();
+        }
+    })));
+    return cmd;
+}

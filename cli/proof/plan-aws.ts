@@ -1,0 +1,93 @@
+/**
+ * A service's scaling plan as the Application Auto Scaling and CloudWatch APIs describe it: the
+ * scalable target, each policy's PutScalingPolicy input and, for a step policy, its alarm's
+ * PutMetricAlarm input. The names and fields are those components/scalable-service.ts gives the
+ * resources (`<service>-<policy>`, step policies `<service>-<policy>-<out|in>`, alarm named like its
+ * policy), so `scale-test verify` can compare what is live with what the plan says. Pure.
+ */
+import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-auto-scaling";
+import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
+import { cloudWatchDimensions } from "../../runtime/aws/cloudwatch";
+import { ecsResourceId } from "../../scaling/activity-record";
+import { relativeSteps, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy } from "../../scaling/plan";
+import { ECS_DESIRED_COUNT } from "./evidence-collect";
+
+export interface PlannedPolicy {
+    /** The AWS policy name. */
+    readonly name: string;
+    readonly input: PutScalingPolicyCommandInput;
+    /** Step policies only: the alarm that invokes it (its AlarmActions get the policy ARN). */
+    readonly alarm?: Omit<PutMetricAlarmCommandInput, "AlarmActions">;
+}
+
+export interface PlannedService {
+    readonly resourceId: string;
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    readonly policies: readonly PlannedPolicy[];
+}
+
+function targetTracking(p: TargetTrackingPolicy): NonNullable<PutScalingPolicyCommandInput["TargetTrackingScalingPolicyConfiguration"]> {
+    const common = {
+        TargetValue: p.targetValue,
+        ScaleOutCooldown: p.cooldowns.scaleOut,
+        ScaleInCooldown: p.cooldowns.scaleIn,
+        DisableScaleIn: p.disableScaleIn,
+    };
+    if (p.metric.type === "predefined") return { ...common, PredefinedMetricSpecification: { PredefinedMetricType: p.metric.predefinedMetricType } };
+    const s = p.metric.series;
+    return {
+        ...common,
+        CustomizedMetricSpecification: {
+            Namespace: s.namespace,
+            MetricName: s.metricName,
+            Statistic: s.statistic,
+            Dimensions: cloudWatchDimensions(s),
+            ...(s.unit !== undefined ? { Unit: s.unit } : {}),
+        },
+    };
+}
+
+function step(p: StepScalingPolicy): NonNullable<PutScalingPolicyCommandInput["StepScalingPolicyConfiguration"]> {
+    return {
+        AdjustmentType: "ChangeInCapacity",
+        Cooldown: p.cooldown,
+        MetricAggregationType: p.metricAggregationType,
+        StepAdjustments: relativeSteps(p).map((s) => ({
+            ...(s.metricIntervalLowerBound !== undefined ? { MetricIntervalLowerBound: s.metricIntervalLowerBound } : {}),
+            ...(s.metricIntervalUpperBound !== undefined ? { MetricIntervalUpperBound: s.metricIntervalUpperBound } : {}),
+            ScalingAdjustment: s.scalingAdjustment,
+        })),
+    };
+}
+
+/** The plan of the ECS service `physicalName` in `cluster`, in API terms. */
+export function plannedService(plan: ServiceScalingPlan, cluster: string, physicalName: string): PlannedService {
+    const resourceId = ecsResourceId(cluster, physicalName);
+    const on = { ServiceNamespace: "ecs" as const, ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT as "ecs:service:DesiredCount" };
+    const policies: PlannedPolicy[] = plan.policies.map((p) => {
+        if (p.kind === "targetTracking") {
+            const name = `${physicalName}-${p.name}`;
+            return { name, input: { ...on, PolicyName: name, PolicyType: "TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration: targetTracking(p) } };
+        }
+        const name = `${physicalName}-${p.name}-${p.direction}`;
+        return {
+            name,
+            input: { ...on, PolicyName: name, PolicyType: "StepScaling", StepScalingPolicyConfiguration: step(p) },
+            alarm: {
+                AlarmName: name,
+                Namespace: p.series.namespace,
+                MetricName: p.series.metricName,
+                Statistic: p.series.statistic,
+                Dimensions: cloudWatchDimensions(p.series),
+                Threshold: p.alarm.threshold,
+                ComparisonOperator: p.alarm.comparisonOperator,
+                Period: p.alarm.period,
+                EvaluationPeriods: p.alarm.evaluationPeriods,
+                DatapointsToAlarm: p.alarm.datapointsToAlarm,
+                TreatMissingData: p.alarm.treatMissingData,
+            },
+        };
+    });
+    return { resourceId, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, policies };
+}
