@@ -23,13 +23,17 @@ const DIMS = [{ Name: "TestId", Value: "t1" }, { Name: "Cluster", Value: "proof"
 const notImplemented = () => Object.assign(new Error("Unexpected token '<', \"<!doctype \"... is not valid JSON"), { name: "SyntaxError", $metadata: { httpStatusCode: 500 } });
 
 describe("autoscale evidence: the calls", () => {
-    let aas: ReturnType<typeof mockClient>;
-    let cw: ReturnType<typeof mockClient>;
-    let ecs: ReturnType<typeof mockClient>;
+    // Installed when this suite runs (not when the file loads), so other files' clients stay real.
+    const mockAas = () => mockClient(ApplicationAutoScalingClient);
+    const mockCw = () => mockClient(CloudWatchClient);
+    const mockEcs = () => mockClient(ECSClient);
+    let aas: ReturnType<typeof mockAas>;
+    let cw: ReturnType<typeof mockCw>;
+    let ecs: ReturnType<typeof mockEcs>;
     before(() => {
-        aas = mockClient(ApplicationAutoScalingClient);
-        cw = mockClient(CloudWatchClient);
-        ecs = mockClient(ECSClient);
+        aas = mockAas();
+        cw = mockCw();
+        ecs = mockEcs();
     });
     afterEach(() => {
         aas.reset();

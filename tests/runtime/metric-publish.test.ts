@@ -42,9 +42,10 @@ const START = Date.UTC(2026, 10, 23, 20, 0, 0);
 
 describe("autoscale metric publish", () => {
     // Installed when this suite runs (not when the file loads), so other files' clients stay real.
-    let cw: ReturnType<typeof mockClient>;
+    const mockCw = () => mockClient(CloudWatchClient);
+    let cw: ReturnType<typeof mockCw>;
     before(() => {
-        cw = mockClient(CloudWatchClient);
+        cw = mockCw();
     });
     afterEach(() => cw.reset());
     after(() => cw.restore());
