@@ -1,0 +1,153 @@
+/**
+ * The decision that follows demand: a pure function of one reading, the service's counts, the settings,
+ * what the autoscaler last did, the demand memory and the time.
+ *
+ * Rules, in order:
+ * 1. Bounds first: a desired count above max goes to max ("above_max"); below min it goes up to min, or to
+ *    what demand needs if more ("below_min"), whatever the cooldowns say.
+ * 2. Scale up to what demand needs (demand.ts: the arrival rate, and the backlog served within the
+ *    acceptable age counting running tasks and those already starting): "from_zero" from no task,
+ *    "rate_high" when the arrival rate asks for more than the backlog, "backlog_high" otherwise. Within the
+ *    scale-up cooldown only a request above the last scale-up's target goes through.
+ * 3. Tasks already starting are capacity on the way: while they cover what demand needs, nothing is added
+ *    ("tasks_starting").
+ * 4. Scale in to the highest recommendation of the stabilization window (the scale-down cooldown), as far
+ *    as that allows in one step: "idle" with no work, "demand_low" otherwise. Never below what the backlog
+ *    or the work in flight needs, so never to 0 while a message is in flight. The scale-down threshold
+ *    still gates it: scale-in only while work < desired x scaleDownThreshold (0: only on an empty queue).
+ *    "stabilizing" while the window still holds a higher recommendation.
+ * 5. Every result is within [min, max]; the text gives the numbers: rate, backlog, tasks starting and the
+ *    window maximum.
+ */
+import { assessDemand, EMPTY_MEMORY, recordRecommendation, type Demand, type DemandMemory } from "./demand";
+import type { Decision, DecisionInput, DecisionSettings, Direction } from "./types";
+
+/** Settings the demand decision reads besides DecisionSettings. */
+export interface DemandDecisionSettings extends DecisionSettings {
+    /** How long a message may wait, seconds; unset: scaleUpThreshold is the backlog per task. */
+    readonly acceptableAgeSeconds?: number;
+    /** Messages one task handles per second; unset: learned from the observed drain. */
+    readonly processingRate?: number;
+}
+
+export interface DemandDecisionInput extends Omit<DecisionInput, "settings"> {
+    readonly settings: DemandDecisionSettings;
+    /** The memory the previous decision returned; none on the first tick. */
+    readonly memory?: DemandMemory;
+}
+
+export interface DemandDecision extends Decision {
+    /** Hand this to the next decision. */
+    readonly memory: DemandMemory;
+    /** The figures behind the decision, for logs and metrics. */
+    readonly demand: Demand & { readonly windowMax: number };
+}
+
+export const DEMAND_REASON_CODES = [
+    "above_max",
+    "below_min",
+    "from_zero",
+    "rate_high",
+    "backlog_high",
+    "at_max",
+    "scale_up_cooldown",
+    "tasks_starting",
+    "idle",
+    "demand_low",
+    "stabilizing",
+    "at_min",
+    "within_band",
+] as const;
+export type DemandReasonCode = (typeof DEMAND_REASON_CODES)[number];
+
+function round(n: number): string {
+    return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+/** The numbers every reason text carries. */
+export function demandText(d: Demand, windowMax: number, windowMs: number): string {
+    const rate = d.arrivalRate === undefined ? "rate unknown" : `rate ${round(d.arrivalRate)}/s`;
+    const per = d.model.processingRate === undefined ? "" : ` (${round(d.model.processingRate)}/s per task, ${d.model.rateSource})`;
+    return `${rate}${per}, backlog ${d.backlog} (${round(d.model.backlogPerTask)} per task), ${d.starting} starting, needs ${d.keep}, window max ${windowMax} over ${Math.round(windowMs / 1000)}s`;
+}
+
+export function decideForDemand(input: DemandDecisionInput): DemandDecision {
+    const { counts, settings: s, last, now, observation } = input;
+    const current = counts.desired;
+    const clamp = (n: number) => Math.min(s.maxCapacity, Math.max(s.minCapacity, n));
+    const windowMs = s.scaleDownCooldownMs;
+    const { demand, memory } = assessDemand({
+        visible: observation.visible,
+        inFlight: observation.inFlight,
+        running: counts.running,
+        desired: current,
+        now,
+        ...(last.scaleUp ? { lastScaleUp: last.scaleUp } : {}),
+        settings: s,
+        // A fresh start (or a restart) knows no earlier recommendation: count the desired count it finds
+        // as recommended now, so scale-in waits one window instead of acting on the first tick.
+        memory: input.memory ?? { ...EMPTY_MEMORY, recommendations: [{ at: now, count: current }] },
+    });
+
+    const finish = (direction: Direction, desired: number, recommendation: number, code: DemandReasonCode, why: string): DemandDecision => {
+        const { recommendations, windowMax } = recordRecommendation(memory.recommendations, now, recommendation, windowMs);
+        return {
+            direction,
+            desired,
+            reason: { code, text: `${why}; ${demandText(demand, windowMax, windowMs)}` },
+            memory: { ...memory, recommendations },
+            demand: { ...demand, windowMax },
+        };
+    };
+    const keep = clamp(demand.keep);
+
+    if (current > s.maxCapacity) {
+        return finish("down", s.maxCapacity, s.maxCapacity, "above_max", `desired ${current} is above max ${s.maxCapacity}; set to max`);
+    }
+    if (current < s.minCapacity) {
+        const to = clamp(Math.max(demand.upTo, demand.keep));
+        return finish("up", to, to, "below_min", `desired ${current} is below min ${s.minCapacity}; scale to ${to}`);
+    }
+
+    if (demand.upTo > current) {
+        const to = clamp(demand.upTo);
+        if (to <= current) {
+            return finish("none", current, current, "at_max", `demand needs ${demand.upTo} but desired ${current} is at max ${s.maxCapacity}`);
+        }
+        if (current === 0) {
+            return finish("up", to, to, "from_zero", `work and no task; scale from 0 to ${to}`);
+        }
+        const lastUp = last.scaleUp;
+        if (lastUp && now - lastUp.at < s.scaleUpCooldownMs && to <= lastUp.to) {
+            const left = Math.ceil((s.scaleUpCooldownMs - (now - lastUp.at)) / 1000);
+            return finish("none", current, to, "scale_up_cooldown", `demand wants ${to}, not more than the last scale-up to ${lastUp.to}; cooldown ${left}s left`);
+        }
+        const byRate = demand.forRate >= to && demand.forRate > current;
+        return finish("up", to, to, byRate ? "rate_high" : "backlog_high", `scale from ${current} to ${to}`);
+    }
+
+    if (demand.starting > 0 && demand.keep > current - demand.starting) {
+        return finish("none", current, current, "tasks_starting", `${demand.starting} starting cover what demand needs; desired stays ${current}`);
+    }
+
+    const work = observation.visible + (s.countInFlight ? observation.inFlight : 0);
+    const { windowMax } = recordRecommendation(memory.recommendations, now, keep, windowMs);
+    const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep);
+    if (to < current) {
+        const gate = s.scaleDownThreshold === 0 ? work === 0 : work < current * s.scaleDownThreshold;
+        if (!gate) {
+            return finish("none", current, keep, "within_band", `demand needs ${keep} but work ${work} is not below ${current} x ${s.scaleDownThreshold}`);
+        }
+        return work === 0 && observation.inFlight === 0
+            ? finish("down", to, keep, "idle", `no work; scale from ${current} to ${to}`)
+            : finish("down", to, keep, "demand_low", `scale from ${current} to ${to}`);
+    }
+    if (keep < current) {
+        return finish("none", current, keep, current <= s.minCapacity ? "at_min" : "stabilizing",
+            current <= s.minCapacity ? `desired ${current} is at min ${s.minCapacity}` : `the window still holds ${windowMax}; desired stays ${current}`);
+    }
+    if (current <= s.minCapacity && keep <= current && work === 0) {
+        return finish("none", current, keep, current === 0 ? "idle" : "at_min", `no work and desired ${current}`);
+    }
+    return finish("none", current, keep, "within_band", `desired ${current} meets demand`);
+}

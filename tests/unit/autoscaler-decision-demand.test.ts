@@ -1,0 +1,271 @@
+import { expect } from "chai";
+import * as fc from "fast-check";
+import {
+    arrivalRate,
+    assessDemand,
+    demandModel,
+    EMPTY_MEMORY,
+    inFlightFloor,
+    observedDrainRate,
+    recordRecommendation,
+    type DemandMemory,
+    type DemandSample,
+} from "../../runtime/autoscaler/demand";
+import { decideForDemand, DEMAND_REASON_CODES, type DemandDecision, type DemandDecisionSettings } from "../../runtime/autoscaler/demand-decision";
+import type { LastActions } from "../../runtime/autoscaler/types";
+
+const T0 = 1_000_000;
+const WINDOW_MS = 120_000;
+/** Workers of 2 messages/s, messages may wait 60 s: 120 messages per task. */
+const SETTINGS: DemandDecisionSettings = {
+    minCapacity: 0,
+    maxCapacity: 10,
+    scaleUpThreshold: 10,
+    scaleDownThreshold: 2,
+    scaleUpCooldownMs: 30_000,
+    scaleDownCooldownMs: WINDOW_MS,
+    scaleDownStep: 1,
+    countInFlight: true,
+    acceptableAgeSeconds: 60,
+    processingRate: 2,
+};
+
+const sample = (at: number, visible: number, inFlight: number, running: number, desired = running): DemandSample =>
+    ({ at, visible, inFlight, running, desired });
+
+/** A closed loop of readings: each tick's decision is applied and its memory handed to the next one. */
+class Driver {
+    desired: number;
+    last: LastActions = {};
+    memory: DemandMemory | undefined;
+    readonly decisions: { at: number; decision: DemandDecision }[] = [];
+
+    constructor(readonly settings: DemandDecisionSettings, desired: number) {
+        this.desired = desired;
+    }
+
+    tick(at: number, visible: number, inFlight: number, running: number): DemandDecision {
+        const d = decideForDemand({
+            observation: { visible, inFlight, delayed: 0, observedAt: at },
+            counts: { desired: this.desired, running, pending: Math.max(0, this.desired - running) },
+            settings: this.settings,
+            last: this.last,
+            now: at,
+            ...(this.memory ? { memory: this.memory } : {}),
+        });
+        this.memory = d.memory;
+        if (d.desired !== this.desired) {
+            const action = { at, from: this.desired, to: d.desired };
+            this.last = d.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
+            this.desired = d.desired;
+        }
+        this.decisions.push({ at, decision: d });
+        return d;
+    }
+}
+
+describe("demand model", () => {
+    it("acceptable age x processing rate is the backlog per task", () => {
+        expect(demandModel(SETTINGS, undefined)).to.deep.equal({ processingRate: 2, rateSource: "configured", backlogPerTask: 120, acceptableAgeSeconds: 60 });
+    });
+
+    it("without a processing rate: learned when seen, else scaleUpThreshold / acceptable age", () => {
+        const s = { ...SETTINGS, processingRate: undefined };
+        expect(demandModel(s, 1.5)).to.deep.equal({ processingRate: 1.5, rateSource: "learned", backlogPerTask: 90, acceptableAgeSeconds: 60 });
+        expect(demandModel(s, undefined)).to.deep.equal({ processingRate: 10 / 60, rateSource: "threshold", backlogPerTask: 10, acceptableAgeSeconds: 60 });
+    });
+
+    it("without an acceptable age the threshold flag is the backlog per task, and the age follows from the rate", () => {
+        const s = { ...SETTINGS, acceptableAgeSeconds: undefined };
+        expect(demandModel(s, undefined)).to.deep.equal({ processingRate: 2, rateSource: "configured", backlogPerTask: 10, acceptableAgeSeconds: 5 });
+        expect(demandModel({ ...s, processingRate: undefined }, undefined)).to.deep.equal({ rateSource: "unknown", backlogPerTask: 10 });
+    });
+
+    it("arrival rate: growth of visible + in flight plus what the busy tasks removed, over the time", () => {
+        // 2 tasks busy throughout at 2/s remove 4/s; the queue grew by 20 in 10 s: 2 + 4 = 6 arrivals/s.
+        expect(arrivalRate([sample(0, 50, 2, 2), sample(5_000, 60, 2, 2), sample(10_000, 70, 2, 2)], 2)).to.equal(6);
+        // Idle queue, one task holding one message on average at 2/s: 2 arrivals/s by Little's law.
+        expect(arrivalRate([sample(0, 0, 1, 3), sample(10_000, 0, 1, 3)], 2)).to.equal(2);
+        // Without a processing rate only the growth is seen; never negative.
+        expect(arrivalRate([sample(0, 50, 0, 2), sample(10_000, 30, 0, 2)], undefined)).to.equal(0);
+        expect(arrivalRate([sample(0, 0, 0, 0)], 2)).to.equal(undefined);
+    });
+
+    it("drain rate is learned only while every task was busy and none was starting", () => {
+        expect(observedDrainRate(sample(0, 100, 4, 4), sample(10_000, 20, 4, 4))).to.equal(2);
+        expect(observedDrainRate(sample(0, 100, 4, 4, 6), sample(10_000, 20, 4, 4, 6)), "tasks starting").to.equal(undefined);
+        expect(observedDrainRate(sample(0, 100, 4, 4), sample(10_000, 0, 4, 4)), "queue ran empty").to.equal(undefined);
+        expect(observedDrainRate(sample(0, 100, 4, 4), sample(10_000, 120, 4, 4)), "queue grew").to.equal(undefined);
+    });
+
+    it("in flight needs at least one task while any message is in flight", () => {
+        expect([0, 1, 120, 121].map((n) => inFlightFloor(n, 120))).to.deep.equal([0, 1, 1, 2]);
+    });
+
+    it("the stabilization window keeps recommendations for exactly its length", () => {
+        let recs: DemandMemory["recommendations"] = [];
+        recs = recordRecommendation(recs, 0, 6, WINDOW_MS).recommendations;
+        expect(recordRecommendation(recs, WINDOW_MS - 1, 1, WINDOW_MS).windowMax).to.equal(6);
+        expect(recordRecommendation(recs, WINDOW_MS, 1, WINDOW_MS).windowMax).to.equal(1);
+    });
+
+    it("learns the start delay from a scale-up to running catching up", () => {
+        let memory: DemandMemory = EMPTY_MEMORY;
+        const lastScaleUp = { at: T0, to: 4 };
+        for (const [at, running] of [[T0 + 5_000, 1], [T0 + 30_000, 1], [T0 + 35_000, 4]] as const) {
+            memory = assessDemand({ visible: 10, inFlight: 1, running, desired: 4, now: at, lastScaleUp, settings: SETTINGS, memory }).memory;
+        }
+        expect(memory.learnedStartMs).to.equal(35_000);
+    });
+});
+
+describe("demand decisions in a closed loop of readings", () => {
+    it("a 300-message burst on 1 task asks for the 6 tasks that serve it within 60 s, not 30", () => {
+        const drv = new Driver(SETTINGS, 1);
+        for (let t = 0; t <= 60_000; t += 5_000) drv.tick(T0 + t, 0, 1, 1); // 2 messages/s for a minute
+        const d = drv.tick(T0 + 65_000, 299, 1, 1);
+        // Backlog 299 visible + 1 in flight. 1 running task drains 120 in 60 s; each new one runs after
+        // 45 s and drains 2 x 15 = 30: ceil(180 / 30) = 6 more.
+        expect([d.direction, d.desired, d.reason.code]).to.deep.equal(["up", 7, "backlog_high"]);
+        expect(d.reason.text).to.match(/^scale from 1 to 7; rate 6\.98\/s \(2\/s per task, configured\), backlog 300 \(120 per task\), 0 starting, needs 4, window max 7 over 120s$/);
+    });
+
+    it("the target does not rise while enough tasks are starting for the measured rate", () => {
+        // A minute of 6 messages/s on 1 task held at max 1: the backlog grows by 20 every 5 s.
+        const drv = new Driver({ ...SETTINGS, maxCapacity: 1 }, 1);
+        let visible = 0;
+        let t = 0;
+        for (; t <= 60_000; t += 5_000, visible += 20) drv.tick(T0 + t, visible, 1, 1);
+        // Max is raised to 10; the new tasks take 40 s to start, the backlog keeps growing meanwhile.
+        const grow = new Driver(SETTINGS, 1);
+        grow.memory = drv.memory;
+        const targets: number[] = [];
+        for (const end = t + 40_000; t < end; t += 5_000, visible += 20) targets.push(grow.tick(T0 + t, visible, 1, 1).desired);
+        // 6/s at 2/s per task needs 3; the first tick asks for all it needs, the next ones add nothing.
+        expect(targets[0]).to.be.at.least(3);
+        expect(new Set(targets).size, `targets ${targets.join(",")}`).to.equal(1);
+        expect(grow.decisions.slice(1).map((x) => x.decision.reason.code)).to.satisfy((codes: string[]) => codes.every((c) => c === "tasks_starting"));
+        expect(grow.decisions[1]!.decision.demand.arrivalRate).to.be.closeTo(6, 0.5);
+    });
+
+    it("after a burst ends, capacity comes down to what the rate needs within one stabilization window", () => {
+        const drv = new Driver(SETTINGS, 8);
+        // 8 tasks drain a burst while 2 messages/s arrive (1 task's worth), then the backlog is gone.
+        let visible = 400;
+        let t = 0;
+        for (; visible > 0; t += 5_000) {
+            drv.tick(T0 + t, visible, 8, 8);
+            visible = Math.max(0, visible - 5 * (16 - 2));
+        }
+        const emptiedAt = t;
+        for (; t <= emptiedAt + WINDOW_MS + 5_000; t += 5_000) drv.tick(T0 + t, 0, 1, drv.desired);
+        const byWindowEnd = drv.decisions.filter((x) => x.at <= T0 + emptiedAt + WINDOW_MS).at(-1)!;
+        expect(byWindowEnd.decision.desired).to.equal(1);
+        const downs = drv.decisions.filter((x) => x.decision.direction === "down");
+        expect(downs.map((x) => x.decision.reason.code)).to.satisfy((codes: string[]) => codes.every((c) => c === "demand_low"));
+        expect(drv.desired).to.equal(1);
+    });
+
+    it("an idle queue reaches min within one window, in one step", () => {
+        const drv = new Driver({ ...SETTINGS, minCapacity: 1 }, 5);
+        for (let t = 0; t <= WINDOW_MS; t += 5_000) drv.tick(T0 + t, 0, 0, drv.desired);
+        const downs = drv.decisions.filter((x) => x.decision.direction === "down");
+        expect(downs.map((x) => [x.at - T0, x.decision.desired, x.decision.reason.code])).to.deep.equal([[WINDOW_MS, 1, "idle"]]);
+        expect(drv.decisions.filter((x) => x.at < T0 + WINDOW_MS).map((x) => x.decision.reason.code)).to.satisfy((c: string[]) => c.every((code) => code === "stabilizing"));
+    });
+
+    it("never scales to 0 while a message is in flight", () => {
+        const drv = new Driver(SETTINGS, 1);
+        for (let t = 0; t <= 3 * WINDOW_MS; t += 5_000) drv.tick(T0 + t, 0, 1, 1);
+        expect(drv.desired).to.equal(1);
+        expect(drv.decisions.every((x) => x.decision.desired === 1)).to.equal(true);
+    });
+
+    it("scale-down threshold 0: scale in only on an empty queue", () => {
+        const drv = new Driver({ ...SETTINGS, scaleDownThreshold: 0 }, 4);
+        for (let t = 0; t <= WINDOW_MS + 10_000; t += 5_000) drv.tick(T0 + t, 1, 0, drv.desired);
+        expect(drv.desired).to.equal(4);
+        expect(drv.decisions.at(-1)!.decision.reason.code).to.equal("within_band");
+    });
+});
+
+describe("demand decision properties", () => {
+    const settingsArb = fc.record({
+        min: fc.integer({ min: 0, max: 10 }),
+        span: fc.integer({ min: 0, max: 30 }),
+        upHalves: fc.integer({ min: 1, max: 200 }),
+        downShare: fc.double({ min: 0, max: 0.99, noNaN: true }),
+        upCooldownMs: fc.integer({ min: 0, max: 300_000 }),
+        windowMs: fc.integer({ min: 0, max: 300_000 }),
+        age: fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }),
+        rate: fc.option(fc.double({ min: 0.01, max: 50, noNaN: true }), { nil: undefined }),
+        countInFlight: fc.boolean(),
+    }).map((s): DemandDecisionSettings => ({
+        minCapacity: s.min,
+        maxCapacity: s.min + s.span,
+        scaleUpThreshold: s.upHalves / 2,
+        scaleDownThreshold: (s.upHalves / 2) * s.downShare,
+        scaleUpCooldownMs: s.upCooldownMs,
+        scaleDownCooldownMs: s.windowMs,
+        scaleDownStep: 1,
+        countInFlight: s.countInFlight,
+        ...(s.age === undefined ? {} : { acceptableAgeSeconds: s.age }),
+        ...(s.rate === undefined ? {} : { processingRate: s.rate }),
+    }));
+    const readingArb = fc.record({
+        visible: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5_000 })),
+        inFlight: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 500 })),
+        runningShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    // A run of readings from a start count, each applied like the control loop applies it.
+    const runArb = fc.record({
+        settings: settingsArb,
+        start: fc.integer({ min: 0, max: 45 }),
+        readings: fc.array(readingArb, { minLength: 1, maxLength: 40 }),
+        gapMs: fc.integer({ min: 1_000, max: 60_000 }),
+    });
+    const runs = { numRuns: 400 };
+
+    type Run = typeof runArb extends fc.Arbitrary<infer T> ? T : never;
+
+    function check(run: Run, property: (d: DemandDecision, desired: number, r: { visible: number; inFlight: number }, s: DemandDecisionSettings) => boolean): boolean {
+        const drv = new Driver(run.settings, run.start);
+        let at = T0;
+        for (const r of run.readings) {
+            const before = drv.desired;
+            const d = drv.tick(at, r.visible, r.inFlight, Math.round(before * r.runningShare));
+            if (!property(d, before, r, run.settings)) return false;
+            at += run.gapMs;
+        }
+        return true;
+    }
+
+    it("uses only known reason codes and always says the numbers", () => {
+        fc.assert(fc.property(runArb, (run) => check(run, (d) =>
+            (DEMAND_REASON_CODES as readonly string[]).includes(d.reason.code) && / backlog \d+ .* starting, needs \d+, window max \d+ over \d+s$/.test(d.reason.text))), runs);
+    });
+
+    it("the result is always within [min, max]", () => {
+        fc.assert(fc.property(runArb, (run) => check(run, (d, _, __, s) => d.desired >= s.minCapacity && d.desired <= s.maxCapacity)), runs);
+    });
+
+    it("the direction matches the change, and 'none' keeps the desired count", () => {
+        fc.assert(fc.property(runArb, (run) => check(run, (d, from) =>
+            d.direction === "up" ? d.desired > from : d.direction === "down" ? d.desired < from : d.desired === from)), runs);
+    });
+
+    it("never down while the backlog needs more: not below ceil(backlog / backlog per task) nor the in-flight floor (inside the bounds)", () => {
+        fc.assert(fc.property(runArb, (run) => check(run, (d, from, r, s) => {
+            if (d.direction !== "down" || from > s.maxCapacity) return true;
+            const per = d.demand.model.backlogPerTask;
+            const backlog = r.visible + (s.countInFlight ? r.inFlight : 0);
+            const needs = Math.min(s.maxCapacity, Math.max(Math.ceil(backlog / per - 1e-9), inFlightFloor(r.inFlight, per)));
+            return d.desired >= needs && (r.inFlight === 0 || d.desired >= 1);
+        })), runs);
+    });
+
+    it("never down below the highest recommendation of the window (inside the bounds)", () => {
+        fc.assert(fc.property(runArb, (run) => check(run, (d, from, _, s) =>
+            d.direction !== "down" || from > s.maxCapacity || d.desired >= Math.max(s.minCapacity, Math.min(from, d.demand.windowMax)))), runs);
+    });
+});
