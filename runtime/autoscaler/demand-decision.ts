@@ -12,7 +12,8 @@
  * 3. Tasks already starting are capacity on the way: while they cover what demand needs, nothing is added
  *    ("tasks_starting").
  * 4. Scale in to the highest recommendation of the stabilization window (the scale-down cooldown), as far
- *    as that allows in one step: "idle" with no work, "demand_low" otherwise. Never below what the backlog
+ *    as that allows in one step of at most scaleDownStep tasks: "idle" with no work, "demand_low"
+ *    otherwise. Never below what the backlog
  *    or the work in flight needs, so never to 0 while a message is in flight. The scale-down threshold
  *    still gates it: scale-in only while work < desired x scaleDownThreshold (0: only on an empty queue).
  *    "stabilizing" while the window still holds a higher recommendation.
@@ -132,7 +133,8 @@ export function decideForDemand(input: DemandDecisionInput): DemandDecision {
 
     const work = observation.visible + (s.countInFlight ? observation.inFlight : 0);
     const { windowMax } = recordRecommendation(memory.recommendations, now, keep, windowMs);
-    const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep);
+    // scaleDownStep, when the settings give one, still caps what one scale-in removes.
+    const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep, current - s.scaleDownStep);
     if (to < current) {
         const gate = s.scaleDownThreshold === 0 ? work === 0 : work < current * s.scaleDownThreshold;
         if (!gate) {

@@ -10,11 +10,12 @@
 import { ApiCallError, errorCode, operationOf } from "../aws/call";
 import type { Logger } from "../aws/logger";
 import type { ApplyOutcome, ApplyResult } from "./actuator";
-import { decide } from "./decision";
+import type { DemandMemory } from "./demand";
+import { decideForDemand, type DemandDecisionSettings } from "./demand-decision";
 import type { HealthReport } from "./http";
 import type { AutoscalerMetrics } from "./metrics";
 import { pause, realSleep, type Sleep } from "./time";
-import type { Decision, DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
+import type { Decision, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
 
 /** What the loop needs of the actuator (EcsActuator satisfies it). */
 export interface Actuator {
@@ -26,7 +27,7 @@ export interface Actuator {
 export interface ControlLoopOptions {
     readonly source: QueueSource;
     readonly actuator: Actuator;
-    readonly settings: DecisionSettings;
+    readonly settings: DemandDecisionSettings;
     /** Time between the end of one tick and the start of the next, ms. */
     readonly intervalMs: number;
     /** Epoch milliseconds; default Date.now. */
@@ -64,6 +65,8 @@ export class ControlLoop {
     private stopping = false;
     private holds = 0;
     private last: LastActions = {};
+    /** Readings and recommendations the demand decision remembers between ticks. */
+    private memory?: DemandMemory;
     private failures = 0;
     private lastSuccess?: number;
     private lastError?: string;
@@ -177,7 +180,10 @@ export class ControlLoop {
     async tick(): Promise<TickReport> {
         const start = this.clock();
         const [observation, counts] = await Promise.all([this.o.source.observe(), this.o.actuator.readCounts()]);
-        const decision = decide({ observation, counts, settings: this.o.settings, last: this.last, now: start });
+        const decision = decideForDemand({
+            observation, counts, settings: this.o.settings, last: this.last, now: start, ...(this.memory ? { memory: this.memory } : {}),
+        });
+        this.memory = decision.memory;
         let outcome: TickOutcome;
         if (this.holds > 0 && decision.desired !== counts.desired) {
             outcome = "held";
@@ -199,6 +205,7 @@ export class ControlLoop {
             m.observation(observation);
             m.counts(counts);
             m.decision(decision.direction, decision.reason.code);
+            m.demand(decision.demand);
             if (outcome === "updated" || outcome === "dry_run" || outcome === "external_change") m.action(outcome);
             m.tick(tickMs, end);
         }
@@ -218,6 +225,12 @@ export class ControlLoop {
             to: decision.desired,
             reason: decision.reason.code,
             reasonText: decision.reason.text,
+            arrivalRate: decision.demand.arrivalRate,
+            processingRate: decision.demand.model.processingRate,
+            backlog: decision.demand.backlog,
+            starting: decision.demand.starting,
+            needs: decision.demand.keep,
+            windowMax: decision.demand.windowMax,
             outcome,
             tickMs,
         }, "tick");

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ChaosOutcome } from "./chaos";
 import type { ApplyOutcome } from "./actuator";
+import type { Demand } from "./demand";
 import type { QueueObservation, ServiceCounts } from "./types";
 
 /** Names of every metric, for dashboards and tests. */
@@ -20,6 +21,11 @@ export const METRIC_NAMES = {
     tickDuration: "autoscaler_tick_duration_seconds",
     lastSuccessfulTick: "autoscaler_last_successful_tick_timestamp_seconds",
     chaosRuns: "autoscaler_chaos_runs_total",
+    arrivalRate: "autoscaler_arrival_rate_messages_per_second",
+    processingRate: "autoscaler_processing_rate_messages_per_second",
+    tasksStarting: "autoscaler_tasks_starting",
+    tasksNeeded: "autoscaler_tasks_needed",
+    windowMax: "autoscaler_stabilization_window_max_tasks",
 } as const;
 
 export interface MetricLabels {
@@ -42,6 +48,11 @@ export class AutoscalerMetrics {
     private readonly tickDuration: Histogram;
     private readonly lastSuccess: Gauge;
     private readonly chaosRuns: Counter<"kind" | "outcome">;
+    private readonly arrivalRate: Gauge;
+    private readonly processingRate: Gauge;
+    private readonly tasksStarting: Gauge;
+    private readonly tasksNeeded: Gauge;
+    private readonly windowMax: Gauge;
 
     constructor(labels: MetricLabels, registry: Registry = new Registry()) {
         this.registry = registry;
@@ -57,6 +68,11 @@ export class AutoscalerMetrics {
         this.apiErrors = new Counter({ name: METRIC_NAMES.apiErrors, help: "Failed remote calls by operation", labelNames: ["operation"], registers });
         this.tickDuration = new Histogram({ name: METRIC_NAMES.tickDuration, help: "Duration of control-loop ticks, seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
         this.lastSuccess = new Gauge({ name: METRIC_NAMES.lastSuccessfulTick, help: "Time of the last successful tick, epoch seconds", registers });
+        this.arrivalRate = new Gauge({ name: METRIC_NAMES.arrivalRate, help: "Messages arriving per second, estimated from successive readings", registers });
+        this.processingRate = new Gauge({ name: METRIC_NAMES.processingRate, help: "Messages one task handles per second, configured or learned from the drain", registers });
+        this.tasksStarting = new Gauge({ name: METRIC_NAMES.tasksStarting, help: "Tasks asked for and not running yet (capacity on the way)", registers });
+        this.tasksNeeded = new Gauge({ name: METRIC_NAMES.tasksNeeded, help: "Tasks the arrival rate, the backlog and the work in flight need", registers });
+        this.windowMax = new Gauge({ name: METRIC_NAMES.windowMax, help: "Highest recommendation of the scale-in stabilization window: scale-in goes no lower", registers });
         this.chaosRuns = new Counter({ name: METRIC_NAMES.chaosRuns, help: "Failure simulations run, by kind and outcome", labelNames: ["kind", "outcome"], registers });
     }
 
@@ -77,6 +93,17 @@ export class AutoscalerMetrics {
 
     decision(direction: string, reason: string): void {
         this.decisions.inc({ direction, reason });
+    }
+
+    /** The figures behind a decision; a rate not known yet leaves its series out. */
+    demand(d: Demand & { readonly windowMax: number }): void {
+        if (d.arrivalRate === undefined) this.arrivalRate.reset();
+        else this.arrivalRate.set(d.arrivalRate);
+        if (d.model.processingRate === undefined) this.processingRate.reset();
+        else this.processingRate.set(d.model.processingRate);
+        this.tasksStarting.set(d.starting);
+        this.tasksNeeded.set(d.keep);
+        this.windowMax.set(d.windowMax);
     }
 
     action(outcome: Exclude<ApplyOutcome, "unchanged">): void {

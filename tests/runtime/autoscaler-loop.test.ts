@@ -201,7 +201,11 @@ describe("ControlLoop", () => {
             direction: "up",
             to: 6,
             reason: "backlog_high",
-            reasonText: "57 visible > 2 x 10; scale to 6",
+            reasonText: "scale from 2 to 6; rate unknown, backlog 57 (10 per task), 1 starting, needs 6, window max 6 over 120s",
+            backlog: 57,
+            starting: 1,
+            needs: 6,
+            windowMax: 6,
             outcome: "updated",
             tickMs: 120,
         }]);
@@ -239,10 +243,14 @@ describe("ControlLoop", () => {
         source.next = { visible: 40 };
         await loop!.tick();
         expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 } });
+        // Scale-in waits for the stabilization window (the scale-down cooldown) to pass the scale-up to 4.
         await t.advance(1_000);
         source.next = { visible: 0 };
         await loop!.tick();
-        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_001_000, from: 4, to: 3 } });
+        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 } });
+        await t.advance(119_000);
+        await loop!.tick();
+        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_120_000, from: 4, to: 3 } });
         expect(updates()).to.deep.equal([4, 3]);
     });
 

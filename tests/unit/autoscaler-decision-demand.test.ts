@@ -24,7 +24,7 @@ const SETTINGS: DemandDecisionSettings = {
     scaleDownThreshold: 2,
     scaleUpCooldownMs: 30_000,
     scaleDownCooldownMs: WINDOW_MS,
-    scaleDownStep: 1,
+    scaleDownStep: 10,
     countInFlight: true,
     acceptableAgeSeconds: 60,
     processingRate: 2,
@@ -181,6 +181,12 @@ describe("demand decisions in a closed loop of readings", () => {
         expect(drv.decisions.every((x) => x.decision.desired === 1)).to.equal(true);
     });
 
+    it("scaleDownStep still caps one scale-in: 5 -> 3 -> 1 a tick apart once the window has passed", () => {
+        const drv = new Driver({ ...SETTINGS, minCapacity: 1, scaleDownStep: 2 }, 5);
+        for (let t = 0; t <= WINDOW_MS + 10_000; t += 5_000) drv.tick(T0 + t, 0, 0, drv.desired);
+        expect(drv.decisions.filter((x) => x.decision.direction === "down").map((x) => [x.at - T0, x.decision.desired])).to.deep.equal([[WINDOW_MS, 3], [WINDOW_MS + 5_000, 1]]);
+    });
+
     it("scale-down threshold 0: scale in only on an empty queue", () => {
         const drv = new Driver({ ...SETTINGS, scaleDownThreshold: 0 }, 4);
         for (let t = 0; t <= WINDOW_MS + 10_000; t += 5_000) drv.tick(T0 + t, 1, 0, drv.desired);
@@ -200,6 +206,7 @@ describe("demand decision properties", () => {
         age: fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }),
         rate: fc.option(fc.double({ min: 0.01, max: 50, noNaN: true }), { nil: undefined }),
         countInFlight: fc.boolean(),
+        step: fc.integer({ min: 1, max: 40 }),
     }).map((s): DemandDecisionSettings => ({
         minCapacity: s.min,
         maxCapacity: s.min + s.span,
@@ -207,7 +214,7 @@ describe("demand decision properties", () => {
         scaleDownThreshold: (s.upHalves / 2) * s.downShare,
         scaleUpCooldownMs: s.upCooldownMs,
         scaleDownCooldownMs: s.windowMs,
-        scaleDownStep: 1,
+        scaleDownStep: s.step,
         countInFlight: s.countInFlight,
         ...(s.age === undefined ? {} : { acceptableAgeSeconds: s.age }),
         ...(s.rate === undefined ? {} : { processingRate: s.rate }),
@@ -262,6 +269,10 @@ describe("demand decision properties", () => {
             const needs = Math.min(s.maxCapacity, Math.max(Math.ceil(backlog / per - 1e-9), inFlightFloor(r.inFlight, per)));
             return d.desired >= needs && (r.inFlight === 0 || d.desired >= 1);
         })), runs);
+    });
+
+    it("a scale-in removes at most scaleDownStep tasks (inside the bounds)", () => {
+        fc.assert(fc.property(runArb, (run) => check(run, (d, from, _, s) => d.direction !== "down" || from > s.maxCapacity || from - d.desired <= s.scaleDownStep)), runs);
     });
 
     it("never down below the highest recommendation of the window (inside the bounds)", () => {
