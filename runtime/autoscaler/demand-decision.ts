@@ -11,7 +11,8 @@
  *    scale-up cooldown only a request above the last scale-up's target goes through.
  * 3. Tasks already starting are capacity on the way: while they cover what demand needs, nothing is added
  *    ("tasks_starting").
- * 4. Scale in to the highest recommendation of the stabilization window (the scale-down cooldown), as far
+ * 4. Scale in to the highest recommendation of the stabilization window (the scale-down cooldown; once
+ *    no message is visible, only what the rate and the work in flight needed counts), as far
  *    as that allows in one step of at most scaleDownStep tasks: "idle" with no work, "demand_low"
  *    otherwise. Never below what the backlog
  *    or the work in flight needs, so never to 0 while a message is in flight. The scale-down threshold
@@ -91,7 +92,7 @@ export function decideForDemand(input: DemandDecisionInput): DemandDecision {
     });
 
     const finish = (direction: Direction, desired: number, recommendation: number, code: DemandReasonCode, why: string): DemandDecision => {
-        const { recommendations, windowMax } = recordRecommendation(memory.recommendations, now, recommendation, windowMs);
+        const { recommendations, windowMax } = recordRecommendation(memory.recommendations, now, { count: recommendation, sustained: Math.min(recommendation, sustained) }, windowMs, drained);
         return {
             direction,
             desired,
@@ -101,6 +102,9 @@ export function decideForDemand(input: DemandDecisionInput): DemandDecision {
         };
     };
     const keep = clamp(demand.keep);
+    const sustained = clamp(Math.max(demand.forRecentRate, demand.forInFlight));
+    // With no visible message left, what was asked for a backlog is no longer held (demand.ts).
+    const drained = observation.visible === 0;
 
     if (current > s.maxCapacity) {
         return finish("down", s.maxCapacity, s.maxCapacity, "above_max", `desired ${current} is above max ${s.maxCapacity}; set to max`);
@@ -132,7 +136,7 @@ export function decideForDemand(input: DemandDecisionInput): DemandDecision {
     }
 
     const work = observation.visible + (s.countInFlight ? observation.inFlight : 0);
-    const { windowMax } = recordRecommendation(memory.recommendations, now, keep, windowMs);
+    const { windowMax } = recordRecommendation(memory.recommendations, now, { count: keep, sustained: Math.min(keep, sustained) }, windowMs, drained);
     // scaleDownStep, when the settings give one, still caps what one scale-in removes.
     const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep, current - s.scaleDownStep);
     if (to < current) {

@@ -32,7 +32,7 @@ export interface DemandMemory {
     /** Readings of the last rate window, oldest first (plus the one just before it). */
     readonly samples: readonly DemandSample[];
     /** Recommendations of the last stabilization window, oldest first. */
-    readonly recommendations: readonly { readonly at: number; readonly count: number }[];
+    readonly recommendations: readonly { readonly at: number; readonly count: number; readonly sustained?: number }[];
     /** Fastest drain per task seen while all tasks were busy, messages per second. */
     readonly learnedRate?: number;
     /** Last observed time from a scale-up to running catching up, ms. */
@@ -76,7 +76,7 @@ const EPSILON = 1e-9;
 export interface DemandModel {
     /** Messages per second per task, undefined until configured or learned. */
     readonly processingRate?: number;
-    readonly rateSource: "configured" | "learned" | "threshold" | "unknown";
+    readonly rateSource: "configured" | "learned" | "unknown";
     /** Messages one task may hold. */
     readonly backlogPerTask: number;
     /** Seconds a message may wait (derived from backlogPerTask / processingRate when not set). */
@@ -86,8 +86,8 @@ export interface DemandModel {
 /**
  * The settings a user gives, turned into the model: acceptable age x processing rate = backlog per
  * task. Without an acceptable age, scaleUpThreshold is the backlog per task (the threshold flags keep
- * their meaning) and the age follows from the rate; without a processing rate, the learned one is used,
- * and before anything is learned, scaleUpThreshold / acceptable age.
+ * their meaning) and the age follows from the rate; without a processing rate, the learned one is used.
+ * Until a rate is known, scaleUpThreshold is the backlog per task and the backlog alone is sized for.
  */
 export function demandModel(s: Pick<DemandSettings, "scaleUpThreshold" | "acceptableAgeSeconds" | "processingRate">, learnedRate: number | undefined): DemandModel {
     const age = s.acceptableAgeSeconds;
@@ -99,9 +99,6 @@ export function demandModel(s: Pick<DemandSettings, "scaleUpThreshold" | "accept
     } else if (learnedRate !== undefined && learnedRate > 0) {
         processingRate = learnedRate;
         rateSource = "learned";
-    } else if (age !== undefined) {
-        processingRate = s.scaleUpThreshold / age;
-        rateSource = "threshold";
     } else {
         rateSource = "unknown";
     }
@@ -296,14 +293,18 @@ export function assessDemand(input: DemandInput): { demand: Demand; memory: Dema
 
 /**
  * Adds this tick's recommendation and drops those older than the window; returns the new list and
- * the highest recommendation in it (this one included), which is as far as scale-in may go.
+ * the highest recommendation in it (this one included), which is as far as scale-in may go. A
+ * recommendation made for a backlog counts only while there is one: once the queue has no visible
+ * message (`drained`), only its `sustained` part (what the arrival rate and the work in flight needed)
+ * is held for the window, so the tasks a drained burst needed are not kept for nothing.
  */
 export function recordRecommendation(
     recommendations: DemandMemory["recommendations"],
     now: number,
-    count: number,
+    rec: { readonly count: number; readonly sustained?: number },
     windowMs: number,
+    drained = false,
 ): { recommendations: DemandMemory["recommendations"]; windowMax: number } {
-    const kept = [...recommendations.filter((r) => r.at > now - windowMs && r.at <= now), { at: now, count }];
-    return { recommendations: kept, windowMax: Math.max(...kept.map((r) => r.count)) };
+    const kept = [...recommendations.filter((r) => r.at > now - windowMs && r.at <= now), { at: now, ...rec }];
+    return { recommendations: kept, windowMax: Math.max(...kept.map((r) => (drained ? r.sustained ?? r.count : r.count))) };
 }

@@ -69,10 +69,10 @@ describe("demand model", () => {
         expect(demandModel(SETTINGS, undefined)).to.deep.equal({ processingRate: 2, rateSource: "configured", backlogPerTask: 120, acceptableAgeSeconds: 60 });
     });
 
-    it("without a processing rate: learned when seen, else scaleUpThreshold / acceptable age", () => {
+    it("without a processing rate: learned when seen, else the threshold flag is the backlog per task", () => {
         const s = { ...SETTINGS, processingRate: undefined };
         expect(demandModel(s, 1.5)).to.deep.equal({ processingRate: 1.5, rateSource: "learned", backlogPerTask: 90, acceptableAgeSeconds: 60 });
-        expect(demandModel(s, undefined)).to.deep.equal({ processingRate: 10 / 60, rateSource: "threshold", backlogPerTask: 10, acceptableAgeSeconds: 60 });
+        expect(demandModel(s, undefined)).to.deep.equal({ rateSource: "unknown", backlogPerTask: 10 });
     });
 
     it("without an acceptable age the threshold flag is the backlog per task, and the age follows from the rate", () => {
@@ -104,9 +104,9 @@ describe("demand model", () => {
 
     it("the stabilization window keeps recommendations for exactly its length", () => {
         let recs: DemandMemory["recommendations"] = [];
-        recs = recordRecommendation(recs, 0, 6, WINDOW_MS).recommendations;
-        expect(recordRecommendation(recs, WINDOW_MS - 1, 1, WINDOW_MS).windowMax).to.equal(6);
-        expect(recordRecommendation(recs, WINDOW_MS, 1, WINDOW_MS).windowMax).to.equal(1);
+        recs = recordRecommendation(recs, 0, { count: 6 }, WINDOW_MS).recommendations;
+        expect(recordRecommendation(recs, WINDOW_MS - 1, { count: 1 }, WINDOW_MS).windowMax).to.equal(6);
+        expect(recordRecommendation(recs, WINDOW_MS, { count: 1 }, WINDOW_MS).windowMax).to.equal(1);
     });
 
     it("learns the start delay from a scale-up to running catching up", () => {
