@@ -17,19 +17,11 @@
  *    max(min, need). Blocked during the scale-down cooldown; a scale-up never is.
  * 5. Every result is within [min, max]; the reason code says which rule produced it.
  */
-import type { Direction, QueueObservation } from "../runtime/autoscaler/types";
+import type { DecisionSettings as RuntimeSettings, Direction, QueueObservation } from "../runtime/autoscaler/types";
 
 /** The threshold settings these rules read. */
-export interface LegacySettings {
-    readonly minCapacity: number;
-    readonly maxCapacity: number;
-    readonly scaleUpThreshold: number;
-    readonly scaleDownThreshold: number;
-    readonly scaleUpCooldownMs: number;
-    readonly scaleDownCooldownMs: number;
-    readonly scaleDownStep: number;
-    readonly countInFlight: boolean;
-}
+export type LegacySettings = Pick<RuntimeSettings, "minCapacity" | "maxCapacity" | "scaleUpThreshold" | "scaleDownThreshold"
+    | "scaleUpCooldownMs" | "scaleDownCooldownMs" | "scaleDownStep" | "countInFlight">;
 type DecisionSettings = LegacySettings;
 
 export interface LegacyInput {
