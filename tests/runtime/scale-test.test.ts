@@ -75,11 +75,11 @@ describe("scale-test verify: each difference", () => {
     });
 
     it("a policy missing, one not in the plan, a target-tracking alarm missing, a step alarm missing", () => {
-        const live = base();
-        const [cpu, memory, out, inn] = live.policies;
-        live.policies = [cpu, out, { ...inn }, { PolicyName: "manual", PolicyARN: "x", PolicyType: "StepScaling", ResourceId: RID, ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", CreationTime: new Date(0) }];
+        const full = base();
+        const [cpu, memory, out, inn] = full.policies;
         void memory;
-        live.alarms = live.alarms.filter((a) => !a.AlarmName!.includes("AlarmLow-0") && a.AlarmName !== `${worker.name}-queue-depth-in`);
+        const live: LiveService = { ...full, policies: [cpu, out, { ...inn }, { PolicyName: "manual", PolicyARN: "x", PolicyType: "StepScaling", ResourceId: RID, ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", CreationTime: new Date(0) }],
+            alarms: full.alarms.filter((a) => !a.AlarmName!.includes("AlarmLow-0") && a.AlarmName !== `${worker.name}-queue-depth-in`) };
         expect(differenceLines(verifyDifferences(planned, live))).to.deep.equal([
             `policy ${worker.name}-cpu AlarmLow: expected present, live (missing)`,
             `policy ${worker.name}-memory: expected present, live (missing)`,
