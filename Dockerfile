@@ -12,6 +12,8 @@ COPY scripts ./scripts
 COPY cli ./cli
 COPY runtime ./runtime
 COPY scaling ./scaling
+# The operator tools in the same command (scale-test) read stack files through config/.
+COPY config ./config
 RUN npm run build
 
 # Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).
