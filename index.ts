@@ -5,7 +5,6 @@
  * async function and takes the object it returns as the stack outputs.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, readStackConfig, regionProblems } from "./config";
 import { Alerts } from "./components/alerts";
 import { AutoscalingDashboard } from "./components/autoscaling-dashboard";
@@ -30,7 +29,7 @@ export = async () => {
     /** ECS, Application Auto Scaling and ELBv2 services: none when `paidTierResources` is false (LocalStack free tier). */
     const services = config.paidTierResources ? Object.values(config.services) : [];
 
-    const alerts = new Alerts("alerts", { topicName: names.alertsTopic, email: config.alertEmail });
+    const alerts = new Alerts("alerts", { topicName: names.alertsTopic, email: config.alertEmail, kmsKeyArn: config.alertsKmsKeyArn });
 
     /** One WorkQueue per key under `queues`; consumers and the autoscaler find theirs by that key. */
     const workQueues: Record<string, WorkQueue> = Object.fromEntries(Object.values(config.queues).map((q) => [q.key, new WorkQueue(q.key, {
@@ -53,7 +52,7 @@ export = async () => {
         const network = new Network("network", { network: config.network });
         const cluster = new EcsCluster("cluster", { clusterName: names.cluster, capacityStrategy: config.capacityStrategy });
         const alb = services.some((s) => s.loadBalancer)
-            ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, listenerPort: config.listenerPort })
+            ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, ...config.loadBalancer })
             : undefined;
 
         const deployed: Record<string, ScalableService> = {};
@@ -96,7 +95,7 @@ export = async () => {
 
         return {
             clusterName: cluster.clusterName,
-            loadBalancerUrl: alb ? pulumi.interpolate`http://${alb.dnsName}:${config.listenerPort}` : undefined,
+            loadBalancerUrl: alb?.url,
             serviceNames: Object.fromEntries(Object.entries(deployed).map(([k, s]) => [k, s.serviceName])),
             autoscalerService: scaler?.serviceName,
         };

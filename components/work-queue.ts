@@ -1,10 +1,12 @@
 /**
- * The stack's work queue: an SQS queue with a dead-letter queue that only it may redrive into, and an
- * alarm to the alerts topic when its oldest message waits too long.
+ * A work queue of the stack: an SQS queue with a dead-letter queue that only it may redrive into, and
+ * alarms to the alerts topic when its oldest message waits too long and when a message reaches the
+ * dead-letter queue.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { QueueInput } from "../config/schema";
+import { throwIfAny } from "./input-errors";
 import { MetricSeries, sqsOldestMessageAgeSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 
 /** Dead-letter messages are kept for the SQS maximum, 14 days, to leave time to inspect and redrive them. */
@@ -25,7 +27,7 @@ export interface WorkQueueArgs {
     readonly deadLetterQueueName: string;
     /** The validated `queue` config: visibility timeout, retention, maxReceiveCount, alarm age. Required. */
     readonly settings: QueueInput;
-    /** Notified when the oldest-message alarm goes to ALARM and back to OK (the alerts topic). Required; may be empty. */
+    /** Notified when either alarm goes to ALARM and back to OK (the alerts topic). Required; may be empty. */
     readonly alarmActions: pulumi.Input<string>[];
 }
 
@@ -37,14 +39,16 @@ export class WorkQueue extends pulumi.ComponentResource {
     /** The physical queue name, known before deployment (metric dimensions, dashboards). */
     readonly queueName: string;
     readonly oldestMessageAlarm: aws.cloudwatch.MetricAlarm;
+    /** Fires on the first message in the dead-letter queue. */
+    readonly deadLetterAlarm: aws.cloudwatch.MetricAlarm;
     /** The queue's visible-message count: the series the worker's step-scaling policies watch. */
     readonly depthSeries: MetricSeries;
 
     constructor(name: string, args: WorkQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+        // config/ derives distinct names; only a caller that names the queues itself can get this wrong.
+        throwIfAny(`WorkQueue ${args.queueName}`, args.deadLetterQueueName === args.queueName
+            ? [{ propertyPath: "deadLetterQueueName", reason: `(${args.deadLetterQueueName}) must differ from queueName` }] : []);
         super("ecs-autoscaling:queue:WorkQueue", name, {}, opts);
-        if (args.deadLetterQueueName === args.queueName) {
-            throw new Error(`deadLetterQueueName (${args.deadLetterQueueName}) must differ from queueName (${args.queueName})`);
-        }
         const s = args.settings;
         const parent = { parent: this };
 
@@ -52,7 +56,8 @@ export class WorkQueue extends pulumi.ComponentResource {
             name: args.deadLetterQueueName,
             messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
             sqsManagedSseEnabled: true,
-        }, parent);
+        // Queue names are fixed: a replacement (a FIFO change, for one) must delete the old queue first.
+        }, { parent: this, deleteBeforeReplace: true });
 
         this.queue = new aws.sqs.Queue(`${name}-queue`, {
             name: args.queueName,
@@ -63,7 +68,7 @@ export class WorkQueue extends pulumi.ComponentResource {
                 deadLetterTargetArn: this.deadLetterQueue.arn,
                 maxReceiveCount: s.maxReceiveCount,
             }),
-        }, parent);
+        }, { parent: this, deleteBeforeReplace: true });
 
         new aws.sqs.RedriveAllowPolicy(`${name}-dlq-redrive-allow`, {
             queueUrl: this.deadLetterQueue.url,
@@ -94,6 +99,27 @@ export class WorkQueue extends pulumi.ComponentResource {
             okActions: args.alarmActions,
         }, parent);
 
+        // A message lands in the dead-letter queue only after maxReceiveCount failed receives: every one
+        // is a message the consumers could not process, so one is enough to tell a person.
+        const dead = sqsVisibleMessagesSeries(args.deadLetterQueueName, "Maximum");
+        this.deadLetterAlarm = new aws.cloudwatch.MetricAlarm(`${name}-dead-letters`, {
+            name: `${args.deadLetterQueueName}-messages`,
+            alarmDescription: `${args.deadLetterQueueName} holds messages that failed ${s.maxReceiveCount} receives from ${args.queueName}: inspect them, fix the consumer, then redrive.`,
+            namespace: dead.namespace,
+            metricName: dead.metricName,
+            dimensions: { ...dead.dimensions },
+            statistic: dead.statistic,
+            period: 60,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            // SQS publishes nothing for an idle queue, and an idle dead-letter queue is an empty one.
+            treatMissingData: "notBreaching",
+            alarmActions: args.alarmActions,
+            okActions: args.alarmActions,
+        }, parent);
+
         this.queueUrl = this.queue.url;
         this.queueArn = this.queue.arn;
         this.queueName = args.queueName;
@@ -105,6 +131,7 @@ export class WorkQueue extends pulumi.ComponentResource {
             queueName: this.queueName,
             deadLetterQueueArn: this.deadLetterQueue.arn,
             oldestMessageAlarmArn: this.oldestMessageAlarm.arn,
+            deadLetterAlarmArn: this.deadLetterAlarm.arn,
         });
     }
 }

@@ -11,7 +11,7 @@ import {
 import { ConfigError } from "./errors";
 import { ResourceNames, physicalNameProblems, physicalNames, resourceNames } from "./names";
 import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
-import { serviceSecurityProblems } from "./security";
+import { loadBalancerSecurityProblems, serviceSecurityProblems } from "./security";
 import {
     MetricSeries, metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries, syntheticLoadSeries,
 } from "../scaling/metric-series";
@@ -165,6 +165,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     };
 
     // Cross-field rules, per service.
+    problems.push(...loadBalancerSecurityProblems(st.loadBalancer!));
     const priorities = new Map<number, string>();
     for (const [key, svc] of Object.entries(serviceInputs)) {
         serviceProblems(`services.${key}`, svc, problems);

@@ -2,15 +2,21 @@
  * Cross-field rules of the security settings of a service: no secret in plain `environment`, no name
  * given both as a plain variable and as a secret, no secret in place of a variable the program sets. Each problem names the key, the value (never a value that may be a secret) and the rule.
  */
-import { ServiceInput } from "./schema";
+import { LoadBalancerInput, ServiceInput } from "./schema";
 
-/** Words that mark an environment variable as a secret when a `_`-separated part of its name begins or ends with one. */
+/** Port of the HTTPS listener a certificate adds (components/load-balancer.ts listens there). */
+export const HTTPS_LISTENER_PORT = 443;
+
+/** Words that mark an environment variable as a secret (`DB_PASSWORD`, `CLIENT_SECRET`, `AUTH_TOKENS`, `API_KEY`, `APIKEY`). */
 export const SECRET_NAME_WORDS = ["PASSWORD", "SECRET", "TOKEN", "KEY"] as const;
 
-/** The word that makes `name` look like a secret (`DB_PASSWORD`, `APIKEY`, `AUTH_TOKENS`), or undefined. */
+/**
+ * The word that makes `name` look like a secret, or undefined: a `_`-separated part that contains
+ * PASSWORD, SECRET or TOKEN, or that ends with KEY or KEYS (so KEYSPACE is a plain setting).
+ */
 export function secretLookingWord(name: string): string | undefined {
     const parts = name.toUpperCase().split("_");
-    return SECRET_NAME_WORDS.find((w) => parts.some((p) => p.startsWith(w) || p.endsWith(w)));
+    return SECRET_NAME_WORDS.find((w) => parts.some((p) => (w === "KEY" ? /KEYS?$/.test(p) : p.includes(w))));
 }
 
 /** `reserved`: variable names the program sets itself (QUEUE_URL of a queue consumer), which no secret may take. */
@@ -33,4 +39,12 @@ export function serviceSecurityProblems(path: string, svc: ServiceInput, reserve
         }
     }
     return problems;
+}
+
+/** The HTTP listener cannot share the HTTPS listener's port. */
+export function loadBalancerSecurityProblems(lb: LoadBalancerInput): string[] {
+    return lb.certificateArn !== undefined && lb.listenerPort === HTTPS_LISTENER_PORT
+        ? [`loadBalancer.listenerPort: ${lb.listenerPort} is the HTTPS listener's port when loadBalancer.certificateArn is set; ` +
+            "the HTTP listener that redirects to it needs another port (80 by default)"]
+        : [];
 }

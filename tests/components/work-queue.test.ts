@@ -110,10 +110,30 @@ describe("WorkQueue", () => {
             expect(watched).to.deep.equal([out.work.depthSeries, out.work.depthSeries]);
         });
 
+        it("alarms to the alerts topic on the first message in the dead-letter queue", () => {
+            expect(named(T.alarm, "work-dead-letters").inputs).to.deep.equal({
+                name: `${DLQ}-messages`,
+                alarmDescription: `${DLQ} holds messages that failed 5 receives from ${Q}: inspect them, fix the consumer, then redrive.`,
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: DLQ },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 1,
+                datapointsToAlarm: 1,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                treatMissingData: "notBreaching",
+                alarmActions: [out.topicArn],
+                okActions: [out.topicArn],
+            });
+            expect(out.work.deadLetterAlarm).to.be.instanceOf(pulumi.CustomResource);
+        });
+
         it("registers nothing else", () => {
             expect(recorded.map((r) => r.type).sort()).to.deep.equal([
-                "ecs-autoscaling:monitoring:Alerts", "aws:sns/topic:Topic",
-                "ecs-autoscaling:queue:WorkQueue", T.queue, T.queue, T.redriveAllow, T.alarm,
+                "ecs-autoscaling:monitoring:Alerts", "aws:sns/topic:Topic", "aws:kms/key:Key",
+                "ecs-autoscaling:queue:WorkQueue", T.queue, T.queue, T.redriveAllow, T.alarm, T.alarm,
             ].sort());
         });
     });
@@ -136,9 +156,22 @@ describe("WorkQueue", () => {
         expect(named(T.alarm, "work-oldest-message").inputs.threshold).to.equal(120);
     });
 
-    it("rejects a dead-letter queue with the queue's own name", () => {
+    it("deletes both fixed-name queues before replacing them", async () => {
+        const constructed: pulumi.ResourceTransformationArgs[] = [];
         const config = stackConfig("staging");
-        expect(() => new WorkQueue("work", { queueName: Q, deadLetterQueueName: Q, settings: config.queues.work, alarmActions: [] }))
-            .to.throw(`deadLetterQueueName (${Q}) must differ from queueName (${Q})`);
+        new WorkQueue("work", { queueName: Q, deadLetterQueueName: DLQ, settings: config.queues.work, alarmActions: [] },
+            { transformations: [(a) => { constructed.push(a); return undefined; }] });
+        await allRegistered();
+        const queues = constructed.filter((c) => c.type === T.queue);
+        expect(queues.map((c) => [c.name, (c.opts as pulumi.CustomResourceOptions).deleteBeforeReplace])).to.deep.equal([["work-dlq", true], ["work-queue", true]]);
+    });
+
+    it("a caller naming the dead-letter queue like the queue gets an InputPropertiesError and nothing registered", () => {
+        const config = stackConfig("staging");
+        let error: unknown;
+        try { new WorkQueue("work", { queueName: Q, deadLetterQueueName: Q, settings: config.queues.work, alarmActions: [] }); } catch (e) { error = e; }
+        expect(pulumi.InputPropertiesError.isInstance(error)).to.equal(true);
+        expect((error as pulumi.InputPropertiesError).errors).to.deep.equal([{ propertyPath: "deadLetterQueueName", reason: `(${Q}) must differ from queueName` }]);
+        expect(recorded).to.deep.equal([]);
     });
 });

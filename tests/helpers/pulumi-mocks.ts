@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
+/** Elastic Load Balancing's account in REGION, which writes access logs. */
+export const ELB_ACCOUNT = "127311923021";
 /** The digest the mock reports for every docker-build image it "pushes". */
 export const IMAGE_DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
@@ -104,6 +106,9 @@ export function setupMocks(project = "ecs-autoscaling", stack = "test"): void {
                     return { id: "vpc-default", cidrBlock: "172.31.0.0/16", default: true };
                 case "aws:ec2/getSubnets:getSubnets":
                     return { ids: ["subnet-default-a", "subnet-default-b"] };
+                case "aws:elb/getServiceAccount:getServiceAccount":
+                    // The us-east-1 ELB account (ALB guide, "Enable access logs").
+                    return { id: ELB_ACCOUNT, arn: `arn:aws:iam::${ELB_ACCOUNT}:root`, region: REGION };
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return { userName: "AWS", password: "token", proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com` };
                 default:

@@ -2,33 +2,11 @@
  * The whole program under Pulumi mocks, once for every Pulumi.<stack>.yaml in the repository, with the
  * config the CLI would pass (Pulumi.yaml defaults under the stack file's values).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { dimensionList } from "../../scaling/metric-series";
-import { ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
+import { ofType, recorded } from "../helpers/pulumi-mocks";
+import { runProgram } from "../helpers/program";
 import { stackConfig, stackNames } from "../helpers/stack-files";
-
-const PROGRAM = require.resolve("../../index");
-
-/** Runs index.ts for a stack and resolves its exports once every resource is registered. */
-async function runProgram(stack: string, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
-    setupMocks("ecs-autoscaling", stack);
-    pulumi.runtime.setAllConfig(stackConfig(stack, overrides));
-    delete require.cache[PROGRAM];
-    // index.ts exports the async program Pulumi runs; its result is the stack outputs.
-    const exports = await pulumi.runtime.runInPulumiStack(async () => {
-        const mod = await import(PROGRAM);
-        const main = (mod as any).default ?? mod;
-        return typeof main === "function" ? main() : { ...mod };
-    });
-    const resolved: Record<string, any> = {};
-    for (const [k, v] of Object.entries(exports ?? {})) {
-        resolved[k] = pulumi.Output.isInstance(v) ? await promiseOf(v) : v;
-    }
-    // Resolve every resource's inputs so nothing is left pending when the test ends.
-    await new Promise((r) => setTimeout(r, 50));
-    return resolved;
-}
 
 function targetsByResource(): Record<string, [number, number]> {
     return Object.fromEntries(ofType("aws:appautoscaling/target:Target").map((t) => [t.inputs.resourceId, [t.inputs.minCapacity, t.inputs.maxCapacity]]));

@@ -1,21 +1,10 @@
 import { expect } from "chai";
-import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
 import { scalars } from "../../config/schema";
 import { projectFile, rawProjectConfig, stackNames } from "../helpers/stack-files";
+import { problemsOf } from "../helpers/config-problems";
 
 const ctx = { project: "ecs-autoscaling", stack: "staging" };
-
-/** Loads staging with overrides and returns the problems it reports (empty when valid). */
-function problemsOf(overrides: Record<string, unknown>): string[] {
-    try {
-        loadStackConfig(rawProjectConfig("staging", overrides), ctx);
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return [...e.problems];
-    }
-}
 
 function staging(): any {
     return JSON.parse(rawProjectConfig("staging").services);

@@ -4,10 +4,10 @@
  * lists AWS would refuse or that would fight each other are refused by config with the rule named.
  */
 import { expect } from "chai";
-import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
 import { StepScalingPolicy, awsStepFor } from "../../scaling/plan";
 import { rawProjectConfig } from "../helpers/stack-files";
+import { problemsOf } from "../helpers/config-problems";
 
 const ctx = { project: "ecs-autoscaling", stack: "staging" };
 
@@ -28,16 +28,6 @@ function workerStepPolicies(overrides: Record<string, unknown> = {}): { out?: St
     const config = loadStackConfig(rawProjectConfig("staging", overrides), ctx);
     const steps = config.services.worker.plan.policies.filter((p): p is StepScalingPolicy => p.kind === "step");
     return { out: steps.find((p) => p.direction === "out"), in: steps.find((p) => p.direction === "in") };
-}
-
-function problemsOf(overrides: Record<string, unknown>): string[] {
-    try {
-        loadStackConfig(rawProjectConfig("staging", overrides), ctx);
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return [...e.problems];
-    }
 }
 
 /** What AWS does at a value: the adjustment of the step it would run, or undefined when no alarm fires. */
