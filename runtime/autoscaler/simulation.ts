@@ -1,0 +1,71 @@
+/**
+ * The queue autoscaler in the simulator's closed loop, deciding with its real decision function (so
+ * what is simulated is what runs): every `intervalSeconds` it reads the queue as GetQueueAttributes
+ * reports it (visible, in flight) and the service's counts, calls `decide`, and keeps the same record
+ * of its own last actions as the control loop (runtime/autoscaler/loop.ts). Not part of the deployed
+ * bundle; the simulator and benchmarks use it.
+ */
+import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
+import { runClosedLoop, type Controller, type ControllerView, type RunResult, type ServiceTarget } from "../../scaling/simulate";
+import type { Trace } from "../../scaling/traces";
+import { decide } from "./decision";
+import type { DecisionSettings, LastActions } from "./types";
+
+export function queueAutoscalerController(settings: DecisionSettings, intervalSeconds: number): Controller {
+    if (!(intervalSeconds > 0)) throw new Error(`interval ${intervalSeconds} must be > 0 seconds`);
+    let last: LastActions = {};
+    let nextAt = 0;
+    return {
+        name: "queue-autoscaler",
+        tick(view: ControllerView) {
+            if (view.now + 1e-9 < nextAt) return undefined;
+            nextAt = view.now + intervalSeconds;
+            const now = Math.round(view.now * 1000);
+            const decision = decide({
+                observation: { visible: view.signals.visible, inFlight: view.signals.inFlight, delayed: 0, oldestAgeSeconds: view.signals.oldestAge, observedAt: now },
+                counts: { desired: view.desired, running: view.running, pending: view.pending },
+                settings, last, now,
+            });
+            if (decision.desired === view.desired) return undefined;
+            const action = { at: now, from: view.desired, to: decision.desired };
+            last = decision.direction === "up" ? { ...last, scaleUp: action } : { ...last, scaleDown: action };
+            return { desired: decision.desired, reason: `${decision.reason.code}: ${decision.reason.text}` };
+        },
+    };
+}
+
+export interface QueueLoopOptions {
+    readonly trace: Trace;
+    readonly settings: DecisionSettings;
+    /** The autoscaler's tick, seconds. */
+    readonly intervalSeconds: number;
+    /** Messages one worker task processes per second. */
+    readonly workerRate: number;
+    /** Seconds from a desired-count increase until the new task runs. */
+    readonly startDelaySeconds: number;
+    /** Target message age for "time above target" and the oracle, seconds. */
+    readonly targetAgeSeconds: number;
+    /** Simulation tick, seconds (default 1). */
+    readonly tickSeconds?: number;
+    /** Desired count at the start (default: the settings' min). */
+    readonly initialDesired?: number;
+    /** Oracle running tasks per tick, for time-to-capacity. */
+    readonly need?: readonly number[];
+}
+
+/**
+ * The closed-loop run of the queue autoscaler: trace + settings + worker rate + start delay -> metrics
+ * (message wait percentiles, task-minutes, desired-count changes) and the series to chart.
+ */
+export function simulateQueueAutoscaler(o: QueueLoopOptions): RunResult {
+    const target: ServiceTarget = { kind: "age", seconds: o.targetAgeSeconds };
+    return runClosedLoop(queueAutoscalerController(o.settings, o.intervalSeconds), {
+        trace: o.trace,
+        workload: { kind: "queue", perTaskRate: o.workerRate },
+        target,
+        tickSeconds: o.tickSeconds ?? 1,
+        initialDesired: o.initialDesired ?? o.settings.minCapacity,
+        params: { taskStartSeconds: o.startDelaySeconds, launchRatePerMinute: DEFAULT_ENGINE_PARAMS.launchRatePerMinute },
+        ...(o.need ? { need: o.need } : {}),
+    });
+}

@@ -1,0 +1,295 @@
+/**
+ * Application Auto Scaling for one scalable target (an ECS service's desired count): CloudWatch alarms
+ * evaluated on their cadence, each policy's proposal, the cooldown rules and the arbitration between
+ * policies. Pure: metric samples and the service's counts go in, alarm transitions and at most one
+ * scaling activity per instant come out; the caller owns the clock.
+ */
+import type { Statistic } from "../metric-series";
+import { AlarmDefinition, AlarmState, alarmSide, evaluateAlarm } from "./alarm";
+import { MetricPipeline } from "./metrics";
+import { EngineParams, evaluationInterval, publicationDelay } from "./params";
+import { StepPolicyConfig, stepDecision } from "./step-scaling";
+import { TargetTrackingAlarms, targetTrackingCapacity } from "./target-tracking";
+
+/** The series an alarm reads: `id` names the raw signal fed with `observe`. */
+export interface MetricRef {
+    readonly id: string;
+    readonly statistic: Statistic;
+}
+
+export interface TargetTrackingEnginePolicy {
+    readonly kind: "targetTracking";
+    readonly name: string;
+    readonly metric: MetricRef;
+    readonly targetValue: number;
+    readonly disableScaleIn: boolean;
+    readonly scaleOutCooldown: number;
+    readonly scaleInCooldown: number;
+    readonly alarms: TargetTrackingAlarms;
+}
+
+export interface StepEnginePolicy {
+    readonly kind: "step";
+    readonly name: string;
+    readonly metric: MetricRef;
+    readonly alarm: AlarmDefinition;
+    readonly config: StepPolicyConfig;
+}
+
+export type EnginePolicy = TargetTrackingEnginePolicy | StepEnginePolicy;
+
+export interface EngineTarget {
+    /** `service/<cluster>/<service>`. */
+    readonly resourceId: string;
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    readonly policies: readonly EnginePolicy[];
+}
+
+export interface AlarmTransition {
+    readonly at: number;
+    readonly alarm: string;
+    readonly from: AlarmState;
+    readonly to: AlarmState;
+    /** The datapoints evaluated, oldest first (null: missing), for SetAlarmState's reason. */
+    readonly datapoints: readonly (number | null)[];
+}
+
+export interface ScalingActivity {
+    readonly at: number;
+    readonly policy: string;
+    readonly alarm: string;
+    readonly direction: "out" | "in";
+    readonly oldDesired: number;
+    readonly newDesired: number;
+    /** In Application Auto Scaling's words: "monitor alarm ... in state ALARM triggered policy ...". */
+    readonly cause: string;
+}
+
+export interface TickResult {
+    readonly transitions: readonly AlarmTransition[];
+    readonly activity?: ScalingActivity;
+    /** Whether any alarm was evaluated at this instant. */
+    readonly evaluated: boolean;
+}
+
+export interface ServiceView {
+    readonly desired: number;
+    readonly running: number;
+    /** ECS suspends scale-in while a deployment is in progress [E1]. */
+    readonly deploymentInProgress?: boolean;
+}
+
+interface Proposal {
+    readonly policy: EnginePolicy;
+    readonly alarm: string;
+    readonly direction: "out" | "in";
+    readonly capacity: number;
+    readonly why: string;
+}
+
+interface AlarmRuntime {
+    readonly def: AlarmDefinition;
+    readonly pipeline: MetricPipeline;
+    readonly interval: number;
+    nextEvalAt: number;
+    state: AlarmState;
+    lastValues: number[];
+    evaluatedAt: number;
+}
+
+function fmt(n: number): string {
+    return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+export class AwsScalingEngine {
+    private readonly pipelines = new Map<string, MetricPipeline[]>();
+    private readonly alarms = new Map<string, AlarmRuntime>();
+    private lastScaleOut?: { at: number; from: number; to: number };
+    private lastScaleIn?: { at: number };
+
+    constructor(readonly target: EngineTarget, readonly params: EngineParams, startAt = 0) {
+        if (target.minCapacity > target.maxCapacity) {
+            throw new Error(`minCapacity (${target.minCapacity}) should be lower than maxCapacity (${target.maxCapacity})`);
+        }
+        for (const policy of target.policies) {
+            const defs = policy.kind === "step" ? [policy.alarm] : [policy.alarms.high, policy.alarms.low];
+            for (const def of defs) this.addAlarm(def, policy.metric, startAt);
+        }
+    }
+
+    private addAlarm(def: AlarmDefinition, metric: MetricRef, startAt: number): void {
+        const delay = publicationDelay(def.period, this.params);
+        const list = this.pipelines.get(metric.id) ?? [];
+        let pipeline = list.find((p) => p.period === def.period && p.statistic === metric.statistic && p.delaySeconds === delay);
+        if (!pipeline) {
+            pipeline = new MetricPipeline(def.period, metric.statistic, delay, Math.max(64, def.evaluationPeriods * 2));
+            list.push(pipeline);
+            this.pipelines.set(metric.id, list);
+        }
+        const interval = evaluationInterval(def.period, this.params);
+        // A new alarm starts in INSUFFICIENT_DATA [C6].
+        this.alarms.set(def.name, {
+            def, pipeline, interval, nextEvalAt: Math.ceil(startAt / interval) * interval,
+            state: "INSUFFICIENT_DATA", lastValues: [], evaluatedAt: -Infinity,
+        });
+    }
+
+    /** One sample of the raw signal `metricId` at time `t` (seconds). */
+    observe(metricId: string, t: number, value: number, count = 1): void {
+        const list = this.pipelines.get(metricId);
+        if (list) for (const p of list) p.add(t, value, count);
+    }
+
+    /** Ids of the signals the alarms read. */
+    metricIds(): string[] {
+        return [...this.pipelines.keys()];
+    }
+
+    alarmState(name: string): AlarmState | undefined {
+        return this.alarms.get(name)?.state;
+    }
+
+    /** Overrides an alarm's state (the emulator keeps it in step with the endpoint's). */
+    setAlarmState(name: string, state: AlarmState): void {
+        const a = this.alarms.get(name);
+        if (a) a.state = state;
+    }
+
+    /** Evaluates the alarms due at `now` and applies the policies' decisions to `service`. */
+    tick(now: number, service: ServiceView): TickResult {
+        const transitions: AlarmTransition[] = [];
+        let evaluated = false;
+        for (const a of this.alarms.values()) {
+            if (a.nextEvalAt > now) continue;
+            while (a.nextEvalAt <= now) a.nextEvalAt += a.interval;
+            evaluated = true;
+            const points = a.pipeline.datapoints(now, a.def.evaluationPeriods);
+            const next = evaluateAlarm(a.def, points, a.state);
+            a.lastValues = points.filter((v): v is number => v !== undefined);
+            a.evaluatedAt = now;
+            if (next !== a.state) {
+                transitions.push({ at: now, alarm: a.def.name, from: a.state, to: next, datapoints: points.map((v) => v ?? null) });
+                a.state = next;
+            }
+        }
+        if (!evaluated) return { transitions, evaluated };
+        const entered = new Set(transitions.filter((t) => t.to === "ALARM").map((t) => t.alarm));
+        const activity = this.decide(now, service, entered);
+        return activity ? { transitions, activity, evaluated } : { transitions, evaluated };
+    }
+
+    /** An alarm invokes its policy on entering ALARM, and again at each evaluation while in ALARM when refireWhileInAlarm [C1]. */
+    private invoking(name: string, now: number, entered: Set<string>): AlarmRuntime | undefined {
+        const a = this.alarms.get(name)!;
+        if (a.state !== "ALARM" || a.evaluatedAt !== now) return undefined;
+        return entered.has(name) || this.params.refireWhileInAlarm ? a : undefined;
+    }
+
+    private proposals(now: number, service: ServiceView, entered: Set<string>): Proposal[] {
+        const out: Proposal[] = [];
+        const running = service.running;
+        for (const policy of this.target.policies) {
+            if (policy.kind === "targetTracking") {
+                const high = this.invoking(policy.alarms.high.name, now, entered);
+                if (high && high.lastValues.length > 0) {
+                    const m = this.ttValue(high.lastValues);
+                    out.push({ policy, alarm: high.def.name, direction: "out", capacity: targetTrackingCapacity(running, m, policy.targetValue, "out", this.params),
+                        why: `metric ${fmt(m)} > target ${fmt(policy.targetValue)}` });
+                }
+                const low = this.invoking(policy.alarms.low.name, now, entered);
+                if (low && low.lastValues.length > 0 && !policy.disableScaleIn) {
+                    const m = this.ttValue(low.lastValues);
+                    out.push({ policy, alarm: low.def.name, direction: "in", capacity: targetTrackingCapacity(running, m, policy.targetValue, "in", this.params),
+                        why: `metric ${fmt(m)} < ${fmt(low.def.threshold)} (${this.params.targetTrackingScaleInRatio} x target ${fmt(policy.targetValue)})` });
+                }
+            } else {
+                const a = this.invoking(policy.alarm.name, now, entered);
+                if (!a) continue;
+                const side = alarmSide(policy.alarm.comparisonOperator);
+                // Within the scale-out cooldown a step scale-out starts from the capacity before the
+                // initiating scale-out: its increase "is calculated as part of the desired capacity for
+                // the next scale-out" (+2 then +3 gives +1 more [A1, A2]).
+                const last = this.lastScaleOut;
+                const base = side === "above" && last && now - last.at < policy.config.cooldown ? Math.min(running, last.from) : running;
+                const d = stepDecision(policy.config, a.lastValues, policy.alarm.threshold, side, base);
+                if (!d) continue;
+                out.push({ policy, alarm: a.def.name, direction: side === "above" ? "out" : "in", capacity: d.capacity,
+                    why: `aggregated ${policy.config.metricAggregationType} ${fmt(d.value)}, step ${d.step.scalingAdjustment} (${policy.config.adjustmentType})` });
+            }
+        }
+        return out;
+    }
+
+    private ttValue(values: readonly number[]): number {
+        return this.params.targetTrackingMetricValue === "latest"
+            ? values[values.length - 1]
+            : values.reduce((a, b) => a + b, 0) / values.length;
+    }
+
+    private decide(now: number, service: ServiceView, entered: Set<string>): ScalingActivity | undefined {
+        const { minCapacity: min, maxCapacity: max } = this.target;
+        const desired = service.desired;
+        const all = this.proposals(now, service, entered);
+        const clamp = (n: number) => Math.min(max, Math.max(min, n));
+
+        // Scale out if any policy says so; the largest capacity wins [A1, A7].
+        const outs = all.filter((p) => p.direction === "out")
+            .map((p) => ({ ...p, capacity: clamp(p.capacity) }))
+            .filter((p) => p.capacity > desired)
+            .filter((p) => this.scaleOutAllowed(p, now));
+        if (outs.length > 0) {
+            const best = outs.reduce((a, b) => (b.capacity > a.capacity ? b : a));
+            this.lastScaleOut = { at: now, from: Math.min(desired, service.running), to: best.capacity };
+            // A scale-out during the scale-in cooldown ends that cooldown [A1].
+            this.lastScaleIn = undefined;
+            return this.activity(now, best, desired);
+        }
+
+        if (service.deploymentInProgress) return undefined;
+        // Target tracking scales in only if every target-tracking policy with scale-in enabled is ready
+        // to [A1, E2]; a step policy's scale-in is not held back by them [A1].
+        const ttVoters = this.target.policies.filter((p): p is TargetTrackingEnginePolicy => p.kind === "targetTracking" && !p.disableScaleIn);
+        const ttAgree = ttVoters.every((p) => this.alarms.get(p.alarms.low.name)!.state === "ALARM");
+        const ins = all.filter((p) => p.direction === "in")
+            .filter((p) => p.policy.kind === "step" || ttAgree)
+            .filter(() => desired > min)
+            .map((p) => ({ ...p, capacity: clamp(p.capacity) }))
+            .filter((p) => p.capacity < desired)
+            .filter((p) => this.scaleInAllowed(p, now));
+        if (ins.length === 0) return undefined;
+        // Among scale-ins too, the one leaving the largest capacity wins [A7].
+        const best = ins.reduce((a, b) => (b.capacity > a.capacity ? b : a));
+        this.lastScaleIn = { at: now };
+        return this.activity(now, best, desired);
+    }
+
+    private cooldowns(policy: EnginePolicy): { out: number; in: number } {
+        return policy.kind === "targetTracking"
+            ? { out: policy.scaleOutCooldown, in: policy.scaleInCooldown }
+            : { out: policy.config.cooldown, in: policy.config.cooldown };
+    }
+
+    /**
+     * Within the scale-out cooldown the capacity the last scale-out added counts as done: only a larger
+     * scale-out goes through [A1, A2].
+     */
+    private scaleOutAllowed(p: Proposal, now: number): boolean {
+        const last = this.lastScaleOut;
+        if (!last || now - last.at >= this.cooldowns(p.policy).out) return true;
+        return p.capacity > last.to;
+    }
+
+    /** Scale-ins are blocked until the scale-in cooldown has expired [A1]. */
+    private scaleInAllowed(p: Proposal, now: number): boolean {
+        const last = this.lastScaleIn;
+        return !last || now - last.at >= this.cooldowns(p.policy).in;
+    }
+
+    private activity(now: number, p: Proposal, desired: number): ScalingActivity {
+        return {
+            at: now, policy: p.policy.name, alarm: p.alarm, direction: p.direction, oldDesired: desired, newDesired: p.capacity,
+            cause: `monitor alarm ${p.alarm} in state ALARM triggered policy ${p.policy.name} changing the desired capacity from ${desired} to ${p.capacity} (${p.why})`,
+        };
+    }
+}

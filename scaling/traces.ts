@@ -1,0 +1,155 @@
+/**
+ * Load traces: work arriving over time (messages/s for a queue, requests/s for a web service), as
+ * linear segments plus instantaneous bursts. Built-in shapes, CSV files (`seconds,rate`), and a seeded
+ * random source for the one shape with noise, so every run is reproducible.
+ */
+
+export interface TraceSegment {
+    /** Seconds from the start. */
+    readonly from: number;
+    readonly to: number;
+    /** Rate at `from` and at `to`; linear in between. */
+    readonly rateFrom: number;
+    readonly rateTo: number;
+}
+
+export interface TraceBurst {
+    readonly at: number;
+    /** Units that arrive at once. */
+    readonly count: number;
+}
+
+export interface Trace {
+    readonly name: string;
+    /** Seconds. */
+    readonly duration: number;
+    readonly segments: readonly TraceSegment[];
+    readonly bursts: readonly TraceBurst[];
+}
+
+/** mulberry32: a small seeded generator, so traces with noise repeat for a seed. */
+export function seededRandom(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/** Rate at time t (bursts excluded). */
+export function rateAt(trace: Trace, t: number): number {
+    for (const s of trace.segments) {
+        if (t >= s.from && t < s.to) return s.rateFrom + ((s.rateTo - s.rateFrom) * (t - s.from)) / (s.to - s.from);
+    }
+    return 0;
+}
+
+/** Units arriving in [t0, t1): the integral of the rate plus the bursts in that interval. */
+export function arrivalsBetween(trace: Trace, t0: number, t1: number): number {
+    let total = 0;
+    for (const s of trace.segments) {
+        const a = Math.max(t0, s.from);
+        const b = Math.min(t1, s.to);
+        if (b <= a) continue;
+        total += ((rateAt(trace, a) + (s.rateFrom + ((s.rateTo - s.rateFrom) * (b - s.from)) / (s.to - s.from))) / 2) * (b - a);
+    }
+    for (const b of trace.bursts) if (b.at >= t0 && b.at < t1) total += b.count;
+    return total;
+}
+
+const MIN = 60;
+const flat = (from: number, to: number, rate: number): TraceSegment => ({ from, to, rateFrom: rate, rateTo: rate });
+const line = (from: number, to: number, rateFrom: number, rateTo: number): TraceSegment => ({ from, to, rateFrom, rateTo });
+
+/**
+ * The built-in traces, in units per second (with workers of 2 messages/s, 8/s needs 4 tasks).
+ * `mixed` is the 28-minute closed-loop trace: quiet start, a 300-message burst, a ramp, a sawtooth and
+ * an idle tail.
+ */
+export const BUILT_IN_TRACES: Readonly<Record<string, (seed: number) => Trace>> = {
+    step: () => ({ name: "step", duration: 40 * MIN, segments: [flat(0, 10 * MIN, 1), flat(10 * MIN, 40 * MIN, 8)], bursts: [] }),
+    burst: () => ({ name: "burst", duration: 25 * MIN, segments: [flat(0, 25 * MIN, 0.5)], bursts: [{ at: 2 * MIN, count: 300 }] }),
+    ramp: () => ({
+        name: "ramp", duration: 30 * MIN,
+        segments: [line(0, 20 * MIN, 0, 16), flat(20 * MIN, 25 * MIN, 16), line(25 * MIN, 30 * MIN, 16, 0)], bursts: [],
+    }),
+    sawtooth: () => ({
+        name: "sawtooth", duration: 40 * MIN,
+        segments: [0, 1, 2, 3].map((i) => line(i * 10 * MIN, (i + 1) * 10 * MIN, 0, 10)), bursts: [],
+    }),
+    idle: () => ({ name: "idle", duration: 30 * MIN, segments: [flat(0, 5 * MIN, 2), flat(5 * MIN, 30 * MIN, 0)], bursts: [] }),
+    diurnal: (seed) => {
+        // A day: 1/s at night to 8/s mid-day, in 5-minute pieces with +-10 % seeded noise.
+        const random = seededRandom(seed);
+        const piece = 5 * MIN;
+        const day = 24 * 60 * MIN;
+        const level = (t: number) => (1 + 3.5 * (1 - Math.cos((2 * Math.PI * t) / day))) * (0.9 + 0.2 * random());
+        const segments: TraceSegment[] = [];
+        let prev = level(0);
+        for (let t = 0; t < day; t += piece) {
+            const next = level(t + piece);
+            segments.push(line(t, t + piece, prev, next));
+            prev = next;
+        }
+        return { name: "diurnal", duration: day, segments, bursts: [] };
+    },
+    mixed: () => ({
+        name: "mixed", duration: 28 * MIN,
+        segments: [
+            flat(0, 3 * MIN, 0.5),
+            flat(3 * MIN, 8 * MIN, 0.5),
+            line(8 * MIN, 14 * MIN, 0.5, 8),
+            line(14 * MIN, 18 * MIN, 1, 8),
+            line(18 * MIN, 22 * MIN, 1, 8),
+            flat(22 * MIN, 28 * MIN, 0),
+        ],
+        bursts: [{ at: 3 * MIN, count: 300 }],
+    }),
+};
+
+export const BUILT_IN_TRACE_NAMES = Object.keys(BUILT_IN_TRACES);
+
+/** A built-in trace by name; throws naming the known ones. */
+export function builtInTrace(name: string, seed = 1): Trace {
+    const make = BUILT_IN_TRACES[name];
+    if (!make) throw new Error(`--trace: "${name}" is not a built-in trace (${BUILT_IN_TRACE_NAMES.join(", ")}) nor a .csv file`);
+    return make(seed);
+}
+
+/** A single burst of `count` units at `at` seconds, then `tail` seconds of nothing. */
+export function burstTrace(count: number, at = 0, tail = 10 * MIN): Trace {
+    return { name: `burst-${count}`, duration: at + tail, segments: [], bursts: [{ at, count }] };
+}
+
+/**
+ * A CSV trace: lines `seconds,rate` (a header line and blank lines allowed), seconds ascending from 0.
+ * Each rate holds until the next line; the last line ends the trace. Every bad line is reported.
+ */
+export function parseCsvTrace(text: string, name = "csv"): Trace {
+    const rows: { t: number; rate: number }[] = [];
+    const problems: string[] = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const lineText = raw.trim();
+        if (lineText === "" || lineText.startsWith("#")) return;
+        const cells = lineText.split(",").map((c) => c.trim());
+        if (rows.length === 0 && i === 0 && cells.some((c) => c !== "" && Number.isNaN(Number(c)))) return; // header
+        const t = Number(cells[0]);
+        const rate = Number(cells[1]);
+        if (cells.length !== 2 || cells[0] === "" || cells[1] === "" || !Number.isFinite(t) || !Number.isFinite(rate)) {
+            problems.push(`line ${i + 1}: ${JSON.stringify(raw)} must be seconds,rate (two numbers)`);
+        } else if (t < 0 || rate < 0) {
+            problems.push(`line ${i + 1}: ${JSON.stringify(raw)} seconds and rate must be >= 0`);
+        } else if (rows.length > 0 && t <= rows[rows.length - 1].t) {
+            problems.push(`line ${i + 1}: seconds ${t} must be greater than the previous line's ${rows[rows.length - 1].t}`);
+        } else {
+            rows.push({ t, rate });
+        }
+    });
+    if (problems.length === 0 && rows.length < 2) problems.push("a CSV trace needs at least two lines of seconds,rate");
+    if (problems.length > 0) throw new Error(`trace ${name}: ${problems.join("; ")}`);
+    const segments = rows.slice(0, -1).map((r, i) => flat(r.t, rows[i + 1].t, r.rate));
+    return { name, duration: rows[rows.length - 1].t, segments, bursts: [] };
+}
