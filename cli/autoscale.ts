@@ -16,6 +16,7 @@ import { runChaosOnce, startAutoscaler } from "../runtime/autoscaler/service";
 import { addMetricCommand } from "./metric-publish";
 import { addEvidenceCommand } from "./evidence";
 import { addScaleTestCommand } from "./scale-test";
+import { addSimulateCommand } from "./simulate";
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad usage (flags, refused simulation). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -178,6 +179,7 @@ function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void
     addMetricCommand(program, io, setResult);
     addEvidenceCommand(program, io, setResult);
     addScaleTestCommand(program, io, setResult);
+    addSimulateCommand(program, io, setResult);
     return program;
 }
 

@@ -1,0 +1,281 @@
+/**
+ * `autoscale simulate --stack <name> --service <name> --trace <name|file.csv> [--compare]`: replays a
+ * load trace against a service's scaling plan as Application Auto Scaling would run it (the engine in
+ * scaling/), reading the stack file through config/ (no Pulumi CLI). With --compare the queue
+ * autoscaler runs too, deciding with its real decision function and the stack's `autoscaler` settings.
+ * The oracle is always run: every figure is also shown as a ratio to it. Prints one table, writes
+ * <out>/<stack>-<service>-<trace>.json and .svg.
+ */
+import { readFileSync } from "fs";
+import { mkdir, writeFile } from "fs/promises";
+import * as path from "path";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import type { AutoscalerConfig, StackConfig } from "../config/load";
+import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
+import type { DecisionSettings } from "../runtime/autoscaler/types";
+import { awsController } from "../scaling/aws-controller";
+import { DEFAULT_ENGINE_PARAMS, engineParams, type EngineParams } from "../scaling/engine/params";
+import type { ScalingActivity } from "../scaling/engine/scaler";
+import { oracleController, oracleNeed } from "../scaling/oracle";
+import type { ServiceScalingPlan } from "../scaling/plan";
+import { runClosedLoop, tickCount, type Controller, type RunMetrics, type RunResult, type ServiceTarget } from "../scaling/simulate";
+import { builtInTrace, parseCsvTrace, type Trace } from "../scaling/traces";
+import type { WorkloadSpec } from "../scaling/workloads";
+import { EXIT, type CliIo } from "./autoscale";
+import { runTool, type SetRun } from "./proof/command";
+import { UsageError } from "./proof/usage";
+import { renderSvg, type ChartSpec } from "./svg-chart";
+
+export interface SimulateFlags {
+    stack?: string;
+    service?: string;
+    trace?: string;
+    compare?: boolean;
+    seed: string;
+    out: string;
+    tick: string;
+    workerRate: string;
+    startDelay?: string;
+    targetAge: string;
+    taskCapacity: string;
+    highResolution?: boolean;
+}
+
+export interface SimulationRun {
+    readonly stack: string;
+    readonly service: string;
+    readonly trace: string;
+    readonly seed: number;
+    readonly tickSeconds: number;
+    readonly workload: WorkloadSpec;
+    readonly target: ServiceTarget;
+    readonly params: EngineParams;
+    readonly results: readonly (RunResult & { readonly activities?: readonly ScalingActivity[] })[];
+}
+
+/**
+ * loadStackFile from config/stack-file.ts, required at run time: config/ and the stack files are not
+ * part of the container bundle of this command (the image only runs the autoscaler), so esbuild must
+ * not follow this import. From the repository (ts-node) it resolves; from a bundle it is refused.
+ */
+function stackFileLoader(): (stack: string) => StackConfig {
+    const candidates = [path.resolve(__dirname, "..", "config", "stack-file"), path.resolve(__dirname, "..", "..", "config", "stack-file")];
+    const load = require;
+    for (const file of candidates) {
+        try {
+            return (load(file) as { loadStackFile: (stack: string) => StackConfig }).loadStackFile;
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
+        }
+    }
+    throw new UsageError("simulate reads Pulumi.<stack>.yaml through config/, which the container bundle leaves out; run it from the repository with ts-node (remove dist/ or run npx ts-node cli/autoscale.ts simulate ...)");
+}
+
+function number(text: string, flag: string, rule: (n: number) => boolean, words: string): number {
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n) || !rule(n)) throw new UsageError(`${flag}: ${JSON.stringify(text)} must be ${words}`);
+    return n;
+}
+
+/** The queue autoscaler's decision settings from the stack's `autoscaler` key, with the simulated service's bounds. */
+export function decisionSettingsFromStack(a: AutoscalerConfig, plan: ServiceScalingPlan): DecisionSettings {
+    return {
+        minCapacity: plan.minCapacity,
+        maxCapacity: plan.maxCapacity,
+        scaleUpThreshold: a.scaleUpThreshold,
+        scaleDownThreshold: a.scaleDownThreshold,
+        scaleUpCooldownMs: a.scaleUpCooldownSeconds * 1000,
+        scaleDownCooldownMs: a.scaleDownCooldownSeconds * 1000,
+        scaleDownStep: a.scaleDownStep,
+        countInFlight: a.countInFlight,
+    };
+}
+
+function loadTrace(name: string, seed: number): Trace {
+    if (name.toLowerCase().endsWith(".csv")) {
+        let text: string;
+        try {
+            text = readFileSync(name, "utf8");
+        } catch (e) {
+            throw new UsageError(`--trace: ${JSON.stringify(name)} cannot be read (${(e as Error).message})`);
+        }
+        try {
+            return parseCsvTrace(text, path.basename(name, ".csv"));
+        } catch (e) {
+            throw new UsageError(`--trace: ${(e as Error).message}`);
+        }
+    }
+    try {
+        return builtInTrace(name, seed);
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+}
+
+/** The CPU target of the plan's target tracking, the utilization a request workload is judged by (70 without one). */
+function utilizationTarget(plan: ServiceScalingPlan): number {
+    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === "ECSServiceAverageCPUUtilization");
+    return cpu && cpu.kind === "targetTracking" ? cpu.targetValue : 70;
+}
+
+/** Runs every controller on the trace; pure apart from the progress callback. */
+export function simulateStack(config: StackConfig, flags: SimulateFlags, onProgress?: (done: number, total: number) => void): SimulationRun {
+    const serviceKey = flags.service!;
+    const svc = config.services[serviceKey];
+    if (!svc) throw new UsageError(`--service: "${serviceKey}" is not a service of stack ${config.stack} (${Object.keys(config.services).join(", ")})`);
+    const seed = number(flags.seed, "--seed", (n) => Number.isInteger(n) && n >= 0, "a whole number >= 0");
+    const tickSeconds = number(flags.tick, "--tick", (n) => n > 0 && n <= 60, "a number of seconds > 0 and <= 60");
+    const workerRate = number(flags.workerRate, "--worker-rate", (n) => n > 0, "a number of messages/s > 0");
+    const targetAge = number(flags.targetAge, "--target-age", (n) => n > 0, "a number of seconds > 0");
+    const taskCapacity = number(flags.taskCapacity, "--task-capacity", (n) => n > 0, "a number of requests/s > 0");
+    const startDelay = flags.startDelay === undefined ? DEFAULT_ENGINE_PARAMS.taskStartSeconds
+        : number(flags.startDelay, "--start-delay", (n) => n >= 0, "a number of seconds >= 0");
+    const trace = loadTrace(flags.trace!, seed);
+    const params = engineParams({ taskStartSeconds: startDelay });
+    const plan = svc.plan;
+    const queue = svc.consumesQueue !== undefined;
+    const workload: WorkloadSpec = queue ? { kind: "queue", perTaskRate: workerRate } : { kind: "requests", perTaskCapacity: taskCapacity };
+    const target: ServiceTarget = queue ? { kind: "age", seconds: targetAge } : { kind: "utilization", percent: utilizationTarget(plan) };
+
+    const controllers: { controller: Controller; activities?: ScalingActivity[] }[] = [];
+    if (plan.policies.length > 0) {
+        const activities: ScalingActivity[] = [];
+        controllers.push({
+            controller: awsController(plan, { params, serviceName: svc.name, highResolution: flags.highResolution === true, onActivity: (a) => activities.push(a) }),
+            activities,
+        });
+    }
+    if (flags.compare || svc.scaledBy === "queueAutoscaler") {
+        if (!queue) throw new UsageError(`--compare: service "${serviceKey}" consumes no queue; the queue autoscaler scales queue consumers only`);
+        controllers.push({ controller: queueAutoscalerController(decisionSettingsFromStack(config.autoscaler, plan), config.autoscaler.intervalSeconds) });
+    }
+    if (controllers.length === 0) throw new UsageError(`--service: "${serviceKey}" has no scaling policies; add --compare to run the queue autoscaler`);
+
+    const oracleOptions = { trace, workload, target, tickSeconds, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, taskStartSeconds: startDelay };
+    const need = oracleNeed(oracleOptions);
+    const oracle = oracleController(oracleOptions, need);
+    const ticks = tickCount({ trace, tickSeconds });
+    const total = ticks * (controllers.length + 1);
+    let before = 0;
+    const results: SimulationRun["results"][number][] = [];
+    const all = [...controllers.map((c) => ({ ...c, initial: plan.minCapacity })), { controller: oracle.controller, activities: undefined, initial: oracle.initialDesired }];
+    for (const c of all) {
+        const r = runClosedLoop(c.controller, {
+            trace, workload, target, tickSeconds, initialDesired: c.initial, params, need,
+            ...(onProgress ? { onProgress: (f: number) => onProgress(before + Math.round(f * ticks), total) } : {}),
+        });
+        before += ticks;
+        results.push(c.activities ? { ...r, activities: c.activities } : r);
+    }
+    return { stack: config.stack, service: serviceKey, trace: trace.name, seed, tickSeconds, workload, target, params, results };
+}
+
+const COLUMNS: readonly { title: string; get: (m: RunMetrics) => number | undefined; unit: string }[] = [
+    { title: "to capacity", get: (m) => m.timeToCapacitySeconds, unit: "s" },
+    { title: "wait p50", get: (m) => m.waitP50Seconds, unit: "s" },
+    { title: "wait p95", get: (m) => m.waitP95Seconds, unit: "s" },
+    { title: "wait max", get: (m) => m.waitMaxSeconds, unit: "s" },
+    { title: "above target", get: (m) => m.timeAboveTargetSeconds, unit: "s" },
+    { title: "task-min", get: (m) => m.taskMinutes, unit: "" },
+    { title: "changes", get: (m) => m.desiredChanges, unit: "" },
+];
+
+function cell(v: number | undefined, oracle: number | undefined, unit: string): string {
+    if (v === undefined) return "-";
+    const shown = `${Number.isInteger(v) ? v : v.toFixed(1)}${unit ? ` ${unit}` : ""}`;
+    const ratio = oracle === undefined ? "" : oracle === 0 ? (v === 0 ? " (1.00x)" : " (n/a)") : ` (${(v / oracle).toFixed(2)}x)`;
+    return shown + ratio;
+}
+
+/** The table: one row per controller, each figure with its ratio to the oracle's. */
+export function simulationTable(run: SimulationRun): string {
+    const oracle = run.results.find((r) => r.controller === "oracle")!.metrics;
+    const columns = COLUMNS.filter((c) => run.results.some((r) => c.get(r.metrics) !== undefined));
+    const rows = [["controller", ...columns.map((c) => c.title)]];
+    for (const r of run.results) rows.push([r.controller, ...columns.map((c) => cell(c.get(r.metrics), c.get(oracle), c.unit))]);
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+    const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+    const head = `${run.stack}/${run.service}, trace ${run.trace} (seed ${run.seed}, tick ${run.tickSeconds} s, ` +
+        (run.workload.kind === "queue" ? `workers ${run.workload.perTaskRate} msg/s, target age ${run.target.kind === "age" ? run.target.seconds : 0} s`
+            : `tasks ${run.workload.perTaskCapacity} req/s, target ${run.target.kind === "utilization" ? run.target.percent : 0} % CPU`) +
+        `, task start ${run.params.taskStartSeconds} s)`;
+    return [head, line(rows[0]), line(rows[0].map((_, i) => "-".repeat(widths[i]))), ...rows.slice(1).map(line)].join("\n");
+}
+
+/** The chart: load on top; desired (dashed) and running tasks per controller below. */
+export function simulationChartSpec(run: SimulationRun): ChartSpec {
+    const load = run.results[0].series.map((p) => ({ minute: p.t / 60, value: p.load }));
+    const tasks = run.results.flatMap((r) => r.series.flatMap((p) => [
+        { minute: p.t / 60, tasks: p.desired, controller: r.controller, count: "desired" },
+        { minute: p.t / 60, tasks: p.running, controller: r.controller, count: "running" },
+    ]));
+    const x = { field: "minute", type: "quantitative", title: "minutes" };
+    return {
+        title: `${run.stack}/${run.service}: trace ${run.trace}`,
+        vconcat: [
+            {
+                width: 720, height: 140, data: { values: load }, mark: "line",
+                encoding: { x, y: { field: "value", type: "quantitative", title: run.workload.kind === "queue" ? "messages/s" : "requests/s" } },
+            },
+            {
+                width: 720, height: 240, data: { values: tasks }, mark: { type: "line", interpolate: "step-after" },
+                encoding: {
+                    x, y: { field: "tasks", type: "quantitative", title: "tasks" },
+                    color: { field: "controller", type: "nominal" },
+                    strokeDash: { field: "count", type: "nominal", title: "count" },
+                },
+            },
+        ],
+    };
+}
+
+export function simulationJson(run: SimulationRun): string {
+    return `${JSON.stringify(run, null, 2)}\n`;
+}
+
+/** Registers `simulate` on the program. */
+export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
+    const cmd = program.command("simulate")
+        .description("replay a load trace against a service's scaling plan as AWS would run it; --compare adds the queue autoscaler; the oracle is the reference")
+        .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is read")
+        .option("--service <name>", "service key under `services`")
+        .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, sawtooth, idle, mixed) or a CSV file of seconds,rate")
+        .option("--compare", "also run the queue autoscaler with the stack's autoscaler settings")
+        .option("--seed <n>", "seed of any randomness in the trace", "1")
+        .option("--out <dir>", "directory for the JSON and SVG results", "simulation")
+        .option("--tick <seconds>", "simulation step", "5")
+        .option("--worker-rate <messages/s>", "messages one queue worker task processes per second", "2")
+        .option("--start-delay <seconds>", `seconds from a desired-count increase until a task runs (default ${DEFAULT_ENGINE_PARAMS.taskStartSeconds})`)
+        .option("--target-age <seconds>", "acceptable message age: the oracle's goal and the time-above-target line", "60")
+        .option("--task-capacity <requests/s>", "requests/s one task serves at 100 % CPU (request workloads)", "100")
+        .option("--high-resolution", "track ECS CPU and memory at 20-s resolution");
+    cmd.action((flags: SimulateFlags) => setRun(() => runTool(io, async () => {
+        for (const k of ["stack", "service", "trace"] as const) {
+            if (!flags[k]) throw new UsageError(`--${k}: (missing) is required`);
+        }
+        let config: StackConfig;
+        try {
+            config = stackFileLoader()(flags.stack!);
+        } catch (e) {
+            throw new UsageError(`--stack: ${(e as Error).message}`);
+        }
+        let bar: SingleBar | undefined;
+        const run = simulateStack(config, flags, (done, total) => {
+            // A bar only for long runs, on a terminal.
+            if (!bar && total >= 100_000 && process.stderr.isTTY) {
+                bar = new SingleBar({ format: "simulating [{bar}] {percentage}% {value}/{total} ticks", stream: process.stderr });
+                bar.start(total, 0);
+            }
+            bar?.update(done);
+        });
+        bar?.stop();
+        await mkdir(flags.out, { recursive: true });
+        const base = path.join(flags.out, `${run.stack}-${run.service}-${run.trace}`);
+        await writeFile(`${base}.json`, simulationJson(run));
+        await writeFile(`${base}.svg`, await renderSvg(simulationChartSpec(run)));
+        io.out(`${simulationTable(run)}\nwrote ${base}.json and ${base}.svg\n`);
+        return EXIT.ok;
+    })));
+    return cmd;
+}
