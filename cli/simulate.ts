@@ -12,6 +12,7 @@ import * as path from "path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import type { AutoscalerConfig, StackConfig } from "../config/load";
+import { loadStackFile } from "../config/stack-file";
 import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
 import type { DecisionSettings } from "../runtime/autoscaler/types";
 import { awsController } from "../scaling/aws-controller";
@@ -52,24 +53,6 @@ export interface SimulationRun {
     readonly target: ServiceTarget;
     readonly params: EngineParams;
     readonly results: readonly (RunResult & { readonly activities?: readonly ScalingActivity[] })[];
-}
-
-/**
- * loadStackFile from config/stack-file.ts, required at run time: config/ and the stack files are not
- * part of the container bundle of this command (the image only runs the autoscaler), so esbuild must
- * not follow this import. From the repository (ts-node) it resolves; from a bundle it is refused.
- */
-function stackFileLoader(): (stack: string) => StackConfig {
-    const candidates = [path.resolve(__dirname, "..", "config", "stack-file"), path.resolve(__dirname, "..", "..", "config", "stack-file")];
-    const load = require;
-    for (const file of candidates) {
-        try {
-            return (load(file) as { loadStackFile: (stack: string) => StackConfig }).loadStackFile;
-        } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
-        }
-    }
-    throw new UsageError("simulate reads Pulumi.<stack>.yaml through config/, which the container bundle leaves out; run it from the repository with ts-node (remove dist/ or run npx ts-node cli/autoscale.ts simulate ...)");
 }
 
 function number(text: string, flag: string, rule: (n: number) => boolean, words: string): number {
@@ -256,7 +239,7 @@ export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun):
         }
         let config: StackConfig;
         try {
-            config = stackFileLoader()(flags.stack!);
+            config = loadStackFile(flags.stack!);
         } catch (e) {
             throw new UsageError(`--stack: ${(e as Error).message}`);
         }
