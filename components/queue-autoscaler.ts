@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { AutoscalerConfig } from "../config/load";
+import { configSettings, envName, STATE_TAG_PREFIX, valueAt } from "../scaling/autoscaler-settings";
 import { PROJECT_NAMESPACE } from "../scaling/metric-series";
 import { parseEcrImageUri } from "./ecr-image-uri";
 import { ClusterRef, FargateService } from "./fargate-service";
@@ -70,32 +71,17 @@ export interface AutoscalerEnvironmentRefs {
  * name so that the task definition does not change when nothing did.
  */
 export function autoscalerEnvironment(s: AutoscalerConfig, refs: AutoscalerEnvironmentRefs): { name: string; value: string }[] {
-    const fs = s.failureSimulation;
-    const env: Record<string, string | number | boolean> = {
+    // Every setting the stack config sets, under the variable the autoscaler reads it from (one table).
+    const fromConfig = Object.fromEntries(configSettings().map(({ key, path }) => [envName(key), valueAt(s, path)]));
+    const env: Record<string, unknown> = {
+        ...fromConfig,
         AWS_REGION: refs.region,
-        CHAOS_ALLOWED: fs.allowed,
-        CHAOS_DRAIN_ENABLED: fs.drain.enabled,
-        CHAOS_DRAIN_INTERVAL: fs.drain.intervalSeconds,
-        CHAOS_PARTITION_DURATION: fs.partition.durationSeconds,
-        CHAOS_PARTITION_ENABLED: fs.partition.enabled,
-        CHAOS_PARTITION_INTERVAL: fs.partition.intervalSeconds,
-        CHAOS_STOP_TASK_ENABLED: fs.stopTask.enabled,
-        CHAOS_STOP_TASK_INTERVAL: fs.stopTask.intervalSeconds,
-        CLUSTER: refs.clusterName,
-        COUNT_IN_FLIGHT: s.countInFlight,
-        HEALTH_PORT: s.healthPort,
-        INTERVAL: s.intervalSeconds,
-        MAX: s.maxCapacity,
-        MIN: s.minCapacity,
-        OLDEST_MESSAGE_WARNING: s.oldestMessageWarningSeconds,
-        QUEUE_URL: refs.queueUrl,
-        SCALE_DOWN_COOLDOWN: s.scaleDownCooldownSeconds,
-        SCALE_DOWN_STEP: s.scaleDownStep,
-        SCALE_DOWN_THRESHOLD: s.scaleDownThreshold,
-        SCALE_UP_COOLDOWN: s.scaleUpCooldownSeconds,
-        SCALE_UP_THRESHOLD: s.scaleUpThreshold,
-        SERVICE: refs.workerServiceName,
-        WORKER_ROLE_ARN: refs.workerRoleArn,
+        [envName("cluster")]: refs.clusterName,
+        [envName("service")]: refs.workerServiceName,
+        [envName("queueUrl")]: refs.queueUrl,
+        [envName("workerRoleArn")]: refs.workerRoleArn,
+        [envName("min")]: s.minCapacity,
+        [envName("max")]: s.maxCapacity,
     };
     return Object.keys(env).sort().map((name) => ({ name, value: String(env[name]) }));
 }
@@ -172,7 +158,16 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
         // Task role: what the autoscaler itself calls.
         const onCluster = { ArnEquals: { "ecs:cluster": args.cluster.clusterArn } };
         const statements: pulumi.Input<object>[] = [
-            { Sid: "ScaleWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: args.worker.serviceArn },
+            { Sid: "ScaleWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource"], Resource: args.worker.serviceArn },
+            // What the autoscaler last did (and a drain's restore count) is kept in tags on the worker
+            // service, so a restarted autoscaler finds it; only tag keys of its own prefix.
+            {
+                Sid: "KeepStateOnWorker",
+                Effect: "Allow",
+                Action: ["ecs:TagResource", "ecs:UntagResource"],
+                Resource: args.worker.serviceArn,
+                Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${STATE_TAG_PREFIX}*`] } },
+            },
             { Sid: "ReadQueue", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: args.queue.arn },
             // GetMetricData has no resource-level permissions (AWS authorises it only on "*"); it is read-only.
             { Sid: "ReadMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
@@ -196,13 +191,24 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                     Condition: onCluster,
                 },
                 {
-                    Sid: "ChaosStopTasks",
+                    Sid: "ChaosDescribeTasks",
                     Effect: "Allow",
-                    Action: ["ecs:DescribeTasks", "ecs:StopTask"],
+                    Action: "ecs:DescribeTasks",
                     Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${clusterName}/*`,
                     Condition: onCluster,
                 },
-                // partition rewrites the queue policy to deny the worker role, then restores it.
+                // StopTask only on the worker service's tasks: its tasks carry the ECS-managed tag
+                // aws:ecs:serviceName (the service sets enableEcsManagedTags).
+                {
+                    Sid: "ChaosStopWorkerTasks",
+                    Effect: "Allow",
+                    Action: "ecs:StopTask",
+                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${clusterName}/*`,
+                    Condition: { ...onCluster, StringEquals: { "aws:ResourceTag/aws:ecs:serviceName": args.worker.serviceName } },
+                },
+                // partition adds an expiring Deny for the worker role to the queue policy, then removes it.
+                // IAM has no condition key for which attribute or statement SetQueueAttributes changes, so
+                // this is the whole queue's attributes; the statement's own expiry bounds the harm.
                 { Sid: "ChaosPartitionQueue", Effect: "Allow", Action: "sqs:SetQueueAttributes", Resource: args.queue.arn },
             );
         }

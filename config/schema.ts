@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { AwsRule, CLOUDWATCH_UNITS, LOG_RETENTION_DAYS, MAX_DIMENSIONS, MAX_PATH_PATTERNS, rules, vpcCidrProblem } from "./aws-rules";
+import { AUTOSCALER_SETTINGS, inBounds, numberRule, type NumberSetting } from "../scaling/autoscaler-settings";
 
 export { LOG_RETENTION_DAYS } from "./aws-rules";
 
@@ -245,10 +246,12 @@ export const customMetricTest = z.strictObject({
     scaleInCooldown: cooldown.default(60),
 });
 
-const failureSchedule = z.strictObject({
-    enabled: z.boolean().default(false),
-    intervalSeconds: z.number().int().min(10).default(600),
-});
+/** A number setting of the autoscaler, with the bounds and rule text the autoscaler itself enforces. */
+function autoscalerNumber(spec: NumberSetting & { readonly default: number }) {
+    const rule = numberRule(spec);
+    return z.number({ error: rule }).refine((v) => inBounds(spec, v), { error: rule }).default(spec.default);
+}
+const A = AUTOSCALER_SETTINGS;
 
 export const autoscaler = z.strictObject({
     /** Deploy the queue-driven autoscaler service. */
@@ -257,33 +260,33 @@ export const autoscaler = z.strictObject({
     service: z.string().default("worker"),
     /** Container image; when absent the image is built from the repository's Dockerfile at deploy time. */
     image: z.string().min(1).optional(),
-    intervalSeconds: z.number().int().min(1).max(300).default(5),
-    /** Scale up when visible messages exceed workers x this. */
-    scaleUpThreshold: positiveTarget.default(10),
-    /** Scale down when visible messages fall below workers x this. */
-    scaleDownThreshold: z.number().min(0).default(2),
-    scaleUpCooldownSeconds: cooldown.default(30),
-    scaleDownCooldownSeconds: cooldown.default(120),
+    // Bounds and defaults from scaling/autoscaler-settings.ts, the table the autoscaler parses its flags with.
+    intervalSeconds: autoscalerNumber(A.interval),
+    /** Scale up when work exceeds workers x this. */
+    scaleUpThreshold: autoscalerNumber(A.scaleUpThreshold),
+    /** Scale down when work falls below workers x this; 0: only when the queue is empty. */
+    scaleDownThreshold: autoscalerNumber(A.scaleDownThreshold),
+    scaleUpCooldownSeconds: autoscalerNumber(A.scaleUpCooldown),
+    scaleDownCooldownSeconds: autoscalerNumber(A.scaleDownCooldown),
     /** Tasks removed per scale-down action at most. */
-    scaleDownStep: positiveInt.default(1),
+    scaleDownStep: autoscalerNumber(A.scaleDownStep),
     /** Count in-flight (received, not yet deleted) messages as work. */
-    countInFlight: z.boolean().default(false),
+    countInFlight: z.boolean().default(A.countInFlight.default),
     /** Log a warning when the oldest message is older than this many seconds. */
-    oldestMessageWarningSeconds: z.number().int().positive().default(300),
-    healthPort: z.number().int().min(1).max(65535).default(8080),
+    oldestMessageWarningSeconds: autoscalerNumber(A.oldestMessageWarning),
+    /** Port 0 (any free port) is for local runs: the container health check needs a known one. */
+    healthPort: autoscalerNumber(A.healthPort).refine((p) => p !== 0, { error: "must be a fixed port (0 picks a random one, which the container health check cannot reach)" }),
     failureSimulation: z.strictObject({
         /** The stack allows failure simulation at all; nothing runs, and no permission is granted, unless true. */
-        allowed: z.boolean().default(false),
-        stopTask: failureSchedule.default({ enabled: false, intervalSeconds: 600 }),
-        drain: failureSchedule.default({ enabled: false, intervalSeconds: 1800 }),
-        partition: failureSchedule.extend({ durationSeconds: z.number().int().min(1).max(3600).default(60) })
-            .default({ enabled: false, intervalSeconds: 1800, durationSeconds: 60 }),
-    }).default({
-        allowed: false,
-        stopTask: { enabled: false, intervalSeconds: 600 },
-        drain: { enabled: false, intervalSeconds: 1800 },
-        partition: { enabled: false, intervalSeconds: 1800, durationSeconds: 60 },
-    }),
+        allowed: z.boolean().default(A.chaosAllowed.default),
+        stopTask: z.strictObject({ enabled: z.boolean().default(false), intervalSeconds: autoscalerNumber(A.chaosStopTaskInterval) }).prefault({}),
+        drain: z.strictObject({ enabled: z.boolean().default(false), intervalSeconds: autoscalerNumber(A.chaosDrainInterval) }).prefault({}),
+        partition: z.strictObject({
+            enabled: z.boolean().default(false),
+            intervalSeconds: autoscalerNumber(A.chaosPartitionInterval),
+            durationSeconds: autoscalerNumber(A.chaosPartitionDuration),
+        }).prefault({}),
+    }).prefault({}),
 }).superRefine((a, ctx) => {
     if (a.scaleDownThreshold >= a.scaleUpThreshold) {
         ctx.addIssue({ code: "custom", path: ["scaleDownThreshold"], message: `scaleDownThreshold (${a.scaleDownThreshold}) must be < scaleUpThreshold (${a.scaleUpThreshold})` });

@@ -7,9 +7,10 @@
  * reported as an external change, and the next tick decides from the new value.
  */
 import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import { apiCall, ApiCallError } from "../aws/call";
+import { apiCall, ApiCallError, type ApiErrorListener } from "../aws/call";
 import type { Logger } from "../aws/logger";
-import type { Decision, ServiceCounts } from "./types";
+import { formatAction, TAG_LAST_SCALE_DOWN, TAG_LAST_SCALE_UP, writeTags } from "./service-tags";
+import type { Decision, ServiceCounts, ServiceState } from "./types";
 
 export interface EcsActuatorOptions {
     readonly ecs: ECSClient;
@@ -20,6 +21,10 @@ export interface EcsActuatorOptions {
     /** Log decisions, never call UpdateService; default false. */
     readonly dryRun?: boolean;
     readonly logger?: Logger;
+    /** Epoch ms for the action tags; default Date.now. */
+    readonly clock?: () => number;
+    /** Told when the action tag could not be written (the write of the desired count goes on). */
+    readonly onAuxiliaryError?: ApiErrorListener;
 }
 
 /**
@@ -49,10 +54,11 @@ export class ServiceNotFoundError extends Error {
 }
 
 /**
- * DescribeServices for one service: its desired, running and pending counts. A missing service fails
- * with an ApiCallError (operation DescribeServices) whose cause is a ServiceNotFoundError.
+ * DescribeServices for one service: its ARN, desired, running and pending counts, and whether a
+ * deployment is in progress. A missing service fails with an ApiCallError (operation
+ * DescribeServices) whose cause is a ServiceNotFoundError.
  */
-export async function describeServiceCounts(ecs: ECSClient, cluster: string, service: string): Promise<ServiceCounts> {
+export async function describeServiceCounts(ecs: ECSClient, cluster: string, service: string): Promise<ServiceState> {
     const out = await apiCall("DescribeServices", () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
     const svc = out.services?.find((s) => s.serviceName === service || s.serviceArn === service)
         ?? (out.services?.length === 1 ? out.services[0] : undefined);
@@ -60,7 +66,18 @@ export async function describeServiceCounts(ecs: ECSClient, cluster: string, ser
         const reason = out.failures?.[0]?.reason ?? "not in the DescribeServices answer";
         throw new ApiCallError("DescribeServices", new ServiceNotFoundError(cluster, service, reason));
     }
-    return { desired: svc.desiredCount ?? 0, running: svc.runningCount ?? 0, pending: svc.pendingCount ?? 0 };
+    const deployments = svc.deployments ?? [];
+    // A rolling deployment shows as a second deployment beside the PRIMARY one; with the circuit
+    // breaker on, the PRIMARY's rolloutState stays IN_PROGRESS until its tasks are healthy.
+    const primary = deployments.find((d) => d.status === "PRIMARY");
+    const deploymentInProgress = deployments.length > 1 || primary?.rolloutState === "IN_PROGRESS";
+    return {
+        arn: svc.serviceArn ?? "",
+        desired: svc.desiredCount ?? 0,
+        running: svc.runningCount ?? 0,
+        pending: svc.pendingCount ?? 0,
+        deploymentInProgress,
+    };
 }
 
 /** UpdateService with only the desired count: `{ cluster, service, desiredCount }`. */
@@ -74,9 +91,13 @@ export class EcsActuator {
     readonly dryRun: boolean;
     private readonly ecs: ECSClient;
     private readonly logger?: Logger;
+    private readonly clock: () => number;
+    private readonly onAuxiliaryError?: ApiErrorListener;
 
     constructor(options: EcsActuatorOptions) {
         this.ecs = options.ecs;
+        this.clock = options.clock ?? Date.now;
+        this.onAuxiliaryError = options.onAuxiliaryError;
         this.cluster = options.cluster;
         this.service = options.service;
         this.dryRun = options.dryRun ?? false;
@@ -84,16 +105,18 @@ export class EcsActuator {
     }
 
     /** DescribeServices for this one service: desired, running and pending counts. */
-    readCounts(): Promise<ServiceCounts> {
+    readCounts(): Promise<ServiceState> {
         return describeServiceCounts(this.ecs, this.cluster, this.service);
     }
 
     /**
      * Carries out a decision taken on `read` (the counts read at the start of the tick).
      * UpdateService is sent only when the desired count changes, not in dry-run mode, and only if a
-     * fresh DescribeServices still shows the desired count of `read`.
+     * fresh DescribeServices still shows the desired count of `read`. Before the write, the action
+     * is recorded in a tag on the service (`at` is the tick's start), so that a restarted autoscaler
+     * keeps its cooldowns; a failed tag write is reported and does not stop the scaling.
      */
-    async apply(decision: Decision, read: ServiceCounts): Promise<ApplyResult> {
+    async apply(decision: Decision, read: ServiceCounts, at: number = this.clock()): Promise<ApplyResult> {
         if (decision.desired === read.desired) return { outcome: "unchanged", desired: read.desired };
         const change = { from: read.desired, to: decision.desired, direction: decision.direction, reason: decision.reason.code };
         if (this.dryRun) {
@@ -105,6 +128,15 @@ export class EcsActuator {
             this.logger?.warn({ ...change, observedDesired: fresh.desired },
                 `desired count of ${this.service} changed from ${read.desired} to ${fresh.desired} by someone else; not overwritten, next tick decides from ${fresh.desired}`);
             return { outcome: "external_change", desired: fresh.desired, observedDesired: fresh.desired };
+        }
+        if (fresh.arn !== "" && decision.direction !== "none") {
+            const key = decision.direction === "up" ? TAG_LAST_SCALE_UP : TAG_LAST_SCALE_DOWN;
+            try {
+                await writeTags(this.ecs, fresh.arn, { [key]: formatAction({ at, from: read.desired, to: decision.desired }) });
+            } catch (error) {
+                if (!(error instanceof ApiCallError)) throw error;
+                this.onAuxiliaryError?.(error);
+            }
         }
         await setDesiredCount(this.ecs, this.cluster, this.service, decision.desired);
         this.logger?.info(change, `set desired count of ${this.service} from ${read.desired} to ${decision.desired} (${decision.reason.code})`);

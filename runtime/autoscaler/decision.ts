@@ -13,8 +13,12 @@
  *    workers, any work scales up ("from_zero"); the scale-up cooldown does not hold that back, since
  *    with no worker nothing drains the queue. Otherwise, within the scale-up cooldown only a request
  *    for more than the last scale-up's target goes through (the earlier increase counts as done).
- * 4. Scale down when work < workers x scaleDownThreshold, by at most scaleDownStep and never below
- *    max(min, need). Blocked during the scale-down cooldown; a scale-up never is.
+ * 4. Scale down when work < workers x scaleDownThreshold (with a threshold of 0: when there is no
+ *    work at all), by at most scaleDownStep and never below max(min, need). Never below 1 while a
+ *    message is in flight, whether or not countInFlight is set: the last busy worker is not stopped.
+ *    Blocked during the scale-down cooldown, and while an ECS deployment of the service is in progress
+ *    (Application Auto Scaling turns scale-in off during deployments too; reference
+ *    scaling-semantics.md 1.3). A scale-up is never blocked by either.
  * 5. Every result is within [min, max]; the reason code says which rule produced it.
  */
 import type { Decision, DecisionInput, DecisionSettings, Direction } from "./types";
@@ -31,6 +35,8 @@ export const REASON_CODES = [
     "backlog_low",
     "at_min",
     "backlog_floor",
+    "in_flight",
+    "deployment_in_progress",
     "scale_down_cooldown",
     "within_band",
 ] as const;
@@ -96,23 +102,31 @@ export function decide(input: DecisionInput): Decision {
     }
 
     const downLimit = current * s.scaleDownThreshold;
-    if (work < downLimit) {
-        const floor = Math.max(s.minCapacity, need);
+    // Threshold 0 means "when the queue is empty": work < 0 could never hold.
+    if (work < downLimit || (s.scaleDownThreshold === 0 && work === 0 && current > 0)) {
+        const below = s.scaleDownThreshold === 0 ? "no work" : `${workText} < ${current} x ${s.scaleDownThreshold}`;
+        const inFlight = input.observation.inFlight;
+        const floor = Math.max(s.minCapacity, need, inFlight > 0 ? 1 : 0);
         const to = Math.max(current - s.scaleDownStep, floor);
         if (to >= current) {
-            return current <= s.minCapacity
-                ? result("none", current, "at_min", `${workText} < ${current} x ${s.scaleDownThreshold} but desired ${current} is at min ${s.minCapacity}`)
-                : result("none", current, "backlog_floor", `${workText} < ${current} x ${s.scaleDownThreshold} but the backlog still needs ${need}`);
+            if (current <= s.minCapacity) {
+                return result("none", current, "at_min", `${below} but desired ${current} is at min ${s.minCapacity}`);
+            }
+            return need >= current
+                ? result("none", current, "backlog_floor", `${below} but the backlog still needs ${need}`)
+                : result("none", current, "in_flight", `${below} but ${inFlight} messages are in flight; the last busy worker stays`);
+        }
+        if (counts.deploymentInProgress) {
+            return result("none", current, "deployment_in_progress", `${below} wants ${to}; no scale-in while a deployment of the service is in progress`);
         }
         const lastDown = last.scaleDown;
         if (lastDown && now - lastDown.at < s.scaleDownCooldownMs) {
             const left = s.scaleDownCooldownMs - (now - lastDown.at);
-            return result("none", current, "scale_down_cooldown",
-                `${workText} < ${current} x ${s.scaleDownThreshold} wants ${to}; scale-down cooldown ${seconds(left)} left`);
+            return result("none", current, "scale_down_cooldown", `${below} wants ${to}; scale-down cooldown ${seconds(left)} left`);
         }
         return work === 0
             ? result("down", to, "idle", `no work; scale from ${current} to ${to}`)
-            : result("down", to, "backlog_low", `${workText} < ${current} x ${s.scaleDownThreshold}; scale to ${to}`);
+            : result("down", to, "backlog_low", `${below}; scale to ${to}`);
     }
 
     if (work === 0) {

@@ -17,7 +17,8 @@
  *    otherwise. Never below what the backlog
  *    or the work in flight needs, so never to 0 while a message is in flight. The scale-down threshold
  *    still gates it: scale-in only while work < desired x scaleDownThreshold (0: only on an empty queue).
- *    "stabilizing" while the window still holds a higher recommendation.
+ *    "stabilizing" while the window still holds a higher recommendation; "deployment_in_progress" while
+ *    an ECS deployment of the service rolls out (no scale-in then, as Application Auto Scaling does).
  * 5. Every result is within [min, max]; the text gives the numbers: rate, backlog, tasks starting and the
  *    window maximum.
  */
@@ -57,6 +58,7 @@ export const DEMAND_REASON_CODES = [
     "idle",
     "demand_low",
     "stabilizing",
+    "deployment_in_progress",
     "at_min",
     "within_band",
 ] as const;
@@ -143,6 +145,11 @@ export function decideForDemand(input: DemandDecisionInput): DemandDecision {
         const gate = s.scaleDownThreshold === 0 ? work === 0 : work < current * s.scaleDownThreshold;
         if (!gate) {
             return finish("none", current, keep, "within_band", `demand needs ${keep} but work ${work} is not below ${current} x ${s.scaleDownThreshold}`);
+        }
+        // Application Auto Scaling turns scale-in off while an ECS deployment is in progress
+        // (reference scaling-semantics.md 1.3); scale-out goes on.
+        if (counts.deploymentInProgress) {
+            return finish("none", current, keep, "deployment_in_progress", `demand allows ${to}, but no scale-in while a deployment of the service is in progress`);
         }
         return work === 0 && observation.inFlight === 0
             ? finish("down", to, keep, "idle", `no work; scale from ${current} to ${to}`)

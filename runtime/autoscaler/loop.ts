@@ -2,10 +2,15 @@
  * The control loop: every interval, observe the queue and the service, decide, act, log one line and
  * update the metrics. Clock and sleep are injected, so tests drive it with fake time.
  *
- * A failed tick (API error, throttling, a broker that is down) is logged and counted, and the next
- * tick comes after an exponential backoff: interval x 2^failures, capped; the first success returns
- * to the normal interval. The loop itself never stops on an error. stop() lets the tick in progress
- * finish and resolves after it; a wait between ticks is cut short.
+ * A failed tick (API error, throttling, a timeout, a broker that is down) is logged and counted, and
+ * the next tick comes after an exponential backoff: interval x 2^failures, capped at
+ * BACKOFF_MAX_INTERVALS intervals; the first success returns to the normal interval. The loop itself
+ * never stops on an error. stop() lets the tick in progress finish and resolves after it (every AWS
+ * call has a timeout, so that is bounded); a wait between ticks is cut short.
+ *
+ * A write whose answer was lost (a timeout after UpdateService was sent) is read back on the next
+ * tick before deciding: if the service shows the count that was written, it counts as the
+ * autoscaler's action and its cooldown holds.
  */
 import { ApiCallError, errorCode, operationOf } from "../aws/call";
 import type { Logger } from "../aws/logger";
@@ -21,8 +26,11 @@ import type { Decision, LastActions, QueueObservation, QueueSource, ServiceCount
 export interface Actuator {
     readonly service: string;
     readCounts(): Promise<ServiceCounts>;
-    apply(decision: Decision, read: ServiceCounts): Promise<ApplyResult>;
+    apply(decision: Decision, read: ServiceCounts, at: number): Promise<ApplyResult>;
 }
+
+/** Longest backoff after failed ticks, in intervals. */
+export const BACKOFF_MAX_INTERVALS = 4;
 
 export interface ControlLoopOptions {
     readonly source: QueueSource;
@@ -38,8 +46,12 @@ export interface ControlLoopOptions {
     readonly metrics?: AutoscalerMetrics;
     /** Log a warning when the oldest message is older than this, seconds; default: never. */
     readonly oldestMessageWarningSeconds?: number;
-    /** Longest wait after failed ticks, ms; default max(30 s, intervalMs): recovery is seen within 30 s of the API coming back. */
+    /** Longest wait after failed ticks, ms; default BACKOFF_MAX_INTERVALS x intervalMs. */
     readonly backoffMaxMs?: number;
+    /** Called after every tick: the report of a successful one, or the failure and its duration. */
+    readonly onTick?: (tick: { readonly ok: true; readonly report: TickReport; readonly at: number } | { readonly ok: false; readonly tickMs: number; readonly at: number }) => void;
+    /** What the autoscaler did before this process started (read from the service's tags), so cooldowns survive a restart. */
+    readonly initialLastActions?: LastActions;
     /** A tick is "recent" for /healthz within this many intervals; default 3. */
     readonly healthIntervals?: number;
 }
@@ -64,9 +76,11 @@ export class ControlLoop {
     private running?: Promise<void>;
     private stopping = false;
     private holds = 0;
-    private last: LastActions = {};
+    private last: LastActions;
     /** Readings and recommendations the demand decision remembers between ticks. */
     private memory?: DemandMemory;
+    /** A change sent in a tick that then failed: read back before the next decision. */
+    private unconfirmed?: { readonly direction: "up" | "down"; readonly at: number; readonly from: number; readonly to: number };
     private failures = 0;
     private lastSuccess?: number;
     private lastError?: string;
@@ -77,7 +91,8 @@ export class ControlLoop {
         this.o = options;
         this.clock = options.clock ?? Date.now;
         this.sleep = options.sleep ?? realSleep;
-        this.backoffMaxMs = options.backoffMaxMs ?? Math.max(30_000, options.intervalMs);
+        this.backoffMaxMs = options.backoffMaxMs ?? BACKOFF_MAX_INTERVALS * options.intervalMs;
+        this.last = options.initialLastActions ?? {};
     }
 
     /** Time of the last successful tick (epoch ms), undefined before the first. */
@@ -165,21 +180,42 @@ export class ControlLoop {
             this.lastError = error instanceof Error ? error.message : String(error);
             this.o.metrics?.apiError(operation);
             this.o.metrics?.tick(this.clock() - start);
+            this.o.onTick?.({ ok: false, tickMs: this.clock() - start, at: this.clock() });
             this.o.logger?.error({
                 operation,
                 code: error instanceof ApiCallError ? error.code : errorCode(error),
                 throttling: error instanceof ApiCallError && error.throttling,
                 consecutiveFailures: this.failures,
                 retryInMs: this.nextDelayMs(),
+                tickMs: this.clock() - start,
                 err: error,
             }, `tick failed: ${this.lastError}`);
         }
+    }
+
+    private record(change: { readonly direction: "up" | "down"; readonly at: number; readonly from: number; readonly to: number }): void {
+        const action = { at: change.at, from: change.from, to: change.to };
+        this.last = change.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
+    }
+
+    /** A write of the previous, failed tick: if the service shows its count, it happened. */
+    private readBack(counts: ServiceCounts): void {
+        const u = this.unconfirmed;
+        if (!u) return;
+        this.unconfirmed = undefined;
+        const happened = counts.desired === u.to;
+        if (happened) this.record(u);
+        this.o.logger?.warn({ from: u.from, to: u.to, desired: counts.desired, happened },
+            happened
+                ? `the unanswered write of desired ${u.to} took effect; its ${u.direction === "up" ? "scale-up" : "scale-down"} cooldown runs from then`
+                : `the unanswered write of desired ${u.to} did not take effect (desired is ${counts.desired})`);
     }
 
     /** One tick: observe, decide, act. Rejects when a call fails (run() turns that into a backoff). */
     async tick(): Promise<TickReport> {
         const start = this.clock();
         const [observation, counts] = await Promise.all([this.o.source.observe(), this.o.actuator.readCounts()]);
+        this.readBack(counts);
         const decision = decideForDemand({
             observation, counts, settings: this.o.settings, last: this.last, now: start, ...(this.memory ? { memory: this.memory } : {}),
         });
@@ -188,12 +224,15 @@ export class ControlLoop {
         if (this.holds > 0 && decision.desired !== counts.desired) {
             outcome = "held";
         } else {
-            const applied = await this.o.actuator.apply(decision, counts);
+            const change = decision.direction !== "none" && decision.desired !== counts.desired
+                ? { direction: decision.direction, at: start, from: counts.desired, to: decision.desired } as const
+                : undefined;
+            // Kept until apply() answers: if it throws, the write may still have happened.
+            this.unconfirmed = change;
+            const applied = await this.o.actuator.apply(decision, counts, start);
+            this.unconfirmed = undefined;
             outcome = applied.outcome;
-            if (applied.outcome === "updated") {
-                const action = { at: start, from: counts.desired, to: decision.desired };
-                this.last = decision.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
-            }
+            if (applied.outcome === "updated" && change) this.record(change);
         }
         const end = this.clock();
         const tickMs = end - start;
@@ -239,6 +278,8 @@ export class ControlLoop {
             this.o.logger?.warn({ queue: this.o.source.queueName, oldestAgeSeconds: observation.oldestAgeSeconds, thresholdSeconds: warnAt },
                 `oldest message in ${this.o.source.queueName} is ${observation.oldestAgeSeconds}s old (warning threshold ${warnAt}s)`);
         }
-        return { observation, counts, decision, outcome, tickMs };
+        const report = { observation, counts, decision, outcome, tickMs };
+        this.o.onTick?.({ ok: true, report, at: end });
+        return report;
     }
 }

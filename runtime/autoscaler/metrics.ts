@@ -3,7 +3,7 @@
  * two autoscalers in one process, or a test and the code under test, do not share counters).
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { ChaosOutcome } from "./chaos";
+import type { ChaosOutcome } from "./chaos/types";
 import type { ApplyOutcome } from "./actuator";
 import type { Demand } from "./demand";
 import type { QueueObservation, ServiceCounts } from "./types";

@@ -9,8 +9,15 @@
  * once, each naming the flag, the value and the rule, e.g. `--min: "-1" must be a whole number >= 0`.
  */
 import { z } from "zod";
-import type { ChaosKind, ChaosSchedule } from "./chaos";
+import {
+    AUTOSCALER_SETTINGS, envName, flagName, inBounds, numberRule, settingSpec,
+    type NumberSetting, type SettingKey,
+} from "../../scaling/autoscaler-settings";
+import { LOG_LEVELS } from "../aws/logger";
+import type { ChaosKind, ChaosSchedule } from "./chaos/types";
 import type { DecisionSettings } from "./types";
+
+export { envName, flagName };
 
 export type FlagValues = Record<string, string | boolean | undefined>;
 
@@ -51,6 +58,8 @@ export interface AutoscalerSettings {
     readonly healthPort: number;
     /** --dry-run: decide and log, never UpdateService. */
     readonly dryRun: boolean;
+    /** --log-level (LOG_LEVEL). */
+    readonly logLevel: string;
     readonly chaos: ChaosSettings;
 }
 
@@ -68,28 +77,15 @@ export interface ChaosRunSettings extends ChaosTiming {
     readonly partitionDurationMs: number;
 }
 
-/** Defaults, equal to the stack config defaults of the `autoscaler` key (config/schema.ts). */
-export const SETTING_DEFAULTS = {
-    min: 0,
-    scaleUpThreshold: 10,
-    scaleDownThreshold: 2,
-    interval: 5,
-    scaleUpCooldown: 30,
-    scaleDownCooldown: 120,
-    scaleDownStep: 1,
-    countInFlight: false,
-    oldestMessageWarning: 300,
-    healthPort: 8080,
-    dryRun: false,
-    chaosAllowed: false,
-    chaosStopTaskEnabled: false,
-    chaosStopTaskInterval: 600,
-    chaosDrainEnabled: false,
-    chaosDrainInterval: 1800,
-    chaosPartitionEnabled: false,
-    chaosPartitionInterval: 1800,
-    chaosPartitionDuration: 60,
-} as const;
+/** Where a value came from, as commander reports it (`getOptionValueSource`). */
+export type ValueSource = "cli" | "env" | "default" | "implied" | "config" | undefined;
+
+/** The default of every setting that has one (scaling/autoscaler-settings.ts), by key. */
+export const SETTING_DEFAULTS = Object.fromEntries(
+    (Object.keys(AUTOSCALER_SETTINGS) as SettingKey[])
+        .map((k) => [k, (settingSpec(k) as { default?: unknown }).default])
+        .filter(([, v]) => v !== undefined),
+) as { readonly [K in SettingKey as (typeof AUTOSCALER_SETTINGS)[K] extends { default: unknown } ? K : never]: (typeof AUTOSCALER_SETTINGS)[K] extends { default: infer D } ? D : never };
 
 export const CHAOS_TIMING_DEFAULTS: ChaosTiming = { pollIntervalMs: 5_000, recoveryTimeoutMs: 300_000, drainTimeoutMs: 300_000 };
 
@@ -101,20 +97,6 @@ export class SettingsError extends Error {
         this.name = "SettingsError";
         this.problems = problems;
     }
-}
-
-/** `queueUrl` or `queue-url` -> `--queue-url`. */
-export function flagName(key: string): string {
-    return `--${toKebab(key)}`;
-}
-
-/** `queueUrl` or `queue-url` -> `QUEUE_URL`. */
-export function envName(key: string): string {
-    return toKebab(key).replace(/-/g, "_").toUpperCase();
-}
-
-function toKebab(key: string): string {
-    return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^-/, "");
 }
 
 function toCamel(key: string): string {
@@ -130,32 +112,44 @@ const rules = {
     bool: z.string().trim().toLowerCase()
         .refine((s) => TRUE.has(s) || FALSE.has(s), { error: "must be true or false" })
         .transform((s) => TRUE.has(s)),
-    whole: (min: number, max?: number) => z.string().trim()
-        .refine((s) => /^\d+$/.test(s) && Number(s) >= min && (max === undefined || Number(s) <= max),
-            { error: `must be a whole number >= ${min}${max === undefined ? "" : ` and <= ${max}`}` })
-        .transform(Number),
-    seconds: (min: number, max: number, more: "gt" | "ge") => z.string().trim()
-        .refine((s) => s !== "" && Number.isFinite(Number(s)) && (more === "gt" ? Number(s) > min : Number(s) >= min) && Number(s) <= max,
-            { error: `must be a number of seconds ${more === "gt" ? ">" : ">="} ${min} and <= ${max}` })
-        .transform(Number),
-    positive: z.string().trim()
-        .refine((s) => s !== "" && Number.isFinite(Number(s)) && Number(s) > 0, { error: "must be a number > 0" })
-        .transform(Number),
-    nonNegative: z.string().trim()
-        .refine((s) => s !== "" && Number.isFinite(Number(s)) && Number(s) >= 0, { error: "must be a number >= 0" })
-        .transform(Number),
     sqsUrl: z.string().trim().regex(/^https?:\/\/[^/\s]+(\/[^/\s]+)*\/[^/\s]+$/, { error: "must be an SQS queue URL (http(s)://host/<account>/<queue>)" }),
     amqpUrl: z.string().trim().regex(/^amqps?:\/\/\S+$/, { error: "must be an amqp:// or amqps:// URL" }),
     roleArn: z.string().trim().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" }),
+    logLevel: z.string().trim().toLowerCase()
+        .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
 } as const;
 
-/** Reads flags and environment with one rule per key, collecting problems. */
+/** The rule of a number setting: its bounds from the table, in the words numberRule gives them. */
+function numberOf(spec: NumberSetting): z.ZodType<number, string> {
+    return z.string().trim()
+        .refine((s) => s !== "" && inBounds(spec, Number(s)), { error: numberRule(spec) })
+        .transform(Number);
+}
+
+/** The rule of any setting in the table. */
+function ruleOf(key: SettingKey): z.ZodType<unknown, string> {
+    const spec = settingSpec(key);
+    switch (spec.kind) {
+        case "int":
+        case "number": return numberOf(spec);
+        case "bool": return rules.bool;
+        case "text": return rules.text;
+        case "sqsUrl": return rules.sqsUrl;
+        case "amqpUrl": return rules.amqpUrl;
+        case "roleArn": return rules.roleArn;
+        case "logLevel": return rules.logLevel;
+    }
+}
+
+/** Reads flags and environment with the table's rule for each key, collecting problems. */
 class Reader {
     readonly problems: string[] = [];
     private readonly flags: FlagValues;
+    private readonly sources: Readonly<Record<string, ValueSource>>;
 
-    constructor(flags: FlagValues, private readonly env: NodeJS.ProcessEnv) {
+    constructor(flags: FlagValues, private readonly env: NodeJS.ProcessEnv, sources: Readonly<Record<string, ValueSource>> = {}) {
         this.flags = Object.fromEntries(Object.entries(flags).map(([k, v]) => [toCamel(k), v]));
+        this.sources = Object.fromEntries(Object.entries(sources).map(([k, v]) => [toCamel(k), v]));
     }
 
     /** Where the key was set: `--min` or `--min (env MIN)`. */
@@ -163,35 +157,40 @@ class Reader {
         return fromEnv ? `${flagName(key)} (env ${envName(key)})` : flagName(key);
     }
 
+    /** The raw value and where it came from; a default filled in by commander, or an empty variable, counts as unset. */
     private raw(key: string): { value: string; fromEnv: boolean } | undefined {
         const flag = this.flags[key];
-        if (flag !== undefined) return { value: String(flag), fromEnv: false };
+        const source = this.sources[key];
+        if (flag !== undefined && source !== "default") {
+            if (source !== "env") return { value: String(flag), fromEnv: false };
+            if (String(flag).trim() !== "") return { value: String(flag), fromEnv: true };
+        }
         const fromEnv = this.env[envName(key)];
         if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv, fromEnv: true };
         return undefined;
     }
 
-    has(key: string): boolean {
+    has(key: SettingKey): boolean {
         return this.raw(key) !== undefined;
     }
 
-    /** The parsed value, `fallback` when unset; undefined (and a problem) when invalid. */
-    get<T>(key: string, rule: z.ZodType<T, string>, fallback?: T): T | undefined {
+    /** The parsed value, the table's default when unset; undefined (and a problem) when invalid. */
+    get<T>(key: SettingKey): T | undefined {
         const raw = this.raw(key);
-        if (!raw) return fallback;
-        const parsed = rule.safeParse(raw.value);
-        if (parsed.success) return parsed.data;
+        if (!raw) return (settingSpec(key) as { default?: T }).default;
+        const parsed = ruleOf(key).safeParse(raw.value);
+        if (parsed.success) return parsed.data as T;
         this.problems.push(`${this.where(key, raw.fromEnv)}: ${JSON.stringify(raw.value)} ${parsed.error.issues[0]?.message ?? "is not valid"}`);
         return undefined;
     }
 
     /** Like get, and a problem when unset. */
-    required<T>(key: string, rule: z.ZodType<T, string>, why = "is required"): T | undefined {
+    required<T>(key: SettingKey, why = "is required"): T | undefined {
         if (!this.has(key)) {
             this.problems.push(`${flagName(key)}: (missing) ${why} (or set ${envName(key)})`);
             return undefined;
         }
-        return this.get(key, rule);
+        return this.get<T>(key);
     }
 
     fail(message: string): void {
@@ -205,38 +204,39 @@ class Reader {
 
 /**
  * Settings of `autoscale autoscaler run`. `flags` are keyed by option name as commander gives them
- * (`queueUrl`; `queue-url` is accepted too); `env` is the process environment.
+ * (`queueUrl`; `queue-url` is accepted too); `env` is the process environment; `sources` says, per
+ * key, where commander took the value from (a "default" counts as unset, "env" is named in errors).
  * Throws SettingsError listing every problem.
  */
-export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv): AutoscalerSettings {
-    const r = new Reader(flags, env);
-    const d = SETTING_DEFAULTS;
+export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources: Readonly<Record<string, ValueSource>> = {}): AutoscalerSettings {
+    const r = new Reader(flags, env, sources);
 
     const source = readSource(r);
-    const cluster = r.required("cluster", rules.text);
-    const service = r.required("service", rules.text);
-    const min = r.get("min", rules.whole(0), d.min);
-    const max = r.required("max", rules.whole(0));
-    const up = r.get("scaleUpThreshold", rules.positive, d.scaleUpThreshold);
-    const down = r.get("scaleDownThreshold", rules.nonNegative, d.scaleDownThreshold);
-    const interval = r.get("interval", rules.seconds(0, 3600, "gt"), d.interval);
-    const upCooldown = r.get("scaleUpCooldown", rules.seconds(0, 86400, "ge"), d.scaleUpCooldown);
-    const downCooldown = r.get("scaleDownCooldown", rules.seconds(0, 86400, "ge"), d.scaleDownCooldown);
-    const step = r.get("scaleDownStep", rules.whole(1), d.scaleDownStep);
-    const countInFlight = r.get("countInFlight", rules.bool, d.countInFlight);
-    const oldestWarning = r.get("oldestMessageWarning", rules.positive, d.oldestMessageWarning);
-    const healthPort = r.get("healthPort", rules.whole(0, 65535), d.healthPort);
-    const dryRun = r.get("dryRun", rules.bool, d.dryRun);
+    const cluster = r.required<string>("cluster");
+    const service = r.required<string>("service");
+    const min = r.get<number>("min");
+    const max = r.required<number>("max");
+    const up = r.get<number>("scaleUpThreshold");
+    const down = r.get<number>("scaleDownThreshold");
+    const interval = r.get<number>("interval");
+    const upCooldown = r.get<number>("scaleUpCooldown");
+    const downCooldown = r.get<number>("scaleDownCooldown");
+    const step = r.get<number>("scaleDownStep");
+    const countInFlight = r.get<boolean>("countInFlight");
+    const oldestWarning = r.get<number>("oldestMessageWarning");
+    const healthPort = r.get<number>("healthPort");
+    const dryRun = r.get<boolean>("dryRun");
+    const logLevel = r.get<string>("logLevel");
 
-    const allowed = r.get("chaosAllowed", rules.bool, d.chaosAllowed);
-    const stopTaskEnabled = r.get("chaosStopTaskEnabled", rules.bool, d.chaosStopTaskEnabled);
-    const stopTaskInterval = r.get("chaosStopTaskInterval", rules.whole(10), d.chaosStopTaskInterval);
-    const drainEnabled = r.get("chaosDrainEnabled", rules.bool, d.chaosDrainEnabled);
-    const drainInterval = r.get("chaosDrainInterval", rules.whole(10), d.chaosDrainInterval);
-    const partitionEnabled = r.get("chaosPartitionEnabled", rules.bool, d.chaosPartitionEnabled);
-    const partitionInterval = r.get("chaosPartitionInterval", rules.whole(10), d.chaosPartitionInterval);
-    const partitionDuration = r.get("chaosPartitionDuration", rules.whole(1, 3600), d.chaosPartitionDuration);
-    const workerRoleArn = r.get("workerRoleArn", rules.roleArn);
+    const allowed = r.get<boolean>("chaosAllowed");
+    const stopTaskEnabled = r.get<boolean>("chaosStopTaskEnabled");
+    const stopTaskInterval = r.get<number>("chaosStopTaskInterval");
+    const drainEnabled = r.get<boolean>("chaosDrainEnabled");
+    const drainInterval = r.get<number>("chaosDrainInterval");
+    const partitionEnabled = r.get<boolean>("chaosPartitionEnabled");
+    const partitionInterval = r.get<number>("chaosPartitionInterval");
+    const partitionDuration = r.get<number>("chaosPartitionDuration");
+    const workerRoleArn = r.get<string>("workerRoleArn");
 
     if (min !== undefined && max !== undefined && min > max) {
         r.fail(`--min (${min}) must be <= --max (${max})`);
@@ -273,6 +273,7 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Autosc
         oldestMessageWarningSeconds: oldestWarning!,
         healthPort: healthPort!,
         dryRun: dryRun!,
+        logLevel: logLevel!,
         chaos: {
             allowed: allowed!,
             ...(workerRoleArn === undefined ? {} : { workerRoleArn }),
@@ -296,11 +297,11 @@ function readSource(r: Reader): SourceSettings | undefined {
     }
     if (hasSqs) {
         if (r.has("rabbitmqQueue")) r.fail("--rabbitmq-queue: only applies with --rabbitmq-url");
-        const queueUrl = r.get("queueUrl", rules.sqsUrl);
+        const queueUrl = r.get<string>("queueUrl");
         return queueUrl === undefined ? undefined : { kind: "sqs", queueUrl };
     }
-    const url = r.get("rabbitmqUrl", rules.amqpUrl);
-    const queue = r.required("rabbitmqQueue", rules.text, "is required with --rabbitmq-url");
+    const url = r.get<string>("rabbitmqUrl");
+    const queue = r.required<string>("rabbitmqQueue", "is required with --rabbitmq-url");
     return url === undefined || queue === undefined ? undefined : { kind: "rabbitmq", url, queue };
 }
 
@@ -309,20 +310,21 @@ function readSource(r: Reader): SourceSettings | undefined {
  * --worker-role-arn and --chaos-partition-duration. Refused (SettingsError) unless --chaos-allowed
  * or CHAOS_ALLOWED is true.
  */
-export function parseChaosSettings(kind: ChaosKind, flags: FlagValues, env: NodeJS.ProcessEnv): ChaosRunSettings {
-    const r = new Reader(flags, env);
-    const allowed = r.get("chaosAllowed", rules.bool, false);
+export function parseChaosSettings(kind: ChaosKind, flags: FlagValues, env: NodeJS.ProcessEnv, sources: Readonly<Record<string, ValueSource>> = {}): ChaosRunSettings {
+    const r = new Reader(flags, env, sources);
+    const allowed = r.get<boolean>("chaosAllowed");
     if (allowed === false) {
         r.fail(`--chaos-allowed: failure simulation "${kind}" is refused unless --chaos-allowed is given or ${envName("chaosAllowed")}=true`);
     }
-    const cluster = r.required("cluster", rules.text);
-    const service = r.required("service", rules.text);
-    const duration = r.get("chaosPartitionDuration", rules.whole(1, 3600), SETTING_DEFAULTS.chaosPartitionDuration);
+    const cluster = r.required<string>("cluster");
+    const service = r.required<string>("service");
+    const duration = r.get<number>("chaosPartitionDuration");
+    r.get<string>("logLevel");
     let queueUrl: string | undefined;
     let workerRoleArn: string | undefined;
     if (kind === "partition") {
-        queueUrl = r.required("queueUrl", rules.sqsUrl, "is required for partition");
-        workerRoleArn = r.required("workerRoleArn", rules.roleArn, "is required for partition");
+        queueUrl = r.required<string>("queueUrl", "is required for partition");
+        workerRoleArn = r.required<string>("workerRoleArn", "is required for partition");
     }
     r.done();
     return {

@@ -32,6 +32,13 @@ export interface ServiceCounts {
     readonly desired: number;
     readonly running: number;
     readonly pending: number;
+    /** An ECS deployment is rolling out (more than one deployment, or the primary's rollout IN_PROGRESS). */
+    readonly deploymentInProgress?: boolean;
+}
+
+/** A service as DescribeServices reports it: its ARN (for tags) and its counts. */
+export interface ServiceState extends ServiceCounts {
+    readonly arn: string;
 }
 
 export interface DecisionSettings {
@@ -39,13 +46,13 @@ export interface DecisionSettings {
     readonly maxCapacity: number;
     /** Scale up when work > workers x this. */
     readonly scaleUpThreshold: number;
-    /** Scale down when work < workers x this. */
+    /** Scale down when work < workers x this; 0: only when there is no work. */
     readonly scaleDownThreshold: number;
     readonly scaleUpCooldownMs: number;
     readonly scaleDownCooldownMs: number;
     /** Tasks removed per scale-down at most. */
     readonly scaleDownStep: number;
-    /** Count in-flight messages as work. */
+    /** Count in-flight messages as work (default true). Either way the last worker stays while any is in flight. */
     readonly countInFlight: boolean;
 }
 

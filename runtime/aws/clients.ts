@@ -2,6 +2,9 @@
  * The one factory for the AWS SDK v3 clients the runtime uses. Region and endpoint come from the
  * standard AWS_REGION and AWS_ENDPOINT_URL environment variables, which the SDK reads itself, so the
  * same code talks to AWS, LocalStack or moto; explicit overrides win over the environment.
+ *
+ * Every client has a connection timeout and a request timeout: without them one unanswered call
+ * holds a tick (and a stop after SIGTERM) for as long as the socket stays open.
  */
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -16,9 +19,22 @@ export interface ClientOverrides {
     readonly endpoint?: string;
     /** Credentials; default: the SDK's default provider chain (environment, ECS task role, ...). */
     readonly credentials?: ECSClientConfig["credentials"];
-    /** Attempts per call including the first; default: the SDK's (3). */
+    /** Attempts per call including the first; default: AWS_MAX_ATTEMPTS, else the SDK's (3). */
     readonly maxAttempts?: number;
+    /** Longest wait for a TCP (and TLS) connection, ms; default CONNECTION_TIMEOUT_MS. */
+    readonly connectionTimeoutMs?: number;
+    /** Longest wait for an answer once connected (socket idle), ms; default REQUEST_TIMEOUT_MS. */
+    readonly requestTimeoutMs?: number;
 }
+
+/** Default connection timeout, ms: an AWS endpoint that accepts no connection in 3 s is unreachable. */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+/**
+ * Default request timeout, ms. Every call the runtime makes is a small control-plane request that AWS
+ * answers in well under a second; 5 s leaves room for a slow answer and still ends a tick that will
+ * never be answered long before the next interval's worth of backoff.
+ */
+export const REQUEST_TIMEOUT_MS = 5_000;
 
 export interface AwsClients {
     readonly ecs: ECSClient;
@@ -26,9 +42,19 @@ export interface AwsClients {
     readonly cloudwatch: CloudWatchClient;
 }
 
-/** Only the keys that are set, so that unset ones keep the SDK's own defaults. */
-function baseConfig(o: ClientOverrides): ClientOverrides {
-    const config: { -readonly [K in keyof ClientOverrides]: ClientOverrides[K] } = {};
+type BaseConfig = Pick<ECSClientConfig, "region" | "endpoint" | "credentials" | "maxAttempts" | "requestHandler">;
+
+/** The timeouts, and only the other keys that are set, so that unset ones keep the SDK's own defaults. */
+function baseConfig(o: ClientOverrides): BaseConfig {
+    const config: { -readonly [K in keyof BaseConfig]: BaseConfig[K] } = {
+        // The SDK builds its NodeHttpHandler from these options.
+        requestHandler: {
+            connectionTimeout: o.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+            requestTimeout: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+            // Without this the handler only prints a warning when the request timeout passes and keeps waiting.
+            throwOnRequestTimeout: true,
+        },
+    };
     if (o.region !== undefined) config.region = o.region;
     if (o.endpoint !== undefined) config.endpoint = o.endpoint;
     if (o.credentials !== undefined) config.credentials = o.credentials;

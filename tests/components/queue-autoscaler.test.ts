@@ -163,8 +163,20 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 expect(granted, action).to.not.include(action);
             }
             expect(granted.sort()).to.deep.equal([
-                "cloudwatch:GetMetricData", "cloudwatch:PutMetricData", "ecs:DescribeServices", "ecs:UpdateService", "sqs:GetQueueAttributes",
+                "cloudwatch:GetMetricData", "cloudwatch:PutMetricData", "ecs:DescribeServices", "ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource",
+                "ecs:UpdateService", "sqs:GetQueueAttributes",
             ]);
+        });
+
+        it("lets it tag the worker service only, and only with tag keys of its own prefix (its state across restarts)", async () => {
+            await deploy(staging.autoscaler);
+            const statements = taskStatements();
+            const tag = withAction(statements, "ecs:TagResource");
+            expect(tag).to.have.length(1);
+            expect([tag[0].Resource, actions(tag[0]).sort(), tag[0].Condition]).to.deep.equal([
+                WORKER_SERVICE_ARN, ["ecs:TagResource", "ecs:UntagResource"], { "ForAllValues:StringLike": { "aws:TagKeys": ["ecs-autoscaling:*"] } },
+            ]);
+            expect(withAction(statements, "ecs:ListTagsForResource")[0].Resource).to.equal(WORKER_SERVICE_ARN);
         });
 
         it("grants ListTasks, DescribeTasks, StopTask (on this cluster only) and SetQueueAttributes when failure simulation is allowed", async () => {
@@ -183,8 +195,10 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 const found = withAction(statements, action);
                 expect(found, action).to.have.length(1);
                 expect(found[0].Resource, action).to.equal(`arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER_NAME}/*`);
-                expect(found[0].Condition, action).to.deep.equal(onCluster);
             }
+            expect(withAction(statements, "ecs:DescribeTasks")[0].Condition).to.deep.equal(onCluster);
+            // StopTask only on the worker service's tasks (ECS-managed tag aws:ecs:serviceName).
+            expect(withAction(statements, "ecs:StopTask")[0].Condition).to.deep.equal({ ...onCluster, StringEquals: { "aws:ResourceTag/aws:ecs:serviceName": WORKER_SERVICE } });
 
             const set = withAction(statements, "sqs:SetQueueAttributes");
             expect(set).to.have.length(1);
@@ -222,7 +236,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 CHAOS_STOP_TASK_ENABLED: "false",
                 CHAOS_STOP_TASK_INTERVAL: "600",
                 CLUSTER: CLUSTER_NAME,
-                COUNT_IN_FLIGHT: "false",
+                COUNT_IN_FLIGHT: "true",
                 HEALTH_PORT: "8080",
                 INTERVAL: "5",
                 MAX: "10",
@@ -444,11 +458,14 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             const sources = Object.keys(result.metafile!.inputs).filter((f) => !f.split("/").includes("node_modules"));
             expect(sources).to.include("cli/autoscale.ts");
             const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
-            const copied = [...dockerfile.matchAll(/^COPY (?!--)(\S+) \.\/(\S+)$/gm)].map((m) => m[1]);
+            // `COPY <dir> ./<dir>` copies a folder; `COPY <file>... ./` copies top-level files (package.json, which the bundle reads its version from).
+            const copied = [...dockerfile.matchAll(/^COPY (?!--)(\S+) \.\/(\S+)$/gm)].map((m) => m[1]!);
+            const files = [...dockerfile.matchAll(/^COPY (?!--)((?:\S+ )+)\.\/$/gm)].flatMap((m) => m[1]!.trim().split(" "));
             const admitted = readFileSync(path.join(ROOT, ".dockerignore"), "utf8").split("\n")
                 .filter((l) => l.startsWith("!")).map((l) => l.slice(1).trim());
             for (const dir of copied) expect(admitted, `.dockerignore admits ${dir}`).to.include(dir);
-            const missing = sources.filter((f) => !copied.some((dir) => f.startsWith(`${dir}/`)));
+            for (const file of files) expect(admitted, `.dockerignore admits ${file}`).to.include(file);
+            const missing = sources.filter((f) => !files.includes(f) && !copied.some((dir) => f.startsWith(`${dir}/`)));
             expect(missing, "bundle inputs the Dockerfile does not copy").to.deep.equal([]);
             expect(copied).to.include("scripts");
         });

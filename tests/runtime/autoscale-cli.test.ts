@@ -87,9 +87,11 @@ describe("autoscale command", () => {
     it("lists every flag with its environment variable in --help, exit 0", async () => {
         const t = testIo();
         expect(await main(["autoscaler", "run", "--help"], t.io)).to.equal(0);
-        for (const line of ["--queue-url <url>", "[env QUEUE_URL]", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>", "[env SCALE_DOWN_COOLDOWN]",
-            "--count-in-flight [bool]", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "[env WORKER_ROLE_ARN]"]) {
-            expect(t.out()).to.include(line);
+        for (const line of ["--queue-url <url>", "(env: QUEUE_URL)", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>",
+            "(a whole number >= 0 and <= 86400) (default: 120, env: SCALE_DOWN_COOLDOWN)",
+            "--count-in-flight [bool]", "(default: true, env: COUNT_IN_FLIGHT)", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "(env: WORKER_ROLE_ARN)",
+            "--log-level <level>", "(default: \"info\", env: LOG_LEVEL)"]) {
+            expect(t.out().replace(/\s+/g, " ")).to.include(line);
         }
     });
 

@@ -19,7 +19,7 @@ describe("EcsActuator", () => {
     it("reads desired, running and pending with DescribeServices for the one service", async () => {
         ecsMock.on(DescribeServicesCommand).resolves(service(4, 3, 1));
         const counts = await new EcsActuator({ ecs, cluster: "main", service: "worker" }).readCounts();
-        expect(counts).to.deep.equal({ desired: 4, running: 3, pending: 1 });
+        expect(counts).to.deep.equal({ arn: "", desired: 4, running: 3, pending: 1, deploymentInProgress: false });
         expect(ecsMock.commandCalls(DescribeServicesCommand)[0]!.args[0].input).to.deep.equal({ cluster: "main", services: ["worker"] });
     });
 

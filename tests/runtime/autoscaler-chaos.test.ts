@@ -1,8 +1,11 @@
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type UpdateServiceCommandInput } from "@aws-sdk/client-ecs";
+import {
+    DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTagsForResourceCommand, ListTasksCommand, StopTaskCommand, TagResourceCommand, UntagResourceCommand,
+    UpdateServiceCommand, type UpdateServiceCommandInput,
+} from "@aws-sdk/client-ecs";
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { ChaosNotAllowedError, ChaosScheduler, partitionPolicy, runChaos, STOP_TASK_REASON, type ChaosKind, type ChaosOptions, type ChaosTarget } from "../../runtime/autoscaler/chaos";
+import { ChaosNotAllowedError, ChaosScheduler, clearExpiredPartitions, healLeftovers, partitionPolicy, runChaos, STOP_TASK_REASON, type ChaosKind, type ChaosOptions, type ChaosTarget } from "../../runtime/autoscaler/chaos";
 import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
 import { runChaosOnce } from "../../runtime/autoscaler/service";
 import { CHAOS_TIMING_DEFAULTS } from "../../runtime/autoscaler/settings";
@@ -174,6 +177,51 @@ describe("failure simulation", () => {
             expect(polls).to.be.greaterThan(4);
         });
 
+        it("records the count to restore on the service before draining, and removes the record after restoring", async () => {
+            const ARN = "arn:aws:ecs:us-east-1:123456789012:service/main/worker";
+            const order: string[] = [];
+            ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [{ serviceName: "worker", serviceArn: ARN, desiredCount: svc.desired, runningCount: svc.desired, pendingCount: 0 }] }));
+            ecsMock.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => {
+                order.push(`UpdateService ${input.desiredCount}`);
+                svc.desired = input.desiredCount!;
+                return {};
+            });
+            ecsMock.on(TagResourceCommand).callsFake((input: { resourceArn: string; tags: { key: string; value: string }[] }) => {
+                order.push(`TagResource ${input.resourceArn} ${input.tags.map((x) => `${x.key}=${x.value}`).join(",")}`);
+                return {};
+            });
+            ecsMock.on(UntagResourceCommand).callsFake((input: { resourceArn: string; tagKeys: string[] }) => {
+                order.push(`UntagResource ${input.tagKeys.join(",")}`);
+                return {};
+            });
+            await drive(runChaos("drain", target, options()));
+            expect(order).to.deep.equal([
+                `TagResource ${ARN} ecs-autoscaling:drain-restore=3/5000000`,
+                "UpdateService 0",
+                "UpdateService 3",
+                "UntagResource ecs-autoscaling:drain-restore",
+            ]);
+        });
+
+        it("heals a drain killed before it restored: the recorded count comes back, once", async () => {
+            const ARN = "arn:aws:ecs:us-east-1:123456789012:service/main/worker";
+            svc = { desired: 0, running: 0 };
+            let tags = [{ key: "ecs-autoscaling:drain-restore", value: "4/4990000" }, { key: "team", value: "x" }];
+            ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [{ serviceName: "worker", serviceArn: ARN, desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }] }));
+            ecsMock.on(ListTagsForResourceCommand).callsFake(() => ({ tags }));
+            ecsMock.on(UntagResourceCommand).callsFake((input: { tagKeys: string[] }) => {
+                tags = tags.filter((x) => !input.tagKeys.includes(x.key));
+                return {};
+            });
+            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: QUEUE_ARN } });
+            const healed = await healLeftovers(target, { clock: t.now });
+            expect(healed).to.deep.equal(["restored desired 4 of worker, left at 0 by a drain started at 1970-01-01T01:23:10.000Z that did not finish"]);
+            expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).to.deep.equal([{ cluster: "main", service: "worker", desiredCount: 4 }]);
+            expect(tags).to.deep.equal([{ key: "team", value: "x" }]);
+            expect(await healLeftovers(target, { clock: t.now })).to.deep.equal([]);
+            expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(1);
+        });
+
         it("restores the previous desired count when running never reaches 0", async () => {
             step = () => undefined;
             const report = await drive(runChaos("drain", target, options()));
@@ -203,18 +251,31 @@ describe("failure simulation", () => {
 
     describe("partition", () => {
         const EXISTING = '{\n  "Version": "2012-10-17",\n  "Id": "work-policy",\n  "Statement": [{"Sid": "AllowSns", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:work"}]\n}';
+        /** The Deny of a partition started at the fake clock's start (5 000 s) for 60 s: it lapses at 5 060 s by itself. */
         const DENY = {
-            Sid: "ecs-autoscaling-partition",
+            Sid: "ecs-autoscaling-partition-5060",
             Effect: "Deny",
             Principal: { AWS: ROLE },
             Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
             Resource: QUEUE_ARN,
+            Condition: { DateLessThan: { "aws:CurrentTime": "1970-01-01T01:24:20.000Z" } },
         };
         const policies = () => sqsMock.commandCalls(SetQueueAttributesCommand).map((c) => c.args[0].input);
+        /** The queue as SQS holds it: GetQueueAttributes answers what the last SetQueueAttributes wrote. */
+        function mockQueue(policy: string | undefined, failSets: number[] = []): void {
+            let current = policy;
+            let sets = 0;
+            sqsMock.on(GetQueueAttributesCommand).callsFake(() => ({ Attributes: { QueueArn: QUEUE_ARN, ...(current === undefined || current === "" ? {} : { Policy: current }) } }));
+            sqsMock.on(SetQueueAttributesCommand).callsFake((input: { Attributes: { Policy: string } }) => {
+                sets++;
+                if (failSets.includes(sets)) throw sdkError("ThrottlingException", "Rate exceeded");
+                current = input.Attributes.Policy;
+                return {};
+            });
+        }
 
-        it("adds the Deny statement to the existing policy, waits the duration, then restores the exact previous string", async () => {
-            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { Policy: EXISTING, QueueArn: QUEUE_ARN } });
-            sqsMock.on(SetQueueAttributesCommand).resolves({});
+        it("adds an expiring Deny statement to the existing policy, waits the duration, then restores the exact previous string", async () => {
+            mockQueue(EXISTING);
             const run = runChaos("partition", target, options());
             await t.settle();
             expect(sqsMock.commandCalls(GetQueueAttributesCommand).map((c) => c.args[0].input)).to.deep.equal([{ QueueUrl: QUEUE_URL, AttributeNames: ["Policy", "QueueArn"] }]);
@@ -229,20 +290,30 @@ describe("failure simulation", () => {
             expect(policies()).to.have.length(2);
             expect(policies()[1]).to.deep.equal({ QueueUrl: QUEUE_URL, Attributes: { Policy: EXISTING } });
             expect(report.outcome).to.equal("done");
-            expect(report.action).to.equal(`denied ${ROLE} sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility on ${QUEUE_ARN} for 60s, then restored the previous policy`);
+            expect(report.action).to.equal(`denied ${ROLE} sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility on ${QUEUE_ARN} for 60s (statement ecs-autoscaling-partition-5060, lapsing by itself at 1970-01-01T01:24:20.000Z), then restored the previous policy`);
         });
 
         it("restores an absent policy as the empty string", async () => {
-            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: QUEUE_ARN } });
-            sqsMock.on(SetQueueAttributesCommand).resolves({});
+            mockQueue(undefined);
             await drive(runChaos("partition", target, options()));
             expect(JSON.parse(policies()[0]!.Attributes!.Policy!)).to.deep.equal({ Version: "2012-10-17", Statement: [DENY] });
             expect(policies()[1]).to.deep.equal({ QueueUrl: QUEUE_URL, Attributes: { Policy: "" } });
         });
 
+        it("takes out only its own statement when someone changed the policy meanwhile", async () => {
+            mockQueue(undefined);
+            const run = runChaos("partition", target, options());
+            await t.settle();
+            const other = { Sid: "AddedMeanwhile", Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: QUEUE_ARN };
+            const cut = JSON.parse(policies()[0]!.Attributes!.Policy!);
+            mockQueue(JSON.stringify({ ...cut, Statement: [other, ...cut.Statement] }));
+            await drive(run);
+            expect(policies()).to.have.length(2);
+            expect(JSON.parse(policies()[1]!.Attributes!.Policy!)).to.deep.equal({ Version: "2012-10-17", Statement: [other] });
+        });
+
         it("restores at once when interrupted mid-partition", async () => {
-            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { Policy: EXISTING, QueueArn: QUEUE_ARN } });
-            sqsMock.on(SetQueueAttributesCommand).resolves({});
+            mockQueue(EXISTING);
             const abort = new AbortController();
             const run = runChaos("partition", target, options({ signal: abort.signal }));
             await t.settle();
@@ -255,13 +326,7 @@ describe("failure simulation", () => {
         });
 
         it("retries a failed restore until it succeeds", async () => {
-            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: QUEUE_ARN } });
-            let sets = 0;
-            sqsMock.on(SetQueueAttributesCommand).callsFake(() => {
-                sets++;
-                if (sets === 2 || sets === 3) throw sdkError("ThrottlingException", "Rate exceeded");
-                return {};
-            });
+            mockQueue(undefined, [2, 3]);
             const logs = captureLogs();
             await drive(runChaos("partition", target, options({ logger: logs.logger })));
             expect(policies().map((p) => p.Attributes!.Policy)).to.have.length(4);
@@ -269,12 +334,29 @@ describe("failure simulation", () => {
             expect(logs.lines.filter((l) => l.level === 40).map((l) => l.attempt)).to.deep.equal([1, 2]);
         });
 
-        it("refuses to stack on a partition statement that was never restored, changing nothing", async () => {
-            const stale = partitionPolicy(undefined, QUEUE_ARN, ROLE);
-            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { Policy: stale, QueueArn: QUEUE_ARN } });
+        it("refuses to stack on a partition that is still in force, changing nothing", async () => {
+            const live = partitionPolicy(undefined, QUEUE_ARN, ROLE, 5_030_000, 4_990_000);
+            mockQueue(live);
             const error = await runChaos("partition", target, options()).then(() => undefined, (e: unknown) => e as Error);
-            expect(error!.message).to.equal('the queue policy already holds statement "ecs-autoscaling-partition": an earlier partition was not restored; remove that statement first');
+            expect(error!.message).to.equal('the queue policy holds partition statement "ecs-autoscaling-partition-5030", in force until 1970-01-01T01:23:50.000Z; another partition is on');
             expect(policies()).to.have.length(0);
+        });
+
+        it("clears the expired statement a killed run left, then partitions and restores the policy without it", async () => {
+            const left = partitionPolicy(EXISTING, QUEUE_ARN, ROLE, 4_999_000, 4_900_000);
+            mockQueue(left);
+            const report = await drive(runChaos("partition", target, options()));
+            expect(JSON.parse(policies()[0]!.Attributes!.Policy!).Statement.map((st: { Sid: string }) => st.Sid)).to.deep.equal(["AllowSns", "ecs-autoscaling-partition-5060"]);
+            expect(JSON.parse(policies()[1]!.Attributes!.Policy!)).to.deep.equal(JSON.parse(EXISTING));
+            expect(report.details.expiredStatementsCleared).to.equal(1);
+        });
+
+        it("the expiry is in the statement: clearExpiredPartitions keeps it until then and drops it after", () => {
+            const written = partitionPolicy(EXISTING, QUEUE_ARN, ROLE, 5_060_000, 5_000_000);
+            expect(clearExpiredPartitions(written, 5_059_999)).to.deep.equal({ policy: written, removed: 0, active: 1 });
+            const after = clearExpiredPartitions(written, 5_060_000);
+            expect([after.removed, after.active, JSON.parse(after.policy)]).to.deep.equal([1, 0, JSON.parse(EXISTING)]);
+            expect(clearExpiredPartitions(partitionPolicy(undefined, QUEUE_ARN, ROLE, 5_060_000, 5_000_000), 5_060_000).policy).to.equal("");
         });
 
         it("needs the SQS client, queue URL and worker role", async () => {
@@ -295,7 +377,8 @@ describe("failure simulation", () => {
             });
             const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
             const scheduler = new ChaosScheduler({
-                target, allowed: true, clock: t.now, sleep: t.sleep, pollIntervalMs: 5_000, recoveryTimeoutMs: 20_000, drainTimeoutMs: 30_000, metrics,
+                target, allowed: true, clock: t.now, sleep: t.sleep, pollIntervalMs: 5_000, recoveryTimeoutMs: 20_000, drainTimeoutMs: 30_000,
+                onRun: (kind, outcome) => metrics.chaosRun(kind, outcome),
                 schedule: { stopTask: { enabled: true, intervalMs: 60_000 }, drain: { enabled: false, intervalMs: 60_000 }, partition: { enabled: false, intervalMs: 60_000, durationMs: 1_000 } },
             });
             scheduler.start();
@@ -313,8 +396,12 @@ describe("failure simulation", () => {
         });
 
         it("stop() during a scheduled partition restores the policy before it resolves", async () => {
-            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: QUEUE_ARN } });
-            sqsMock.on(SetQueueAttributesCommand).resolves({});
+            let current: string | undefined;
+            sqsMock.on(GetQueueAttributesCommand).callsFake(() => ({ Attributes: { QueueArn: QUEUE_ARN, ...(current ? { Policy: current } : {}) } }));
+            sqsMock.on(SetQueueAttributesCommand).callsFake((input: { Attributes: { Policy: string } }) => {
+                current = input.Attributes.Policy;
+                return {};
+            });
             const scheduler = new ChaosScheduler({
                 target, allowed: true, clock: t.now, sleep: t.sleep,
                 schedule: { stopTask: { enabled: false, intervalMs: 60_000 }, drain: { enabled: false, intervalMs: 60_000 }, partition: { enabled: true, intervalMs: 30_000, durationMs: 600_000 } },

@@ -5,18 +5,10 @@ import { EcsActuator } from "../../runtime/autoscaler/actuator";
 import { ControlLoop } from "../../runtime/autoscaler/loop";
 import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
 import type { DecisionSettings, QueueObservation, QueueSource } from "../../runtime/autoscaler/types";
+import { decisionSettings } from "../helpers/decision-settings";
 import { captureLogs, CLIENT_CONFIG, deferred, fakeTime, sdkError, type FakeTime } from "./support";
 
-const SETTINGS: DecisionSettings = {
-    minCapacity: 1,
-    maxCapacity: 10,
-    scaleUpThreshold: 10,
-    scaleDownThreshold: 2,
-    scaleUpCooldownMs: 30_000,
-    scaleDownCooldownMs: 120_000,
-    scaleDownStep: 1,
-    countInFlight: false,
-};
+const SETTINGS: DecisionSettings = decisionSettings({ minCapacity: 1, countInFlight: false });
 
 /** A queue source whose readings the test sets. */
 class ScriptedSource implements QueueSource {
@@ -124,7 +116,7 @@ describe("ControlLoop", () => {
         expect(errors.values.map((v) => [v.labels.operation, v.value])).to.deep.equal([["DescribeServices", 2]]);
     });
 
-    it("caps the backoff at 30 s", async () => {
+    it("caps the backoff at 4 intervals (20 s)", async () => {
         mockService(t, 100);
         build(new ScriptedSource(t)).start();
         await t.settle();
@@ -134,7 +126,7 @@ describe("ControlLoop", () => {
             await t.advance(loop!.nextDelayMs());
             await t.settle();
         }
-        expect(waits).to.deep.equal([10_000, 20_000, 30_000, 30_000, 30_000, 30_000]);
+        expect(waits).to.deep.equal([10_000, 20_000, 20_000, 20_000, 20_000, 20_000]);
         expect(describeTimes).to.have.length(7);
     });
 
@@ -303,5 +295,87 @@ describe("ControlLoop", () => {
         expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
         const actions = await metrics.registry.getSingleMetric("autoscaler_actions_total")!.get();
         expect(actions.values.map((v) => [v.labels.outcome, v.value])).to.deep.equal([["external_change", 1]]);
+    });
+
+    describe("a write whose answer was lost", () => {
+        /** The service scales in as asked, but every UpdateService answer is lost (a request timeout). */
+        function loseAnswers(): { writes: number[] } {
+            const writes: number[] = [];
+            ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [{ serviceName: "worker", desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }] }));
+            ecsMock.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => {
+                svc.desired = input.desiredCount!;
+                svc.running = input.desiredCount!;
+                writes.push(t.now());
+                throw Object.assign(new Error("a request has exceeded the configured 5000 ms requestTimeout"), { name: "TimeoutError", code: "ETIMEDOUT" });
+            });
+            return { writes };
+        }
+
+        it("is read back before the next decision: the action counts as done, with its time, and is not sent again", async () => {
+            svc = { desired: 2, running: 2 };
+            const { writes } = loseAnswers();
+            const source = new ScriptedSource(t);
+            source.next = { visible: 70 };
+            const logs = captureLogs();
+            loop = new ControlLoop({
+                source,
+                actuator: new EcsActuator({ ecs, cluster: "main", service: "worker" }),
+                settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }),
+                intervalMs: 5_000, clock: t.now, sleep: t.sleep, logger: logs.logger,
+            });
+            loop.start();
+            for (let i = 0; i < 32; i++) {
+                await t.settle();
+                await t.advance(1_000);
+            }
+            await t.settle();
+            // One write (its answer lost); the ticks after it read desired 7 back and send nothing more.
+            expect(writes.map((w) => w - 1_000_000)).to.deep.equal([0]);
+            expect(svc.desired).to.equal(7);
+            expect(loop.lastActions.scaleUp).to.deep.equal({ at: 1_000_000, from: 2, to: 7 });
+            expect(logs.withMsg("the unanswered write of desired 7 took effect; its scale-up cooldown runs from then")).to.have.length(1);
+            expect(loop.consecutiveFailures).to.equal(0);
+        });
+
+        it("that did not take effect is not counted: the next tick decides again", async () => {
+            svc = { desired: 2, running: 2 };
+            ecsMock.on(DescribeServicesCommand).callsFake(() => ({ services: [{ serviceName: "worker", desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }] }));
+            ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error("socket hang up"), { name: "TimeoutError" }));
+            const source = new ScriptedSource(t);
+            source.next = { visible: 70 };
+            loop = new ControlLoop({
+                source,
+                actuator: new EcsActuator({ ecs, cluster: "main", service: "worker" }),
+                settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }),
+                intervalMs: 5_000, clock: t.now, sleep: t.sleep,
+            });
+            await loop.tick().catch(() => undefined);
+            const second = await loop.tick().catch(() => undefined);
+            expect(loop.lastActions).to.deep.equal({});
+            expect(second).to.equal(undefined);
+            expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(2);
+        });
+    });
+
+    it("starts with the last actions a restarted process read back, so its scale-up cooldown holds on the first tick", async () => {
+        // Before the restart it scaled 2 -> 8 ten seconds ago; desired was since set to 5 by someone else.
+        svc = { desired: 5, running: 5 };
+        mockService(t);
+        const source = new ScriptedSource(t);
+        source.next = { visible: 70 };
+        const build = (initialLastActions?: { scaleUp: { at: number; from: number; to: number } }) => new ControlLoop({
+            source,
+            actuator: new EcsActuator({ ecs, cluster: "main", service: "worker" }),
+            settings: decisionSettings({ minCapacity: 1 }),
+            intervalMs: 5_000, clock: t.now, sleep: t.sleep,
+            ...(initialLastActions ? { initialLastActions } : {}),
+        });
+        const restarted = await build({ scaleUp: { at: 1_000_000 - 10_000, from: 2, to: 8 } }).tick();
+        expect([restarted.decision.direction, restarted.decision.reason.code]).to.deep.equal(["none", "scale_up_cooldown"]);
+        expect(restarted.decision.reason.text).to.match(/^demand wants 7, not more than the last scale-up to 8; cooldown 20s left/);
+        expect(updates()).to.deep.equal([]);
+        // Without what it read back, the same reading scales up at once.
+        const forgetful = await build().tick();
+        expect([forgetful.decision.direction, forgetful.decision.desired]).to.deep.equal(["up", 7]);
     });
 });

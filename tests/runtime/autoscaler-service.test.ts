@@ -140,7 +140,8 @@ describe("startAutoscaler", () => {
         await start(settings({ dryRun: true }), logs);
         await advance(5_000);
         await advance(5_000);
-        expect(sqsMock.commandCalls(GetQueueAttributesCommand)).to.have.length(3);
+        // One start-up check of the queue, then three ticks.
+        expect(sqsMock.commandCalls(GetQueueAttributesCommand)).to.have.length(4);
         expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
         expect(logs.withMsg("tick").map((l) => [l.direction, l.to, l.outcome])).to.deep.equal([["up", 5, "dry_run"], ["up", 5, "dry_run"], ["up", 5, "dry_run"]]);
     });

@@ -2,18 +2,13 @@ import { expect } from "chai";
 import * as fc from "fast-check";
 import { decide, REASON_CODES, workersNeeded, type ReasonCode } from "../../runtime/autoscaler/decision";
 import type { DecisionSettings, Direction, LastActions } from "../../runtime/autoscaler/types";
+import { decideForDemand } from "../../runtime/autoscaler/demand-decision";
+import { EMPTY_MEMORY } from "../../runtime/autoscaler/demand";
+import { decisionSettings } from "../helpers/decision-settings";
 
 const NOW = 1_000_000;
-const BASE: DecisionSettings = {
-    minCapacity: 0,
-    maxCapacity: 10,
-    scaleUpThreshold: 10,
-    scaleDownThreshold: 2,
-    scaleUpCooldownMs: 30_000,
-    scaleDownCooldownMs: 120_000,
-    scaleDownStep: 1,
-    countInFlight: false,
-};
+// The table below was written for visible-only counting; in-flight rows set countInFlight themselves.
+const BASE: DecisionSettings = decisionSettings({ countInFlight: false });
 
 interface Row {
     readonly name: string;
@@ -38,7 +33,11 @@ const ROWS: readonly Row[] = [
     { name: "no work scales down one step", visible: 0, desired: 5, expect: ["down", 4, "idle"] },
     { name: "no work and no workers stays", visible: 0, desired: 0, expect: ["none", 0, "idle"] },
     { name: "fractional threshold: 6 > 2 x 2.5 needs ceil(6 / 2.5) = 3", visible: 6, desired: 2, settings: { scaleUpThreshold: 2.5, scaleDownThreshold: 1 }, expect: ["up", 3, "backlog_high"] },
-    { name: "scale-down threshold 0 never scales down", visible: 0, desired: 3, settings: { scaleDownThreshold: 0 }, expect: ["none", 3, "idle"] },
+    // scale-down threshold 0: scale in only when the queue is empty
+    { name: "scale-down threshold 0 scales down an empty queue", visible: 0, desired: 3, settings: { scaleDownThreshold: 0 }, expect: ["down", 2, "idle"] },
+    { name: "scale-down threshold 0 keeps the workers while one message waits", visible: 1, desired: 3, settings: { scaleDownThreshold: 0 }, expect: ["none", 3, "within_band"] },
+    { name: "scale-down threshold 0 counts in-flight work as work", visible: 0, inFlight: 1, desired: 3, settings: { scaleDownThreshold: 0, countInFlight: true }, expect: ["none", 3, "within_band"] },
+    { name: "scale-down threshold 0 with nothing to stop stays", visible: 0, desired: 0, settings: { scaleDownThreshold: 0 }, expect: ["none", 0, "idle"] },
     // from zero
     { name: "from zero, 1 visible message scales to 1", visible: 1, desired: 0, expect: ["up", 1, "from_zero"] },
     { name: "from zero, 10 visible need exactly 1", visible: 10, desired: 0, expect: ["up", 1, "from_zero"] },
@@ -74,6 +73,7 @@ const ROWS: readonly Row[] = [
     { name: "in-flight off: 1 visible on 3 workers scales down", visible: 1, inFlight: 20, desired: 3, expect: ["down", 2, "backlog_low"] },
     { name: "in-flight on: 1 + 20 on 3 workers keeps them", visible: 1, inFlight: 20, desired: 3, settings: { countInFlight: true }, expect: ["none", 3, "within_band"] },
     { name: "in-flight on: only in-flight work still needs a worker", visible: 0, inFlight: 1, desired: 1, settings: { countInFlight: true }, expect: ["none", 1, "backlog_floor"] },
+    { name: "min 0, 0 visible + 1 in flight, counted, scale-down threshold 3: the worker stays", visible: 0, inFlight: 1, desired: 1, settings: { countInFlight: true, scaleDownThreshold: 3 }, expect: ["none", 1, "backlog_floor"] },
     // external change
     { name: "we set 5, someone set 8: a backlog for 9 is decided from 8", visible: 90, desired: 8, last: { scaleUp: { at: ago(10_000), from: 2, to: 5 } }, expect: ["up", 9, "backlog_high"] },
     { name: "we set 5, someone set 8: 60 visible keeps 8, not back to 5", visible: 60, desired: 8, last: { scaleUp: { at: ago(10_000), from: 2, to: 5 } }, expect: ["none", 8, "within_band"] },
@@ -81,6 +81,20 @@ const ROWS: readonly Row[] = [
     { name: "scale-down step 3 removes 3", visible: 0, desired: 10, settings: { scaleDownStep: 3 }, expect: ["down", 7, "idle"] },
     { name: "a scale-down never goes below what the backlog needs", visible: 19, desired: 10, settings: { scaleDownStep: 9 }, expect: ["down", 2, "backlog_low"] },
     { name: "1 message on 1 worker: below the down band but the backlog needs it", visible: 1, desired: 1, expect: ["none", 1, "backlog_floor"] },
+    // never to 0 while a message is in flight, whether or not in-flight messages count as work
+    { name: "min 0, 0 visible + 5 in flight, counted: the worker stays", visible: 0, inFlight: 5, desired: 1, settings: { countInFlight: true }, expect: ["none", 1, "within_band"] },
+    { name: "min 0, 0 visible + 1 in flight, counted, scale-down threshold 3: the worker stays", visible: 0, inFlight: 1, desired: 1, settings: { countInFlight: true, scaleDownThreshold: 3 }, expect: ["none", 1, "backlog_floor"] },
+    { name: "min 0, 0 visible + 5 in flight, not counted: the last busy worker stays", visible: 0, inFlight: 5, desired: 1, expect: ["none", 1, "in_flight"] },
+    { name: "in flight, not counted, 3 workers: scales in, but to 1 at the lowest", visible: 0, inFlight: 2, desired: 3, settings: { scaleDownStep: 5 }, expect: ["down", 1, "idle"] },
+    { name: "the issue's case: 0 visible, 45 in flight, 5 workers, counted: no scale-in", visible: 0, inFlight: 45, desired: 5, settings: { countInFlight: true }, expect: ["none", 5, "within_band"] },
+];
+
+/** Rows with a deployment of the service in progress (DescribeServices: two deployments, or rollout IN_PROGRESS). */
+const DEPLOYING: readonly Row[] = [
+    { name: "no scale-in while a deployment is in progress", visible: 0, desired: 5, expect: ["none", 5, "deployment_in_progress"] },
+    { name: "a scale-out goes on during a deployment", visible: 80, desired: 5, expect: ["up", 8, "backlog_high"] },
+    { name: "above max is still corrected during a deployment", visible: 0, desired: 12, expect: ["down", 10, "above_max"] },
+    { name: "below min is still corrected during a deployment", visible: 0, desired: 0, settings: { minCapacity: 2 }, expect: ["up", 2, "below_min"] },
 ];
 
 describe("autoscaler decision table", () => {
@@ -102,6 +116,23 @@ describe("autoscaler decision table", () => {
             expect(d.reason.text).to.be.a("string").and.not.equal("");
         });
     }
+
+    for (const row of DEPLOYING) {
+        it(`${row.name}: ${row.expect.join(" ")}`, () => {
+            const d = decide({
+                observation: { visible: row.visible, inFlight: row.inFlight ?? 0, delayed: 0, observedAt: NOW },
+                counts: { desired: row.desired, running: row.desired, pending: 0, deploymentInProgress: true },
+                settings: { ...BASE, ...row.settings },
+                last: row.last ?? {},
+                now: NOW,
+            });
+            expect([d.direction, d.desired, d.reason.code]).to.deep.equal([...row.expect]);
+        });
+    }
+
+    it("defaults to counting work in flight (the shared fixture is the settings table's defaults)", () => {
+        expect(decisionSettings().countInFlight).to.equal(true);
+    });
 
     it("says why in the text: numbers and the rule", () => {
         const d = decide({
@@ -195,6 +226,20 @@ describe("autoscaler decision properties", () => {
         }), runs);
     });
 
+    it("never scales to 0 while a message is in flight (unless max is 0)", () => {
+        fc.assert(fc.property(inputArb, (input) => {
+            const d = decide(input);
+            return !(d.direction === "down" && d.desired === 0 && input.observation.inFlight > 0) || input.settings.maxCapacity === 0;
+        }), runs);
+    });
+
+    it("never scales in while a deployment is in progress (inside the bounds)", () => {
+        fc.assert(fc.property(inputArb, (input) => {
+            const d = decide({ ...input, counts: { ...input.counts, deploymentInProgress: true } });
+            return d.direction !== "down" || input.counts.desired > input.settings.maxCapacity;
+        }), runs);
+    });
+
     it("a scale-down never goes below what the backlog needs, nor removes more than scaleDownStep (inside the bounds)", () => {
         fc.assert(fc.property(inputArb, (input) => {
             const d = decide(input);
@@ -203,5 +248,30 @@ describe("autoscaler decision properties", () => {
             const work = input.observation.visible + (input.settings.countInFlight ? input.observation.inFlight : 0);
             return from - d.desired <= input.settings.scaleDownStep && d.desired >= workersNeeded(work, input.settings.scaleUpThreshold);
         }), runs);
+    });
+});
+
+describe("the demand decision the loop runs, around deployments", () => {
+    /** A reading after the stabilization window has passed (no earlier recommendation left in memory). */
+    const demandInput = (visible: number, desired: number, deploymentInProgress: boolean) => ({
+        observation: { visible, inFlight: 0, delayed: 0, observedAt: NOW },
+        counts: { desired, running: desired, pending: 0, deploymentInProgress },
+        settings: decisionSettings(),
+        last: {},
+        now: NOW,
+        memory: EMPTY_MEMORY,
+    });
+    const outcome = (d: { direction: string; desired: number; reason: { code: string } }) => [d.direction, d.desired, d.reason.code];
+
+    it("scales in an empty queue when no deployment is in progress", () => {
+        expect(outcome(decideForDemand(demandInput(0, 5, false)))).to.deep.equal(["down", 4, "idle"]);
+    });
+
+    it("holds scale-in while a deployment is in progress, as Application Auto Scaling does", () => {
+        expect(outcome(decideForDemand(demandInput(0, 5, true)))).to.deep.equal(["none", 5, "deployment_in_progress"]);
+    });
+
+    it("still scales out during a deployment", () => {
+        expect(outcome(decideForDemand(demandInput(80, 5, true)))).to.deep.equal(["up", 8, "backlog_high"]);
     });
 });

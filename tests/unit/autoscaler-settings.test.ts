@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { autoscaler as autoscalerSchema } from "../../config/schema";
+import { configSettings, numberRule, type NumberSetting, type SettingKey } from "../../scaling/autoscaler-settings";
 import { envName, flagName, parseChaosSettings, parseSettings, SETTING_DEFAULTS, SettingsError, type FlagValues } from "../../runtime/autoscaler/settings";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
@@ -38,12 +39,13 @@ describe("autoscaler settings", () => {
                 scaleUpCooldownMs: 30_000,
                 scaleDownCooldownMs: 120_000,
                 scaleDownStep: 1,
-                countInFlight: false,
+                countInFlight: true,
             },
             intervalMs: 5_000,
             oldestMessageWarningSeconds: 300,
             healthPort: 8080,
             dryRun: false,
+            logLevel: "info",
             chaos: {
                 allowed: false,
                 stopTask: { enabled: false, intervalMs: 600_000 },
@@ -115,12 +117,17 @@ describe("autoscaler settings", () => {
         ]],
         ["zero scale-up threshold", { ...MINIMAL, scaleUpThreshold: "0" }, {}, ['--scale-up-threshold: "0" must be a number > 0']],
         ["inverted thresholds", { ...MINIMAL, scaleUpThreshold: "5", scaleDownThreshold: "5" }, {}, ["--scale-down-threshold (5) must be < --scale-up-threshold (5)"]],
-        ["zero interval", { ...MINIMAL, interval: "0" }, {}, ['--interval: "0" must be a number of seconds > 0 and <= 3600']],
-        ["negative cooldown", { ...MINIMAL, scaleDownCooldown: "-5" }, {}, ['--scale-down-cooldown: "-5" must be a number of seconds >= 0 and <= 86400']],
+        ["zero interval", { ...MINIMAL, interval: "0" }, {}, ['--interval: "0" must be a whole number >= 1 and <= 300']],
+        ["interval above 300 s", { ...MINIMAL, interval: "301" }, {}, ['--interval: "301" must be a whole number >= 1 and <= 300']],
+        ["fractional interval", { ...MINIMAL, interval: "1.5" }, {}, ['--interval: "1.5" must be a whole number >= 1 and <= 300']],
+        ["negative cooldown", { ...MINIMAL, scaleDownCooldown: "-5" }, {}, ['--scale-down-cooldown: "-5" must be a whole number >= 0 and <= 86400']],
+        ["cooldown above a day", { ...MINIMAL, scaleUpCooldown: "86401" }, {}, ['--scale-up-cooldown: "86401" must be a whole number >= 0 and <= 86400']],
+        ["unknown log level", { ...MINIMAL }, { LOG_LEVEL: "verbose" }, ['--log-level (env LOG_LEVEL): "verbose" must be one of fatal, error, warn, info, debug, trace, silent']],
+        ["chaos interval that would overflow a timer", { ...MINIMAL, chaosDrainInterval: "2200000" }, {}, ['--chaos-drain-interval (env CHAOS_DRAIN_INTERVAL): "2200000" must be a whole number >= 10 and <= 604800'.replace(" (env CHAOS_DRAIN_INTERVAL)", "")]],
         ["zero scale-down step", { ...MINIMAL, scaleDownStep: "0" }, {}, ['--scale-down-step: "0" must be a whole number >= 1']],
         ["port out of range", { ...MINIMAL, healthPort: "70000" }, {}, ['--health-port: "70000" must be a whole number >= 0 and <= 65535']],
         ["boolean that is not one", { ...MINIMAL, dryRun: "maybe" }, {}, ['--dry-run: "maybe" must be true or false']],
-        ["chaos interval below 10 s", { ...MINIMAL, chaosStopTaskInterval: "5" }, {}, ['--chaos-stop-task-interval: "5" must be a whole number >= 10']],
+        ["chaos interval below 10 s", { ...MINIMAL, chaosStopTaskInterval: "5" }, {}, ['--chaos-stop-task-interval: "5" must be a whole number >= 10 and <= 604800']],
         ["partition longer than an hour", { ...MINIMAL, chaosPartitionDuration: "7200" }, {}, ['--chaos-partition-duration: "7200" must be a whole number >= 1 and <= 3600']],
         ["role that is not a role ARN", { ...MINIMAL, workerRoleArn: "worker" }, {}, ['--worker-role-arn: "worker" must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)']],
         ["simulation enabled but not allowed", { ...MINIMAL, chaosStopTaskEnabled: true }, {}, ['--chaos-stop-task-enabled: failure simulation "stop-task" is enabled but --chaos-allowed is not true; allow failure simulation first']],
@@ -168,4 +175,50 @@ describe("one-off failure simulation settings", () => {
         const s = parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true, queueUrl: QUEUE_URL, workerRoleArn: ROLE, chaosPartitionDuration: "90" }, {});
         expect([s.queueUrl, s.workerRoleArn, s.partitionDurationMs]).to.deep.equal([QUEUE_URL, ROLE, 90_000]);
     });
+});
+
+describe("one set of bounds for the stack config and the autoscaler", () => {
+    const numeric = configSettings().filter((e) => e.spec.kind === "int" || e.spec.kind === "number") as { key: SettingKey; path: string; spec: NumberSetting }[];
+    /** The stack config `autoscaler` object with one value set at `path`. */
+    const withValue = (path: string, value: number): Record<string, unknown> => {
+        const parts = path.split(".");
+        const root: Record<string, unknown> = {};
+        let at = root;
+        for (const p of parts.slice(0, -1)) at = (at[p] = {}) as Record<string, unknown>;
+        at[parts[parts.length - 1]!] = value;
+        return root;
+    };
+    /** The other threshold, so that the scale-down < scale-up rule does not decide the probe. */
+    const companion = (key: SettingKey, value: number): Record<string, number> =>
+        key === "scaleUpThreshold" ? { scaleDownThreshold: 0 } : key === "scaleDownThreshold" ? { scaleUpThreshold: Math.max(value, 0) + 1 } : {};
+    const schemaProblems = (path: string, value: number, key?: SettingKey) =>
+        (autoscalerSchema.safeParse({ ...withValue(path, value), ...(key ? companion(key, value) : {}) }).error?.issues ?? [])
+            .filter((i) => i.path.join(".") === path).map((i) => i.message);
+
+    it("covers every number setting the stack sets, with an upper bound where a timer holds it", () => {
+        expect(numeric.map((e) => e.path)).to.include.members(["intervalSeconds", "scaleUpCooldownSeconds", "scaleDownCooldownSeconds",
+            "failureSimulation.stopTask.intervalSeconds", "failureSimulation.drain.intervalSeconds", "failureSimulation.partition.intervalSeconds"]);
+        for (const e of numeric.filter((n) => /interval|cooldown|duration/i.test(n.key))) {
+            // Node's timers hold at most 2^31 - 1 ms; a longer delay fires at once.
+            expect(e.spec.max! * 1000, e.key).to.be.below(2 ** 31 - 1);
+        }
+    });
+
+    for (const probe of ["min", "max", "above max", "below min"] as const) {
+        it(`schema and runtime agree on every number setting at ${probe}`, () => {
+            for (const { key, path, spec } of numeric) {
+                if (probe === "above max" && spec.max === undefined) continue;
+                const value = probe === "min" ? (spec.minExclusive ? spec.min + 0.5 : spec.min)
+                    : probe === "max" ? spec.max ?? spec.min + 1_000
+                        : probe === "above max" ? spec.max! + 1 : spec.min - 1;
+                // The schema refuses port 0 on its own (the container health check needs a fixed port).
+                const found = schemaProblems(path, value, key);
+                const schemaOk = found.length === 0 || key === "healthPort" && value === 0;
+                const extra = Object.fromEntries(Object.entries(companion(key, value)).map(([k, v]) => [k, String(v)]));
+                const runtime = problems({ ...MINIMAL, ...extra, [key]: String(value) });
+                expect([key, schemaOk], `${key}=${value}: ${found.join("; ")} / ${runtime.join("; ")}`).to.deep.equal([key, runtime.length === 0]);
+                if (!schemaOk) expect(found).to.deep.equal([numberRule(spec)]);
+            }
+        });
+    }
 });

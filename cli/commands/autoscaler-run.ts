@@ -1,0 +1,52 @@
+/**
+ * `autoscale autoscaler run`: the queue-driven autoscaler, until SIGTERM or SIGINT. A stop lets the
+ * tick in progress finish (bounded: every AWS call has a timeout) and exits 0.
+ */
+import { Command } from "commander";
+import { createLogger } from "../../runtime/aws/logger";
+import { startAutoscaler } from "../../runtime/autoscaler/service";
+import { parseSettings } from "../../runtime/autoscaler/settings";
+import { EXIT, stopSignal, UNCAUGHT, type CliIo } from "./io";
+import { addSettingOptions, ALL_SETTINGS, valuesOf } from "./options";
+
+/**
+ * Longest wait for the autoscaler to stop after a stop signal, ms. A tick in progress ends within its
+ * calls' timeouts; a failure simulation's restore within its retries. ECS sends SIGKILL 30 s after
+ * SIGTERM by default (the task's stopTimeout), so the process exits before that, whatever hangs.
+ */
+export const STOP_DEADLINE_MS = 25_000;
+
+async function run(cmd: Command, io: CliIo): Promise<number> {
+    const { flags, sources } = valuesOf(cmd);
+    const settings = parseSettings(flags, io.env, sources);
+    const logger = createLogger({ name: "autoscaler", level: settings.logLevel });
+    const signal = stopSignal(io);
+    try {
+        const running = await startAutoscaler(settings, { logger });
+        const reason = await signal.stopped;
+        logger.info({ reason }, `stopping (${reason}) after the tick in progress`);
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<"late">((resolve) => {
+            timer = setTimeout(() => resolve("late"), STOP_DEADLINE_MS);
+            timer.unref();
+        });
+        const ended = await Promise.race([running.stop().then(() => "stopped" as const), deadline]);
+        clearTimeout(timer);
+        if (ended === "late") {
+            logger.error({ reason, deadlineMs: STOP_DEADLINE_MS }, `did not stop within ${STOP_DEADLINE_MS / 1000}s; exiting anyway`);
+            return EXIT.failure;
+        }
+        return reason === UNCAUGHT ? EXIT.failure : EXIT.ok;
+    } finally {
+        signal.remove();
+    }
+}
+
+export function addAutoscalerCommand(program: Command, io: CliIo, setResult: (run: () => Promise<number>) => void): Command {
+    const autoscaler = program.command("autoscaler").description("the queue-driven autoscaler");
+    const runCmd = autoscaler.command("run")
+        .description("scale --service from the depth of --queue-url or --rabbitmq-queue until SIGTERM/SIGINT (then exit 0)");
+    addSettingOptions(runCmd, ALL_SETTINGS);
+    runCmd.action((_opts, cmd: Command) => setResult(() => run(cmd, io)));
+    return autoscaler;
+}

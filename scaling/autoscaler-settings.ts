@@ -1,0 +1,153 @@
+/**
+ * Every setting of the queue autoscaler, declared once: its bounds, its default, its help text and
+ * where it lives in the stack config's `autoscaler` section. The stack-config schema (config/schema.ts),
+ * the runtime's parser (runtime/autoscaler/settings.ts), the command's flags and environment variables
+ * (cli/autoscale.ts) and the task definition's environment (components/queue-autoscaler.ts) are all
+ * derived from this table, so nothing the schema accepts can be refused by the autoscaler at start.
+ */
+
+/** Where a setting sits in the stack config's `autoscaler` object (dot path), when the stack sets it. */
+export type ConfigPath = string;
+
+interface Common {
+    /** Help text, without the default (added from `default`). */
+    readonly help: string;
+    /** The value's name in `--help` (`<seconds>`, `[bool]`). */
+    readonly value: string;
+    /** Dot path in the stack config's `autoscaler` section; absent for settings the stack does not set directly. */
+    readonly config?: ConfigPath;
+}
+
+export interface NumberSetting extends Common {
+    /** "int": whole numbers only. */
+    readonly kind: "int" | "number";
+    readonly min: number;
+    /** True when `min` itself is not allowed (`> min`). */
+    readonly minExclusive?: boolean;
+    readonly max?: number;
+    readonly default?: number;
+}
+
+export interface BoolSetting extends Common {
+    readonly kind: "bool";
+    readonly default: boolean;
+}
+
+export interface TextSetting extends Common {
+    readonly kind: "text" | "sqsUrl" | "amqpUrl" | "roleArn";
+}
+
+/** A pino level name (fatal, error, warn, info, debug, trace, silent). */
+export interface LogLevelSetting extends Common {
+    readonly kind: "logLevel";
+    readonly default: string;
+}
+
+export type SettingSpec = NumberSetting | BoolSetting | TextSetting | LogLevelSetting;
+
+/**
+ * Longest failure-simulation interval, seconds (7 days). Node's timers hold at most 2^31 - 1 ms
+ * (24.8 days); a longer delay fires at once (Node docs, setTimeout), which ran drains back to back.
+ */
+export const MAX_CHAOS_INTERVAL_SECONDS = 7 * 24 * 3600;
+/** Longest cooldown, seconds (1 day): long enough for any queue, far below the timer limit. */
+export const MAX_COOLDOWN_SECONDS = 86_400;
+
+/**
+ * Prefix of every tag the autoscaler keeps on the scaled service (its last actions, a drain's restore
+ * count); the task role may write only tag keys with it.
+ */
+export const STATE_TAG_PREFIX = "ecs-autoscaling:";
+
+/** The settings, keyed by their flag name in camelCase (`queueUrl` <-> `--queue-url` <-> `QUEUE_URL`). */
+export const AUTOSCALER_SETTINGS = {
+    queueUrl: { kind: "sqsUrl", value: "<url>", help: "SQS queue URL to watch" },
+    rabbitmqUrl: { kind: "amqpUrl", value: "<url>", help: "amqp:// URL of the RabbitMQ broker (instead of --queue-url)" },
+    rabbitmqQueue: { kind: "text", value: "<name>", help: "RabbitMQ queue to watch (with --rabbitmq-url)" },
+    cluster: { kind: "text", value: "<name>", help: "ECS cluster name or ARN" },
+    service: { kind: "text", value: "<name>", help: "ECS service to scale" },
+    min: { kind: "int", min: 0, default: 0, value: "<count>", help: "fewest tasks" },
+    max: { kind: "int", min: 0, value: "<count>", help: "most tasks (required)" },
+    scaleUpThreshold: { kind: "number", min: 0, minExclusive: true, default: 10, value: "<messages>", config: "scaleUpThreshold",
+        help: "scale up when messages > tasks x this" },
+    scaleDownThreshold: { kind: "number", min: 0, default: 2, value: "<messages>", config: "scaleDownThreshold",
+        help: "scale down when messages < tasks x this; 0: only when the queue is empty" },
+    interval: { kind: "int", min: 1, max: 300, default: 5, value: "<seconds>", config: "intervalSeconds", help: "time between ticks" },
+    scaleUpCooldown: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: 30, value: "<seconds>", config: "scaleUpCooldownSeconds",
+        help: "after a scale-up, only larger scale-ups" },
+    scaleDownCooldown: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: 120, value: "<seconds>", config: "scaleDownCooldownSeconds",
+        help: "after a scale-down, no scale-down" },
+    scaleDownStep: { kind: "int", min: 1, default: 1, value: "<count>", config: "scaleDownStep", help: "tasks removed per scale-down at most" },
+    countInFlight: { kind: "bool", default: true, value: "[bool]", config: "countInFlight",
+        help: "count in-flight (received, not deleted) messages as work" },
+    oldestMessageWarning: { kind: "int", min: 1, max: 1_209_600, default: 300, value: "<seconds>", config: "oldestMessageWarningSeconds",
+        help: "warn when the oldest message is older" },
+    healthPort: { kind: "int", min: 0, max: 65535, default: 8080, value: "<port>", config: "healthPort", help: "port of /healthz and /metrics, 0 for any" },
+    dryRun: { kind: "bool", default: false, value: "[bool]", help: "decide and log, never change the service" },
+    chaosAllowed: { kind: "bool", default: false, value: "[bool]", config: "failureSimulation.allowed", help: "allow failure simulation at all" },
+    chaosStopTaskEnabled: { kind: "bool", default: false, value: "[bool]", config: "failureSimulation.stopTask.enabled",
+        help: "stop a random worker task on a schedule" },
+    chaosStopTaskInterval: { kind: "int", min: 10, max: MAX_CHAOS_INTERVAL_SECONDS, default: 600, value: "<seconds>", config: "failureSimulation.stopTask.intervalSeconds",
+        help: "stop-task interval" },
+    chaosDrainEnabled: { kind: "bool", default: false, value: "[bool]", config: "failureSimulation.drain.enabled",
+        help: "drain the service to 0 and restore it on a schedule" },
+    chaosDrainInterval: { kind: "int", min: 10, max: MAX_CHAOS_INTERVAL_SECONDS, default: 1800, value: "<seconds>", config: "failureSimulation.drain.intervalSeconds",
+        help: "drain interval" },
+    chaosPartitionEnabled: { kind: "bool", default: false, value: "[bool]", config: "failureSimulation.partition.enabled",
+        help: "cut the workers off the SQS queue on a schedule" },
+    chaosPartitionInterval: { kind: "int", min: 10, max: MAX_CHAOS_INTERVAL_SECONDS, default: 1800, value: "<seconds>", config: "failureSimulation.partition.intervalSeconds",
+        help: "partition interval" },
+    chaosPartitionDuration: { kind: "int", min: 1, max: 3600, default: 60, value: "<seconds>", config: "failureSimulation.partition.durationSeconds",
+        help: "how long a partition lasts (its Deny statement expires by itself after this)" },
+    workerRoleArn: { kind: "roleArn", value: "<arn>", help: "the workers' task role ARN (partition)" },
+    logLevel: { kind: "logLevel", default: "info", value: "<level>", help: "fatal, error, warn, info, debug (adds stack traces), trace or silent" },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof AUTOSCALER_SETTINGS;
+
+/** The spec of one setting, typed as the union (for code that handles every kind). */
+export function settingSpec(key: SettingKey): SettingSpec {
+    return AUTOSCALER_SETTINGS[key];
+}
+
+/** The rule of a number setting in words, as every error shows it: `must be a whole number >= 1 and <= 300`. */
+export function numberRule(s: NumberSetting): string {
+    const what = s.kind === "int" ? "a whole number" : "a number";
+    const low = `${s.minExclusive ? ">" : ">="} ${s.min}`;
+    return `must be ${what} ${low}${s.max === undefined ? "" : ` and <= ${s.max}`}`;
+}
+
+/** True when `n` satisfies the number setting's bounds. */
+export function inBounds(s: NumberSetting, n: number): boolean {
+    if (!Number.isFinite(n)) return false;
+    if (s.kind === "int" && !Number.isInteger(n)) return false;
+    if (s.minExclusive ? n <= s.min : n < s.min) return false;
+    return s.max === undefined || n <= s.max;
+}
+
+/** `queueUrl` -> `--queue-url`. */
+export function flagName(key: string): string {
+    return `--${toKebab(key)}`;
+}
+
+/** `queueUrl` -> `QUEUE_URL`: the environment variable of a flag. */
+export function envName(key: string): string {
+    return toKebab(key).replace(/-/g, "_").toUpperCase();
+}
+
+function toKebab(key: string): string {
+    return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^-/, "");
+}
+
+/** The settings the stack config sets, with their config paths (for the schema and the task environment). */
+export function configSettings(): { key: SettingKey; path: ConfigPath; spec: SettingSpec }[] {
+    return (Object.keys(AUTOSCALER_SETTINGS) as SettingKey[])
+        .map((key) => ({ key, spec: settingSpec(key) }))
+        .filter((e): e is { key: SettingKey; spec: SettingSpec & { config: string } } => e.spec.config !== undefined)
+        .map(({ key, spec }) => ({ key, path: spec.config!, spec }));
+}
+
+/** The value at a dot path of an object (`failureSimulation.drain.enabled`). */
+export function valueAt(obj: unknown, path: ConfigPath): unknown {
+    return path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}

@@ -1,0 +1,22 @@
+/**
+ * The decision settings the autoscaler tests share: the stack-config defaults of the settings table
+ * (scaling/autoscaler-settings.ts) with bounds 0..10, so a test states only what it changes.
+ */
+import { AUTOSCALER_SETTINGS as A } from "../../scaling/autoscaler-settings";
+import type { DecisionSettings } from "../../runtime/autoscaler/types";
+
+export const DECISION_SETTINGS: DecisionSettings = Object.freeze({
+    minCapacity: 0,
+    maxCapacity: 10,
+    scaleUpThreshold: A.scaleUpThreshold.default,
+    scaleDownThreshold: A.scaleDownThreshold.default,
+    scaleUpCooldownMs: A.scaleUpCooldown.default * 1000,
+    scaleDownCooldownMs: A.scaleDownCooldown.default * 1000,
+    scaleDownStep: A.scaleDownStep.default,
+    countInFlight: A.countInFlight.default,
+});
+
+/** The shared settings with some changed. */
+export function decisionSettings(changes: Partial<DecisionSettings> = {}): DecisionSettings {
+    return { ...DECISION_SETTINGS, ...changes };
+}
