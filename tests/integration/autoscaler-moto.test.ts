@@ -40,13 +40,14 @@ const EXPECTED = Math.ceil(BURST / SCALE_UP_THRESHOLD);
 /** Slack for the DescribeServices poll itself (every 50 ms) on top of "within 2 intervals". */
 const POLL_TOLERANCE_MS = 250;
 
-const FIXTURE: FixtureOptions = { cluster: "it-cluster", service: "it-worker", queue: "it-jobs", desiredCount: MIN };
+const FIXTURE: FixtureOptions = { cluster: "it-cluster", service: "it-worker", queue: "it-jobs", desiredCount: MIN, settled: true };
 
 describe("integration: autoscaler against moto_server", function () {
     this.timeout(120_000);
 
     let moto: MotoServer | undefined;
     let clients: AwsClients;
+    let setup: AwsClients | undefined;
     let fixture: Fixture;
     let autoscaler: RunningAutoscaler | undefined;
     const updates: UpdateServiceCall[] = [];
@@ -74,8 +75,10 @@ describe("integration: autoscaler against moto_server", function () {
     before(async function () {
         moto = await startMoto();
         clients = motoClients(moto.endpoint);
+        // The fixture is built with clients of its own, so that only the autoscaler's UpdateService calls are recorded.
+        setup = motoClients(moto.endpoint);
         onUpdateService(clients.ecs, (call) => updates.push(call));
-        fixture = await createFixture(clients, FIXTURE);
+        fixture = await createFixture(setup, FIXTURE);
         const settings = parseSettings(
             {
                 queueUrl: fixture.queueUrl,
@@ -110,7 +113,12 @@ describe("integration: autoscaler against moto_server", function () {
         }
     });
 
-    after(() => stopAll({ autoscaler, moto, clients }));
+    after(async () => {
+        setup?.ecs.destroy();
+        setup?.sqs.destroy();
+        setup?.cloudwatch.destroy();
+        await stopAll({ autoscaler, moto, clients });
+    });
 
     it(`sets desiredCount to exactly ceil(${BURST}/${SCALE_UP_THRESHOLD}) = ${EXPECTED} within 2 intervals of a burst`, async function () {
         expect(await desired()).to.equal(MIN);
@@ -175,7 +183,7 @@ describe("integration: autoscaler against moto_server", function () {
             expect(report.lastSuccessfulTickAgeSeconds).to.be.above(report.maxAgeSeconds);
             expect(running.loop.consecutiveFailures).to.be.above(0);
 
-            const recreated = await createFixture(clients, FIXTURE);
+            const recreated = await createFixture(setup!, FIXTURE);
             expect(recreated.queueUrl).to.equal(fixture.queueUrl);
             // The loop may be in a backoff wait; the next tick comes at most nextDelayMs() from now.
             const recoveryBoundMs = running.loop.nextDelayMs() + INTERVAL_MS + 2_000;

@@ -28,7 +28,7 @@ const SETTINGS: DecisionSettings = {
     scaleUpCooldownMs: 1_000,
     scaleDownCooldownMs: 3_000,
     scaleDownStep: 1,
-    countInFlight: false,
+    countInFlight: true,
 };
 /** ceil(37 / 10) */
 const EXPECTED = 4;

@@ -9,7 +9,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as http from "http";
 import * as net from "net";
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateQueueCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -232,6 +232,13 @@ export interface FixtureOptions {
     readonly queue: string;
     /** desiredCount the service is created with. */
     readonly desiredCount: number;
+    /**
+     * Create the service with desiredCount 0 and then set `desiredCount` with UpdateService, so that it
+     * has running = desired and a COMPLETED deployment. moto freezes the deployment of a service created
+     * with desired > 0 at IN_PROGRESS forever (its running count starts at 0), which an autoscaler that
+     * holds scale-in during deployments would read as a deployment that never ends. Default false.
+     */
+    readonly settled?: boolean;
 }
 
 export interface Fixture {
@@ -266,10 +273,13 @@ export async function createFixture(clients: Pick<AwsClients, "ecs" | "sqs">, o:
             cluster: o.cluster,
             serviceName: o.service,
             taskDefinition: taskDefinitionArn,
-            desiredCount: o.desiredCount,
+            desiredCount: o.settled ? 0 : o.desiredCount,
             launchType: "FARGATE",
         }),
     );
+    if (o.settled && o.desiredCount > 0) {
+        await clients.ecs.send(new UpdateServiceCommand({ cluster: o.cluster, service: o.service, desiredCount: o.desiredCount }));
+    }
     const q = await clients.sqs.send(new CreateQueueCommand({ QueueName: o.queue, Attributes: { VisibilityTimeout: "30" } }));
     if (q.QueueUrl === undefined) throw new Error("CreateQueue returned no QueueUrl");
     return { cluster: o.cluster, service: o.service, queue: o.queue, queueUrl: q.QueueUrl, taskDefinitionArn };
