@@ -48,26 +48,6 @@ function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void
         .configureOutput({ writeOut: io.out, writeErr: io.err })
         .showHelpAfterError("(add --help for the flags and their environment variables)");
 
-    const autoscaler = program.command("autoscaler").description("the queue-driven autoscaler");
-    const run = autoscaler.command("run").description("scale --service from the depth of --queue-url or --rabbitmq-queue until SIGTERM");
-    addOptions(run, RUN_FLAGS);
-    run.action((flags: FlagValues) => setResult(() => runAutoscaler(flags, io)));
-
-    const chaos = program.command("chaos").description("run one failure simulation (requires --chaos-allowed or CHAOS_ALLOWED=true)");
-    const help: Record<ChaosKind, string> = {
-        "stop-task": "stop one random running task of --service",
-        drain: "set --service's desired count to 0, wait for running 0, restore it",
-        partition: "deny --worker-role-arn the queue of --queue-url for --chaos-partition-duration seconds, then restore its policy",
-    };
-    for (const kind of CHAOS_KINDS) {
-        const cmd = chaos.command(kind).description(help[kind]);
-        addOptions(cmd, CHAOS_FLAGS[kind]);
-        cmd.action((flags: FlagValues) => setResult(() => runChaosCommand(kind, flags, io)));
-    }
-    addMetricCommand(program, io, setResult);
-    addEvidenceCommand(program, io, setResult);
-    addScaleTestCommand(program, io, setResult);
-    addSimulateCommand(program, io, setResult);
     for (const register of COMMANDS) register(program, io, setResult);
     // Subcommands inherit the exit override and the output, so their errors come back to main().
     for (const cmd of program.commands) applyToTree(cmd, (c) => c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
