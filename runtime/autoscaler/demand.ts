@@ -5,8 +5,9 @@
  * The model (AWS's "backlog per task" pattern, scaling-semantics.md section 4 [Q4]): one task handles
  * `processingRate` messages per second, a message may wait `acceptableAge` seconds, so a task may hold
  * backlogPerTask = acceptableAge x processingRate messages. From it:
- * - arrival rate: over the last `rateWindowMs`, the growth of visible + in flight plus what the tasks
- *   removed (processing rate x busy tasks x time), divided by the time;
+ * - arrival rate: over the last minute, the growth of visible + in flight plus what the tasks removed
+ *   (processing rate x busy tasks x time), divided by the time, leaving out the interval with the most
+ *   arrivals (a burst);
  * - processing rate: configured, or learned as the fastest drain per task seen while every task was busy
  *   and none was starting (a lower bound, since arrivals hide part of the drain);
  * - tasks to keep: enough for the arrival rate, enough to drain the backlog within the acceptable age,
@@ -120,26 +121,29 @@ function busyTasks(a: DemandSample, b: DemandSample): number {
 }
 
 /**
- * Arrivals per second over the samples: (last work - first work + removed) / time, where work is
- * visible + in flight and removed = processingRate x busy tasks x time, interval by interval.
+ * Arrivals per second over the samples: for each interval between two readings, the growth of work
+ * (visible + in flight) plus what the tasks removed (processingRate x busy tasks x time); summed and
+ * divided by the time. With three intervals or more the interval with the most arrivals is left out,
+ * so a burst that lands at once is not taken for a rate (the backlog it leaves is sized for instead).
  * Undefined with fewer than two readings or no time between them.
  */
 export function arrivalRate(samples: readonly DemandSample[], processingRate: number | undefined): number | undefined {
     if (samples.length < 2) return undefined;
-    const first = samples[0]!;
-    const last = samples[samples.length - 1]!;
-    const seconds = (last.at - first.at) / 1000;
-    if (!(seconds > 0)) return undefined;
-    let removed = 0;
-    if (processingRate !== undefined) {
-        for (let i = 1; i < samples.length; i++) {
-            const a = samples[i - 1]!;
-            const b = samples[i]!;
-            removed += processingRate * busyTasks(a, b) * ((b.at - a.at) / 1000);
-        }
+    const intervals: { arrived: number; seconds: number }[] = [];
+    for (let i = 1; i < samples.length; i++) {
+        const a = samples[i - 1]!;
+        const b = samples[i]!;
+        const seconds = (b.at - a.at) / 1000;
+        const removed = processingRate === undefined ? 0 : processingRate * busyTasks(a, b) * seconds;
+        intervals.push({ arrived: b.visible + b.inFlight - (a.visible + a.inFlight) + removed, seconds });
     }
-    const growth = last.visible + last.inFlight - (first.visible + first.inFlight);
-    return Math.max(0, (growth + removed) / seconds);
+    if (intervals.length >= 3) {
+        const largest = intervals.reduce((m, x, i) => (x.arrived > intervals[m]!.arrived ? i : m), 0);
+        intervals.splice(largest, 1);
+    }
+    const seconds = intervals.reduce((sum, x) => sum + x.seconds, 0);
+    if (!(seconds > 0)) return undefined;
+    return Math.max(0, intervals.reduce((sum, x) => sum + x.arrived, 0) / seconds);
 }
 
 /**
