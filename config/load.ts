@@ -507,6 +507,10 @@ function formatIssue(key: string, issue: z.core.$ZodIssue, root: unknown): strin
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((k) => `${path}.${k}: unknown key (value ${short(valueAt(root, [...issue.path, k]))}); check the spelling`).join("\n  - ");
     }
+    if (issue.code === "invalid_key") {
+        // A record key that breaks its rule: show the key, and the key's own rule.
+        return `${path}: ${short(issue.path[issue.path.length - 1])} ${issue.issues.map((i) => i.message).join("; ")}`;
+    }
     const value = valueAt(root, issue.path);
     return `${path}: ${short(value)} ${issue.message}`;
 }

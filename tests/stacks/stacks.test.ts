@@ -4,8 +4,9 @@
  */
 import { expect } from "chai";
 import { dimensionList } from "../../scaling/metric-series";
-import { ofType, recorded } from "../helpers/pulumi-mocks";
+import { graphProblems } from "../helpers/graph-rules";
 import { runProgram } from "../helpers/program";
+import { ofType, recorded } from "../helpers/pulumi-mocks";
 import { stackConfig, stackNames } from "../helpers/stack-files";
 
 function targetsByResource(): Record<string, [number, number]> {
@@ -16,6 +17,8 @@ describe("stacks: every Pulumi.<stack>.yaml yields a valid graph under mocks", (
     for (const stack of stackNames()) {
         it(`Pulumi.${stack}.yaml`, async () => {
             await runProgram(stack);
+            // Every name within its AWS rule and no two resources sharing one, as AWS would require.
+            expect(graphProblems(recorded)).to.deep.equal([]);
             const types = new Set(recorded.map((r) => r.type));
             for (const t of ["aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:cloudwatch/dashboard:Dashboard", "aws:ecs/service:Service", "aws:appautoscaling/target:Target"]) {
                 expect(types.has(t), `${stack} registers ${t}`).to.equal(true);
