@@ -6,7 +6,7 @@
  * (tests/helpers/graph-rules.ts, no two resources sharing a physical name), or refused with a
  * ConfigError whose every line names a key, before any resource is registered. Nothing may crash.
  *
- * Seeded and reproducible: GENERATED_SEED (default 20261123) and GENERATED_CASES (default 120 in
+ * Seeded and reproducible: GENERATED_SEED (default 20261123) and GENERATED_CASES (default 100 in
  * `npm test`; `npm run test:generated` runs 600). GENERATED_DEBUG=1 prints every case and its outcome.
  */
 import { expect } from "chai";
@@ -17,7 +17,7 @@ import { recorded } from "../helpers/pulumi-mocks";
 import { projectFile, stackConfig, stackNames } from "../helpers/stack-files";
 
 const SEED = Number(process.env.GENERATED_SEED ?? 20261123);
-const CASES = Number(process.env.GENERATED_CASES ?? 120);
+const CASES = Number(process.env.GENERATED_CASES ?? 100);
 const PROJECT = projectFile().name;
 
 /** mulberry32: a small seeded generator, so every run generates the same cases. */
