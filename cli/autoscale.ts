@@ -22,6 +22,8 @@ import { addEvidenceCommand } from "./evidence";
 import { addScaleTestCommand } from "./scale-test";
 import { addSimulateCommand } from "./simulate";
 import { addMetricCommand } from "./metric-publish";
+import { addWorkerCommand } from "./worker";
+import { addGatewayCommand } from "./gateway";
 import { EXIT, processIo, type CliIo } from "./commands/io";
 import { version } from "../package.json";
 
@@ -38,6 +40,8 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addEvidenceCommand,
     addScaleTestCommand,
     addSimulateCommand,
+    addWorkerCommand,
+    addGatewayCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void): Command {
