@@ -21,6 +21,7 @@ import { addChaosCommand } from "./commands/chaos";
 import { addEvidenceCommand } from "./evidence";
 import { addScaleTestCommand } from "./scale-test";
 import { addSimulateCommand } from "./simulate";
+import { addEmulateCommand } from "./emulate";
 import { addMetricCommand } from "./metric-publish";
 import { addWorkerCommand } from "./worker";
 import { addGatewayCommand } from "./gateway";
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addEvidenceCommand,
     addScaleTestCommand,
     addSimulateCommand,
+    addEmulateCommand,
     addWorkerCommand,
     addGatewayCommand,
 ];

@@ -39,25 +39,22 @@ export function alarmSide(op: ComparisonOperator): "above" | "below" {
 }
 
 /**
- * The state after one evaluation of `datapoints` (the alarm's last N periods, oldest first, undefined
- * where missing). `missing`: missing points count neither way, all missing is INSUFFICIENT_DATA;
- * `notBreaching`/`breaching`: missing points are filled with that; `ignore`: all missing keeps the
- * previous state [C1].
+ * The state after one evaluation of `datapoints`: the alarm's evaluation range (at least its last N
+ * periods, oldest first, undefined where missing). When the range holds N or more real datapoints the
+ * N most recent are evaluated and the missing ones ignored; otherwise the missing ones are filled per
+ * TreatMissingData, as few as possible: `missing` counts them neither way (all missing is
+ * INSUFFICIENT_DATA), `notBreaching`/`breaching` as that, `ignore` keeps the previous state when all
+ * are missing [C1].
  */
 export function evaluateAlarm(def: AlarmDefinition, datapoints: readonly (number | undefined)[], previous: AlarmState): AlarmState {
-    let real = 0;
-    let breaching = 0;
-    for (const v of datapoints) {
-        if (v === undefined) {
-            if (def.treatMissingData === "breaching") breaching++;
-            continue;
-        }
-        real++;
-        if (breaches(def.comparisonOperator, v, def.threshold)) breaching++;
-    }
-    if (real === 0) {
+    const n = def.evaluationPeriods;
+    const real = datapoints.filter((v): v is number => v !== undefined);
+    const used = real.slice(-n);
+    let breaching = used.filter((v) => breaches(def.comparisonOperator, v, def.threshold)).length;
+    if (used.length === 0) {
         if (def.treatMissingData === "missing") return "INSUFFICIENT_DATA";
         if (def.treatMissingData === "ignore") return previous;
     }
+    if (used.length < n && def.treatMissingData === "breaching") breaching += n - used.length;
     return breaching >= def.datapointsToAlarm ? "ALARM" : "OK";
 }

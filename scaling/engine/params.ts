@@ -31,6 +31,11 @@ export interface EngineParams {
     readonly standardEvaluationIntervalSeconds: number;
     /** Alarms with a 10, 20 or 30 s period are evaluated every 10 s ("If the alarm period is 10 seconds or 30 seconds, the alarm is evaluated every 10 seconds" [C4]). */
     readonly highResolutionEvaluationIntervalSeconds: number;
+    /**
+     * Periods CloudWatch reads beyond an alarm's N to decide what missing data means (the "evaluation
+     * range" is larger than N [C1]; how much larger is not stated). (U)
+     */
+    readonly evaluationRangeExtraPeriods: number;
     /** Target tracking AlarmHigh: 60 s, 3 of 3 (OBSERVED in exported alarms [X1, X2, I-1208]; (U)). */
     readonly targetTrackingScaleOut: AlarmShape;
     /** Target tracking AlarmLow: 60 s, 15 of 15 [X1, X2, I-1208]; (U). */
@@ -80,6 +85,7 @@ export const DEFAULT_ENGINE_PARAMS: EngineParams = Object.freeze({
     highResolutionPublicationDelaySeconds: 20,
     standardEvaluationIntervalSeconds: 60,
     highResolutionEvaluationIntervalSeconds: 10,
+    evaluationRangeExtraPeriods: 2,
     targetTrackingScaleOut: Object.freeze({ period: 60, evaluationPeriods: 3, datapointsToAlarm: 3 }),
     targetTrackingScaleIn: Object.freeze({ period: 60, evaluationPeriods: 15, datapointsToAlarm: 15 }),
     targetTrackingScaleInRatio: 0.9,

@@ -123,7 +123,7 @@ export class AwsScalingEngine {
         const list = this.pipelines.get(metric.id) ?? [];
         let pipeline = list.find((p) => p.period === def.period && p.statistic === metric.statistic && p.delaySeconds === delay);
         if (!pipeline) {
-            pipeline = new MetricPipeline(def.period, metric.statistic, delay, Math.max(64, def.evaluationPeriods * 2));
+            pipeline = new MetricPipeline(def.period, metric.statistic, delay, Math.max(64, (def.evaluationPeriods + this.params.evaluationRangeExtraPeriods) * 2));
             list.push(pipeline);
             this.pipelines.set(metric.id, list);
         }
@@ -164,9 +164,10 @@ export class AwsScalingEngine {
             if (a.nextEvalAt > now) continue;
             while (a.nextEvalAt <= now) a.nextEvalAt += a.interval;
             evaluated = true;
-            const points = a.pipeline.datapoints(now, a.def.evaluationPeriods);
-            const next = evaluateAlarm(a.def, points, a.state);
-            a.lastValues = points.filter((v): v is number => v !== undefined);
+            const range = a.pipeline.datapoints(now, a.def.evaluationPeriods + this.params.evaluationRangeExtraPeriods);
+            const next = evaluateAlarm(a.def, range, a.state);
+            const points = range.slice(-a.def.evaluationPeriods);
+            a.lastValues = range.filter((v): v is number => v !== undefined).slice(-a.def.evaluationPeriods);
             a.evaluatedAt = now;
             if (next !== a.state) {
                 transitions.push({ at: now, alarm: a.def.name, from: a.state, to: next, datapoints: points.map((v) => v ?? null) });

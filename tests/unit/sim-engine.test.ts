@@ -107,6 +107,8 @@ describe("simulator engine: CloudWatch metrics and alarms", () => {
         ["notBreaching: all missing is OK", { treatMissingData: "notBreaching" }, [U, U, U], "ALARM", "OK"],
         ["ignore: all missing keeps the state", { treatMissingData: "ignore" }, [U, U, U], "ALARM", "ALARM"],
     ];
+    table.push(["evaluation range: a gap is skipped when N real datapoints are in range", {}, [11, 12, U, 13], "OK", "ALARM"]);
+    table.push(["evaluation range: only the N most recent real datapoints count", {}, [5, 11, 12, 13], "OK", "ALARM"]);
     for (const [name, over, points, before, after] of table) {
         it(`M of N with TreatMissingData [C1]: ${name}`, () => {
             expect(evaluateAlarm(alarm(over), points, before as "OK")).to.equal(after);

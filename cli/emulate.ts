@@ -1,0 +1,353 @@
+/**
+ * `autoscale emulate --cluster <name> [--service <name>] [--speed N] [--activities file.jsonl]`: runs the
+ * simulator's engine (scaling/engine) against an AWS endpoint that stores scaling policies and alarms but
+ * never acts on them (moto): it reads the scalable targets and policies (Application Auto Scaling), the
+ * step alarms and the metric data (CloudWatch), evaluates every alarm each period and reports its state
+ * with SetAlarmState, applies the policies' decisions with UpdateService, and writes each scaling
+ * activity with its cause as one JSON line (scaling/activity-record.ts) that `autoscale evidence
+ * --activities` reads where the endpoint has no DescribeScalingActivities.
+ *
+ * Time runs `--speed` times faster than the wall clock: a datapoint published at real time r counts at
+ * virtual time start + (r - start) x speed, so 60-s periods, 3-of-3 alarms and 300-s cooldowns all
+ * shrink by the same factor. A second of data is read once it is 2 s old (requests still in flight);
+ * that wait, on the virtual clock, is the publication delay.
+ *
+ * It refuses an endpoint that is not local (AWS_ENDPOINT_URL unset or not a loopback host) unless
+ * --i-know-this-is-aws is given, before any AWS call: against AWS, Application Auto Scaling already
+ * does this, and two writers of one desired count undo each other.
+ */
+import { appendFile } from "fs/promises";
+import {
+    DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, type ApplicationAutoScalingClient, type ScalingPolicy,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
+    DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient, type MetricAlarm,
+} from "@aws-sdk/client-cloudwatch";
+import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import type { Command } from "commander";
+import { apiCall } from "../runtime/aws/call";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
+import { createLogger, type Logger } from "../runtime/aws/logger";
+import { formatActivityRecord } from "../scaling/activity-record";
+import type { AlarmState, ComparisonOperator, TreatMissingData } from "../scaling/engine/alarm";
+import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy, type MetricIdentity } from "../scaling/engine/from-aws";
+import { engineParams, type EngineParams } from "../scaling/engine/params";
+import { AwsScalingEngine } from "../scaling/engine/scaler";
+import type { RelativeStep } from "../scaling/plan";
+import type { Statistic } from "../scaling/metric-series";
+import { EXIT, type CliIo } from "./autoscale";
+import { abortableSleep, runTool, type SetRun } from "./proof/command";
+import { UsageError } from "./proof/usage";
+
+/** Every AWS call is bounded. */
+const CALL_TIMEOUT_MS = 10_000;
+
+export interface EmulateFlags {
+    cluster?: string;
+    service?: string;
+    speed: string;
+    activities: string;
+    iKnowThisIsAws?: boolean;
+}
+
+/** Why the endpoint may not be emulated against, or undefined when it is a local one. */
+export function endpointProblem(env: NodeJS.ProcessEnv, allowAws: boolean): string | undefined {
+    if (allowAws) return undefined;
+    const url = env.AWS_ENDPOINT_URL?.trim();
+    if (!url) return "AWS_ENDPOINT_URL is not set, so this would act on AWS itself; point it at a local endpoint (moto) or pass --i-know-this-is-aws";
+    let host: string;
+    try {
+        host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    } catch {
+        return `AWS_ENDPOINT_URL: ${JSON.stringify(url)} is not a URL`;
+    }
+    const local = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
+    return local ? undefined
+        : `AWS_ENDPOINT_URL: ${JSON.stringify(url)} is not a local endpoint (localhost, 127.0.0.0/8, ::1); pass --i-know-this-is-aws to emulate against it anyway`;
+}
+
+export interface EmulatorClients {
+    readonly autoscaling: Pick<ApplicationAutoScalingClient, "send">;
+    readonly cloudwatch: Pick<CloudWatchClient, "send">;
+    readonly ecs: Pick<ECSClient, "send">;
+}
+
+export interface EmulatorOptions {
+    readonly cluster: string;
+    /** Only this service (default: every scalable target of the cluster). */
+    readonly service?: string;
+    readonly speed: number;
+    /** Virtual seconds between two passes (default 10: the evaluation cadence of sub-minute alarms). */
+    readonly tickSeconds?: number;
+    /**
+     * Real seconds a second of metric data is left before it is read, so PutMetricData requests still in
+     * flight are not missed (default 2). On the virtual clock this is the publication delay.
+     */
+    readonly readLagSeconds?: number;
+    readonly params?: EngineParams;
+}
+
+export interface EmulatorDeps extends EmulatorClients {
+    /** Epoch ms. */
+    readonly clock: () => number;
+    readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+    /** Appends one activity-record line. */
+    readonly record: (line: string) => Promise<void>;
+    readonly logger?: Logger;
+    readonly signal?: AbortSignal;
+}
+
+export interface EmulatorSummary {
+    readonly targets: readonly string[];
+    readonly activities: number;
+    readonly alarmChanges: number;
+    readonly skipped: readonly string[];
+}
+
+function send<T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    return apiCall(operation, () => run(AbortSignal.timeout(CALL_TIMEOUT_MS)));
+}
+
+function identity(m: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }, statistic: string | undefined): MetricIdentity {
+    return {
+        namespace: m.Namespace ?? "", metricName: m.MetricName ?? "",
+        dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""])),
+        statistic: (statistic ?? "Average") as Statistic,
+    };
+}
+
+function describedPolicy(p: ScalingPolicy): DescribedPolicy {
+    const tt = p.TargetTrackingScalingPolicyConfiguration;
+    const st = p.StepScalingPolicyConfiguration;
+    const steps: RelativeStep[] = (st?.StepAdjustments ?? []).map((s) => ({
+        ...(s.MetricIntervalLowerBound !== undefined ? { metricIntervalLowerBound: Number(s.MetricIntervalLowerBound) } : {}),
+        ...(s.MetricIntervalUpperBound !== undefined ? { metricIntervalUpperBound: Number(s.MetricIntervalUpperBound) } : {}),
+        scalingAdjustment: s.ScalingAdjustment ?? 0,
+    }));
+    const custom = tt?.CustomizedMetricSpecification;
+    return {
+        policyName: p.PolicyName ?? "", policyARN: p.PolicyARN ?? "", policyType: p.PolicyType ?? "",
+        alarmNames: (p.Alarms ?? []).map((a) => a.AlarmName ?? ""),
+        ...(tt ? {
+            targetTracking: {
+                targetValue: tt.TargetValue ?? 0,
+                ...(custom?.MetricName ? { customized: identity(custom, custom.Statistic) } : {}),
+                ...(tt.PredefinedMetricSpecification?.PredefinedMetricType ? { predefinedMetricType: tt.PredefinedMetricSpecification.PredefinedMetricType } : {}),
+                ...(tt.ScaleOutCooldown !== undefined ? { scaleOutCooldown: tt.ScaleOutCooldown } : {}),
+                ...(tt.ScaleInCooldown !== undefined ? { scaleInCooldown: tt.ScaleInCooldown } : {}),
+                ...(tt.DisableScaleIn !== undefined ? { disableScaleIn: tt.DisableScaleIn } : {}),
+            },
+        } : {}),
+        ...(st ? {
+            step: {
+                adjustmentType: (st.AdjustmentType ?? "ChangeInCapacity") as "ChangeInCapacity",
+                stepAdjustments: steps,
+                ...(st.MinAdjustmentMagnitude !== undefined ? { minAdjustmentMagnitude: st.MinAdjustmentMagnitude } : {}),
+                ...(st.Cooldown !== undefined ? { cooldown: st.Cooldown } : {}),
+                ...(st.MetricAggregationType ? { metricAggregationType: st.MetricAggregationType as "Average" } : {}),
+            },
+        } : {}),
+    };
+}
+
+function describedAlarm(a: MetricAlarm): DescribedAlarm {
+    return {
+        name: a.AlarmName ?? "", actions: a.AlarmActions ?? [],
+        metric: identity(a, a.Statistic),
+        comparisonOperator: (a.ComparisonOperator ?? "GreaterThanThreshold") as ComparisonOperator,
+        threshold: a.Threshold ?? 0, period: a.Period ?? 60, evaluationPeriods: a.EvaluationPeriods ?? 1,
+        ...(a.DatapointsToAlarm !== undefined ? { datapointsToAlarm: a.DatapointsToAlarm } : {}),
+        ...(a.TreatMissingData ? { treatMissingData: a.TreatMissingData as TreatMissingData } : {}),
+    };
+}
+
+interface EmulatedTarget {
+    readonly resourceId: string;
+    readonly service: string;
+    readonly engine: AwsScalingEngine;
+    readonly reported: Map<string, string>;
+}
+
+/** Reads targets, policies and alarms, and builds one engine per scalable target. */
+async function discover(o: EmulatorOptions, deps: EmulatorDeps, params: EngineParams, virtualStart: number) {
+    const prefix = `service/${o.cluster}/`;
+    const targets: EmulatedTarget[] = [];
+    const metrics = new Map<string, MetricIdentity>();
+    const skipped: string[] = [];
+    let next: string | undefined;
+    const found: { resourceId: string; min: number; max: number }[] = [];
+    do {
+        const page = await send("DescribeScalableTargets", (abortSignal) => deps.autoscaling.send(
+            new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ...(next ? { NextToken: next } : {}) }), { abortSignal }));
+        for (const t of page.ScalableTargets ?? []) {
+            const id = t.ResourceId ?? "";
+            if (!id.startsWith(prefix) || t.ScalableDimension !== "ecs:service:DesiredCount") continue;
+            if (o.service !== undefined && id !== `${prefix}${o.service}`) continue;
+            found.push({ resourceId: id, min: t.MinCapacity ?? 0, max: t.MaxCapacity ?? 0 });
+        }
+        next = page.NextToken;
+    } while (next);
+
+    for (const t of found) {
+        const policies: ScalingPolicy[] = [];
+        let token: string | undefined;
+        do {
+            const page = await send("DescribeScalingPolicies", (abortSignal) => deps.autoscaling.send(new DescribeScalingPoliciesCommand({
+                ServiceNamespace: "ecs", ResourceId: t.resourceId, ...(token ? { NextToken: token } : {}),
+            }), { abortSignal }));
+            // moto matches ResourceId as a substring: keep the exact target's policies only.
+            policies.push(...(page.ScalingPolicies ?? []).filter((p) => p.ResourceId === t.resourceId));
+            token = page.NextToken;
+        } while (token);
+        const described = policies.map(describedPolicy);
+        const alarms: DescribedAlarm[] = [];
+        for (const p of described.filter((d) => d.policyType === "StepScaling")) {
+            const r = await send("DescribeAlarms", (abortSignal) => deps.cloudwatch.send(new DescribeAlarmsCommand({ ActionPrefix: p.policyARN }), { abortSignal }));
+            alarms.push(...(r.MetricAlarms ?? []).map(describedAlarm));
+        }
+        const converted = enginePoliciesFromAws(t.resourceId, described, alarms, params);
+        skipped.push(...converted.skipped.map((s) => `${t.resourceId}: ${s}`));
+        converted.metrics.forEach((m, id) => metrics.set(id, m));
+        const engine = new AwsScalingEngine({ resourceId: t.resourceId, minCapacity: t.min, maxCapacity: t.max, policies: converted.policies }, params, virtualStart);
+        const names = converted.policies.flatMap((p) => (p.kind === "step" ? [p.alarm.name] : [p.alarms.high.name, p.alarms.low.name]));
+        const reported = new Map<string, string>();
+        if (names.length > 0) {
+            const r = await send("DescribeAlarms", (abortSignal) => deps.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }), { abortSignal }));
+            for (const a of r.MetricAlarms ?? []) if (a.AlarmName && a.StateValue) reported.set(a.AlarmName, a.StateValue);
+        }
+        targets.push({ resourceId: t.resourceId, service: t.resourceId.slice(prefix.length), engine, reported });
+    }
+    return { targets, metrics, skipped };
+}
+
+/** The statistics to read per second so that the engine can rebuild the series' statistic exactly. */
+function readStats(s: Statistic): Statistic[] {
+    return s === "Average" ? ["Sum", "SampleCount"] : [s];
+}
+
+/**
+ * Runs until `deps.signal` fires: each pass reads the new datapoints, evaluates the alarms that are due
+ * on the virtual clock, reports changed alarm states, and applies and records at most one activity per
+ * scalable target.
+ */
+export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promise<EmulatorSummary> {
+    if (!(o.speed > 0)) throw new UsageError(`--speed: ${o.speed} must be a number > 0`);
+    const lag = o.readLagSeconds ?? 2;
+    // A second is read `lag` s after it ends (and up to 1 s later, reads are by whole seconds): that is
+    // the publication delay on the virtual clock, so an alarm never evaluates a period not read yet.
+    const delay = (lag + 1) * o.speed;
+    const params = o.params ?? engineParams({ publicationDelaySeconds: delay, highResolutionPublicationDelaySeconds: delay });
+    const tick = o.tickSeconds ?? 10;
+    const t0 = deps.clock();
+    const virtual = (ms: number) => t0 / 1000 + ((ms - t0) / 1000) * o.speed;
+    const { targets, metrics, skipped } = await discover(o, deps, params, virtual(t0));
+    for (const s of skipped) deps.logger?.warn({ skipped: s }, `not emulated: ${s}`);
+    deps.logger?.info({ targets: targets.map((t) => t.resourceId), metrics: [...metrics.keys()], speed: o.speed }, `emulating ${targets.length} scalable targets at ${o.speed}x`);
+    // Whole seconds already read, per metric id.
+    const readUpTo = new Map<string, number>([...metrics.keys()].map((id) => [id, Math.floor(t0 / 1000 - lag)]));
+    let activities = 0;
+    let alarmChanges = 0;
+
+    while (!deps.signal?.aborted) {
+        const nowMs = deps.clock();
+        const end = Math.floor(nowMs / 1000 - lag);
+        for (const [id, m] of metrics) {
+            const start = readUpTo.get(id)!;
+            if (end <= start) continue;
+            const stats = readStats(m.statistic);
+            const r = await send("GetMetricData", (abortSignal) => deps.cloudwatch.send(new GetMetricDataCommand({
+                StartTime: new Date(start * 1000), EndTime: new Date(end * 1000), ScanBy: "TimestampAscending",
+                MetricDataQueries: stats.map((stat, i) => ({
+                    Id: `q${i}`, ReturnData: true,
+                    MetricStat: {
+                        Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+                        Period: 1, Stat: stat,
+                    },
+                })),
+            }), { abortSignal }));
+            readUpTo.set(id, end);
+            const series = stats.map((_, i) => {
+                const res = (r.MetricDataResults ?? []).find((x) => x.Id === `q${i}`);
+                const byTime = new Map<number, number>();
+                (res?.Timestamps ?? []).forEach((ts, k) => byTime.set(Math.floor(new Date(ts).getTime() / 1000), res!.Values![k]));
+                return byTime;
+            });
+            for (const [second, value] of series[0]) {
+                if (second < start || second >= end) continue;
+                const v = virtual(second * 1000 + 500);
+                for (const t of targets) {
+                    if (m.statistic === "Average") {
+                        const count = series[1].get(second) ?? 0;
+                        if (count > 0) t.engine.observe(id, v, value / count, count);
+                    } else {
+                        t.engine.observe(id, v, value);
+                    }
+                }
+            }
+        }
+
+        const vnow = virtual(nowMs);
+        for (const t of targets) {
+            const d = await send("DescribeServices", (abortSignal) => deps.ecs.send(new DescribeServicesCommand({ cluster: o.cluster, services: [t.service] }), { abortSignal }));
+            const svc = d.services?.[0];
+            if (!svc) {
+                deps.logger?.warn({ resourceId: t.resourceId }, "service not found; skipped this pass");
+                continue;
+            }
+            const desired = svc.desiredCount ?? 0;
+            const result = t.engine.tick(vnow, { desired, running: svc.runningCount ?? 0 });
+            for (const tr of result.transitions) {
+                const state = tr.to as AlarmState;
+                if (t.reported.get(tr.alarm) === state) continue;
+                const points = tr.datapoints.map((x) => (x === null ? "missing" : String(Math.round(x * 1000) / 1000))).join(", ");
+                await send("SetAlarmState", (abortSignal) => deps.cloudwatch.send(new SetAlarmStateCommand({
+                    AlarmName: tr.alarm, StateValue: state,
+                    StateReason: `Emulated evaluation: datapoints [${points}] (oldest first) -> ${state}`,
+                }), { abortSignal }));
+                t.reported.set(tr.alarm, state);
+                alarmChanges++;
+                deps.logger?.info({ alarm: tr.alarm, from: tr.from, to: state, datapoints: tr.datapoints }, `alarm ${tr.alarm} ${tr.from} -> ${state}`);
+            }
+            const a = result.activity;
+            if (!a) continue;
+            await send("UpdateService", (abortSignal) => deps.ecs.send(new UpdateServiceCommand({ cluster: o.cluster, service: t.service, desiredCount: a.newDesired }), { abortSignal }));
+            const line = formatActivityRecord({
+                time: new Date(deps.clock()).toISOString(), resourceId: t.resourceId, policy: a.policy, alarm: a.alarm,
+                oldDesired: a.oldDesired, newDesired: a.newDesired, cause: a.cause,
+            });
+            await deps.record(line);
+            activities++;
+            deps.logger?.info({ resourceId: t.resourceId, policy: a.policy, alarm: a.alarm, oldDesired: a.oldDesired, newDesired: a.newDesired }, a.cause);
+        }
+        await deps.sleep((tick * 1000) / o.speed, deps.signal);
+    }
+    return { targets: targets.map((t) => t.resourceId), activities, alarmChanges, skipped };
+}
+
+/** Registers `emulate` on the program. */
+export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
+    const cmd = program.command("emulate")
+        .description("evaluate the alarms and scaling policies stored in a local AWS endpoint (moto) and apply them, recording each scaling activity")
+        .option("--cluster <name>", "ECS cluster whose scalable targets are emulated")
+        .option("--service <name>", "only this service")
+        .option("--speed <factor>", "virtual seconds per real second", "1")
+        .option("--activities <file.jsonl>", "activity record to append to (read by autoscale evidence --activities)", "scaling-activities.jsonl")
+        .option("--i-know-this-is-aws", "allow an endpoint that is not local");
+    cmd.action((flags: EmulateFlags) => setRun(() => runTool(io, async (signal) => {
+        if (!flags.cluster) throw new UsageError("--cluster: (missing) the ECS cluster name is required");
+        const speed = Number(flags.speed);
+        if (flags.speed.trim() === "" || !Number.isFinite(speed) || speed <= 0 || speed > 3600) {
+            throw new UsageError(`--speed: ${JSON.stringify(flags.speed)} must be a number > 0 and <= 3600`);
+        }
+        const problem = endpointProblem(io.env, flags.iKnowThisIsAws === true);
+        if (problem) throw new UsageError(problem);
+        const summary = await runEmulator({ cluster: flags.cluster, ...(flags.service ? { service: flags.service } : {}), speed }, {
+            autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient(),
+            clock: Date.now, sleep: abortableSleep, record: (line) => appendFile(flags.activities, `${line}\n`),
+            logger: createLogger({ name: "emulate", env: io.env }), signal,
+        });
+        io.out(`${JSON.stringify(summary)}\n`);
+        return EXIT.ok;
+    })));
+    return cmd;
+}

@@ -1,0 +1,90 @@
+import { expect } from "chai";
+import { main, type CliIo } from "../../cli/autoscale";
+import { endpointProblem } from "../../cli/emulate";
+import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy } from "../../scaling/engine/from-aws";
+import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
+
+function io(env: NodeJS.ProcessEnv): CliIo & { stderr: string } {
+    const o = { env, stderr: "", out: () => undefined, err: (t: string) => { o.stderr += t; }, onStopSignal: () => () => undefined };
+    return o;
+}
+
+describe("autoscale emulate: where it may run", () => {
+    const table: [string, NodeJS.ProcessEnv, boolean, RegExp | undefined][] = [
+        ["moto on 127.0.0.1", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, false, undefined],
+        ["localhost", { AWS_ENDPOINT_URL: "http://localhost:4566" }, false, undefined],
+        ["IPv6 loopback", { AWS_ENDPOINT_URL: "http://[::1]:5000" }, false, undefined],
+        ["no endpoint: AWS itself", {}, false, /^AWS_ENDPOINT_URL is not set, so this would act on AWS itself/],
+        ["a remote endpoint", { AWS_ENDPOINT_URL: "https://ecs.us-east-1.amazonaws.com" }, false, /is not a local endpoint .*--i-know-this-is-aws/],
+        ["not a URL", { AWS_ENDPOINT_URL: "moto" }, false, /"moto" is not a URL/],
+        ["AWS with --i-know-this-is-aws", {}, true, undefined],
+    ];
+    for (const [what, env, allow, problem] of table) {
+        it(`${what}: ${problem ? "refused" : "allowed"}`, () => {
+            const p = endpointProblem(env, allow);
+            if (problem) expect(p).to.match(problem);
+            else expect(p).to.equal(undefined);
+        });
+    }
+
+    it("refuses a non-local endpoint with one line and exit code 2, before any AWS call", async () => {
+        const o = io({ AWS_ENDPOINT_URL: "https://example.com" });
+        expect(await main(["emulate", "--cluster", "c", "--speed", "60"], o)).to.equal(2);
+        expect(o.stderr).to.match(/^error: AWS_ENDPOINT_URL: "https:\/\/example.com" is not a local endpoint/);
+        expect(o.stderr.trim().split("\n")).to.have.length(1);
+    });
+
+    it("refuses a bad --speed and a missing --cluster with exit code 2", async () => {
+        const bad = io({ AWS_ENDPOINT_URL: "http://127.0.0.1:1" });
+        expect(await main(["emulate", "--cluster", "c", "--speed", "0"], bad)).to.equal(2);
+        expect(bad.stderr).to.equal('error: --speed: "0" must be a number > 0 and <= 3600\n');
+        const none = io({ AWS_ENDPOINT_URL: "http://127.0.0.1:1" });
+        expect(await main(["emulate"], none)).to.equal(2);
+        expect(none.stderr).to.equal("error: --cluster: (missing) the ECS cluster name is required\n");
+    });
+});
+
+describe("autoscale emulate: policies as the endpoint describes them", () => {
+    const RID = "service/c/s";
+    const tt: DescribedPolicy = {
+        policyName: "s-load", policyARN: "arn:tt", policyType: "TargetTrackingScaling",
+        alarmNames: ["TargetTracking-service/c/s-AlarmHigh-1", "TargetTracking-service/c/s-AlarmLow-2"],
+        targetTracking: { targetValue: 100, customized: { namespace: "Test/Autoscaling", metricName: "SyntheticLoad", dimensions: { B: "2", A: "1" }, statistic: "Average" } },
+    };
+    const step: DescribedPolicy = {
+        policyName: "s-queue-out", policyARN: "arn:step", policyType: "StepScaling", alarmNames: [],
+        step: { adjustmentType: "ChangeInCapacity", stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 2 }] },
+    };
+    const alarm: DescribedAlarm = {
+        name: "s-queue-out", actions: ["arn:step"], threshold: 50, comparisonOperator: "GreaterThanOrEqualToThreshold", period: 60, evaluationPeriods: 2,
+        metric: { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "q" }, statistic: "Maximum" },
+    };
+
+    it("target tracking: the pair AWS creates from TargetValue (not moto's CPU template), under the endpoint's alarm names; cooldowns default to 300 s", () => {
+        const { policies, metrics, skipped } = enginePoliciesFromAws(RID, [tt], [], DEFAULT_ENGINE_PARAMS);
+        expect(skipped).to.deep.equal([]);
+        const p = policies[0];
+        if (p.kind !== "targetTracking") throw new Error("expected target tracking");
+        expect(p.alarms.high).to.include({ name: "TargetTracking-service/c/s-AlarmHigh-1", threshold: 100, comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 3 });
+        expect(p.alarms.low).to.include({ name: "TargetTracking-service/c/s-AlarmLow-2", threshold: 90, comparisonOperator: "LessThanThreshold", evaluationPeriods: 15 });
+        expect([p.scaleOutCooldown, p.scaleInCooldown]).to.deep.equal([300, 300]);
+        expect([...metrics.keys()]).to.deep.equal(["Test/Autoscaling/SyntheticLoad{A=1,B=2}:Average"]);
+    });
+
+    it("step scaling: every alarm that names the policy ARN invokes it with its own settings; Cooldown defaults to 300 s, aggregation to Average", () => {
+        const { policies } = enginePoliciesFromAws(RID, [step], [alarm, { ...alarm, name: "other", actions: ["arn:else"] }], DEFAULT_ENGINE_PARAMS);
+        expect(policies).to.have.length(1);
+        const p = policies[0];
+        if (p.kind !== "step") throw new Error("expected step");
+        expect(p.alarm).to.deep.equal({ name: "s-queue-out", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 50, period: 60, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "missing" });
+        expect(p.config).to.include({ cooldown: 300, metricAggregationType: "Average" });
+    });
+
+    it("says what it cannot emulate", () => {
+        const { skipped } = enginePoliciesFromAws(RID, [{ ...step, policyARN: "arn:lonely" }, { ...tt, policyType: "PredictiveScaling" }], [alarm], DEFAULT_ENGINE_PARAMS);
+        expect(skipped).to.deep.equal([
+            "s-queue-out: no alarm has the policy among its actions, so nothing invokes it",
+            "s-load: policy type PredictiveScaling is not emulated",
+        ]);
+    });
+});
