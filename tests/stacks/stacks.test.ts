@@ -195,6 +195,14 @@ describe("stacks: editing the stack config changes the graph", () => {
             expect(types.has(t), t).to.equal(true);
         }
     });
+
+    it("paidTierResources false: the dashboard and the outputs describe only what was created", async () => {
+        const outputs = await runProgram("localstack", { paidTierResources: "false", autoscaler: { enabled: false } });
+        const body = JSON.parse(ofType("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody);
+        expect(body.widgets.map((w: any) => w.properties.title)).to.deep.equal(["ecs-autoscaling-localstack-work: visible messages"]);
+        expect([outputs.clusterName, outputs.serviceNames, outputs.scalingPlans]).to.deep.equal([undefined, undefined, {}]);
+        expect(Object.keys(outputs.queueUrls)).to.deep.equal(["work"]);
+    });
 });
 
 describe("stacks: bad config fails before any resource is registered", () => {
@@ -206,5 +214,13 @@ describe("stacks: bad config fails before any resource is registered", () => {
         try { await runProgram("staging", { services }); } catch (e) { error = e as Error; }
         expect(error?.message).to.contain("services.worker.minCapacity: 5 must be <= services.worker.maxCapacity (3)");
         expect(recorded.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
+    });
+
+    it("more availability zones than the region has: refused before any resource, naming the key", async () => {
+        // The mocked region has 3 zones; staging builds a VPC of its own.
+        let error: Error | undefined;
+        try { await runProgram("staging", { network: { mode: "vpc", availabilityZones: 4 } }); } catch (e) { error = e as Error; }
+        expect(error?.message).to.contain("network.availabilityZones: 4 exceeds the 3 availability zones of the stack's region (us-east-1a, us-east-1b, us-east-1c)");
+        expect(recorded.filter((r) => r.type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
     });
 });
