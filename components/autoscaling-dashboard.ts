@@ -6,7 +6,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "../config/load";
+import { rules } from "../config/aws-rules";
 import { dashboardBody } from "./dashboard-body";
+import { throwIfAny } from "./input-errors";
 
 export interface AutoscalingDashboardArgs {
     /** Physical dashboard name (`names.dashboard`): letters, digits, `-` and `_`, at most 255 characters. Required. */
@@ -27,8 +29,9 @@ export class AutoscalingDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: AutoscalingDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-autoscaling:monitoring:AutoscalingDashboard", name, {}, opts);
-        if (!/^[A-Za-z0-9_-]{1,255}$/.test(args.dashboardName)) {
-            throw new Error(`dashboardName (${args.dashboardName}) must be 1-255 letters, digits, '-' or '_'`);
+        // Config checks names.dashboard; this catches only a caller that passes a name by hand, with config's rule.
+        if (!rules.dashboardName.test(args.dashboardName)) {
+            throwIfAny("AutoscalingDashboard", [{ propertyPath: "dashboardName", reason: `${JSON.stringify(args.dashboardName)} ${rules.dashboardName.says}` }]);
         }
 
         this.dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {

@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { vpcCidrProblem } from "../config/aws-rules";
 import { NetworkInput } from "../config/schema";
 
 export interface NetworkArgs {
@@ -35,19 +36,13 @@ export interface SubnetLayout {
  * public 10.40.0.0/20, 10.40.16.0/20; private 10.40.128.0/20, 10.40.144.0/20.
  */
 export function subnetLayout(cidrBlock: string, zoneCount: number): SubnetLayout {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidrBlock);
-    if (!match) throw new Error(`network.cidrBlock (${cidrBlock}) is not an IPv4 CIDR such as 10.40.0.0/16`);
-    const octets = match.slice(1, 5).map(Number);
-    if (octets.some((o) => o > 255)) throw new Error(`network.cidrBlock (${cidrBlock}) has an octet above 255`);
-    const prefix = Number(match[5]);
-    if (prefix < 16 || prefix > 24) {
-        throw new Error(`network.cidrBlock (${cidrBlock}) must have a prefix between /16 (the largest VPC) and /24 (so that /${24 + SUBNET_PREFIX_BITS} subnets, the smallest AWS allows, fit)`);
-    }
+    // The CIDR rule is config's (config/aws-rules.ts); a caller that bypasses config hears it in the same words.
+    const problem = vpcCidrProblem(cidrBlock);
+    if (problem) throw new Error(`network.cidrBlock: ${JSON.stringify(cidrBlock)} ${problem}`);
+    const [address, prefixText] = cidrBlock.split("/");
+    const octets = address.split(".").map(Number);
+    const prefix = Number(prefixText);
     const base = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-    const hostBits = 32 - prefix;
-    if (base % 2 ** hostBits !== 0) {
-        throw new Error(`network.cidrBlock (${cidrBlock}) has host bits set; the network address of a /${prefix} must be a multiple of ${2 ** hostBits} addresses`);
-    }
     const blocks = 2 ** SUBNET_PREFIX_BITS;
     const half = blocks / 2;
     if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > half) {

@@ -250,6 +250,6 @@ describe("AutoscalingDashboard", () => {
 
     it("rejects a dashboard name CloudWatch would refuse", () => {
         expect(() => new AutoscalingDashboard("dashboard", { dashboardName: "my dashboard", region: REGION, clusterName: "c", services: [] }))
-            .to.throw("dashboardName (my dashboard) must be 1-255 letters, digits, '-' or '_'");
+            .to.throw("AutoscalingDashboard: dashboardName \"my dashboard\" must be 1-255 letters, digits, hyphens and underscores (CloudWatch dashboard names)");
     });
 });

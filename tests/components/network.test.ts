@@ -52,11 +52,11 @@ describe("subnetLayout", () => {
     });
 
     const invalid: [string, number, string][] = [
-        ["10.40.1.0/16", 2, "network.cidrBlock (10.40.1.0/16) has host bits set"],
-        ["10.40.0.0/25", 2, "network.cidrBlock (10.40.0.0/25) must have a prefix between /16"],
-        ["10.0.0.0/15", 2, "network.cidrBlock (10.0.0.0/15) must have a prefix between /16"],
-        ["10.300.0.0/16", 2, "network.cidrBlock (10.300.0.0/16) has an octet above 255"],
-        ["10.40.0.0", 2, "network.cidrBlock (10.40.0.0) is not an IPv4 CIDR"],
+        ["10.40.1.0/16", 2, "network.cidrBlock: \"10.40.1.0/16\" must be a network address: a /16 has no host bits set"],
+        ["10.40.0.0/25", 2, "network.cidrBlock: \"10.40.0.0/25\" must have a prefix between /16"],
+        ["10.0.0.0/15", 2, "network.cidrBlock: \"10.0.0.0/15\" must have a prefix between /16"],
+        ["10.300.0.0/16", 2, "network.cidrBlock: \"10.300.0.0/16\" must be an IPv4 CIDR: every octet at most 255"],
+        ["10.40.0.0", 2, "network.cidrBlock: \"10.40.0.0\" must be an IPv4 CIDR such as 10.40.0.0/16"],
         ["10.40.0.0/16", 0, "network.availabilityZones (0) must be a whole number from 1 to 8"],
         ["10.40.0.0/16", 9, "network.availabilityZones (9) must be a whole number from 1 to 8"],
     ];
@@ -180,7 +180,7 @@ describe("Network", () => {
 
     it("vpc mode rejects a CIDR with host bits before registering anything", () => {
         expect(() => new Network("network", { network: { mode: "vpc", cidrBlock: "10.40.0.1/16", availabilityZones: 2, natGateway: true } }))
-            .to.throw("network.cidrBlock (10.40.0.1/16) has host bits set");
+            .to.throw("network.cidrBlock: \"10.40.0.1/16\" must be a network address: a /16 has no host bits set");
         expect(recorded.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
     });
 
