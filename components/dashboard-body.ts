@@ -5,6 +5,7 @@
  */
 import { ServiceConfig } from "../config/load";
 import { MetricSeries, seriesKey, sqsVisibleMessagesSeries } from "../scaling/metric-series";
+import { autoscalerSeries, type AutoscalerMetricName } from "../scaling/autoscaler-metrics";
 import { PredefinedMetricType, StepScalingPolicy, TargetTrackingPolicy, stepFor } from "../scaling/plan";
 
 export interface DashboardInput {
@@ -143,6 +144,41 @@ function consumerWidgets(input: DashboardInput): WidgetSpec[] {
     });
 }
 
+/**
+ * For each service the queue autoscaler scales, its own figures (embedded metric format in its logs,
+ * scaling/autoscaler-metrics.ts): the work it reads against the tasks it sees and decides, and its
+ * scaling actions against its failed ticks and tick duration.
+ */
+function autoscalerWidgets(input: DashboardInput): WidgetSpec[] {
+    return input.services.filter((s) => s.scaledBy === "queueAutoscaler").flatMap((service) => {
+        const line = (name: AutoscalerMetricName, label: string, extra: MetricOptions = {}) => metricLine(autoscalerSeries(service.name, name), { label, ...extra });
+        return [
+            {
+                title: `queue autoscaler (${service.key}): work and tasks`,
+                metrics: [
+                    line("QueueVisible", "visible messages"),
+                    line("QueueInFlight", "in-flight messages"),
+                    line("RunningTasks", "running tasks", { yAxis: "right" }),
+                    line("DesiredTasks", "desired tasks", { yAxis: "right" }),
+                    line("DecidedTasks", "decided tasks", { yAxis: "right" }),
+                ],
+                yAxis: { left: { min: 0 }, right: { min: 0, max: service.plan.maxCapacity } },
+                width: 2 * WIDGET_WIDTH,
+            },
+            {
+                title: `queue autoscaler (${service.key}): actions and failed ticks`,
+                metrics: [
+                    line("ScalingActions", "desired-count changes"),
+                    line("TickFailures", "failed ticks"),
+                    line("TickDuration", "tick duration (ms)", { yAxis: "right" }),
+                ],
+                yAxis: { left: { min: 0 }, right: { min: 0 } },
+                width: 2 * WIDGET_WIDTH,
+            },
+        ];
+    });
+}
+
 export function dashboardBody(input: DashboardInput): DashboardBody {
     const rows: WidgetSpec[][] = [];
     const { clusterName, region } = input;
@@ -228,6 +264,8 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
 
     const consumers = consumerWidgets(input);
     if (consumers.length > 0) rows.splice(1, 0, consumers);
+    const autoscaler = autoscalerWidgets(input);
+    if (autoscaler.length > 0) rows.splice(consumers.length > 0 ? 2 : 1, 0, autoscaler);
     const consumed = new Set(input.services.map((s) => s.consumesQueue));
     for (const [key, queueName] of Object.entries(input.queues ?? {})) {
         const depth = sqsVisibleMessagesSeries(queueName);

@@ -50,6 +50,7 @@ describe("dashboardBody: the staging stack", () => {
             `${CLUSTER}: reserved CPU and memory`,
             `worker (Application Auto Scaling): ${QUEUE} messages vs tasks`,
             `jobs (queue autoscaler): ${JOBS_QUEUE} messages vs tasks`,
+            "queue autoscaler (jobs): work and tasks", "queue autoscaler (jobs): actions and failed ticks",
             "api: running vs desired tasks", "api: CPU utilization", "api: memory utilization",
             "worker: running vs desired tasks", "worker: CPU utilization", "worker: memory utilization",
             "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)",
@@ -114,6 +115,22 @@ describe("dashboardBody: the staging stack", () => {
         });
     });
 
+    it("draws the queue autoscaler's own figures (embedded metric format, namespace ECSAutoscaling, dimension Service) for the service it scales", () => {
+        const service = `${CLUSTER}-jobs`;
+        expect(widget(body, "queue autoscaler (jobs): work and tasks").properties.metrics).to.deep.equal([
+            ["ECSAutoscaling", "QueueVisible", "Service", service, { stat: "Maximum", label: "visible messages" }],
+            ["ECSAutoscaling", "QueueInFlight", "Service", service, { stat: "Maximum", label: "in-flight messages" }],
+            ["ECSAutoscaling", "RunningTasks", "Service", service, { stat: "Maximum", label: "running tasks", yAxis: "right" }],
+            ["ECSAutoscaling", "DesiredTasks", "Service", service, { stat: "Maximum", label: "desired tasks", yAxis: "right" }],
+            ["ECSAutoscaling", "DecidedTasks", "Service", service, { stat: "Maximum", label: "decided tasks", yAxis: "right" }],
+        ]);
+        expect(widget(body, "queue autoscaler (jobs): actions and failed ticks").properties.metrics).to.deep.equal([
+            ["ECSAutoscaling", "ScalingActions", "Service", service, { stat: "Sum", label: "desired-count changes" }],
+            ["ECSAutoscaling", "TickFailures", "Service", service, { stat: "Sum", label: "failed ticks" }],
+            ["ECSAutoscaling", "TickDuration", "Service", service, { stat: "Maximum", label: "tick duration (ms)", yAxis: "right" }],
+        ]);
+    });
+
     it("the cluster's CPU and memory reservation", () => {
         expect(widget(body, `${CLUSTER}: reserved CPU and memory`).properties).to.deep.include({
             metrics: [
@@ -143,10 +160,11 @@ describe("dashboardBody: the staging stack", () => {
         expect(body.widgets.map((w) => [w.x, w.y])).to.deep.equal([
             [0, 0],
             [0, 6], [12, 6],
-            [0, 12], [6, 12], [12, 12],
-            [0, 18], [6, 18], [12, 18], [18, 18],
-            [0, 24], [6, 24], [12, 24],
+            [0, 12], [12, 12],
+            [0, 18], [6, 18], [12, 18],
+            [0, 24], [6, 24], [12, 24], [18, 24],
             [0, 30], [6, 30], [12, 30],
+            [0, 36], [6, 36], [12, 36],
         ]);
     });
 });

@@ -5,7 +5,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { ChaosNotAllowedError } from "../../runtime/autoscaler/chaos";
 import { METRIC_NAMES } from "../../runtime/autoscaler/metrics";
-import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
+import { PreflightError, startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings, type AutoscalerSettings } from "../../runtime/autoscaler/settings";
 import { captureLogs, CLIENT_CONFIG, fakeTime, httpGet, sdkError, type FakeTime } from "./support";
 
@@ -168,6 +168,52 @@ describe("startAutoscaler", () => {
         expect(started[0]).to.deep.include({ healthPort: a.healthPort, cluster: "main", service: "worker", intervalMs: 5_000, dryRun: false });
         expect(started[0]!.source).to.deep.equal({ kind: "sqs", queueUrl: QUEUE_URL });
         expect(started[0]!.chaos).to.deep.equal({ allowed: false, enabled: [] });
+    });
+
+    it("logs every tick's figures in CloudWatch embedded metric format, and a failed tick as one failure", async () => {
+        const logs = captureLogs();
+        await start(settings(), logs);
+        const first = logs.withMsg("metrics")[0]!;
+        expect(first).to.deep.equal({
+            level: 30,
+            msg: "metrics",
+            _aws: {
+                Timestamp: 2_000_000,
+                CloudWatchMetrics: [{
+                    Namespace: "ECSAutoscaling",
+                    Dimensions: [["Service"]],
+                    Metrics: [
+                        { Name: "QueueVisible", Unit: "Count" }, { Name: "QueueInFlight", Unit: "Count" }, { Name: "DesiredTasks", Unit: "Count" },
+                        { Name: "RunningTasks", Unit: "Count" }, { Name: "DecidedTasks", Unit: "Count" }, { Name: "ScalingActions", Unit: "Count" },
+                        { Name: "TickFailures", Unit: "Count" }, { Name: "TickDuration", Unit: "Milliseconds" },
+                    ],
+                }],
+            },
+            Service: "worker",
+            QueueVisible: 42,
+            QueueInFlight: 3,
+            DesiredTasks: 1,
+            RunningTasks: 1,
+            DecidedTasks: 5,
+            ScalingActions: 1,
+            TickFailures: 0,
+            TickDuration: 0,
+        });
+        queueFails = true;
+        await advance(5_000);
+        const failed = logs.withMsg("metrics")[1]!;
+        expect([failed.TickFailures, failed.ScalingActions, failed._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)])
+            .to.deep.equal([1, 0, ["TickFailures", "ScalingActions", "TickDuration"]]);
+    });
+
+    it("exits its start with a PreflightError naming the cluster when the cluster does not exist, before any tick", async () => {
+        ecsMock.on(DescribeServicesCommand).rejects(sdkError("ClusterNotFoundException", "Cluster not found."));
+        const error = await startAutoscaler(settings(), { ecs, sqs, cloudwatch, clock: t.now, sleep: t.sleep, logger: captureLogs().logger })
+            .then(() => undefined, (e: unknown) => e as PreflightError);
+        expect(error).to.be.instanceOf(PreflightError);
+        expect(error!.problems).to.deep.equal(['--cluster: cluster "main" cannot be read: DescribeServices: ClusterNotFoundException: Cluster not found.']);
+        expect(error!.permanent).to.equal(true);
+        expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
     });
 
     it("refuses an enabled failure simulation that is not allowed, before any call or server", async () => {
