@@ -241,6 +241,17 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
     const t0 = deps.clock();
     const virtual = (ms: number) => t0 / 1000 + ((ms - t0) / 1000) * o.speed;
     const { targets, metrics, skipped } = await discover(o, deps, params, virtual(t0));
+    // Data is read in 1-s points: a period shorter than 1 real second would get none in some periods.
+    for (const t of targets) {
+        for (const p of t.engine.target.policies) {
+            for (const a of p.kind === "step" ? [p.alarm] : [p.alarms.high, p.alarms.low]) {
+                if (a.period / o.speed < 1) {
+                    throw new UsageError(`--speed: ${o.speed} makes the ${a.period}-s period of alarm ${a.name} last ${(a.period / o.speed).toFixed(2)} s, ` +
+                        `shorter than the 1-s datapoints read from the endpoint; use --speed <= ${a.period}`);
+                }
+            }
+        }
+    }
     for (const s of skipped) deps.logger?.warn({ skipped: s }, `not emulated: ${s}`);
     deps.logger?.info({ targets: targets.map((t) => t.resourceId), metrics: [...metrics.keys()], speed: o.speed }, `emulating ${targets.length} scalable targets at ${o.speed}x`);
     // Whole seconds already read, per metric id.

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { main, type CliIo } from "../../cli/autoscale";
-import { endpointProblem } from "../../cli/emulate";
+import { endpointProblem, runEmulator } from "../../cli/emulate";
 import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy } from "../../scaling/engine/from-aws";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 
@@ -86,5 +86,32 @@ describe("autoscale emulate: policies as the endpoint describes them", () => {
             "s-queue-out: no alarm has the policy among its actions, so nothing invokes it",
             "s-load: policy type PredictiveScaling is not emulated",
         ]);
+    });
+});
+
+describe("autoscale emulate: speed against the alarms' periods", () => {
+    it("refuses a speed that makes a period shorter than the 1-s datapoints it reads, after read-only calls and before any change", async () => {
+        const calls: string[] = [];
+        const answer = (name: string) => {
+            calls.push(name);
+            if (name === "DescribeScalableTargetsCommand") return { ScalableTargets: [{ ResourceId: "service/c/s", ScalableDimension: "ecs:service:DesiredCount", MinCapacity: 1, MaxCapacity: 4 }] };
+            if (name === "DescribeScalingPoliciesCommand") {
+                return { ScalingPolicies: [{ PolicyName: "p", PolicyARN: "arn:p", PolicyType: "TargetTrackingScaling", ResourceId: "service/c/s", Alarms: [],
+                    TargetTrackingScalingPolicyConfiguration: { TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" } } }] };
+            }
+            return { MetricAlarms: [] };
+        };
+        const client = { send: (cmd: object) => Promise.resolve(answer(cmd.constructor.name)) };
+        let error: Error | undefined;
+        try {
+            await runEmulator({ cluster: "c", speed: 120 }, {
+                autoscaling: client as never, cloudwatch: client as never, ecs: client as never,
+                clock: () => 0, sleep: async () => undefined, record: async () => undefined,
+            });
+        } catch (e) {
+            error = e as Error;
+        }
+        expect(error?.message).to.match(/^--speed: 120 makes the 60-s period of alarm TargetTracking-service\/c\/s-AlarmHigh-sim last 0\.50 s, shorter than the 1-s datapoints read from the endpoint; use --speed <= 60$/);
+        expect(calls.filter((c) => !c.startsWith("Describe"))).to.deep.equal([]);
     });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { awsController } from "../../scaling/aws-controller";
 import { evaluateAlarm, type AlarmDefinition } from "../../scaling/engine/alarm";
+import { FargateService } from "../../scaling/engine/fargate";
 import { MetricPipeline } from "../../scaling/engine/metrics";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 import { targetTrackingCapacity } from "../../scaling/engine/target-tracking";
@@ -127,5 +128,29 @@ describe("simulator engine: CloudWatch metrics and alarms", () => {
         const sum = new MetricPipeline(60, "Sum", 0);
         [3, 9, 4].forEach((v, i) => sum.add(i, v));
         expect(sum.datapoints(60, 1)).to.deep.equal([16]);
+    });
+});
+
+describe("simulator engine: Fargate tasks", () => {
+    it("a new task runs taskStartSeconds after launch; at most 500 launches a minute per service [E5, E10]", () => {
+        const svc = new FargateService(0, { taskStartSeconds: 30, launchRatePerMinute: 500 });
+        svc.setDesired(0, 1000);
+        svc.advance(29.9);
+        expect([svc.running, svc.pending]).to.deep.equal([0, 1000]);
+        svc.advance(30);
+        expect(svc.running).to.equal(1);
+        svc.advance(30 + 59.99);
+        expect(svc.running).to.equal(500);
+        svc.advance(30 + 120);
+        expect(svc.running).to.equal(1000);
+    });
+
+    it("a decrease stops starting tasks first, then running ones, at once", () => {
+        const svc = new FargateService(3, { taskStartSeconds: 30, launchRatePerMinute: 500 });
+        svc.setDesired(0, 5);
+        svc.setDesired(1, 4);
+        expect([svc.desired, svc.running, svc.pending]).to.deep.equal([4, 3, 1]);
+        svc.setDesired(2, 1);
+        expect([svc.running, svc.pending]).to.deep.equal([1, 0]);
     });
 });
