@@ -21,7 +21,7 @@ import type { DecisionSettings as RuntimeSettings, Direction, QueueObservation }
 
 /** The threshold settings these rules read. */
 export type LegacySettings = Pick<RuntimeSettings, "minCapacity" | "maxCapacity" | "scaleUpThreshold" | "scaleDownThreshold"
-    | "scaleUpCooldownMs" | "scaleDownCooldownMs" | "scaleDownStep" | "countInFlight">;
+    | "scaleUpCooldownMs" | "scaleDownCooldownMs" | "countInFlight"> & { readonly scaleDownStep: number };
 type DecisionSettings = LegacySettings;
 
 export interface LegacyInput {

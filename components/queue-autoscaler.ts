@@ -83,7 +83,8 @@ export function autoscalerEnvironment(s: AutoscalerConfig, refs: AutoscalerEnvir
         [envName("min")]: s.minCapacity,
         [envName("max")]: s.maxCapacity,
     };
-    return Object.keys(env).sort().map((name) => ({ name, value: String(env[name]) }));
+    // A setting the stack leaves unset (one without a default) is left out, not passed as "undefined".
+    return Object.keys(env).filter((name) => env[name] !== undefined).sort().map((name) => ({ name, value: String(env[name]) }));
 }
 
 export class QueueAutoscaler extends pulumi.ComponentResource {

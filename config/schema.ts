@@ -248,8 +248,12 @@ export const customMetricTest = z.strictObject({
 
 /** A number setting of the autoscaler, with the bounds and rule text the autoscaler itself enforces. */
 function autoscalerNumber(spec: NumberSetting & { readonly default: number }) {
+    return autoscalerOptionalNumber(spec).default(spec.default);
+}
+/** A number setting of the autoscaler without a default: unset means what the table's help says. */
+function autoscalerOptionalNumber(spec: NumberSetting) {
     const rule = numberRule(spec);
-    return z.number({ error: rule }).refine((v) => inBounds(spec, v), { error: rule }).default(spec.default);
+    return z.number({ error: rule }).refine((v) => inBounds(spec, v), { error: rule }).optional();
 }
 const A = AUTOSCALER_SETTINGS;
 
@@ -269,7 +273,11 @@ export const autoscaler = z.strictObject({
     scaleUpCooldownSeconds: autoscalerNumber(A.scaleUpCooldown),
     scaleDownCooldownSeconds: autoscalerNumber(A.scaleDownCooldown),
     /** Tasks removed per scale-down action at most. */
-    scaleDownStep: autoscalerNumber(A.scaleDownStep),
+    scaleDownStep: autoscalerOptionalNumber(A.scaleDownStep),
+    /** How long a message may wait, seconds; x processingRate, the backlog one task may hold. */
+    acceptableAgeSeconds: autoscalerOptionalNumber(A.acceptableAge),
+    /** Messages one task handles per second; unset: learned from the observed drain. */
+    processingRate: autoscalerOptionalNumber(A.processingRate),
     /** Count in-flight (received, not yet deleted) messages as work. */
     countInFlight: z.boolean().default(A.countInFlight.default),
     /** Log a warning when the oldest message is older than this many seconds. */

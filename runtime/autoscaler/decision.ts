@@ -1,137 +1,156 @@
 /**
- * The decision engine: a pure function of one queue reading, the service's counts, the settings, what
- * the autoscaler last did and the time. No I/O, no clock of its own.
+ * The decision engine, which follows demand: a pure function of one reading, the service's counts, the settings,
+ * what the autoscaler last did, the demand memory and the time.
  *
  * Rules, in order:
- * 1. Bounds first. A desired count above max is brought down to max ("above_max"); one below min is
- *    brought up to min, or straight to what the backlog needs if that is more ("below_min"). Set by
- *    someone else or by a change of bounds, it is corrected whatever the cooldowns say.
- * 2. "workers" is the current desired count, so tasks already asked for are not asked for twice.
- *    "work" is the visible messages, plus the in-flight ones when countInFlight is set.
- * 3. Scale up when work > workers x scaleUpThreshold, straight to the count the backlog needs:
- *    need = ceil(work / scaleUpThreshold), so that work / workers <= scaleUpThreshold. From zero
- *    workers, any work scales up ("from_zero"); the scale-up cooldown does not hold that back, since
- *    with no worker nothing drains the queue. Otherwise, within the scale-up cooldown only a request
- *    for more than the last scale-up's target goes through (the earlier increase counts as done).
- * 4. Scale down when work < workers x scaleDownThreshold (with a threshold of 0: when there is no
- *    work at all), by at most scaleDownStep and never below max(min, need). Never below 1 while a
- *    message is in flight, whether or not countInFlight is set: the last busy worker is not stopped.
- *    Blocked during the scale-down cooldown, and while an ECS deployment of the service is in progress
- *    (Application Auto Scaling turns scale-in off during deployments too; reference
- *    scaling-semantics.md 1.3). A scale-up is never blocked by either.
- * 5. Every result is within [min, max]; the reason code says which rule produced it.
+ * 1. Bounds first: a desired count above max goes to max ("above_max"); below min it goes up to min, or to
+ *    what demand needs if more ("below_min"), whatever the cooldowns say.
+ * 2. Scale up to what demand needs (demand.ts: the arrival rate, and the backlog served within the
+ *    acceptable age counting running tasks and those already starting): "from_zero" from no task,
+ *    "rate_high" when the arrival rate asks for more than the backlog, "backlog_high" otherwise. Within the
+ *    scale-up cooldown only a request above the last scale-up's target goes through.
+ * 3. Tasks already starting are capacity on the way: while they cover what demand needs, nothing is added
+ *    ("tasks_starting").
+ * 4. Scale in to the highest recommendation of the stabilization window (the scale-down cooldown; once
+ *    no message is visible, only what the rate and the work in flight needed counts), as far
+ *    as that allows in one step of at most scaleDownStep tasks: "idle" with no work, "demand_low"
+ *    otherwise. Never below what the backlog
+ *    or the work in flight needs, so never to 0 while a message is in flight. The scale-down threshold
+ *    still gates it: scale-in only while work < desired x scaleDownThreshold (0: only on an empty queue).
+ *    "stabilizing" while the window still holds a higher recommendation; "deployment_in_progress" while
+ *    an ECS deployment of the service rolls out (no scale-in then, as Application Auto Scaling does).
+ * 5. Every result is within [min, max]; the text gives the numbers: rate, backlog, tasks starting and the
+ *    window maximum.
  */
-import type { Decision, DecisionInput, DecisionSettings, Direction } from "./types";
+import { assessDemand, EMPTY_MEMORY, recordRecommendation, type Demand, type DemandMemory } from "./demand";
+import type { Decision, DecisionInput, Direction } from "./types";
+
+export { workersNeeded } from "./demand";
+
+/** A decision, with what to remember for the next one and the figures behind it. */
+export interface DemandDecision extends Decision {
+    /** Hand this to the next decision. */
+    readonly memory: DemandMemory;
+    /** The figures behind the decision, for logs and metrics. */
+    readonly demand: Demand & { readonly windowMax: number };
+}
 
 /** Every reason code `decide` can return, for logs, metrics and dashboards. */
 export const REASON_CODES = [
     "above_max",
     "below_min",
     "from_zero",
+    "rate_high",
     "backlog_high",
     "at_max",
     "scale_up_cooldown",
+    "tasks_starting",
     "idle",
-    "backlog_low",
-    "at_min",
-    "backlog_floor",
-    "in_flight",
+    "demand_low",
+    "stabilizing",
     "deployment_in_progress",
-    "scale_down_cooldown",
+    "at_min",
     "within_band",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-/** The work a decision counts: visible messages, plus in-flight ones when the settings say so. */
-export function workOf(input: Pick<DecisionInput, "observation" | "settings">): number {
-    const { visible, inFlight } = input.observation;
-    return visible + (input.settings.countInFlight ? inFlight : 0);
+function round(n: number): string {
+    return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
-/** Workers the backlog needs so that work / workers <= scaleUpThreshold (0 for no work). */
-export function workersNeeded(work: number, scaleUpThreshold: number): number {
-    return work <= 0 ? 0 : Math.ceil(work / scaleUpThreshold);
+/** The numbers every reason text carries. */
+export function demandText(d: Demand, windowMax: number, windowMs: number): string {
+    const rate = d.arrivalRate === undefined ? "rate unknown" : `rate ${round(d.arrivalRate)}/s`;
+    const per = d.model.processingRate === undefined ? "" : ` (${round(d.model.processingRate)}/s per task, ${d.model.rateSource})`;
+    return `${rate}${per}, backlog ${d.backlog} (${round(d.model.backlogPerTask)} per task), ${d.starting} starting, needs ${d.keep}, window max ${windowMax} over ${Math.round(windowMs / 1000)}s`;
 }
 
-function clamp(n: number, s: DecisionSettings): number {
-    return Math.min(s.maxCapacity, Math.max(s.minCapacity, n));
-}
-
-function result(direction: Direction, desired: number, code: ReasonCode, text: string): Decision {
-    return { direction, desired, reason: { code, text } };
-}
-
-function seconds(ms: number): string {
-    return `${Math.ceil(ms / 1000)}s`;
-}
-
-export function decide(input: DecisionInput): Decision {
-    const { counts, settings: s, last, now } = input;
+export function decide(input: DecisionInput): DemandDecision {
+    const { counts, settings: s, last, now, observation } = input;
     const current = counts.desired;
-    const work = workOf(input);
-    const need = workersNeeded(work, s.scaleUpThreshold);
-    const workText = s.countInFlight
-        ? `work ${work} (${input.observation.visible} visible + ${input.observation.inFlight} in flight)`
-        : `${work} visible`;
+    const clamp = (n: number) => Math.min(s.maxCapacity, Math.max(s.minCapacity, n));
+    const windowMs = s.scaleDownCooldownMs;
+    const { demand, memory } = assessDemand({
+        visible: observation.visible,
+        inFlight: observation.inFlight,
+        running: counts.running,
+        desired: current,
+        now,
+        ...(last.scaleUp ? { lastScaleUp: last.scaleUp } : {}),
+        settings: s,
+        // A fresh start (or a restart) knows no earlier recommendation: count the desired count it finds
+        // as recommended now, so scale-in waits one window instead of acting on the first tick.
+        memory: input.memory ?? { ...EMPTY_MEMORY, recommendations: [{ at: now, count: current }] },
+    });
+
+    const finish = (direction: Direction, desired: number, recommendation: number, code: ReasonCode, why: string): DemandDecision => {
+        const { recommendations, windowMax } = recordRecommendation(memory.recommendations, now, { count: recommendation, sustained: Math.min(recommendation, sustained) }, windowMs, drained);
+        return {
+            direction,
+            desired,
+            reason: { code, text: `${why}; ${demandText(demand, windowMax, windowMs)}` },
+            memory: { ...memory, recommendations },
+            demand: { ...demand, windowMax },
+        };
+    };
+    const keep = clamp(demand.keep);
+    const sustained = clamp(Math.max(demand.forRecentRate, demand.forInFlight));
+    // With no visible message left, what was asked for a backlog is no longer held (demand.ts).
+    const drained = observation.visible === 0;
 
     if (current > s.maxCapacity) {
-        return result("down", s.maxCapacity, "above_max", `desired ${current} is above max ${s.maxCapacity}; set to max`);
+        return finish("down", s.maxCapacity, s.maxCapacity, "above_max", `desired ${current} is above max ${s.maxCapacity}; set to max`);
     }
     if (current < s.minCapacity) {
-        const to = clamp(need, s);
-        const why = to > s.minCapacity ? `; ${workText} needs ${to}` : "";
-        return result("up", to, "below_min", `desired ${current} is below min ${s.minCapacity}${why}`);
+        const to = clamp(Math.max(demand.upTo, demand.keep));
+        return finish("up", to, to, "below_min", `desired ${current} is below min ${s.minCapacity}; scale to ${to}`);
     }
 
-    const upLimit = current * s.scaleUpThreshold;
-    if (work > upLimit) {
-        const to = clamp(need, s);
+    if (demand.upTo > current) {
+        const to = clamp(demand.upTo);
         if (to <= current) {
-            return result("none", current, "at_max", `${workText} needs ${need} workers but desired ${current} is at max ${s.maxCapacity}`);
+            return finish("none", current, current, "at_max", `demand needs ${demand.upTo} but desired ${current} is at max ${s.maxCapacity}`);
         }
         if (current === 0) {
-            return result("up", to, "from_zero", `${workText} and no workers; scale from 0 to ${to}`);
+            return finish("up", to, to, "from_zero", `work and no task; scale from 0 to ${to}`);
         }
         const lastUp = last.scaleUp;
         if (lastUp && now - lastUp.at < s.scaleUpCooldownMs && to <= lastUp.to) {
-            const left = s.scaleUpCooldownMs - (now - lastUp.at);
-            return result("none", current, "scale_up_cooldown",
-                `${workText} > ${current} x ${s.scaleUpThreshold} wants ${to}, not more than the last scale-up to ${lastUp.to}; cooldown ${seconds(left)} left`);
+            const left = Math.ceil((s.scaleUpCooldownMs - (now - lastUp.at)) / 1000);
+            return finish("none", current, to, "scale_up_cooldown", `demand wants ${to}, not more than the last scale-up to ${lastUp.to}; cooldown ${left}s left`);
         }
-        return result("up", to, "backlog_high", `${workText} > ${current} x ${s.scaleUpThreshold}; scale to ${to}`);
+        const byRate = demand.forRate >= to && demand.forRate > current;
+        return finish("up", to, to, byRate ? "rate_high" : "backlog_high", `scale from ${current} to ${to}`);
     }
 
-    const downLimit = current * s.scaleDownThreshold;
-    // Threshold 0 means "when the queue is empty": work < 0 could never hold.
-    if (work < downLimit || (s.scaleDownThreshold === 0 && work === 0 && current > 0)) {
-        const below = s.scaleDownThreshold === 0 ? "no work" : `${workText} < ${current} x ${s.scaleDownThreshold}`;
-        const inFlight = input.observation.inFlight;
-        const floor = Math.max(s.minCapacity, need, inFlight > 0 ? 1 : 0);
-        const to = Math.max(current - s.scaleDownStep, floor);
-        if (to >= current) {
-            if (current <= s.minCapacity) {
-                return result("none", current, "at_min", `${below} but desired ${current} is at min ${s.minCapacity}`);
-            }
-            return need >= current
-                ? result("none", current, "backlog_floor", `${below} but the backlog still needs ${need}`)
-                : result("none", current, "in_flight", `${below} but ${inFlight} messages are in flight; the last busy worker stays`);
+    if (demand.starting > 0 && demand.keep > current - demand.starting) {
+        return finish("none", current, current, "tasks_starting", `${demand.starting} starting cover what demand needs; desired stays ${current}`);
+    }
+
+    const work = observation.visible + (s.countInFlight ? observation.inFlight : 0);
+    const { windowMax } = recordRecommendation(memory.recommendations, now, { count: keep, sustained: Math.min(keep, sustained) }, windowMs, drained);
+    // scaleDownStep, when set, still caps what one scale-in removes.
+    const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep, current - (s.scaleDownStep ?? Infinity));
+    if (to < current) {
+        const gate = s.scaleDownThreshold === 0 ? work === 0 : work < current * s.scaleDownThreshold;
+        if (!gate) {
+            return finish("none", current, keep, "within_band", `demand needs ${keep} but work ${work} is not below ${current} x ${s.scaleDownThreshold}`);
         }
+        // Application Auto Scaling turns scale-in off while an ECS deployment is in progress
+        // (reference scaling-semantics.md 1.3); scale-out goes on.
         if (counts.deploymentInProgress) {
-            return result("none", current, "deployment_in_progress", `${below} wants ${to}; no scale-in while a deployment of the service is in progress`);
+            return finish("none", current, keep, "deployment_in_progress", `demand allows ${to}, but no scale-in while a deployment of the service is in progress`);
         }
-        const lastDown = last.scaleDown;
-        if (lastDown && now - lastDown.at < s.scaleDownCooldownMs) {
-            const left = s.scaleDownCooldownMs - (now - lastDown.at);
-            return result("none", current, "scale_down_cooldown", `${below} wants ${to}; scale-down cooldown ${seconds(left)} left`);
-        }
-        return work === 0
-            ? result("down", to, "idle", `no work; scale from ${current} to ${to}`)
-            : result("down", to, "backlog_low", `${below}; scale to ${to}`);
+        return work === 0 && observation.inFlight === 0
+            ? finish("down", to, keep, "idle", `no work; scale from ${current} to ${to}`)
+            : finish("down", to, keep, "demand_low", `scale from ${current} to ${to}`);
     }
-
-    if (work === 0) {
-        return result("none", current, "idle", `no work and desired ${current}`);
+    if (keep < current) {
+        return finish("none", current, keep, current <= s.minCapacity ? "at_min" : "stabilizing",
+            current <= s.minCapacity ? `desired ${current} is at min ${s.minCapacity}` : `the window still holds ${windowMax}; desired stays ${current}`);
     }
-    return result("none", current, "within_band",
-        `${current} x ${s.scaleDownThreshold} <= ${workText} <= ${current} x ${s.scaleUpThreshold}`);
+    if (current <= s.minCapacity && keep <= current && work === 0) {
+        return finish("none", current, keep, current === 0 ? "idle" : "at_min", `no work and desired ${current}`);
+    }
+    return finish("none", current, keep, "within_band", `desired ${current} meets demand`);
 }

@@ -159,9 +159,18 @@ export function observedDrainRate(a: DemandSample, b: DemandSample): number | un
     return drained > 0 ? drained / (a.running * seconds) : undefined;
 }
 
-/** Tasks the work in flight needs: at least one while any message is in flight. */
-export function inFlightFloor(inFlight: number, backlogPerTask: number): number {
-    return inFlight <= 0 ? 0 : Math.max(1, Math.ceil(inFlight / backlogPerTask - EPSILON));
+/** Tasks a backlog needs so that each holds at most backlogPerTask messages (0 for none). */
+export function workersNeeded(backlog: number, backlogPerTask: number): number {
+    return backlog <= 0 ? 0 : Math.ceil(backlog / backlogPerTask - EPSILON);
+}
+
+/**
+ * Tasks the work in flight needs: at least one while any message is in flight, and one per
+ * backlogPerTask in-flight messages when in-flight messages count as work.
+ */
+export function inFlightFloor(inFlight: number, backlogPerTask: number, counted = true): number {
+    if (inFlight <= 0) return 0;
+    return counted ? Math.max(1, workersNeeded(inFlight, backlogPerTask)) : 1;
 }
 
 export interface DemandInput {
@@ -257,8 +266,8 @@ export function assessDemand(input: DemandInput): { demand: Demand; memory: Dema
     const tasksFor = (r: number | undefined) => (r !== undefined && rate !== undefined ? Math.ceil(r / rate - EPSILON) : 0);
     const forRate = tasksFor(lambda);
     const forRecentRate = tasksFor(lambdaRecent);
-    const forBacklog = backlog <= 0 ? 0 : Math.ceil(backlog / model.backlogPerTask - EPSILON);
-    const forInFlight = inFlightFloor(input.inFlight, model.backlogPerTask);
+    const forBacklog = workersNeeded(backlog, model.backlogPerTask);
+    const forInFlight = inFlightFloor(input.inFlight, model.backlogPerTask, s.countInFlight);
     const keep = Math.max(forRecentRate, forBacklog, forInFlight);
 
     let upTo = input.desired;

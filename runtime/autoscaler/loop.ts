@@ -16,11 +16,11 @@ import { ApiCallError, errorCode, operationOf } from "../aws/call";
 import type { Logger } from "../aws/logger";
 import type { ApplyOutcome, ApplyResult } from "./actuator";
 import type { DemandMemory } from "./demand";
-import { decideForDemand, type DemandDecisionSettings } from "./demand-decision";
+import { decide } from "./decision";
 import type { HealthReport } from "./http";
 import type { AutoscalerMetrics } from "./metrics";
 import { pause, realSleep, type Sleep } from "./time";
-import type { Decision, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
+import type { Decision, DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
 
 /** What the loop needs of the actuator (EcsActuator satisfies it). */
 export interface Actuator {
@@ -35,7 +35,7 @@ export const BACKOFF_MAX_INTERVALS = 4;
 export interface ControlLoopOptions {
     readonly source: QueueSource;
     readonly actuator: Actuator;
-    readonly settings: DemandDecisionSettings;
+    readonly settings: DecisionSettings;
     /** Time between the end of one tick and the start of the next, ms. */
     readonly intervalMs: number;
     /** Epoch milliseconds; default Date.now. */
@@ -216,7 +216,7 @@ export class ControlLoop {
         const start = this.clock();
         const [observation, counts] = await Promise.all([this.o.source.observe(), this.o.actuator.readCounts()]);
         this.readBack(counts);
-        const decision = decideForDemand({
+        const decision = decide({
             observation, counts, settings: this.o.settings, last: this.last, now: start, ...(this.memory ? { memory: this.memory } : {}),
         });
         this.memory = decision.memory;

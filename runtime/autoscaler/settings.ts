@@ -222,6 +222,8 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
     const upCooldown = r.get<number>("scaleUpCooldown");
     const downCooldown = r.get<number>("scaleDownCooldown");
     const step = r.get<number>("scaleDownStep");
+    const acceptableAge = r.get<number>("acceptableAge");
+    const processingRate = r.get<number>("processingRate");
     const countInFlight = r.get<boolean>("countInFlight");
     const oldestWarning = r.get<number>("oldestMessageWarning");
     const healthPort = r.get<number>("healthPort");
@@ -266,8 +268,10 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
             scaleDownThreshold: down!,
             scaleUpCooldownMs: upCooldown! * 1000,
             scaleDownCooldownMs: downCooldown! * 1000,
-            scaleDownStep: step!,
+            ...(step === undefined ? {} : { scaleDownStep: step }),
             countInFlight: countInFlight!,
+            ...(acceptableAge === undefined ? {} : { acceptableAgeSeconds: acceptableAge }),
+            ...(processingRate === undefined ? {} : { processingRate }),
         },
         intervalMs: interval! * 1000,
         oldestMessageWarningSeconds: oldestWarning!,

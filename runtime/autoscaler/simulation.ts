@@ -1,6 +1,6 @@
 /**
  * The queue autoscaler in the simulator's closed loop, deciding with the decision function the control
- * loop runs (decideForDemand, so what is simulated is what runs): every `intervalSeconds` it reads the
+ * loop runs (decide, so what is simulated is what runs): every `intervalSeconds` it reads the
  * queue as GetQueueAttributes reports it (visible, in flight) and the service's counts, decides, and
  * keeps the same demand memory and record of its own last actions as the control loop
  * (runtime/autoscaler/loop.ts). Not part of the deployed
@@ -10,10 +10,10 @@ import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 import { runClosedLoop, type Controller, type ControllerView, type RunResult, type ServiceTarget } from "../../scaling/simulate";
 import type { Trace } from "../../scaling/traces";
 import type { DemandMemory } from "./demand";
-import { decideForDemand, type DemandDecisionSettings } from "./demand-decision";
-import type { LastActions } from "./types";
+import { decide } from "./decision";
+import type { DecisionSettings, LastActions } from "./types";
 
-export function queueAutoscalerController(settings: DemandDecisionSettings, intervalSeconds: number): Controller {
+export function queueAutoscalerController(settings: DecisionSettings, intervalSeconds: number): Controller {
     if (!(intervalSeconds > 0)) throw new Error(`interval ${intervalSeconds} must be > 0 seconds`);
     let last: LastActions = {};
     let memory: DemandMemory | undefined;
@@ -24,7 +24,7 @@ export function queueAutoscalerController(settings: DemandDecisionSettings, inte
             if (view.now + 1e-9 < nextAt) return undefined;
             nextAt = view.now + intervalSeconds;
             const now = Math.round(view.now * 1000);
-            const decision = decideForDemand({
+            const decision = decide({
                 observation: { visible: view.signals.visible, inFlight: view.signals.inFlight, delayed: 0, oldestAgeSeconds: view.signals.oldestAge, observedAt: now },
                 counts: { desired: view.desired, running: view.running, pending: view.pending },
                 settings, last, now, ...(memory ? { memory } : {}),
@@ -40,7 +40,7 @@ export function queueAutoscalerController(settings: DemandDecisionSettings, inte
 
 export interface QueueLoopOptions {
     readonly trace: Trace;
-    readonly settings: DemandDecisionSettings;
+    readonly settings: DecisionSettings;
     /** The autoscaler's tick, seconds. */
     readonly intervalSeconds: number;
     /** Messages one worker task processes per second. */

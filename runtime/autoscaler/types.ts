@@ -2,6 +2,7 @@
  * Contracts between the autoscaler's parts: queue sources, the pure decision engine, the actuator and
  * the control loop. Times are epoch milliseconds from an injected clock.
  */
+import type { DemandMemory } from "./demand";
 
 /** One reading of a queue. */
 export interface QueueObservation {
@@ -49,9 +50,14 @@ export interface DecisionSettings {
     /** Scale down when work < workers x this; 0: only when there is no work. */
     readonly scaleDownThreshold: number;
     readonly scaleUpCooldownMs: number;
+    /** The scale-in stabilization window: scale in no lower than the highest recommendation within it. */
     readonly scaleDownCooldownMs: number;
-    /** Tasks removed per scale-down at most. */
-    readonly scaleDownStep: number;
+    /** Tasks removed per scale-down at most; unset: as many as the window allows. */
+    readonly scaleDownStep?: number;
+    /** How long a message may wait, seconds; unset: scaleUpThreshold is the backlog one task may hold. */
+    readonly acceptableAgeSeconds?: number;
+    /** Messages one task handles per second; unset: learned from the observed drain. */
+    readonly processingRate?: number;
     /** Count in-flight messages as work (default true). Either way the last worker stays while any is in flight. */
     readonly countInFlight: boolean;
 }
@@ -77,4 +83,6 @@ export interface DecisionInput {
     readonly settings: DecisionSettings;
     readonly last: LastActions;
     readonly now: number;
+    /** What the previous decision remembered (its `memory`); none on the first tick. */
+    readonly memory?: DemandMemory;
 }

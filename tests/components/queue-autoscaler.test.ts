@@ -244,7 +244,6 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 OLDEST_MESSAGE_WARNING: "300",
                 QUEUE_URL,
                 SCALE_DOWN_COOLDOWN: "120",
-                SCALE_DOWN_STEP: "1",
                 SCALE_DOWN_THRESHOLD: "2",
                 SCALE_UP_COOLDOWN: "30",
                 SCALE_UP_THRESHOLD: "10",

@@ -12,7 +12,6 @@ export const DECISION_SETTINGS: DecisionSettings = Object.freeze({
     scaleDownThreshold: A.scaleDownThreshold.default,
     scaleUpCooldownMs: A.scaleUpCooldown.default * 1000,
     scaleDownCooldownMs: A.scaleDownCooldown.default * 1000,
-    scaleDownStep: A.scaleDownStep.default,
     countInFlight: A.countInFlight.default,
 });
 

@@ -27,7 +27,6 @@ const SETTINGS: DecisionSettings = {
     scaleDownThreshold: 2,
     scaleUpCooldownMs: 1_000,
     scaleDownCooldownMs: 3_000,
-    scaleDownStep: 1,
     countInFlight: true,
 };
 /** ceil(37 / 10) */

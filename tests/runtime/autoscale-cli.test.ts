@@ -88,7 +88,7 @@ describe("autoscale command", () => {
         const t = testIo();
         expect(await main(["autoscaler", "run", "--help"], t.io)).to.equal(0);
         for (const line of ["--queue-url <url>", "(env: QUEUE_URL)", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>",
-            "(a whole number >= 0 and <= 86400) (default: 120, env: SCALE_DOWN_COOLDOWN)",
+            "(a whole number >= 0 and <= 86400) (default: 90, env: SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(env: ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
             "--count-in-flight [bool]", "(default: true, env: COUNT_IN_FLIGHT)", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "(env: WORKER_ROLE_ARN)",
             "--log-level <level>", "(default: \"info\", env: LOG_LEVEL)"]) {
             expect(t.out().replace(/\s+/g, " ")).to.include(line);

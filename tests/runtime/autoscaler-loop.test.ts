@@ -193,7 +193,7 @@ describe("ControlLoop", () => {
             direction: "up",
             to: 6,
             reason: "backlog_high",
-            reasonText: "scale from 2 to 6; rate unknown, backlog 57 (10 per task), 1 starting, needs 6, window max 6 over 120s",
+            reasonText: "scale from 2 to 6; rate unknown, backlog 57 (10 per task), 1 starting, needs 6, window max 6 over 90s",
             backlog: 57,
             starting: 1,
             needs: 6,
@@ -238,8 +238,9 @@ describe("ControlLoop", () => {
         await t.advance(1_000);
         source.next = { visible: 0 };
         await loop!.tick();
-        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_001_000, from: 4, to: 3 } });
-        expect(updates()).to.deep.equal([4, 3]);
+        // The 4 were asked for a backlog that is gone: straight back to min 1 in one step.
+        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_001_000, from: 4, to: 1 } });
+        expect(updates()).to.deep.equal([4, 1]);
     });
 
     it("in dry-run mode decides and counts but never calls UpdateService", async () => {

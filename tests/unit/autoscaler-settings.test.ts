@@ -37,8 +37,7 @@ describe("autoscaler settings", () => {
                 scaleUpThreshold: 10,
                 scaleDownThreshold: 2,
                 scaleUpCooldownMs: 30_000,
-                scaleDownCooldownMs: 120_000,
-                scaleDownStep: 1,
+                scaleDownCooldownMs: 90_000,
                 countInFlight: true,
             },
             intervalMs: 5_000,
@@ -56,7 +55,7 @@ describe("autoscaler settings", () => {
                 drainTimeoutMs: 300_000,
             },
         });
-        expect([SETTING_DEFAULTS.interval, SETTING_DEFAULTS.scaleUpThreshold, SETTING_DEFAULTS.scaleDownThreshold, SETTING_DEFAULTS.scaleUpCooldown, SETTING_DEFAULTS.scaleDownCooldown, SETTING_DEFAULTS.scaleDownStep, SETTING_DEFAULTS.countInFlight, SETTING_DEFAULTS.oldestMessageWarning, SETTING_DEFAULTS.healthPort])
+        expect([SETTING_DEFAULTS.interval, SETTING_DEFAULTS.scaleUpThreshold, SETTING_DEFAULTS.scaleDownThreshold, SETTING_DEFAULTS.scaleUpCooldown, SETTING_DEFAULTS.scaleDownCooldown, undefined, SETTING_DEFAULTS.countInFlight, SETTING_DEFAULTS.oldestMessageWarning, SETTING_DEFAULTS.healthPort])
             .to.deep.equal([config.intervalSeconds, config.scaleUpThreshold, config.scaleDownThreshold, config.scaleUpCooldownSeconds, config.scaleDownCooldownSeconds, config.scaleDownStep, config.countInFlight, config.oldestMessageWarningSeconds, config.healthPort]);
         const fs = config.failureSimulation;
         expect([SETTING_DEFAULTS.chaosStopTaskInterval, SETTING_DEFAULTS.chaosDrainInterval, SETTING_DEFAULTS.chaosPartitionInterval, SETTING_DEFAULTS.chaosPartitionDuration])
@@ -67,12 +66,14 @@ describe("autoscaler settings", () => {
         const s = parseSettings({}, {
             QUEUE_URL, CLUSTER: "main", SERVICE: "worker", MIN: "1", MAX: "12", SCALE_UP_THRESHOLD: "20", SCALE_DOWN_THRESHOLD: "4.5",
             INTERVAL: "2", SCALE_UP_COOLDOWN: "15", SCALE_DOWN_COOLDOWN: "60", SCALE_DOWN_STEP: "2", COUNT_IN_FLIGHT: "true",
+            ACCEPTABLE_AGE: "45", PROCESSING_RATE: "2.5",
             OLDEST_MESSAGE_WARNING: "600", HEALTH_PORT: "0", DRY_RUN: "yes", CHAOS_ALLOWED: "1", CHAOS_STOP_TASK_ENABLED: "true",
             CHAOS_STOP_TASK_INTERVAL: "300", CHAOS_DRAIN_ENABLED: "false", CHAOS_DRAIN_INTERVAL: "900", CHAOS_PARTITION_ENABLED: "on",
             CHAOS_PARTITION_INTERVAL: "1200", CHAOS_PARTITION_DURATION: "30", WORKER_ROLE_ARN: ROLE,
         });
         expect(s.decision).to.deep.equal({
             minCapacity: 1, maxCapacity: 12, scaleUpThreshold: 20, scaleDownThreshold: 4.5, scaleUpCooldownMs: 15_000, scaleDownCooldownMs: 60_000, scaleDownStep: 2, countInFlight: true,
+            acceptableAgeSeconds: 45, processingRate: 2.5,
         });
         expect([s.intervalMs, s.oldestMessageWarningSeconds, s.healthPort, s.dryRun]).to.deep.equal([2_000, 600, 0, true]);
         expect(s.chaos).to.deep.include({
@@ -86,7 +87,7 @@ describe("autoscaler settings", () => {
 
     it("lets a flag win over its environment variable; an empty variable counts as unset", () => {
         const s = parseSettings({ ...MINIMAL, max: "4", dryRun: "false" }, { MAX: "9", MIN: "", DRY_RUN: "true", SCALE_DOWN_STEP: " " });
-        expect([s.decision.maxCapacity, s.decision.minCapacity, s.dryRun, s.decision.scaleDownStep]).to.deep.equal([4, 0, false, 1]);
+        expect([s.decision.maxCapacity, s.decision.minCapacity, s.dryRun, s.decision.scaleDownStep]).to.deep.equal([4, 0, false, undefined]);
     });
 
     it("takes a boolean flag given without a value as true, and kebab-case keys", () => {
@@ -125,6 +126,8 @@ describe("autoscaler settings", () => {
         ["unknown log level", { ...MINIMAL }, { LOG_LEVEL: "verbose" }, ['--log-level (env LOG_LEVEL): "verbose" must be one of fatal, error, warn, info, debug, trace, silent']],
         ["chaos interval that would overflow a timer", { ...MINIMAL, chaosDrainInterval: "2200000" }, {}, ['--chaos-drain-interval (env CHAOS_DRAIN_INTERVAL): "2200000" must be a whole number >= 10 and <= 604800'.replace(" (env CHAOS_DRAIN_INTERVAL)", "")]],
         ["zero scale-down step", { ...MINIMAL, scaleDownStep: "0" }, {}, ['--scale-down-step: "0" must be a whole number >= 1']],
+        ["zero acceptable age", { ...MINIMAL, acceptableAge: "0" }, {}, ['--acceptable-age: "0" must be a number > 0 and <= 86400']],
+        ["negative processing rate", { ...MINIMAL }, { PROCESSING_RATE: "-2" }, ['--processing-rate (env PROCESSING_RATE): "-2" must be a number > 0']],
         ["port out of range", { ...MINIMAL, healthPort: "70000" }, {}, ['--health-port: "70000" must be a whole number >= 0 and <= 65535']],
         ["boolean that is not one", { ...MINIMAL, dryRun: "maybe" }, {}, ['--dry-run: "maybe" must be true or false']],
         ["chaos interval below 10 s", { ...MINIMAL, chaosStopTaskInterval: "5" }, {}, ['--chaos-stop-task-interval: "5" must be a whole number >= 10 and <= 604800']],
