@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand, type UpdateServiceCommandInput } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, ListTagsForResourceCommand, TagResourceCommand, UpdateServiceCommand, type UpdateServiceCommandInput } from "@aws-sdk/client-ecs";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -204,6 +204,43 @@ describe("startAutoscaler", () => {
         const failed = logs.withMsg("metrics")[1]!;
         expect([failed.TickFailures, failed.ScalingActions, failed._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)])
             .to.deep.equal([1, 0, ["TickFailures", "ScalingActions", "TickDuration"]]);
+    });
+
+    it("reads its last scaling actions back from the service's tags at start, so a restart keeps the scale-up cooldown", async () => {
+        const ARN = "arn:aws:ecs:us-east-1:123456789012:service/main/worker";
+        svc = { desired: 5, running: 5 };
+        visible = 70;
+        ecsMock.on(DescribeServicesCommand).callsFake(() => ({
+            services: [{ serviceName: "worker", serviceArn: ARN, desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }],
+        }));
+        // Before the restart it scaled 2 -> 8 ten seconds ago (someone set 5 since).
+        ecsMock.on(ListTagsForResourceCommand).resolves({ tags: [{ key: "ecs-autoscaling:last-scale-up", value: `${2_000_000 - 10_000}/2/8` }, { key: "team", value: "x" }] });
+        const logs = captureLogs();
+        await start(settings(), logs);
+        expect(ecsMock.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input)).to.deep.include({ resourceArn: ARN });
+        expect(logs.withMsg("read back the last scaling actions from the service's tags; their cooldowns still hold")[0]!.lastActions)
+            .to.deep.equal({ scaleUp: { at: 1_990_000, from: 2, to: 8 } });
+        expect(logs.withMsg("tick").map((l) => l.reason)).to.deep.equal(["scale_up_cooldown"]);
+        expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
+    });
+
+    it("records each scaling action in a tag on the service before it writes the desired count", async () => {
+        const ARN = "arn:aws:ecs:us-east-1:123456789012:service/main/worker";
+        const order: string[] = [];
+        ecsMock.on(DescribeServicesCommand).callsFake(() => ({
+            services: [{ serviceName: "worker", serviceArn: ARN, desiredCount: svc.desired, runningCount: svc.running, pendingCount: 0 }],
+        }));
+        ecsMock.on(TagResourceCommand).callsFake((input: { tags: { key: string; value: string }[] }) => {
+            order.push(`TagResource ${input.tags.map((x) => `${x.key}=${x.value}`).join(",")}`);
+            return {};
+        });
+        ecsMock.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => {
+            order.push(`UpdateService ${input.desiredCount}`);
+            svc.desired = input.desiredCount!;
+            return {};
+        });
+        await start(settings());
+        expect(order).to.deep.equal(["TagResource ecs-autoscaling:last-scale-up=2000000/1/5", "UpdateService 5"]);
     });
 
     it("exits its start with a PreflightError naming the cluster when the cluster does not exist, before any tick", async () => {
