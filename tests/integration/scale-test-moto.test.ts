@@ -15,6 +15,10 @@ import { main, type CliIo } from "../../cli/autoscale";
 import { plannedService } from "../../cli/proof/plan-aws";
 import { loadStackFile } from "../../config/stack-file";
 import { createApplicationAutoScalingClient, type AwsClients } from "../../runtime/aws/clients";
+import { createLogger } from "../../runtime/aws/logger";
+import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
+import { parseSettings } from "../../runtime/autoscaler/settings";
+import { runWorker } from "../../runtime/worker/consumer";
 import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll, type MotoServer } from "./moto";
 
 export async function autoscale(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -98,5 +102,77 @@ describe("integration: scale-test verify against moto_server", function () {
             { key: `target ${planned.resourceId} maxCapacity`, expected: "10", live: "12" },
             { key: `policy ${worker.name}-cpu TargetValue`, expected: "70", live: "55" },
         ]);
+    });
+});
+
+describe("integration: scale-test scale-up and scale-down against moto_server with the queue autoscaler running", function () {
+    this.timeout(150_000);
+    let moto: MotoServer | undefined;
+    let clients: AwsClients;
+    let autoscaler: RunningAutoscaler | undefined;
+    let restoreEnv = () => undefined as void;
+    const dir = mkdtempSync(path.join(tmpdir(), "scale-test-"));
+    // localstack: the worker is the queue autoscaler's (threshold 5, bounds 0..3).
+    const stack = loadStackFile("localstack");
+    const worker = stack.services.worker;
+
+    before(async function () {
+        moto = await startMoto();
+        clients = motoClients(moto.endpoint);
+        restoreEnv = useMotoEnvironment(moto.endpoint);
+        const fx = await createFixture(clients, { cluster: stack.names.cluster, service: worker.name, queue: stack.queues.work.name, desiredCount: worker.plan.minCapacity, settled: true });
+        const a = stack.autoscaler;
+        const settings = parseSettings({
+            queueUrl: fx.queueUrl, cluster: fx.cluster, service: fx.service,
+            min: String(a.minCapacity), max: String(a.maxCapacity),
+            scaleUpThreshold: String(a.scaleUpThreshold), scaleDownThreshold: String(a.scaleDownThreshold),
+            // Seconds instead of the stack's 10 s / 30 s, so the test takes seconds.
+            scaleUpCooldown: "1", scaleDownCooldown: "1", scaleDownStep: String(a.maxCapacity), interval: "1", healthPort: "0",
+        }, {});
+        autoscaler = await startAutoscaler(settings, { ...clients, logger: createLogger({ level: "silent" }) });
+    });
+
+    after(async function () {
+        restoreEnv();
+        await stopAll({ autoscaler, moto, clients });
+    });
+
+    it("measures the time to the planned count under queue load, then, with the repository's worker draining the queue, back to min", async function () {
+        const upFile = path.join(dir, "up.json");
+        const up = await autoscale(["scale-test", "scale-up", "--stack", "localstack", "--service", "worker", "--messages", "15",
+            "--poll", "100ms", "--timeout", "60s", "--expect-scale-up", "60s", "--out", upFile]);
+        expect(up.err).to.equal("");
+        expect(up.code, up.out).to.equal(0);
+        const upReport = JSON.parse(readFileSync(upFile, "utf8"));
+        const m = upReport.results[0].measurement;
+        // ceil(15 / 5) = 3 workers, the stack's max.
+        expect(m.goal).to.equal(3);
+        expect(m.samples[m.samples.length - 1]).to.include({ desired: 3, running: 3 });
+        expect(m.firstChangeMs).to.be.at.most(m.desiredMs);
+        expect(m.desiredMs).to.be.at.most(m.runningMs);
+        expect(up.out).to.match(/scale-up +running at planned 3 +\d+(\.\d)? m?s +<= 60\.0 s met/);
+        console.log(`      scale-up (15 messages, localstack worker, queue autoscaler at 1 s):\n${up.out.split("\n").map((l) => `        ${l}`).join("\n")}`);
+
+        // The load stops (nothing more is sent); the sample worker drains what is queued.
+        const abort = new AbortController();
+        const queueUrl = `${moto!.endpoint}/123456789012/${stack.queues.work.name}`;
+        const draining = runWorker({ queueUrl, processingMs: 20, waitSeconds: 1, protectionMinutes: 1 }, {
+            sqs: clients.sqs, clock: Date.now, work: (ms) => new Promise((r) => setTimeout(r, ms)), pause: (ms) => new Promise((r) => setTimeout(r, ms)),
+            logger: createLogger({ level: "silent" }), signal: abort.signal,
+        });
+        const downFile = path.join(dir, "down.json");
+        let down: Awaited<ReturnType<typeof autoscale>>;
+        try {
+            down = await autoscale(["scale-test", "scale-down", "--stack", "localstack", "--service", "worker",
+                "--poll", "100ms", "--timeout", "90s", "--expect-scale-down", "90s", "--out", downFile]);
+        } finally {
+            abort.abort("test");
+        }
+        expect((await draining).processed).to.equal(15);
+        expect(down.code, down.out).to.equal(0);
+        const d = JSON.parse(readFileSync(downFile, "utf8")).results[0].measurement;
+        expect(d.goal).to.equal(0);
+        expect(d.samples[d.samples.length - 1]).to.include({ desired: 0, running: 0 });
+        console.log(`      scale-down (load stopped, worker draining):\n${down.out.split("\n").map((l) => `        ${l}`).join("\n")}`);
     });
 });
