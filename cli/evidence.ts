@@ -22,6 +22,8 @@ export interface EvidenceFlags {
     service?: string;
     since: string;
     activities?: string;
+    /** Default 60s. */
+    period?: string;
     out: string;
 }
 
@@ -43,6 +45,12 @@ export async function runEvidence(flags: EvidenceFlags, clients: EvidenceClients
     if (!flags.cluster) throw new UsageError("--cluster: (missing) the ECS cluster name is required");
     if (!flags.service) throw new UsageError("--service: (missing) the ECS service name is required");
     const start = parseSince(flags.since, now);
+    const period = flags.period ?? "60s";
+    const periodMs = parseDuration(period, "--period");
+    // GetMetricData periods: 1, 5, 10, 30 s (high-resolution data) or a multiple of 60 s.
+    if (![1_000, 5_000, 10_000, 30_000].includes(periodMs) && (periodMs <= 0 || periodMs % 60_000 !== 0)) {
+        throw new UsageError(`--period: ${period} must be 1s, 5s, 10s, 30s or a multiple of 60s (GetMetricData)`);
+    }
     let activityRecord: { file: string; text: string } | undefined;
     if (flags.activities !== undefined) {
         try {
@@ -51,7 +59,7 @@ export async function runEvidence(flags: EvidenceFlags, clients: EvidenceClients
             throw new UsageError(`--activities: ${JSON.stringify(flags.activities)} cannot be read (${(e as Error).message})`);
         }
     }
-    const evidence = await collectEvidence(clients, { cluster: flags.cluster, service: flags.service, start, end: new Date(now), activityRecord });
+    const evidence = await collectEvidence(clients, { cluster: flags.cluster, service: flags.service, start, end: new Date(now), periodS: periodMs / 1_000, activityRecord });
     const report: EvidenceReport = {
         cluster: flags.cluster, service: flags.service, window: evidence.data.window, verdicts: judgeEvidence(evidence.data), evidence,
     };
@@ -71,6 +79,7 @@ export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun):
         .option("--service <name>", "ECS service name")
         .option("--since <duration|time>", "start of the window: how long ago (30m, 2h) or an ISO-8601 time", "1h")
         .option("--activities <file.jsonl>", "activity record written by `autoscale emulate`, read where the endpoint has no DescribeScalingActivities")
+        .option("--period <duration>", "period of the datapoints read back (default 60s; sub-minute only for high-resolution metrics)")
         .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", "evidence");
     cmd.action((flags: EvidenceFlags) => setRun(() => runTool(io, async () => {
         const clients = {

@@ -63,7 +63,7 @@ export async function publishPlan(plan: PublishPlan, deps: PublishDeps): Promise
                     interrupted = String(deps.signal.reason ?? "aborted");
                     break outer;
                 }
-                const input = putMetricDataInput(plan.series, phase.value, new Date(deps.clock()));
+                const input = putMetricDataInput(plan.series, phase.value, new Date(deps.clock()), plan.everyMs);
                 await apiCall("PutMetricData", () => deps.cloudwatch.send(new PutMetricDataCommand(input)));
                 sentPerPhase[p]++;
                 bar.update(sentPerPhase[p]);
@@ -87,7 +87,7 @@ export function dryRunLines(plan: PublishPlan, start: number): string[] {
     plan.phases.forEach((phase, p) => {
         for (let i = 0; i < phase.points; i++) {
             const offset = pointOffsetMs(plan, p, i);
-            lines.push(JSON.stringify({ offsetSeconds: offset / 1_000, phase: p + 1, input: putMetricDataInput(plan.series, phase.value, new Date(start + offset)) }));
+            lines.push(JSON.stringify({ offsetSeconds: offset / 1_000, phase: p + 1, input: putMetricDataInput(plan.series, phase.value, new Date(start + offset), plan.everyMs) }));
         }
     });
     return lines;

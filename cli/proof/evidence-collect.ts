@@ -39,6 +39,8 @@ export interface CollectOptions {
     readonly service: string;
     readonly start: Date;
     readonly end: Date;
+    /** Period of the datapoints read, seconds; default DATAPOINT_PERIOD_S. */
+    readonly periodS?: number;
     /** Contents and name of an activity record, read when the endpoint has no DescribeScalingActivities. */
     readonly activityRecord?: { readonly file: string; readonly text: string };
 }
@@ -218,7 +220,7 @@ export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Pr
         Id: `m${i}`,
         MetricStat: {
             Metric: { Namespace: p.customSeries!.namespace, MetricName: p.customSeries!.metricName, Dimensions: cloudWatchDimensions(p.customSeries!) },
-            Period: DATAPOINT_PERIOD_S,
+            Period: o.periodS ?? DATAPOINT_PERIOD_S,
             Stat: p.customSeries!.statistic,
         },
     }));
@@ -226,7 +228,7 @@ export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Pr
         Id: id,
         MetricStat: {
             Metric: { Namespace: "ECS/ContainerInsights", MetricName: metric, Dimensions: [{ Name: "ClusterName", Value: o.cluster }, { Name: "ServiceName", Value: o.service }] },
-            Period: DATAPOINT_PERIOD_S,
+            Period: o.periodS ?? DATAPOINT_PERIOD_S,
             Stat: "Average",
         },
     });

@@ -112,8 +112,11 @@ export function pointOffsetMs(plan: PublishPlan, phase: number, index: number): 
     return start + index * plan.everyMs;
 }
 
-/** The exact PutMetricData request for one datapoint of the series. */
-export function putMetricDataInput(series: MetricSeries, value: number, timestamp: Date): PutMetricDataCommandInput {
+/**
+ * The exact PutMetricData request for one datapoint of the series. Datapoints less than a minute apart
+ * are sent as high-resolution (StorageResolution 1), or CloudWatch would fold them into one per minute.
+ */
+export function putMetricDataInput(series: MetricSeries, value: number, timestamp: Date, everyMs = 60_000): PutMetricDataCommandInput {
     return {
         Namespace: series.namespace,
         MetricData: [{
@@ -122,6 +125,7 @@ export function putMetricDataInput(series: MetricSeries, value: number, timestam
             Timestamp: timestamp,
             Value: value,
             ...(series.unit !== undefined ? { Unit: series.unit as StandardUnit } : {}),
+            ...(everyMs < 60_000 ? { StorageResolution: 1 } : {}),
         }],
     };
 }

@@ -6,7 +6,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { main, type CliIo } from "../../cli/autoscale";
 import { publishPlan, type PhaseProgress } from "../../cli/metric-publish";
-import { buildPublishPlan, parsePhase, seriesFromStackOutputs } from "../../cli/proof/publish-plan";
+import { buildPublishPlan, parsePhase, putMetricDataInput, seriesFromStackOutputs, type PublishPlan } from "../../cli/proof/publish-plan";
 import { loadStackFile } from "../../config/stack-file";
 import { syntheticLoadSeries } from "../../scaling/metric-series";
 
@@ -165,5 +165,16 @@ describe("autoscale metric publish", () => {
         expect(lines.map((l) => [l.offsetSeconds, l.phase, l.input.MetricData[0].Value])).to.deep.equal([[0, 1, 200], [60, 1, 200], [120, 2, 0]]);
         expect(lines[0].input.MetricData[0].Dimensions).to.deep.equal([{ Name: "TestId", Value: "t1" }, { Name: "Cluster", Value: "proof" }, { Name: "Service", Value: "proof-api" }]);
         expect(cw.calls()).to.have.length(0);
+    });
+});
+
+const putMetricDataInputFor = (plan: PublishPlan, at: Date) => putMetricDataInput(plan.series, plan.phases[0].value, at, plan.everyMs);
+
+describe("metric publish: resolution", () => {
+    it("sends datapoints less than a minute apart as high-resolution (StorageResolution 1), minute ones as standard", () => {
+        const plan = buildPublishPlan(SERIES, [parsePhase("5:10s")], 5_000);
+        const t = new Date(START);
+        expect(putMetricDataInputFor(plan, t).MetricData?.[0].StorageResolution).to.equal(1);
+        expect(putMetricDataInputFor(buildPublishPlan(SERIES, [parsePhase("5:10m")], 60_000), t).MetricData?.[0].StorageResolution).to.equal(undefined);
     });
 });
