@@ -58,7 +58,7 @@ export function evidenceChartSpec(r: EvidenceReport): ChartSpec {
     });
     return {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        title: `Scaling evidence: ${r.cluster}/${r.service}, ${r.window.start} to ${r.window.end}`,
+        title: { text: `Scaling evidence: ${r.service}`, subtitle: `cluster ${r.cluster}, ${r.window.start} to ${r.window.end}` },
         background: "white",
         vconcat: panels,
     };
