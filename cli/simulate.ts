@@ -13,8 +13,10 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import type { AutoscalerConfig, StackConfig } from "../config/load";
 import { loadStackFile } from "../config/stack-file";
+import { parseSettings } from "../runtime/autoscaler/settings";
 import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
 import type { DecisionSettings } from "../runtime/autoscaler/types";
+import { configSettings, envName, valueAt } from "../scaling/autoscaler-settings";
 import { awsController } from "../scaling/aws-controller";
 import { DEFAULT_ENGINE_PARAMS, engineParams, type EngineParams } from "../scaling/engine/params";
 import type { ScalingActivity } from "../scaling/engine/scaler";
@@ -61,18 +63,25 @@ function number(text: string, flag: string, rule: (n: number) => boolean, words:
     return n;
 }
 
-/** The queue autoscaler's decision settings from the stack's `autoscaler` key, with the simulated service's bounds. */
-export function decisionSettingsFromStack(a: AutoscalerConfig, plan: ServiceScalingPlan): DecisionSettings {
-    return {
-        minCapacity: plan.minCapacity,
-        maxCapacity: plan.maxCapacity,
-        scaleUpThreshold: a.scaleUpThreshold,
-        scaleDownThreshold: a.scaleDownThreshold,
-        scaleUpCooldownMs: a.scaleUpCooldownSeconds * 1000,
-        scaleDownCooldownMs: a.scaleDownCooldownSeconds * 1000,
-        scaleDownStep: a.scaleDownStep,
-        countInFlight: a.countInFlight,
-    };
+/**
+ * The queue autoscaler's settings from the stack's `autoscaler` key, built the way the deployed task
+ * gets them: every setting the stack config sets, under the environment variable the autoscaler reads
+ * (the one settings table, scaling/autoscaler-settings.ts), parsed by its own parseSettings. The bounds
+ * are the simulated service's.
+ */
+export function autoscalerSettingsFromStack(a: AutoscalerConfig, plan: ServiceScalingPlan): { decision: DecisionSettings; intervalSeconds: number } {
+    const env: NodeJS.ProcessEnv = {};
+    for (const { key, path: at } of configSettings()) {
+        const v = valueAt(a, at);
+        if (v !== undefined) env[envName(key)] = String(v);
+    }
+    Object.assign(env, {
+        [envName("cluster")]: "simulated", [envName("service")]: plan.service,
+        [envName("queueUrl")]: "https://sqs.us-east-1.amazonaws.com/000000000000/simulated",
+        [envName("min")]: String(plan.minCapacity), [envName("max")]: String(plan.maxCapacity),
+    });
+    const parsed = parseSettings({}, env);
+    return { decision: parsed.decision, intervalSeconds: parsed.intervalMs / 1000 };
 }
 
 function loadTrace(name: string, seed: number): Trace {
@@ -131,7 +140,8 @@ export function simulateStack(config: StackConfig, flags: SimulateFlags, onProgr
     }
     if (flags.compare || svc.scaledBy === "queueAutoscaler") {
         if (!queue) throw new UsageError(`--compare: service "${serviceKey}" consumes no queue; the queue autoscaler scales queue consumers only`);
-        controllers.push({ controller: queueAutoscalerController(decisionSettingsFromStack(config.autoscaler, plan), config.autoscaler.intervalSeconds) });
+        const settings = autoscalerSettingsFromStack(config.autoscaler, plan);
+        controllers.push({ controller: queueAutoscalerController(settings.decision, settings.intervalSeconds) });
     }
     if (controllers.length === 0) throw new UsageError(`--service: "${serviceKey}" has no scaling policies; add --compare to run the queue autoscaler`);
 

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { main, type CliIo } from "../../cli/autoscale";
-import { decisionSettingsFromStack } from "../../cli/simulate";
-import { loadStackFile } from "../../config/stack-file";
+import { autoscalerSettingsFromStack } from "../../cli/simulate";
+import { loadStackFile, stackFileConfig } from "../../config/stack-file";
 
 function io(): CliIo & { stdout: string; stderr: string } {
     const o = {
@@ -66,14 +66,20 @@ describe("autoscale simulate", function () {
         });
     }
 
-    it("runs the queue autoscaler with the stack's autoscaler settings and the simulated service's bounds", () => {
-        const stack = loadStackFile("staging");
-        const s = decisionSettingsFromStack(stack.autoscaler, stack.services.worker.plan);
-        expect(s).to.deep.equal({
+    it("runs the queue autoscaler with the stack's autoscaler settings, parsed as the deployed task parses them, and the simulated service's bounds", () => {
+        const stack = loadStackFile("staging", { autoscaler: { ...rawAutoscaler(), acceptableAgeSeconds: 45, processingRate: 2 } });
+        const { decision, intervalSeconds } = autoscalerSettingsFromStack(stack.autoscaler, stack.services.worker.plan);
+        expect(intervalSeconds).to.equal(stack.autoscaler.intervalSeconds);
+        expect(decision).to.include({
             minCapacity: stack.services.worker.plan.minCapacity, maxCapacity: stack.services.worker.plan.maxCapacity,
             scaleUpThreshold: stack.autoscaler.scaleUpThreshold, scaleDownThreshold: stack.autoscaler.scaleDownThreshold,
             scaleUpCooldownMs: stack.autoscaler.scaleUpCooldownSeconds * 1000, scaleDownCooldownMs: stack.autoscaler.scaleDownCooldownSeconds * 1000,
-            scaleDownStep: stack.autoscaler.scaleDownStep, countInFlight: stack.autoscaler.countInFlight,
+            countInFlight: stack.autoscaler.countInFlight, acceptableAgeSeconds: 45, processingRate: 2,
         });
     });
 });
+
+/** The staging stack file's `autoscaler` value as written. */
+function rawAutoscaler(): Record<string, unknown> {
+    return stackFileConfig("staging")["ecs-autoscaling:autoscaler"] as Record<string, unknown>;
+}
