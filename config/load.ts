@@ -12,6 +12,7 @@ import { ConfigError } from "./errors";
 import { ResourceNames, physicalNameProblems, physicalNames, resourceNames } from "./names";
 import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
 import { loadBalancerSecurityProblems, serviceSecurityProblems } from "./security";
+import { ScaleToZeroConfig, scaleToZeroConfig, scaleToZeroProblems } from "./scale-to-zero";
 import {
     MetricSeries, metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries, syntheticLoadSeries,
 } from "../scaling/metric-series";
@@ -43,6 +44,8 @@ export interface ServiceConfig {
     readonly user: string;
     readonly readonlyRootFilesystem: boolean;
     readonly plan: ServiceScalingPlan;
+    /** Sleep after an idle window, wake on the first request; undefined: always on. */
+    readonly scaleToZero?: ScaleToZeroConfig;
 }
 
 export interface CustomMetricTestConfig {
@@ -169,6 +172,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     const priorities = new Map<number, string>();
     for (const [key, svc] of Object.entries(serviceInputs)) {
         serviceProblems(`services.${key}`, svc, problems);
+        problems.push(...scaleToZeroProblems(key, svc, st.autoscaler!.enabled ? st.autoscaler!.service : undefined));
         if (svc.consumesQueue !== undefined) {
             knownQueue(`services.${key}.consumesQueue`, svc.consumesQueue);
             if (svc.environment[QUEUE_URL_ENV] !== undefined) {
@@ -279,6 +283,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             secretsKmsKeyArn: svc.secretsKmsKeyArn,
             user: svc.user,
             readonlyRootFilesystem: svc.readonlyRootFilesystem,
+            ...(svc.scaleToZero ? { scaleToZero: scaleToZeroConfig(svc.scaleToZero) } : {}),
             plan: {
                 service: key,
                 minCapacity: underTest ? cmt.minCapacity : svc.minCapacity,

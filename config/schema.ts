@@ -153,6 +153,18 @@ export const loadBalancerRoute = z.strictObject({
     healthCheckPath: aws(z.string(), rules.healthCheckPath).default("/"),
 });
 
+/** Scale-to-zero of a load-balanced service (scaling/scale-to-zero.ts); cross-field rules in config/load.ts. */
+export const scaleToZero = z.strictObject({
+    /** Minutes without a request through the load balancer before the service goes to 0 tasks. */
+    idleMinutes: positiveInt.default(5),
+    /** Tasks a wake asks for; at most the service's maxCapacity. */
+    wakeCapacity: positiveInt.default(1),
+    /** EventBridge schedule of the idle check: rate(<n> minute|minutes|hour|hours|day|days). */
+    checkSchedule: z.string().default("rate(1 minute)"),
+    /** CloudWatch namespace of the state metrics (ServiceStatus, ServiceDesiredCount, WakeLatencySeconds, IdleSeconds). */
+    namespace: namespace.default("ECSAutoscaling/ScaleToZero"),
+});
+
 export const service = z.strictObject({
     /** Container image; ECS's reference format (registry, lower-case repository, tag, digest; 255 characters). */
     image: aws(z.string(), rules.image),
@@ -186,6 +198,8 @@ export const service = z.strictObject({
     /** Overrides the cluster's default capacity provider strategy. */
     capacityStrategy: capacityStrategy.optional(),
     policies: z.array(policy).default([]),
+    /** Go to 0 tasks after idleMinutes without requests, wake on the first request. Unset: always on. */
+    scaleToZero: scaleToZero.optional(),
 });
 
 export const network = z.discriminatedUnion("mode", [
@@ -342,3 +356,4 @@ export type QueueInput = z.infer<typeof queue>;
 export type LoadBalancerInput = z.infer<typeof loadBalancer>;
 export type CustomMetricTestInput = z.infer<typeof customMetricTest>;
 export type AutoscalerInput = z.infer<typeof autoscaler>;
+export type ScaleToZeroInput = z.infer<typeof scaleToZero>;

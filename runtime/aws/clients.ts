@@ -9,6 +9,7 @@
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 
 /** Settings that replace what the SDK would read from the environment. */
@@ -72,6 +73,10 @@ export function createSqsClient(overrides: ClientOverrides = {}): SQSClient {
 
 export function createApplicationAutoScalingClient(overrides: ClientOverrides = {}): ApplicationAutoScalingClient {
     return new ApplicationAutoScalingClient(baseConfig(overrides));
+}
+
+export function createElbv2Client(overrides: ClientOverrides = {}): ElasticLoadBalancingV2Client {
+    return new ElasticLoadBalancingV2Client(baseConfig(overrides));
 }
 
 /**

@@ -1,0 +1,50 @@
+/**
+ * The cross-field rules of a service's `scaleToZero` key, and the validated settings the component and
+ * the functions read. The schema (schema.ts) holds the defaults; the schedule rule is in scaling/.
+ */
+import { MIN_CHECKS_PER_IDLE_WINDOW, ratePeriodSeconds } from "../scaling/scale-to-zero";
+import type { ScaleToZeroInput, ServiceInput } from "./schema";
+
+export interface ScaleToZeroConfig extends ScaleToZeroInput {
+    /** Seconds between two idle-check runs (from checkSchedule). */
+    readonly checkPeriodSeconds: number;
+    /** The idle window in seconds (idleMinutes x 60). */
+    readonly idleSeconds: number;
+}
+
+/**
+ * Problems of `services.<key>.scaleToZero`, each naming the key, the value and the rule.
+ * `queueAutoscalerService` is the key of the service the queue autoscaler scales, when it is enabled.
+ */
+export function scaleToZeroProblems(key: string, svc: ServiceInput, queueAutoscalerService: string | undefined): string[] {
+    const stz = svc.scaleToZero;
+    if (!stz) return [];
+    const at = `services.${key}.scaleToZero`;
+    const problems: string[] = [];
+    if (!svc.loadBalancer) {
+        problems.push(`${at}: ${JSON.stringify(stz)} needs services.${key}.loadBalancer: the service sleeps after idleMinutes without requests ` +
+            "through the load balancer and wakes on the first one, so a service without a listener rule could never wake");
+    }
+    if (queueAutoscalerService === key) {
+        problems.push(`${at}: ${JSON.stringify(stz)} cannot be set on the queue autoscaler's service (autoscaler.service "${key}"): ` +
+            "its desired count has one owner, the queue autoscaler, and it takes no requests through the load balancer");
+    }
+    const period = ratePeriodSeconds(stz.checkSchedule);
+    if ("problem" in period) {
+        problems.push(`${at}.checkSchedule: ${JSON.stringify(stz.checkSchedule)} ${period.problem}`);
+    } else if (stz.idleMinutes * 60 < MIN_CHECKS_PER_IDLE_WINDOW * period.seconds) {
+        problems.push(`${at}.idleMinutes: ${stz.idleMinutes} is shorter than ${MIN_CHECKS_PER_IDLE_WINDOW} check periods of checkSchedule ` +
+            `${JSON.stringify(stz.checkSchedule)} (${MIN_CHECKS_PER_IDLE_WINDOW} x ${period.seconds} s); the idle window must hold at least ${MIN_CHECKS_PER_IDLE_WINDOW} checks`);
+    }
+    if (stz.wakeCapacity > svc.maxCapacity) {
+        problems.push(`${at}.wakeCapacity: ${stz.wakeCapacity} must be <= services.${key}.maxCapacity (${svc.maxCapacity}); a wake cannot ask for more tasks than the service may run`);
+    }
+    return problems;
+}
+
+/** The validated settings; call only after scaleToZeroProblems found nothing. */
+export function scaleToZeroConfig(stz: ScaleToZeroInput): ScaleToZeroConfig {
+    const period = ratePeriodSeconds(stz.checkSchedule);
+    if ("problem" in period) throw new Error(`checkSchedule ${stz.checkSchedule} ${period.problem}`);
+    return { ...stz, checkPeriodSeconds: period.seconds, idleSeconds: stz.idleMinutes * 60 };
+}
