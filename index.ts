@@ -13,6 +13,7 @@ import { LoadBalancer } from "./components/load-balancer";
 import { Network, REGULAR_ZONES_QUERY } from "./components/network";
 import { QueueAutoscaler } from "./components/queue-autoscaler";
 import { ScalableService } from "./components/scalable-service";
+import { ScaleToZero } from "./components/scale-to-zero";
 import { WorkQueue } from "./components/work-queue";
 
 export = async () => {
@@ -74,6 +75,23 @@ export = async () => {
             });
         }
 
+        // Scale-to-zero switches the service's own listener rule between its target group and a wake function.
+        const sleepers: Record<string, ScaleToZero> = {};
+        for (const service of services) {
+            const s = deployed[service.key];
+            if (!service.scaleToZero || !alb || !s.fargate.listenerRule || !s.targetGroup) continue;
+            sleepers[service.key] = new ScaleToZero(`${service.key}-scale-to-zero`, {
+                service: { clusterName: cluster.clusterName, serviceName: s.serviceName, serviceArn: s.serviceArn },
+                physicalName: service.name,
+                settings: service.scaleToZero,
+                bounds: { minCapacity: service.plan.minCapacity, maxCapacity: service.plan.maxCapacity },
+                route: { listenerRuleArn: s.fargate.listenerRule.arn, targetGroupArn: s.targetGroup.arn, targetGroupArnSuffix: s.targetGroup.arnSuffix, loadBalancerArnSuffix: alb.arnSuffix },
+                scalableTargetArn: s.scaling.target.arn,
+                alertsTopicArn: alerts.topicArn,
+                logRetentionDays: config.logRetentionDays,
+            });
+        }
+
         const scaler = config.autoscaler.enabled
             ? new QueueAutoscaler("queue-autoscaler", {
                 settings: config.autoscaler,
@@ -98,6 +116,9 @@ export = async () => {
             loadBalancerUrl: alb?.url,
             serviceNames: Object.fromEntries(Object.entries(deployed).map(([k, s]) => [k, s.serviceName])),
             autoscalerService: scaler?.serviceName,
+            scaleToZero: Object.fromEntries(Object.entries(sleepers).map(([k, z]) => [k, {
+                wakeFunction: z.wakeFunction.name, idleCheckFunction: z.idleCheckFunction.name, dashboard: z.dashboard.dashboardName,
+            }])),
         };
     }
 
@@ -108,6 +129,8 @@ export = async () => {
         serviceNames: ecs?.serviceNames,
         loadBalancerUrl: ecs?.loadBalancerUrl,
         autoscalerService: ecs?.autoscalerService,
+        /** Per scale-to-zero service: its wake and idle-check functions (for `aws lambda invoke`) and its dashboard. */
+        scaleToZero: ecs?.scaleToZero,
         /** Queue URLs by key under `queues`. */
         queueUrls: Object.fromEntries(Object.entries(workQueues).map(([key, q]) => [key, q.queueUrl])),
         alertsTopicArn: alerts.topicArn,

@@ -36,6 +36,9 @@ export function scaleToZeroProblems(key: string, svc: ServiceInput, queueAutosca
         problems.push(`${at}.idleMinutes: ${stz.idleMinutes} is shorter than ${MIN_CHECKS_PER_IDLE_WINDOW} check periods of checkSchedule ` +
             `${JSON.stringify(stz.checkSchedule)} (${MIN_CHECKS_PER_IDLE_WINDOW} x ${period.seconds} s); the idle window must hold at least ${MIN_CHECKS_PER_IDLE_WINDOW} checks`);
     }
+    if (/^AWS\//i.test(stz.namespace)) {
+        problems.push(`${at}.namespace: ${JSON.stringify(stz.namespace)} starts with "AWS/", which CloudWatch reserves for AWS services (PutMetricData refuses it)`);
+    }
     if (stz.wakeCapacity > svc.maxCapacity) {
         problems.push(`${at}.wakeCapacity: ${stz.wakeCapacity} must be <= services.${key}.maxCapacity (${svc.maxCapacity}); a wake cannot ask for more tasks than the service may run`);
     }

@@ -31,6 +31,33 @@ export async function bundle(): Promise<BuildResult> {
     return build(OPTIONS);
 }
 
+/** The scale-to-zero functions' entry (both handlers in one file: index.idleCheck and index.wake). */
+export const SCALE_TO_ZERO_ENTRY = path.join(ROOT, "runtime", "scale-to-zero", "lambda.ts");
+
+/**
+ * esbuild options of a Lambda bundle: one CommonJS file in memory, the AWS SDK included (the
+ * runtime's preinstalled SDK version is not pinned, and a bundle runs the version tested here).
+ */
+export function lambdaBundleOptions(entry: string): BuildOptions {
+    return { ...OPTIONS, entryPoints: [entry], outfile: "index.js", write: false, sourcemap: false, metafile: false, minify: true, legalComments: "none" };
+}
+
+const lambdaBundles = new Map<string, Promise<string>>();
+
+/** The bundled code of a Lambda entry, built once per process (every function of a deployment shares it). */
+export function bundleLambda(entry: string): Promise<string> {
+    let code = lambdaBundles.get(entry);
+    if (!code) {
+        code = build(lambdaBundleOptions(entry)).then((result) => {
+            const out = result.outputFiles?.[0];
+            if (!out) throw new Error(`esbuild produced no output for ${entry}`);
+            return out.text;
+        });
+        lambdaBundles.set(entry, code);
+    }
+    return code;
+}
+
 if (require.main === module) {
     bundle().then(
         (result) => {

@@ -56,9 +56,10 @@ describe("stacks: one owner per desired count", () => {
             const targets = ofType("aws:appautoscaling/target:Target");
             const policyOwners = new Set(policies.map((p) => String(p.inputs.resourceId).split("/").pop()));
             expect([...policyOwners], "services with policies").to.not.include(scaled);
-            // The autoscaled service is the only one without a policy.
+            // The autoscaled service is the only one without a policy, besides those that sleep when idle.
             const services = ofType("aws:ecs/service:Service").map((x) => x.inputs.name as string).filter((n) => !n.endsWith("-queue-autoscaler"));
-            expect(services.filter((n) => !policyOwners.has(n))).to.deep.equal([scaled]);
+            const sleepers = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => String(a.inputs.name).endsWith("-asleep")).map((a) => a.inputs.dimensions.Service);
+            expect(services.filter((n) => !policyOwners.has(n) && !sleepers.includes(n))).to.deep.equal([scaled]);
             expect(targets.length).to.equal(services.length);
         });
     }
@@ -93,6 +94,7 @@ describe("stacks: staging carries the S-11 figures", () => {
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-gateway": [1, 4],
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-preview": [0, 1],
         });
     });
 
@@ -148,7 +150,7 @@ describe("stacks: staging carries the S-11 figures", () => {
 
     it("exports the scaling plans and no custom series while customMetricTest is off", () => {
         expect(outputs.customMetricSeries).to.equal(undefined);
-        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "jobs", "gateway"]);
+        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "jobs", "gateway", "preview"]);
         expect(ofType("aws:appautoscaling/policy:Policy").some((p) => String(p.inputs.name).endsWith("synthetic-load"))).to.equal(false);
     });
 });

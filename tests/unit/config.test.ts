@@ -25,16 +25,17 @@ describe("config: staging stack values", () => {
 
     it("carries the S-11 bounds for api, worker and gateway, and the worker's for the jobs consumer", () => {
         expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.plan.minCapacity, s.plan.maxCapacity]])))
-            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [1, 10], gateway: [1, 4] });
+            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [1, 10], gateway: [1, 4], preview: [0, 1] });
     });
 
     it("gives one owner to each desired count: the queue autoscaler scales jobs (no policy), Application Auto Scaling the rest", () => {
         expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.scaledBy, s.consumesQueue ?? null, s.plan.policies.length]])))
-            .to.deep.equal({ api: ["applicationAutoScaling", null, 3], worker: ["applicationAutoScaling", "work", 4], jobs: ["queueAutoscaler", "jobs", 0], gateway: ["applicationAutoScaling", null, 2] });
+            .to.deep.equal({ api: ["applicationAutoScaling", null, 3], worker: ["applicationAutoScaling", "work", 4], jobs: ["queueAutoscaler", "jobs", 0], gateway: ["applicationAutoScaling", null, 2], preview: ["applicationAutoScaling", null, 0] });
     });
 
     it("gives every service scaled by Application Auto Scaling CPU 70 % and memory 80 % target tracking with cooldowns 60/300", () => {
-        for (const s of Object.values(config.services).filter((x) => x.scaledBy === "applicationAutoScaling")) {
+        // The preview service (0..1 tasks) sleeps and wakes on requests instead.
+        for (const s of Object.values(config.services).filter((x) => x.scaledBy === "applicationAutoScaling" && !x.scaleToZero)) {
             const tt = s.plan.policies.filter((p) => p.kind === "targetTracking") as any[];
             const byType = Object.fromEntries(tt.map((p) => [p.metric.predefinedMetricType, [p.targetValue, p.cooldowns.scaleOut, p.cooldowns.scaleIn]]));
             expect(byType.ECSServiceAverageCPUUtilization, s.key).to.deep.equal([70, 60, 300]);
@@ -161,7 +162,7 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["log retention CloudWatch does not accept", { logRetentionDays: 13 },
             "logRetentionDays: 13 must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
         ["customMetricTest on an unknown service", { customMetricTest: { enabled: true, service: "billing" } },
-            "customMetricTest.service: \"billing\" is not a configured service; expected one of api, worker, jobs, gateway"],
+            "customMetricTest.service: \"billing\" is not a configured service; expected one of api, worker, jobs, gateway, preview"],
         ["autoscaler thresholds inverted", { autoscaler: { enabled: true, service: "worker", scaleUpThreshold: 5, scaleDownThreshold: 5 } },
             "autoscaler.scaleDownThreshold: 5 scaleDownThreshold (5) must be < scaleUpThreshold (5)"],
         ["failure simulation enabled but not allowed", { autoscaler: { enabled: true, failureSimulation: { stopTask: { enabled: true } } } },
