@@ -56,6 +56,7 @@ describe("dashboardBody: the staging stack", () => {
             "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)",
             "jobs: running vs desired tasks", "jobs: CPU utilization", "jobs: memory utilization",
             "gateway: running vs desired tasks", "gateway: CPU utilization", "gateway: memory utilization",
+            "preview: running vs desired tasks", "preview: CPU utilization", "preview: memory utilization",
         ]);
     });
 
