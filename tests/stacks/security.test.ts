@@ -130,3 +130,54 @@ describe("stacks: a configured secret", () => {
         expect(ofType(T.rolePolicy).filter((p) => p.inputs.policy.includes(PARAMETER))).to.have.length(1);
     });
 });
+
+describe("stacks: failure-simulation permissions (localstack allows failure simulation)", () => {
+    let statements: any[];
+    let worker: Recorded;
+    let workerQueueArn: string;
+    before(async () => {
+        await runProgram("localstack");
+        const autoscalerTaskRole = named(T.role, "queue-autoscaler-fargate-task-role");
+        statements = ofType(T.rolePolicy).filter((p) => p.inputs.role === `${autoscalerTaskRole.name}-id`)
+            .flatMap((p) => JSON.parse(p.inputs.policy).Statement);
+        worker = ofType(T.service).find((s) => s.inputs.name === "ecs-autoscaling-localstack-worker")!;
+        workerQueueArn = ofType(T.queue).find((q) => q.inputs.name === "ecs-autoscaling-localstack-work")!.state.arn;
+    });
+    const bySid = (sid: string) => statements.filter((s) => s.Sid === sid);
+    const clusterArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/ecs-autoscaling-localstack`;
+
+    it("StopTask only on tasks of the scaled worker service, in this cluster, through the ECS-managed service tag the worker's service turns on", () => {
+        expect(bySid("ChaosStopWorkerTasks")).to.deep.equal([{
+            Sid: "ChaosStopWorkerTasks",
+            Effect: "Allow",
+            Action: "ecs:StopTask",
+            Resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/ecs-autoscaling-localstack/*`,
+            Condition: {
+                ArnEquals: { "ecs:cluster": clusterArn },
+                StringEquals: { "aws:ResourceTag/aws:ecs:serviceName": "ecs-autoscaling-localstack-worker" },
+            },
+        }]);
+        // Without ECS-managed tags the condition would match no task at all.
+        expect([worker.inputs.enableEcsManagedTags, worker.inputs.propagateTags]).to.deep.equal([true, "SERVICE"]);
+    });
+
+    it("ListTasks and DescribeTasks read only this cluster", () => {
+        expect(statements.filter((s) => String(s.Sid).startsWith("Chaos") && s.Sid !== "ChaosStopWorkerTasks" && s.Sid !== "ChaosPartitionQueue")
+            .map((s) => [s.Action, s.Resource, s.Condition])).to.deep.equal([
+            ["ecs:ListTasks", `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/ecs-autoscaling-localstack/*`, { ArnEquals: { "ecs:cluster": clusterArn } }],
+            ["ecs:DescribeTasks", `arn:aws:ecs:${REGION}:${ACCOUNT}:task/ecs-autoscaling-localstack/*`, { ArnEquals: { "ecs:cluster": clusterArn } }],
+        ]);
+    });
+
+    it("SetQueueAttributes only on the worker's own queue (IAM has no key for the attribute; the partition's statement expires)", () => {
+        expect(bySid("ChaosPartitionQueue")).to.deep.equal([
+            { Sid: "ChaosPartitionQueue", Effect: "Allow", Action: "sqs:SetQueueAttributes", Resource: workerQueueArn },
+        ]);
+        expect(statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith("sqs:Set"))).map((s) => s.Sid)).to.deep.equal(["ChaosPartitionQueue"]);
+    });
+
+    it("nothing but CloudWatch's two read/publish actions on \"*\"", () => {
+        expect(statements.filter((s) => [s.Resource].flat().includes("*")).flatMap((s) => [s.Action].flat()).sort())
+            .to.deep.equal(["cloudwatch:GetMetricData", "cloudwatch:PutMetricData"]);
+    });
+});
