@@ -25,6 +25,7 @@ import { addEmulateCommand } from "./emulate";
 import { addMetricCommand } from "./metric-publish";
 import { addWorkerCommand } from "./worker";
 import { addGatewayCommand } from "./gateway";
+import { addWakeCommand } from "./wake";
 import { EXIT, processIo, type CliIo } from "./commands/io";
 import { version } from "../package.json";
 
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addEmulateCommand,
     addWorkerCommand,
     addGatewayCommand,
+    addWakeCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void): Command {

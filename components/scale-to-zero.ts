@@ -12,8 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { targetGroupBase } from "../config/names";
-import type { ScaleToZeroConfig } from "../config/scale-to-zero";
+import { wakeTargetGroupName, type ScaleToZeroConfig } from "../config/scale-to-zero";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
 import { SCALE_TO_ZERO_ENTRY, bundleLambda } from "../scripts/build";
 import { writeLogsStatement } from "./task-iam";
@@ -51,11 +50,6 @@ export const LAMBDA_RUNTIME = "nodejs22.x";
 /** Seconds a run may take: a few AWS calls, each answered in well under a second. */
 const TIMEOUT_SECONDS = 30;
 const MEMORY_MB = 256;
-
-/** Wake target group name (ELB: at most 32 characters): the service's target group base and `-wake`. */
-export function wakeTargetGroupName(physicalName: string): string {
-    return `${targetGroupBase(physicalName)}-wake`;
-}
 
 export class ScaleToZero extends pulumi.ComponentResource {
     readonly idleCheckFunction: aws.lambda.Function;

@@ -3,7 +3,13 @@
  * the functions read. The schema (schema.ts) holds the defaults; the schedule rule is in scaling/.
  */
 import { MIN_CHECKS_PER_IDLE_WINDOW, ratePeriodSeconds } from "../scaling/scale-to-zero";
+import { targetGroupBase } from "./names";
 import type { ScaleToZeroInput, ServiceInput } from "./schema";
+
+/** Wake target group name (ELB: at most 32 characters): the service's target group base and `-wake`. */
+export function wakeTargetGroupName(physicalName: string): string {
+    return `${targetGroupBase(physicalName)}-wake`;
+}
 
 export interface ScaleToZeroConfig extends ScaleToZeroInput {
     /** Seconds between two idle-check runs (from checkSchedule). */

@@ -50,12 +50,19 @@ export const MARK_TAGS = {
     wakeRequestedAt: "ecs-autoscaling:wake-requested-at",
     awakeSince: "ecs-autoscaling:awake-since",
     asleepSince: "ecs-autoscaling:asleep-since",
+    /** Left at each sleep, so a manual wake (cli/wake.ts) knows what the functions know from their settings. */
+    wakeCapacity: "ecs-autoscaling:wake-capacity",
+    awakeMinCapacity: "ecs-autoscaling:awake-min-capacity",
+    awakeMaxCapacity: "ecs-autoscaling:awake-max-capacity",
 } as const;
 
 export interface Marks {
     readonly wakeRequestedAt?: number;
     readonly awakeSince?: number;
     readonly asleepSince?: number;
+    readonly wakeCapacity?: number;
+    readonly awakeMinCapacity?: number;
+    readonly awakeMaxCapacity?: number;
 }
 
 /** Environment variables the component sets and the functions read: one list, so they cannot drift. */
@@ -194,7 +201,7 @@ function sleep(t: ScaleToZeroTarget, obs: Observation, reason: string, idleSecon
             { kind: "route", to: "wake" },
             ...boundsAction(obs, ASLEEP_BOUNDS),
             ...(obs.desiredCount !== 0 ? [{ kind: "desired" as const, count: 0 }] : []),
-            { kind: "mark", marks: { asleepSince: obs.now } },
+            { kind: "mark", marks: { asleepSince: obs.now, wakeCapacity: t.wakeCapacity, awakeMinCapacity: t.minCapacity, awakeMaxCapacity: t.maxCapacity } },
         ],
         transition: "slept",
         status: "idle",

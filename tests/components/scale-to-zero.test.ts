@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { wakeTargetGroupName } from "../../components/scale-to-zero";
+import { wakeTargetGroupName } from "../../config/scale-to-zero";
 import { isBuiltin } from "node:module";
 import { SCALE_TO_ZERO_ENV } from "../../scaling/scale-to-zero";
 import { SCALE_TO_ZERO_ENTRY, bundleLambda } from "../../scripts/build";

@@ -4,17 +4,16 @@
  * asserts the exact requests sent.
  */
 import { expect } from "chai";
-import { mockClient } from "aws-sdk-client-mock";
-import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeServicesCommand, ECSClient, TagResourceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { DescribeRulesCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { ALBEvent } from "aws-lambda";
 import { runIdleCheck } from "../../runtime/scale-to-zero/idle-check";
 import { createWakeHandler } from "../../runtime/scale-to-zero/wake";
 import { settingsFromEnv, ScaleToZeroSettingsError } from "../../runtime/scale-to-zero/settings";
 import { MARK_TAGS, targetEnvironment, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
+import { main } from "../../cli/autoscale";
 import { captureLogs } from "./support";
+import { fakeAws as fakeAwsFor, type World } from "./scale-to-zero-fake-aws";
 
 const T: ScaleToZeroTarget = {
     cluster: "stg",
@@ -35,94 +34,7 @@ const MIN = 60_000;
 /** A minute boundary, so the query's window is easy to read. */
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
-interface World {
-    desired: number;
-    route: string;
-    healthy: number;
-    bounds: { min: number; max: number };
-    tags: Record<string, string>;
-    /** RequestCount datapoints: minute start (epoch ms) -> Sum. */
-    requests: Map<number, number>;
-}
-
-function fakeAws(world: World) {
-    const order: string[] = [];
-    const ecs = mockClient(ECSClient);
-    const elbv2 = mockClient(ElasticLoadBalancingV2Client);
-    const autoscaling = mockClient(ApplicationAutoScalingClient);
-    const cloudwatch = mockClient(CloudWatchClient);
-    ecs.on(DescribeServicesCommand).callsFake(async () => ({
-        services: [{ serviceArn: SERVICE_ARN, serviceName: T.service, desiredCount: world.desired, tags: Object.entries(world.tags).map(([key, value]) => ({ key, value })) }],
-    }));
-    ecs.on(UpdateServiceCommand).callsFake(async (input) => {
-        // ECS answers the new desired count at once: a later DescribeServices sees it.
-        order.push("UpdateService");
-        world.desired = input.desiredCount;
-        return { service: { desiredCount: input.desiredCount } };
-    });
-    ecs.on(TagResourceCommand).callsFake(async (input) => {
-        order.push("TagResource");
-        for (const t of input.tags) world.tags[t.key] = t.value;
-        return {};
-    });
-    elbv2.on(DescribeRulesCommand).callsFake(async () => ({ Rules: [{ RuleArn: T.listenerRuleArn, Actions: [{ Type: "forward", TargetGroupArn: world.route }] }] }));
-    elbv2.on(ModifyRuleCommand).callsFake(async (input) => {
-        order.push("ModifyRule");
-        world.route = input.Actions[0].TargetGroupArn;
-        return { Rules: [] };
-    });
-    elbv2.on(DescribeTargetHealthCommand).callsFake(async () => ({
-        TargetHealthDescriptions: [
-            ...Array.from({ length: world.healthy }, (_, i) => ({ Target: { Id: `10.0.0.${i + 1}` }, TargetHealth: { State: "healthy" } })),
-            { Target: { Id: "10.0.9.9" }, TargetHealth: { State: "draining" } },
-        ],
-    }));
-    autoscaling.on(DescribeScalableTargetsCommand).callsFake(async () => ({
-        ScalableTargets: [{ ServiceNamespace: "ecs", ResourceId: `service/${T.cluster}/${T.service}`, ScalableDimension: "ecs:service:DesiredCount", MinCapacity: world.bounds.min, MaxCapacity: world.bounds.max }],
-    }));
-    autoscaling.on(RegisterScalableTargetCommand).callsFake(async (input) => {
-        order.push("RegisterScalableTarget");
-        world.bounds = { min: input.MinCapacity, max: input.MaxCapacity };
-        return {};
-    });
-    cloudwatch.on(GetMetricDataCommand).callsFake(async (input) => {
-        const from = input.StartTime.getTime();
-        const to = input.EndTime.getTime();
-        const points = [...world.requests.entries()].filter(([at]) => at >= from && at < to).sort(([a], [b]) => a - b);
-        return { MetricDataResults: [{ Id: "requests", Timestamps: points.map(([at]) => new Date(at)), Values: points.map(([, v]) => v), StatusCode: "Complete" }] };
-    });
-    cloudwatch.on(PutMetricDataCommand).resolves({});
-    const clients = { ecs, elbv2, autoscaling, cloudwatch };
-    return {
-        mocks: clients,
-        order,
-        clients: {
-            ecs: new ECSClient({ region: "us-east-1" }),
-            elbv2: new ElasticLoadBalancingV2Client({ region: "us-east-1" }),
-            autoscaling: new ApplicationAutoScalingClient({ region: "us-east-1" }),
-            cloudwatch: new CloudWatchClient({ region: "us-east-1" }),
-        },
-        restore() {
-            for (const m of Object.values(clients)) m.restore();
-        },
-        resetHistory() {
-            for (const m of Object.values(clients)) m.resetHistory();
-            order.length = 0;
-        },
-        writes() {
-            return {
-                modifyRule: ecsInputs(elbv2.commandCalls(ModifyRuleCommand)),
-                register: ecsInputs(autoscaling.commandCalls(RegisterScalableTargetCommand)),
-                update: ecsInputs(ecs.commandCalls(UpdateServiceCommand)),
-                tag: ecsInputs(ecs.commandCalls(TagResourceCommand)),
-            };
-        },
-    };
-}
-
-function ecsInputs(calls: { args: [{ input: any }] }[]): any[] {
-    return calls.map((c) => c.args[0].input);
-}
+const fakeAws = (world: World) => fakeAwsFor(world, T, SERVICE_ARN);
 
 function awakeWorld(overrides: Partial<World> = {}): World {
     return { desired: 1, route: T.serviceTargetGroupArn, healthy: 1, bounds: { min: 0, max: 1 }, tags: {}, requests: new Map(), ...overrides };
@@ -198,7 +110,10 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
                 modifyRule: [{ RuleArn: T.listenerRuleArn, Actions: [{ Type: "forward", TargetGroupArn: T.wakeTargetGroupArn }] }],
                 register: [{ ServiceNamespace: "ecs", ResourceId: "service/stg/stg-preview", ScalableDimension: "ecs:service:DesiredCount", MinCapacity: 0, MaxCapacity: 0 }],
                 update: [{ cluster: "stg", service: "stg-preview", desiredCount: 0 }],
-                tag: [{ resourceArn: SERVICE_ARN, tags: [{ key: MARK_TAGS.asleepSince, value: String(T0) }] }],
+                tag: [{ resourceArn: SERVICE_ARN, tags: [
+                    { key: MARK_TAGS.asleepSince, value: String(T0) }, { key: MARK_TAGS.wakeCapacity, value: "1" },
+                    { key: MARK_TAGS.awakeMinCapacity, value: "0" }, { key: MARK_TAGS.awakeMaxCapacity, value: "1" },
+                ] }],
             });
             // Order: route first, then bounds, then the desired count.
             expect(aws.order).to.deep.equal(["ModifyRule", "RegisterScalableTarget", "UpdateService", "TagResource"]);
@@ -347,6 +262,16 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
             expect(() => settingsFromEnv(env)).to.throw(ScaleToZeroSettingsError, "STZ_NAMESPACE is not set");
             env.STZ_NAMESPACE = "x";
             expect(() => settingsFromEnv(env)).to.throw("STZ_WAKE_CAPACITY=3 must be <= STZ_MAX_CAPACITY (1)");
+        });
+    });
+
+    describe("autoscale wake", () => {
+        it("a missing --cluster or --service is one line, exit 2, before any AWS call", async () => {
+            aws = fakeAws(awakeWorld());
+            const err: string[] = [];
+            const code = await main(["wake", "--cluster", "stg"], { env: {}, out: () => undefined, err: (s) => err.push(s), onStopSignal: () => () => undefined });
+            expect([code, err.join("")]).to.deep.equal([2, "error: --service: (missing) is required\n"]);
+            expect(aws.mocks.ecs.calls()).to.have.length(0);
         });
     });
 });

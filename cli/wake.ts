@@ -1,0 +1,93 @@
+/**
+ * `autoscale wake --cluster <name> --service <name>`: wakes a sleeping scale-to-zero service by hand,
+ * exactly as its first request would (scaling/scale-to-zero.ts decideWake). It finds the listener rule
+ * and the wake target group from the service itself, and the wake capacity and awake bounds from the
+ * marks the idle check left on the service when it put it to sleep. Usage errors exit 2 before any
+ * AWS call; a service that never slept, or whose rule cannot be found, exits 1 with why.
+ */
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Command } from "commander";
+import { wakeTargetGroupName } from "../config/scale-to-zero";
+import { apiCall } from "../runtime/aws/call";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createElbv2Client } from "../runtime/aws/clients";
+import { apply, observe, type ScaleToZeroClients } from "../runtime/scale-to-zero/aws";
+import { MARK_TAGS, decideWake, type Decision, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
+import { EXIT, type CliIo } from "./commands/io";
+import { runTool, type SetRun } from "./proof/command";
+import { UsageError } from "./proof/usage";
+
+interface WakeFlags {
+    readonly cluster?: string;
+    readonly service?: string;
+}
+
+/** Everything decideWake needs, found from the service. Throws with the reason when it is not a scale-to-zero service. */
+export async function discoverTarget(c: ScaleToZeroClients, cluster: string, service: string): Promise<ScaleToZeroTarget> {
+    const out = await apiCall("DescribeServices", () => c.ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ["TAGS"] })));
+    const svc = out.services?.[0];
+    if (!svc) throw new Error(`service ${cluster}/${service} not found (${JSON.stringify(out.failures ?? [])})`);
+    const tag = (key: string) => svc.tags?.find((t) => t.key === key)?.value;
+    const [min, max, wakeCapacity] = [MARK_TAGS.awakeMinCapacity, MARK_TAGS.awakeMaxCapacity, MARK_TAGS.wakeCapacity].map((k) => Number(tag(k)));
+    if (![min, max, wakeCapacity].every(Number.isInteger)) {
+        throw new Error(`${cluster}/${service} has no scale-to-zero marks (${MARK_TAGS.wakeCapacity}, ${MARK_TAGS.awakeMinCapacity}, ${MARK_TAGS.awakeMaxCapacity}): ` +
+            "it has never been put to sleep by an idle check, so there is nothing to wake");
+    }
+    const serviceTargetGroupArn = svc.loadBalancers?.[0]?.targetGroupArn;
+    if (!serviceTargetGroupArn) throw new Error(`${cluster}/${service} is not behind a load balancer`);
+    const groups = await apiCall("DescribeTargetGroups", () => c.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [serviceTargetGroupArn] })));
+    const loadBalancerArn = groups.TargetGroups?.[0]?.LoadBalancerArns?.[0];
+    if (!loadBalancerArn) throw new Error(`target group ${serviceTargetGroupArn} is attached to no load balancer`);
+    const wake = await apiCall("DescribeTargetGroups", () => c.elbv2.send(new DescribeTargetGroupsCommand({ Names: [wakeTargetGroupName(service)] })));
+    const wakeTargetGroupArn = wake.TargetGroups?.[0]?.TargetGroupArn;
+    if (!wakeTargetGroupArn) throw new Error(`no wake target group ${wakeTargetGroupName(service)}`);
+    const listeners = await apiCall("DescribeListeners", () => c.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn })));
+    let listenerRuleArn: string | undefined;
+    for (const l of listeners.Listeners ?? []) {
+        const rules = await apiCall("DescribeRules", () => c.elbv2.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn })));
+        const rule = (rules.Rules ?? []).find((r) => !r.IsDefault && (r.Actions ?? []).some((a) => a.Type === "forward"
+            && [serviceTargetGroupArn, wakeTargetGroupArn].includes(a.TargetGroupArn ?? "")));
+        if (rule?.RuleArn) { listenerRuleArn = rule.RuleArn; break; }
+    }
+    if (!listenerRuleArn) throw new Error(`no listener rule of ${loadBalancerArn} forwards to ${serviceTargetGroupArn} or ${wakeTargetGroupArn}`);
+    return {
+        cluster, service, listenerRuleArn, serviceTargetGroupArn, wakeTargetGroupArn,
+        loadBalancerDimension: loadBalancerArn.slice(loadBalancerArn.indexOf(":loadbalancer/") + ":loadbalancer/".length),
+        targetGroupDimension: serviceTargetGroupArn.slice(serviceTargetGroupArn.indexOf("targetgroup/")),
+        // Not used by a wake: it reads no RequestCount and publishes nothing (the idle check does).
+        idleSeconds: 0,
+        namespace: "",
+        wakeCapacity, minCapacity: min, maxCapacity: max,
+    };
+}
+
+/** One manual wake: observe, decide as the wake function does, act. */
+export async function wakeOnce(c: ScaleToZeroClients, cluster: string, service: string, now: number): Promise<Decision> {
+    const t = await discoverTarget(c, cluster, service);
+    const observed = await observe(t, c, now);
+    const decision = decideWake(t, observed);
+    await apply(t, c, observed, decision.actions);
+    return decision;
+}
+
+export function addWakeCommand(program: Command, io: CliIo, setRun: SetRun): Command {
+    const cmd = program.command("wake")
+        .description("wake a sleeping scale-to-zero service as its first request would: ask for its wake capacity, or route it back once a task is healthy")
+        .option("--cluster <name>", "ECS cluster name")
+        .option("--service <name>", "ECS service name");
+    cmd.action((flags: WakeFlags) => setRun(() => runTool(io, async () => {
+        const missing = (["cluster", "service"] as const).filter((k) => !flags[k]?.trim());
+        if (missing.length > 0) throw new UsageError(missing.map((k) => `--${k}: (missing) is required`).join("; "));
+        const clients = {
+            ecs: createEcsClient(), elbv2: createElbv2Client(), autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(),
+        };
+        try {
+            const d = await wakeOnce(clients, flags.cluster!, flags.service!, Date.now());
+            io.out(`${JSON.stringify({ cluster: flags.cluster, service: flags.service, transition: d.transition, status: d.status, desiredCount: d.desiredCount, reason: d.reason })}\n`);
+            return EXIT.ok;
+        } finally {
+            for (const c of Object.values(clients)) c.destroy();
+        }
+    })));
+    return cmd;
+}
