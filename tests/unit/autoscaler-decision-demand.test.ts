@@ -12,24 +12,17 @@ import {
     type DemandSample,
 } from "../../runtime/autoscaler/demand";
 import { decide, REASON_CODES, type DemandDecision } from "../../runtime/autoscaler/decision";
-import type { DecisionSettings } from "../../runtime/autoscaler/types";
-import type { LastActions } from "../../runtime/autoscaler/types";
+import type { DecisionSettings, LastActions } from "../../runtime/autoscaler/types";
+import { decisionSettings } from "../helpers/decision-settings";
 
 const T0 = 1_000_000;
 const WINDOW_MS = 120_000;
-/** Workers of 2 messages/s, messages may wait 60 s: 120 messages per task. */
-const SETTINGS: DecisionSettings = {
-    minCapacity: 0,
-    maxCapacity: 10,
-    scaleUpThreshold: 10,
-    scaleDownThreshold: 2,
-    scaleUpCooldownMs: 30_000,
+/** Workers of 2 messages/s, messages may wait 60 s: 120 messages per task; a window of 120 s, no step cap. */
+const SETTINGS: DecisionSettings = decisionSettings({
     scaleDownCooldownMs: WINDOW_MS,
-    scaleDownStep: 10,
-    countInFlight: true,
     acceptableAgeSeconds: 60,
     processingRate: 2,
-};
+});
 
 const sample = (at: number, visible: number, inFlight: number, running: number, desired = running): DemandSample =>
     ({ at, visible, inFlight, running, desired });
