@@ -9,6 +9,7 @@ import {
     AutoscalerInput, CONFIG_KEYS, autoscaler as autoscalerSchema, scalars, structured,
 } from "./schema";
 import { ConfigError } from "./errors";
+import { AuroraConfig, auroraProblems, toAuroraConfig } from "./aurora";
 import { ResourceNames, physicalNameProblems, physicalNames, resourceNames } from "./names";
 import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
 import { loadBalancerSecurityProblems, serviceSecurityProblems } from "./security";
@@ -89,6 +90,8 @@ export interface StackConfig {
     readonly services: Readonly<Record<string, ServiceConfig>>;
     readonly customMetricTest: CustomMetricTestConfig;
     readonly autoscaler: AutoscalerConfig;
+    /** The Aurora PostgreSQL cluster; undefined when the stack sets no `aurora` key. */
+    readonly aurora?: AuroraConfig;
 }
 
 export interface QueueConfig extends QueueInput {
@@ -145,6 +148,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         services: read("services", structured.services, "object"),
         customMetricTest: read("customMetricTest", structured.customMetricTest, "object"),
         autoscaler: raw.autoscaler === undefined ? autoscalerSchema.parse({}) : read("autoscaler", autoscalerSchema, "object"),
+        aurora: read("aurora", structured.aurora, "object"),
     };
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -249,6 +253,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             }
         }
     }
+    if (st.aurora) problems.push(...auroraProblems(st.aurora));
     if (problems.length > 0) throw new ConfigError(problems);
 
     const customSeries = cmt.enabled ? syntheticLoadSeries(testId, names.cluster, names.services[cmt.service]) : undefined;
@@ -340,6 +345,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             minCapacity: scaled?.plan.minCapacity ?? 0,
             maxCapacity: scaled?.plan.maxCapacity ?? 0,
         },
+        ...(st.aurora ? { aurora: toAuroraConfig(st.aurora, prefix) } : {}),
     };
 }
 

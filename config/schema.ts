@@ -321,6 +321,90 @@ export const autoscaler = z.strictObject({
     });
 });
 
+/**
+ * The Aurora PostgreSQL cluster (components/aurora-cluster.ts). Instance classes, ACU steps and engine
+ * versions are checked against the engine in config/load.ts (scaling/aurora.ts holds the tables).
+ */
+const auroraReadReplicaScaling = z.strictObject({
+    /** Register the reader count with Application Auto Scaling. */
+    enabled: z.boolean().default(true),
+    /** Readers Application Auto Scaling keeps at least (Aurora: 0-15). */
+    minCapacity: z.number().int().min(0).max(15, { error: "must be <= 15 (Aurora allows at most 15 replicas)" }).default(1),
+    /** Readers Application Auto Scaling adds at most (Aurora: 0-15). */
+    maxCapacity: z.number().int().min(0).max(15, { error: "must be <= 15 (Aurora allows at most 15 replicas)" }).default(5),
+    /** cpu: RDSReaderAverageCPUUtilization (%); connections: RDSReaderAverageDatabaseConnections (per reader). */
+    metric: z.enum(["cpu", "connections"]).default("cpu"),
+    /** Target value of the metric: percent for cpu, connections per reader for connections. */
+    target: positiveTarget.default(75),
+    /** Seconds (AWS default for Aurora 300). */
+    scaleOutCooldown: cooldown.default(300),
+    /** Seconds (AWS default for Aurora 300). */
+    scaleInCooldown: cooldown.default(300),
+});
+
+const auroraWriteAlarm = z.strictObject({
+    /** Writes per second (WriteIOPS of the writer) the alarm must exceed. */
+    threshold: positiveTarget.default(500),
+    /** Alarm period, seconds: a multiple of 60 (WriteIOPS is published every minute). */
+    periodSeconds: z.number().int().refine((p) => p > 0 && p % 60 === 0, { error: "must be a multiple of 60 seconds (WriteIOPS is a 1-minute metric)" }).default(300),
+    /** Consecutive breaching periods before ALARM. */
+    evaluationPeriods: positiveInt.default(2),
+});
+
+const auroraClassScaler = z.strictObject({
+    /** Deploy the instance-class scaler (provisioned mode only). */
+    enabled: z.boolean().default(true),
+    /** Minutes the write alarm must have been OK before the writer goes back to the small class. */
+    okMinutesBeforeScaleDown: positiveInt.default(30),
+    /** Minutes after a finished class change before the next may start. */
+    cooldownMinutes: nonNegativeInt.default(60),
+    /** Decide and log every step, change nothing. */
+    dryRun: z.boolean().default(false),
+});
+
+const auroraCommon = {
+    /** Aurora PostgreSQL engine version, major.minor. */
+    engineVersion: z.string().regex(/^\d+\.\d+$/, { error: "must be an Aurora PostgreSQL version as major.minor, e.g. 16.4" }).default("16.4"),
+    databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: "must be lower-case letters, digits and _, starting with a letter, at most 63 characters" }).default("app"),
+    /** The master user's name; its password is generated and kept by RDS in Secrets Manager. */
+    masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: "must be lower-case letters, digits and _, starting with a letter, at most 63 characters" })
+        .refine((u) => !["postgres", "rdsadmin", "admin"].includes(u), { error: "is reserved by Aurora PostgreSQL; choose another name" }).default("app_admin"),
+    /** Refuse to delete the cluster (staging: true). */
+    deletionProtection: z.boolean().default(true),
+    /** Take a final snapshot when the cluster is deleted (staging: true). */
+    finalSnapshot: z.boolean().default(true),
+    /** Days of automated backups (RDS: 1-35). */
+    backupRetentionDays: z.number().int().min(1).max(35).default(7),
+    /** Readers created with the cluster; Application Auto Scaling adds and removes more. */
+    readers: z.number().int().min(0).max(15).default(1),
+    readReplicaScaling: auroraReadReplicaScaling.default(auroraReadReplicaScaling.parse({})),
+    writeAlarm: auroraWriteAlarm.default(auroraWriteAlarm.parse({})),
+};
+
+export const aurora = z.discriminatedUnion("mode", [
+    /** Fixed instance classes; the instance-class scaler moves the writer between the two. */
+    z.strictObject({
+        ...auroraCommon,
+        mode: z.literal("provisioned"),
+        /** The writer's and readers' class at rest. */
+        instanceClass: z.string().default("db.t4g.medium"),
+        /** The writer's class under sustained write load. */
+        scaleUpInstanceClass: z.string().default("db.r6g.large"),
+        classScaler: auroraClassScaler.default(auroraClassScaler.parse({})),
+    }),
+    /** db.serverless instances that Aurora resizes itself within [minCapacity, maxCapacity] ACU. */
+    z.strictObject({
+        ...auroraCommon,
+        mode: z.literal("serverlessV2"),
+        /** ACU, 0.5 steps; 0 only on versions with auto-pause. */
+        minCapacity: z.number().min(0).default(0.5),
+        /** ACU, 0.5 steps, at most 256. */
+        maxCapacity: z.number().positive().default(4),
+        /** Idle seconds before a 0-ACU instance pauses (300-86400); only with minCapacity 0. */
+        secondsUntilAutoPause: z.number().int().optional(),
+    }),
+], { error: (issue) => issue.code === "invalid_union" ? "unknown aurora mode; expected one of provisioned, serverlessV2" : undefined });
+
 /** Scalar keys, declared with types and the same defaults in Pulumi.yaml. */
 export const scalars = {
     /** Checked with the default `<project>-<stack>` in config/load.ts, as every physical name derived from it. */
@@ -342,6 +426,8 @@ export const structured = {
     services: z.record(name, service).default({}),
     customMetricTest: customMetricTest.default({ enabled: false, service: "api", target: 100, minCapacity: 2, maxCapacity: 4, scaleOutCooldown: 60, scaleInCooldown: 60 }),
     autoscaler: autoscaler.optional(),
+    /** An Aurora PostgreSQL cluster; absent: none. */
+    aurora: aurora.optional(),
 } as const;
 
 export type ScalarKey = keyof typeof scalars;
@@ -357,3 +443,4 @@ export type LoadBalancerInput = z.infer<typeof loadBalancer>;
 export type CustomMetricTestInput = z.infer<typeof customMetricTest>;
 export type AutoscalerInput = z.infer<typeof autoscaler>;
 export type ScaleToZeroInput = z.infer<typeof scaleToZero>;
+export type AuroraInput = z.infer<typeof aurora>;

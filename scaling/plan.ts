@@ -8,7 +8,10 @@ import { MetricSeries } from "./metric-series";
 export type PredefinedMetricType =
     | "ECSServiceAverageCPUUtilization"
     | "ECSServiceAverageMemoryUtilization"
-    | "ALBRequestCountPerTarget";
+    | "ALBRequestCountPerTarget"
+    // Aurora reader count (rds:cluster:ReadReplicaCount); Aurora user guide, Aurora Replicas auto scaling.
+    | "RDSReaderAverageCPUUtilization"
+    | "RDSReaderAverageDatabaseConnections";
 
 export interface Cooldowns {
     /** Seconds after a scale-out before another scale-out that is not larger (AWS default 300). */

@@ -10,6 +10,7 @@ import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { RDSClient } from "@aws-sdk/client-rds";
 import { SQSClient } from "@aws-sdk/client-sqs";
 
 /** Settings that replace what the SDK would read from the environment. */
@@ -77,6 +78,10 @@ export function createApplicationAutoScalingClient(overrides: ClientOverrides = 
 
 export function createElbv2Client(overrides: ClientOverrides = {}): ElasticLoadBalancingV2Client {
     return new ElasticLoadBalancingV2Client(baseConfig(overrides));
+}
+
+export function createRdsClient(overrides: ClientOverrides = {}): RDSClient {
+    return new RDSClient(baseConfig(overrides));
 }
 
 /**

@@ -148,7 +148,7 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["typo in a policy key", withWorker((w) => { w.policies[0].traget = 4; }),
             "services.worker.policies[0].traget: unknown key (value 4); check the spelling"],
         ["unknown top-level key", { scaling: { min: 1 } },
-            "scaling: unknown config key (value \"{\\\"min\\\":1}\"); known keys are namePrefix, logRetentionDays, alertEmail, paidTierResources, alertsKmsKeyArn, network, capacityStrategy, loadBalancer, queues, services, customMetricTest, autoscaler"],
+            "scaling: unknown config key (value \"{\\\"min\\\":1}\"); known keys are namePrefix, logRetentionDays, alertEmail, paidTierResources, alertsKmsKeyArn, network, capacityStrategy, loadBalancer, queues, services, customMetricTest, autoscaler, aurora"],
         ["custom metric without dimensions", withWorker((w) => { w.policies.push({ kind: "customMetric", name: "backlog", namespace: "App", metricName: "Backlog", dimensions: {}, target: 10 }); }),
             "services.worker.policies[3].dimensions: {} must name at least one dimension; a custom-metric policy must watch one series, with exactly the dimensions it is published with"],
         ["FARGATE_SPOT weights sum to 0", { capacityStrategy: [{ provider: "FARGATE", weight: 0 }, { provider: "FARGATE_SPOT", weight: 0 }] },

@@ -1,0 +1,71 @@
+/**
+ * Lambda entry of the instance-class scaler. Invoked by the write alarm's SNS topic (ALARM and OK) and
+ * by a one-minute schedule that carries an operation forward while AWS works (an instance takes
+ * minutes to become available; the function never sleeps through that). Settings come from the
+ * environment the AuroraCluster component sets from the validated stack config.
+ */
+import type { ScheduledEvent, SNSEvent } from "aws-lambda";
+import { createCloudWatchClient, createRdsClient } from "../aws/clients";
+import { createLogger } from "../aws/logger";
+import { ScalerSettings } from "./operation";
+import { InstanceClassScaler, Outcome } from "./scaler";
+
+/** Environment variable names, shared with components/aurora-cluster.ts. */
+export const SCALER_ENV = {
+    clusterIdentifier: "CLUSTER_IDENTIFIER",
+    alarmName: "ALARM_NAME",
+    smallClass: "SMALL_INSTANCE_CLASS",
+    largeClass: "LARGE_INSTANCE_CLASS",
+    okSecondsBeforeScaleDown: "OK_SECONDS_BEFORE_SCALE_DOWN",
+    cooldownSeconds: "COOLDOWN_SECONDS",
+    dryRun: "DRY_RUN",
+} as const;
+
+/** Reads the settings; every missing or malformed variable is named in one error. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ScalerSettings {
+    const problems: string[] = [];
+    const text = (k: keyof typeof SCALER_ENV): string => {
+        const v = env[SCALER_ENV[k]]?.trim();
+        if (!v) problems.push(`${SCALER_ENV[k]} is not set`);
+        return v ?? "";
+    };
+    const whole = (k: keyof typeof SCALER_ENV): number => {
+        const v = text(k);
+        const n = Number(v);
+        if (v !== "" && (!Number.isInteger(n) || n < 0)) problems.push(`${SCALER_ENV[k]}=${v} must be a whole number of seconds >= 0`);
+        return n;
+    };
+    const dryRun = (): boolean => {
+        const dry = text("dryRun");
+        if (dry !== "" && dry !== "true" && dry !== "false") problems.push(`${SCALER_ENV.dryRun}=${dry} must be true or false`);
+        return dry === "true";
+    };
+    const settings: ScalerSettings = {
+        clusterIdentifier: text("clusterIdentifier"),
+        alarmName: text("alarmName"),
+        smallClass: text("smallClass"),
+        largeClass: text("largeClass"),
+        okSecondsBeforeScaleDown: whole("okSecondsBeforeScaleDown"),
+        cooldownSeconds: whole("cooldownSeconds"),
+        dryRun: dryRun(),
+    };
+    if (problems.length > 0) throw new Error(`instance-class scaler settings: ${problems.join("; ")}`);
+    return settings;
+}
+
+/** "alarm" for an SNS notification, "schedule" otherwise. */
+export function triggerOf(event: SNSEvent | ScheduledEvent | undefined): string {
+    return (event as SNSEvent | undefined)?.Records?.some((r) => r.EventSource === "aws:sns") ? "alarm" : "schedule";
+}
+
+export async function handler(event: SNSEvent | ScheduledEvent): Promise<Outcome> {
+    const settings = settingsFromEnv(process.env);
+    const logger = createLogger({ name: "aurora-class-scaler" });
+    const scaler = new InstanceClassScaler(settings, {
+        rds: createRdsClient(),
+        cloudwatch: createCloudWatchClient(),
+        logger,
+        now: () => Date.now(),
+    });
+    return scaler.run(triggerOf(event));
+}
