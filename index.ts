@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import { ConfigError, readStackConfig, regionProblems } from "./config";
 import { Alerts } from "./components/alerts";
+import { AuroraCluster } from "./components/aurora-cluster";
 import { AutoscalingDashboard } from "./components/autoscaling-dashboard";
 import { EcsCluster } from "./components/ecs-cluster";
 import { LoadBalancer } from "./components/load-balancer";
@@ -111,7 +112,18 @@ export = async () => {
             })
             : undefined;
 
+        // The database admits exactly the ECS services' security groups.
+        const aurora = config.aurora ? new AuroraCluster("aurora", {
+            aurora: config.aurora,
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            clientSecurityGroupIds: Object.values(deployed).map((s) => s.securityGroupId),
+            alertsTopicArn: alerts.topicArn,
+            logRetentionDays: config.logRetentionDays,
+        }) : undefined;
+
         return {
+            aurora,
             clusterName: cluster.clusterName,
             loadBalancerUrl: alb?.url,
             serviceNames: Object.fromEntries(Object.entries(deployed).map(([k, s]) => [k, s.serviceName])),
@@ -131,6 +143,10 @@ export = async () => {
         autoscalerService: ecs?.autoscalerService,
         /** Per scale-to-zero service: its wake and idle-check functions (for `aws lambda invoke`) and its dashboard. */
         scaleToZero: ecs?.scaleToZero,
+        auroraEndpoint: ecs?.aurora?.endpoint,
+        auroraReaderEndpoint: ecs?.aurora?.readerEndpoint,
+        /** The Secrets Manager secret holding the master password (RDS manages it; the stack never sees it). */
+        auroraMasterUserSecretArn: ecs?.aurora?.masterUserSecretArn,
         /** Queue URLs by key under `queues`. */
         queueUrls: Object.fromEntries(Object.entries(workQueues).map(([key, q]) => [key, q.queueUrl])),
         alertsTopicArn: alerts.topicArn,

@@ -76,7 +76,6 @@ export function writerWriteIopsSeries(clusterIdentifier: string): MetricSeries {
         metricName: "WriteIOPS",
         dimensions: { DBClusterIdentifier: clusterIdentifier, Role: "WRITER" },
         statistic: "Average",
-        unit: "Count/Second",
     });
 }
 
@@ -109,3 +108,20 @@ export interface ReplicaScalingPlan {
 }
 
 export const MAX_AURORA_REPLICAS = 15;
+
+/**
+ * Environment of the instance-class scaler's Lambda: the names runtime/aurora/handler.ts reads and
+ * components/aurora-cluster.ts sets, defined once.
+ */
+export const CLASS_SCALER_ENV = {
+    clusterIdentifier: "CLUSTER_IDENTIFIER",
+    alarmName: "ALARM_NAME",
+    smallClass: "SMALL_INSTANCE_CLASS",
+    largeClass: "LARGE_INSTANCE_CLASS",
+    okSecondsBeforeScaleDown: "OK_SECONDS_BEFORE_SCALE_DOWN",
+    cooldownSeconds: "COOLDOWN_SECONDS",
+    dryRun: "DRY_RUN",
+} as const;
+
+/** Tag keys the scaler writes; the stack leaves them alone. */
+export const CLASS_SCALER_TAG_PREFIX = "class-scaler:";

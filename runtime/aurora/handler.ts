@@ -7,19 +7,12 @@
 import type { ScheduledEvent, SNSEvent } from "aws-lambda";
 import { createCloudWatchClient, createRdsClient } from "../aws/clients";
 import { createLogger } from "../aws/logger";
+import { CLASS_SCALER_ENV } from "../../scaling/aurora";
 import { ScalerSettings } from "./operation";
 import { InstanceClassScaler, Outcome } from "./scaler";
 
 /** Environment variable names, shared with components/aurora-cluster.ts. */
-export const SCALER_ENV = {
-    clusterIdentifier: "CLUSTER_IDENTIFIER",
-    alarmName: "ALARM_NAME",
-    smallClass: "SMALL_INSTANCE_CLASS",
-    largeClass: "LARGE_INSTANCE_CLASS",
-    okSecondsBeforeScaleDown: "OK_SECONDS_BEFORE_SCALE_DOWN",
-    cooldownSeconds: "COOLDOWN_SECONDS",
-    dryRun: "DRY_RUN",
-} as const;
+export const SCALER_ENV = CLASS_SCALER_ENV;
 
 /** Reads the settings; every missing or malformed variable is named in one error. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): ScalerSettings {

@@ -8,6 +8,7 @@
  * cluster fails over to it, then the old writer is brought to the same class (a reader the stack
  * created) or removed (a reader the scaler created).
  */
+import { CLASS_SCALER_TAG_PREFIX } from "../../scaling/aurora";
 
 export type Direction = "up" | "down";
 
@@ -32,12 +33,12 @@ export interface Operation {
 
 /** Tag keys. The cluster carries the operation and the last change; instances carry their origin. */
 export const TAGS = {
-    operation: "class-scaler:operation",
-    lastChange: "class-scaler:last-change",
+    operation: `${CLASS_SCALER_TAG_PREFIX}operation`,
+    lastChange: `${CLASS_SCALER_TAG_PREFIX}last-change`,
     /** On instances the scaler created: removed, not resized, once they stop being the writer. */
-    created: "class-scaler:created",
+    created: `${CLASS_SCALER_TAG_PREFIX}created`,
     /** On a former writer kept as a reader: the first candidate for the next change. */
-    standby: "class-scaler:standby",
+    standby: `${CLASS_SCALER_TAG_PREFIX}standby`,
 } as const;
 
 /**

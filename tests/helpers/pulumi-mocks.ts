@@ -40,6 +40,10 @@ function arnFor(type: string, name: string, inputs: any): string {
     if (type === "aws:iam/role:Role") return `arn:aws:iam::${ACCOUNT}:role/${inputs.name ?? name}`;
     if (type === "aws:sns/topic:Topic") return `arn:aws:sns:${REGION}:${ACCOUNT}:${inputs.name ?? name}`;
     if (type === "aws:cloudwatch/logGroup:LogGroup") return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.name ?? name}`;
+    if (type === "aws:rds/cluster:Cluster") return `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${inputs.clusterIdentifier ?? name}`;
+    if (type === "aws:rds/clusterInstance:ClusterInstance") return `arn:aws:rds:${REGION}:${ACCOUNT}:db:${inputs.identifier ?? name}`;
+    if (type === "aws:lambda/function:Function") return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${inputs.name ?? name}`;
+    if (type === "aws:cloudwatch/eventRule:EventRule") return `arn:aws:events:${REGION}:${ACCOUNT}:rule/${inputs.name ?? name}`;
     if (type === "aws:appautoscaling/policy:Policy") return `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:${name}:resource/${inputs.serviceNamespace}/${inputs.resourceId}:policyName/${inputs.name ?? name}`;
     return `arn:aws:${pkg === "aws" ? service : pkg}:${REGION}:${ACCOUNT}:${name}`;
 }
@@ -60,6 +64,15 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
             break;
         case "aws:ecs/taskDefinition:TaskDefinition":
             state.arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${inputs.family}:1`;
+            break;
+        case "aws:rds/cluster:Cluster":
+            state.id = inputs.clusterIdentifier ?? args.name;
+            state.endpoint = `${state.id}.cluster-abc.${REGION}.rds.amazonaws.com`;
+            state.readerEndpoint = `${state.id}.cluster-ro-abc.${REGION}.rds.amazonaws.com`;
+            // What RDS reports when it manages the master password: the secret's ARN, never the password.
+            state.masterUserSecrets = inputs.manageMasterUserPassword
+                ? [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!cluster-0123-AbCdEf`, secretStatus: "active", kmsKeyId: "" }]
+                : [];
             break;
         case "aws:ec2/vpc:Vpc":
             state.id = `vpc-${args.name}`;

@@ -53,7 +53,7 @@ describe("stacks: one owner per desired count", () => {
             const scaled = autoscaledService();
             expect(scaled, "the autoscaler's SERVICE").to.equal(expected[stack]);
             const policies = ofType("aws:appautoscaling/policy:Policy");
-            const targets = ofType("aws:appautoscaling/target:Target");
+            const targets = ofType("aws:appautoscaling/target:Target").filter((t) => t.inputs.serviceNamespace === "ecs");
             const policyOwners = new Set(policies.map((p) => String(p.inputs.resourceId).split("/").pop()));
             expect([...policyOwners], "services with policies").to.not.include(scaled);
             // The autoscaled service is the only one without a policy, besides those that sleep when idle.
@@ -95,6 +95,8 @@ describe("stacks: staging carries the S-11 figures", () => {
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-gateway": [1, 4],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-preview": [0, 1],
+            // Aurora readers (seed 002: 1-5).
+            "cluster:ecs-autoscaling-staging-aurora": [1, 5],
         });
     });
 
@@ -124,7 +126,7 @@ describe("stacks: staging carries the S-11 figures", () => {
     });
 
     it("puts CPU 70 and memory 80 target tracking with cooldowns 60/300 on all three services", () => {
-        const tt = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "TargetTrackingScaling");
+        const tt = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "TargetTrackingScaling" && p.inputs.serviceNamespace === "ecs");
         const summary = tt.map((p) => {
             const c = p.inputs.targetTrackingScalingPolicyConfiguration;
             return `${p.inputs.name}:${c.predefinedMetricSpecification?.predefinedMetricType}:${c.targetValue}:${c.scaleOutCooldown}/${c.scaleInCooldown}`;

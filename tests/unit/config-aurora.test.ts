@@ -38,7 +38,7 @@ describe("config: aurora", () => {
             }],
         });
         expect(a.writeAlarm).to.deep.equal({
-            series: { namespace: "AWS/RDS", metricName: "WriteIOPS", dimensions: { DBClusterIdentifier: "ecs-autoscaling-staging-aurora", Role: "WRITER" }, statistic: "Average", unit: "Count/Second" },
+            series: { namespace: "AWS/RDS", metricName: "WriteIOPS", dimensions: { DBClusterIdentifier: "ecs-autoscaling-staging-aurora", Role: "WRITER" }, statistic: "Average" },
             threshold: 500, comparisonOperator: "GreaterThanThreshold", period: 300, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
         });
         expect(a.classScaler).to.deep.equal({ smallClass: "db.t4g.medium", largeClass: "db.r6g.large", okSecondsBeforeScaleDown: 1800, cooldownSeconds: 3600, dryRun: false });

@@ -1,0 +1,381 @@
+/**
+ * An Aurora PostgreSQL cluster that scales itself: the cluster (storage encrypted, master password
+ * generated and kept by RDS in Secrets Manager), its writer and readers, a subnet group, a security
+ * group that admits 5432 only from the given client security groups, Application Auto Scaling of the
+ * reader count, the write-rate alarm and, in provisioned mode, the instance-class scaler (a Lambda fed
+ * by the alarm through SNS and by a one-minute schedule). Every figure comes from the validated
+ * AuroraConfig (config/aurora.ts); nothing here restates a threshold.
+ */
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { buildSync } from "esbuild";
+import { AuroraConfig } from "../config/aurora";
+import { CLASS_SCALER_ENV, CLASS_SCALER_TAG_PREFIX, SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
+import { dimensionList } from "../scaling/metric-series";
+import { TargetTrackingPolicy } from "../scaling/plan";
+
+/** The scaler's Lambda entry, bundled with esbuild when the program runs. */
+export const SCALER_ENTRY = path.resolve(__dirname, "..", "runtime", "aurora", "handler.ts");
+
+/** PostgreSQL's port: the only one the security group opens. */
+export const POSTGRES_PORT = 5432;
+
+/** Seconds one scaler invocation may run: a few Describe calls and at most four writing calls. */
+const SCALER_TIMEOUT_SECONDS = 60;
+
+/**
+ * How often the schedule invokes the scaler: an operation waits minutes for an instance to become
+ * available or a failover to finish, and the function never sleeps through that; it returns and the
+ * next tick resumes from the tag. It also notices an OK alarm that has been held long enough, which no
+ * SNS notification announces.
+ */
+export const SCALER_SCHEDULE = "rate(1 minute)";
+
+export interface AuroraClusterArgs {
+    /** The validated `aurora` config: names, engine, capacity, replica plan, alarm, scaler settings. Required. */
+    readonly aurora: AuroraConfig;
+    /** VPC of the security group. Required. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Subnets of the subnet group (RDS needs at least two availability zones). Required. */
+    readonly subnetIds: pulumi.Input<string[]>;
+    /** Security groups admitted on 5432: the ECS services'. Required, at least one. */
+    readonly clientSecurityGroupIds: readonly pulumi.Input<string>[];
+    /** Topic the write-rate alarm notifies on ALARM and OK (the stack's alerts). Required. */
+    readonly alertsTopicArn: pulumi.Input<string>;
+    /** Retention of the scaler's log group, in days. Required. */
+    readonly logRetentionDays: number;
+    /** Bundled scaler code; default: bundleScaler() (esbuild, at deploy time). Tests pass a small stand-in. */
+    readonly scalerCode?: pulumi.asset.AssetArchive;
+}
+
+let bundled: string | undefined;
+
+/**
+ * The scaler bundle: one CommonJS file for nodejs22.x with the SDK inside (no reliance on the runtime's
+ * copy). Built once per process: every stack run in one process bundles the same source.
+ */
+export function bundleScaler(): pulumi.asset.AssetArchive {
+    bundled ??= buildSync({
+        entryPoints: [SCALER_ENTRY],
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        write: false,
+        minify: true,
+        logLevel: "warning",
+    }).outputFiles[0].text;
+    return new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundled) });
+}
+
+export class AuroraCluster extends pulumi.ComponentResource {
+    readonly cluster: aws.rds.Cluster;
+    readonly instances: aws.rds.ClusterInstance[];
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly readerEndpoint: pulumi.Output<string>;
+    /** The Secrets Manager secret RDS keeps the master password in. */
+    readonly masterUserSecretArn: pulumi.Output<string | undefined>;
+    readonly writeAlarm: aws.cloudwatch.MetricAlarm;
+    readonly replicaTarget?: aws.appautoscaling.Target;
+    readonly replicaPolicies: Record<string, aws.appautoscaling.Policy>;
+    readonly scalerFunction?: aws.lambda.Function;
+
+    constructor(name: string, args: AuroraClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkArgs(args);
+        super("ecs-autoscaling:rds:AuroraCluster", name, {}, opts);
+        const a = args.aurora;
+        const n = a.names;
+        const provisioned = a.capacity.mode === "provisioned" ? a.capacity : undefined;
+        const serverless = a.capacity.mode === "serverlessV2" ? a.capacity : undefined;
+        const scaler = a.classScaler;
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            name: n.subnetGroup,
+            subnetIds: args.subnetIds,
+            description: `Subnets of Aurora cluster ${n.cluster}`,
+        }, { parent: this });
+
+        // No inline rules: each rule is its own resource. No egress: the database opens no connections.
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: `Aurora cluster ${n.cluster}: PostgreSQL from the ECS services only`,
+        }, { parent: this });
+        args.clientSecurityGroupIds.forEach((sg, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-client-${i}`, {
+            securityGroupId: securityGroup.id,
+            description: `PostgreSQL from ECS service security group ${i}`,
+            ipProtocol: "tcp",
+            fromPort: POSTGRES_PORT,
+            toPort: POSTGRES_PORT,
+            referencedSecurityGroupId: sg,
+        }, { parent: this }));
+
+        // The scaler tags the cluster and its instances and changes instance classes and promotion
+        // tiers; the stack must not undo that on the next `pulumi up`.
+        const scalerOwned = scaler ? ["tags", "tagsAll"] : [];
+        this.cluster = new aws.rds.Cluster(`${name}-cluster`, {
+            clusterIdentifier: n.cluster,
+            engine: a.engine,
+            engineMode: "provisioned",
+            engineVersion: a.engineVersion,
+            databaseName: a.databaseName,
+            masterUsername: a.masterUsername,
+            // RDS generates the password and keeps it in Secrets Manager: it is in no config, code or state.
+            manageMasterUserPassword: true,
+            storageEncrypted: true,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [securityGroup.id],
+            deletionProtection: a.deletionProtection,
+            skipFinalSnapshot: !a.finalSnapshot,
+            ...(a.finalSnapshot ? { finalSnapshotIdentifier: `${n.cluster}-final` } : {}),
+            backupRetentionPeriod: a.backupRetentionDays,
+            copyTagsToSnapshot: true,
+            ...(serverless ? {
+                serverlessv2ScalingConfiguration: {
+                    minCapacity: serverless.minCapacity,
+                    maxCapacity: serverless.maxCapacity,
+                    ...(serverless.secondsUntilAutoPause !== undefined ? { secondsUntilAutoPause: serverless.secondsUntilAutoPause } : {}),
+                },
+            } : {}),
+        }, { parent: this, ignoreChanges: scalerOwned });
+
+        const instanceClass = provisioned ? provisioned.instanceClass : SERVERLESS_V2_CLASS;
+        const instanceOptions = { parent: this, ignoreChanges: scaler ? ["instanceClass", "promotionTier", ...scalerOwned] : [] };
+        const writer = new aws.rds.ClusterInstance(`${name}-writer`, {
+            identifier: n.writer,
+            clusterIdentifier: this.cluster.id,
+            engine: a.engine,
+            engineVersion: a.engineVersion,
+            instanceClass,
+            promotionTier: 1,
+            publiclyAccessible: false,
+        }, instanceOptions);
+        // Readers after the writer, so that the first instance, the writer, is the one named so.
+        this.instances = [writer, ...Array.from({ length: a.readers }, (_, i) => new aws.rds.ClusterInstance(`${name}-reader-${i + 1}`, {
+            identifier: `${n.readerPrefix}${i + 1}`,
+            clusterIdentifier: this.cluster.id,
+            engine: a.engine,
+            engineVersion: a.engineVersion,
+            instanceClass,
+            promotionTier: 1,
+            publiclyAccessible: false,
+        }, { ...instanceOptions, dependsOn: [writer] }))];
+
+        this.replicaPolicies = {};
+        if (a.replicaScaling) {
+            const plan: ReplicaScalingPlan = a.replicaScaling;
+            this.replicaTarget = new aws.appautoscaling.Target(`${name}-readers-target`, {
+                serviceNamespace: "rds",
+                scalableDimension: "rds:cluster:ReadReplicaCount",
+                resourceId: pulumi.interpolate`cluster:${this.cluster.clusterIdentifier}`,
+                minCapacity: plan.minCapacity,
+                maxCapacity: plan.maxCapacity,
+            }, { parent: this, dependsOn: this.instances });
+            for (const policy of plan.policies) {
+                this.replicaPolicies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
+                    name: `${n.cluster}-${policy.name}`,
+                    policyType: "TargetTrackingScaling",
+                    resourceId: this.replicaTarget.resourceId,
+                    scalableDimension: this.replicaTarget.scalableDimension,
+                    serviceNamespace: this.replicaTarget.serviceNamespace,
+                    targetTrackingScalingPolicyConfiguration: targetTracking(policy),
+                }, { parent: this, dependsOn: [this.replicaTarget], deleteBeforeReplace: true });
+            }
+        }
+
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const alarmArn = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${n.writeAlarm}`;
+
+        let scalerTopic: aws.sns.Topic | undefined;
+        if (scaler) {
+            scalerTopic = new aws.sns.Topic(`${name}-scaler-topic`, { name: n.scalerTopic }, { parent: this });
+            // Only this alarm, in this account, may publish: nobody else can trigger a class change.
+            new aws.sns.TopicPolicy(`${name}-scaler-topic-policy`, {
+                arn: scalerTopic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{
+                        Sid: "WriteRateAlarmOnly",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: scalerTopic.arn,
+                        Condition: { ArnEquals: { "aws:SourceArn": alarmArn }, StringEquals: { "aws:SourceAccount": account } },
+                    }],
+                }),
+            }, { parent: this });
+        }
+
+        const series = a.writeAlarm.series;
+        const actions = [args.alertsTopicArn, ...(scalerTopic ? [scalerTopic.arn] : [])];
+        this.writeAlarm = new aws.cloudwatch.MetricAlarm(`${name}-write-rate`, {
+            name: n.writeAlarm,
+            alarmDescription: `Writes to ${n.cluster}: ${series.namespace} ${series.metricName} (${series.statistic}, ` +
+                `${Object.entries(series.dimensions).map(([k, v]) => `${k}=${v}`).join(", ")}) > ${a.writeAlarm.threshold}/s ` +
+                `for ${a.writeAlarm.evaluationPeriods} periods of ${a.writeAlarm.period} s` +
+                (scaler ? `; the instance-class scaler moves the writer to ${scaler.largeClass}, and back to ${scaler.smallClass} after ${scaler.okSecondsBeforeScaleDown} s OK.` : "."),
+            namespace: series.namespace,
+            metricName: series.metricName,
+            statistic: series.statistic,
+            dimensions: { ...series.dimensions },
+            threshold: a.writeAlarm.threshold,
+            comparisonOperator: a.writeAlarm.comparisonOperator,
+            period: a.writeAlarm.period,
+            evaluationPeriods: a.writeAlarm.evaluationPeriods,
+            datapointsToAlarm: a.writeAlarm.datapointsToAlarm,
+            treatMissingData: a.writeAlarm.treatMissingData,
+            alarmActions: actions,
+            okActions: actions,
+        }, { parent: this });
+
+        if (scaler && scalerTopic) {
+            const functionArn = pulumi.interpolate`arn:${partition}:lambda:${region}:${account}:function:${n.scalerFunction}`;
+            const logGroup = new aws.cloudwatch.LogGroup(`${name}-scaler-logs`, {
+                name: `/aws/lambda/${n.scalerFunction}`,
+                retentionInDays: args.logRetentionDays,
+            }, { parent: this });
+            const role = new aws.iam.Role(`${name}-scaler-role`, {
+                description: `Instance-class scaler of Aurora cluster ${n.cluster}`,
+                // Lambda sets aws:SourceAccount and aws:SourceArn when it assumes the execution role
+                // (cross-service confused-deputy prevention): only this function of this account.
+                assumeRolePolicy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{
+                        Effect: "Allow",
+                        Principal: { Service: "lambda.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": functionArn } },
+                    }],
+                }),
+            }, { parent: this });
+            const clusterArn = this.cluster.arn;
+            // The cluster's instances: the stack's writer and readers and the ones the scaler creates all
+            // start with the cluster identifier (Application Auto Scaling's own replicas do not, and
+            // are left alone).
+            const instancesArn = pulumi.interpolate`arn:${partition}:rds:${region}:${account}:db:${n.cluster}-*`;
+            const policy = new aws.iam.RolePolicy(`${name}-scaler-policy`, {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                        { Sid: "ReadWriteAlarm", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: alarmArn },
+                        { Sid: "ReadCluster", Effect: "Allow", Action: ["rds:DescribeDBClusters", "rds:DescribeDBInstances"], Resource: [clusterArn, instancesArn] },
+                        {
+                            Sid: "MoveWriter",
+                            Effect: "Allow",
+                            Action: ["rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:FailoverDBCluster", "rds:AddTagsToResource", "rds:RemoveTagsFromResource"],
+                            Resource: [clusterArn, instancesArn],
+                        },
+                        {
+                            // Only instances the scaler itself created can be deleted.
+                            Sid: "RemoveOwnInstances",
+                            Effect: "Allow",
+                            Action: "rds:DeleteDBInstance",
+                            Resource: instancesArn,
+                            Condition: { StringEquals: { [`rds:db-tag/${CLASS_SCALER_TAG_PREFIX}created`]: "true" } },
+                        },
+                    ],
+                }),
+            }, { parent: this });
+            this.scalerFunction = new aws.lambda.Function(`${name}-scaler`, {
+                name: n.scalerFunction,
+                description: `Moves the writer of ${n.cluster} between ${scaler.smallClass} and ${scaler.largeClass} by failover`,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                handler: "index.handler",
+                code: args.scalerCode ?? bundleScaler(),
+                role: role.arn,
+                timeout: SCALER_TIMEOUT_SECONDS,
+                memorySize: 256,
+                // One invocation at a time: an SNS notification and a schedule tick never race on the tag.
+                reservedConcurrentExecutions: 1,
+                environment: {
+                    variables: {
+                        [CLASS_SCALER_ENV.clusterIdentifier]: n.cluster,
+                        [CLASS_SCALER_ENV.alarmName]: n.writeAlarm,
+                        [CLASS_SCALER_ENV.smallClass]: scaler.smallClass,
+                        [CLASS_SCALER_ENV.largeClass]: scaler.largeClass,
+                        [CLASS_SCALER_ENV.okSecondsBeforeScaleDown]: String(scaler.okSecondsBeforeScaleDown),
+                        [CLASS_SCALER_ENV.cooldownSeconds]: String(scaler.cooldownSeconds),
+                        [CLASS_SCALER_ENV.dryRun]: String(scaler.dryRun),
+                    },
+                },
+            }, { parent: this, dependsOn: [policy, logGroup] });
+
+            new aws.lambda.Permission(`${name}-scaler-from-sns`, {
+                function: this.scalerFunction.name,
+                action: "lambda:InvokeFunction",
+                principal: "sns.amazonaws.com",
+                sourceArn: scalerTopic.arn,
+            }, { parent: this });
+            new aws.sns.TopicSubscription(`${name}-scaler-subscription`, {
+                topic: scalerTopic.arn,
+                protocol: "lambda",
+                endpoint: this.scalerFunction.arn,
+            }, { parent: this });
+            const schedule = new aws.cloudwatch.EventRule(`${name}-scaler-schedule`, {
+                name: `${n.scalerFunction}-tick`,
+                description: `Carries class changes of ${n.cluster} forward while AWS works`,
+                scheduleExpression: SCALER_SCHEDULE,
+            }, { parent: this });
+            new aws.lambda.Permission(`${name}-scaler-from-schedule`, {
+                function: this.scalerFunction.name,
+                action: "lambda:InvokeFunction",
+                principal: "events.amazonaws.com",
+                sourceArn: schedule.arn,
+            }, { parent: this });
+            new aws.cloudwatch.EventTarget(`${name}-scaler-tick`, {
+                rule: schedule.name,
+                arn: this.scalerFunction.arn,
+            }, { parent: this });
+        }
+
+        this.securityGroupId = securityGroup.id;
+        this.endpoint = this.cluster.endpoint;
+        this.readerEndpoint = this.cluster.readerEndpoint;
+        this.masterUserSecretArn = this.cluster.masterUserSecrets.apply((s) => s?.[0]?.secretArn);
+        this.registerOutputs({
+            clusterArn: this.cluster.arn,
+            endpoint: this.endpoint,
+            readerEndpoint: this.readerEndpoint,
+            masterUserSecretArn: this.masterUserSecretArn,
+            securityGroupId: this.securityGroupId,
+            writeAlarm: this.writeAlarm,
+            replicaTarget: this.replicaTarget,
+            replicaPolicies: this.replicaPolicies,
+            scalerFunction: this.scalerFunction,
+        });
+    }
+}
+
+function checkArgs(args: AuroraClusterArgs): void {
+    if (args.clientSecurityGroupIds.length === 0) {
+        throw new Error(`AuroraCluster ${args.aurora.names.cluster}: clientSecurityGroupIds: [] admits no one on ${POSTGRES_PORT}; ` +
+            "pass the security groups of the ECS services that use the database");
+    }
+}
+
+/** The target-tracking configuration of a reader-count policy (predefined RDSReader* metric). */
+function targetTracking(policy: TargetTrackingPolicy): aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration {
+    const common = {
+        targetValue: policy.targetValue,
+        scaleOutCooldown: policy.cooldowns.scaleOut,
+        scaleInCooldown: policy.cooldowns.scaleIn,
+        disableScaleIn: policy.disableScaleIn,
+    };
+    const metric = policy.metric;
+    if (metric.type === "predefined") return { ...common, predefinedMetricSpecification: { predefinedMetricType: metric.predefinedMetricType } };
+    const series = metric.series;
+    return {
+        ...common,
+        customizedMetricSpecification: {
+            namespace: series.namespace,
+            metricName: series.metricName,
+            statistic: series.statistic,
+            dimensions: dimensionList(series),
+        },
+    };
+}
