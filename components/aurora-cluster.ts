@@ -12,8 +12,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
 import { AuroraConfig } from "../config/aurora";
 import { CLASS_SCALER_ENV, CLASS_SCALER_TAG_PREFIX, SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
-import { dimensionList } from "../scaling/metric-series";
-import { TargetTrackingPolicy } from "../scaling/plan";
+import { throwIfAny } from "./input-errors";
+import { targetTrackingConfiguration } from "./service-scaling";
+import { writeLogsStatement } from "./task-iam";
 
 /** The scaler's Lambda entry, bundled with esbuild when the program runs. */
 export const SCALER_ENTRY = path.resolve(__dirname, "..", "runtime", "aurora", "handler.ts");
@@ -179,7 +180,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                     resourceId: this.replicaTarget.resourceId,
                     scalableDimension: this.replicaTarget.scalableDimension,
                     serviceNamespace: this.replicaTarget.serviceNamespace,
-                    targetTrackingScalingPolicyConfiguration: targetTracking(policy),
+                    targetTrackingScalingPolicyConfiguration: targetTrackingConfiguration(policy, undefined),
                 }, { parent: this, dependsOn: [this.replicaTarget], deleteBeforeReplace: true });
             }
         }
@@ -261,7 +262,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
-                        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                        writeLogsStatement(logGroup.arn),
                         { Sid: "ReadWriteAlarm", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: alarmArn },
                         { Sid: "ReadCluster", Effect: "Allow", Action: ["rds:DescribeDBClusters", "rds:DescribeDBInstances"], Resource: [clusterArn, instancesArn] },
                         {
@@ -352,30 +353,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
 }
 
 function checkArgs(args: AuroraClusterArgs): void {
-    if (args.clientSecurityGroupIds.length === 0) {
-        throw new Error(`AuroraCluster ${args.aurora.names.cluster}: clientSecurityGroupIds: [] admits no one on ${POSTGRES_PORT}; ` +
-            "pass the security groups of the ECS services that use the database");
-    }
-}
-
-/** The target-tracking configuration of a reader-count policy (predefined RDSReader* metric). */
-function targetTracking(policy: TargetTrackingPolicy): aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration {
-    const common = {
-        targetValue: policy.targetValue,
-        scaleOutCooldown: policy.cooldowns.scaleOut,
-        scaleInCooldown: policy.cooldowns.scaleIn,
-        disableScaleIn: policy.disableScaleIn,
-    };
-    const metric = policy.metric;
-    if (metric.type === "predefined") return { ...common, predefinedMetricSpecification: { predefinedMetricType: metric.predefinedMetricType } };
-    const series = metric.series;
-    return {
-        ...common,
-        customizedMetricSpecification: {
-            namespace: series.namespace,
-            metricName: series.metricName,
-            statistic: series.statistic,
-            dimensions: dimensionList(series),
-        },
-    };
+    throwIfAny(`AuroraCluster ${args.aurora.names.cluster}`, args.clientSecurityGroupIds.length === 0 ? [{
+        propertyPath: "clientSecurityGroupIds",
+        reason: `is [], which admits no one on ${POSTGRES_PORT}; pass the security groups of the ECS services that use the database`,
+    }] : []);
 }

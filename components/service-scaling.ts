@@ -125,7 +125,11 @@ function checkArgs(args: ServiceScalingArgs): void {
     }] : []);
 }
 
-function targetTrackingConfiguration(
+/**
+ * The one conversion of a plan's target-tracking policy into the provider's configuration, for every
+ * scalable target (ECS services here, the Aurora reader count in aurora-cluster.ts).
+ */
+export function targetTrackingConfiguration(
     policy: TargetTrackingPolicy,
     lb: ServiceScalingArgs["loadBalancer"],
 ): aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration {

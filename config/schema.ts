@@ -344,7 +344,7 @@ const auroraReadReplicaScaling = z.strictObject({
 
 const auroraWriteAlarm = z.strictObject({
     /** Writes per second (WriteIOPS of the writer) the alarm must exceed. */
-    threshold: positiveTarget.default(500),
+    threshold: z.number().gt(0, { error: "must be > 0" }).default(500),
     /** Alarm period, seconds: a multiple of 60 (WriteIOPS is published every minute). */
     periodSeconds: z.number().int().refine((p) => p > 0 && p % 60 === 0, { error: "must be a multiple of 60 seconds (WriteIOPS is a 1-minute metric)" }).default(300),
     /** Consecutive breaching periods before ALARM. */

@@ -202,7 +202,7 @@ describe("AuroraCluster", () => {
     it("refuses to build a database nobody may reach", () => {
         expect(() => new AuroraCluster("aurora", {
             aurora: stackConfig("staging").aurora!, vpcId: "vpc-1", subnetIds: ["a", "b"], clientSecurityGroupIds: [], alertsTopicArn: ALERTS, logRetentionDays: 1, scalerCode: STAND_IN,
-        })).to.throw("AuroraCluster ecs-autoscaling-staging-aurora: clientSecurityGroupIds: [] admits no one on 5432; pass the security groups of the ECS services that use the database");
+        })).to.throw("AuroraCluster ecs-autoscaling-staging-aurora: clientSecurityGroupIds is [], which admits no one on 5432; pass the security groups of the ECS services that use the database");
     });
 
     it("bundles the scaler with esbuild into one file that exports the handler and carries no Pulumi code", async () => {
