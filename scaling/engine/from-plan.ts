@@ -16,6 +16,9 @@ export const PREDEFINED_METRIC_IDS: Readonly<Record<PredefinedMetricType, string
     ECSServiceAverageCPUUtilization: "ecs:cpu",
     ECSServiceAverageMemoryUtilization: "ecs:memory",
     ALBRequestCountPerTarget: "alb:requestsPerTarget",
+    // The Aurora reader count's metrics (averages over the readers).
+    RDSReaderAverageCPUUtilization: "rds:readerCpu",
+    RDSReaderAverageDatabaseConnections: "rds:readerConnections",
 };
 
 /**
