@@ -119,6 +119,7 @@ export = async () => {
             subnetIds: network.privateSubnetIds,
             clientSecurityGroupIds: Object.values(deployed).map((s) => s.securityGroupId),
             alertsTopicArn: alerts.topicArn,
+            topicKmsKeyArn: alerts.kmsKeyArn,
             logRetentionDays: config.logRetentionDays,
         }) : undefined;
 

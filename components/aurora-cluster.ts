@@ -44,6 +44,11 @@ export interface AuroraClusterArgs {
     readonly clientSecurityGroupIds: readonly pulumi.Input<string>[];
     /** Topic the write-rate alarm notifies on ALARM and OK (the stack's alerts). Required. */
     readonly alertsTopicArn: pulumi.Input<string>;
+    /**
+     * KMS key the scaler topic is encrypted with; CloudWatch must be allowed to use it (the alerts
+     * topic's key is). Defaults to no encryption.
+     */
+    readonly topicKmsKeyArn?: pulumi.Input<string>;
     /** Retention of the scaler's log group, in days. Required. */
     readonly logRetentionDays: number;
     /** Bundled scaler code; default: bundleScaler() (esbuild, at deploy time). Tests pass a small stand-in. */
@@ -192,7 +197,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
 
         let scalerTopic: aws.sns.Topic | undefined;
         if (scaler) {
-            scalerTopic = new aws.sns.Topic(`${name}-scaler-topic`, { name: n.scalerTopic }, { parent: this });
+            scalerTopic = new aws.sns.Topic(`${name}-scaler-topic`, {
+                name: n.scalerTopic,
+                ...(args.topicKmsKeyArn !== undefined ? { kmsMasterKeyId: args.topicKmsKeyArn } : {}),
+            }, { parent: this });
             // Only this alarm, in this account, may publish: nobody else can trigger a class change.
             new aws.sns.TopicPolicy(`${name}-scaler-topic-policy`, {
                 arn: scalerTopic.arn,

@@ -50,8 +50,9 @@ describe("stacks: secure defaults and apply/destroy order in every stack file", 
             });
 
             it("trusts every role to ECS tasks of this account and region only (two per ECS service)", () => {
-                // The scale-to-zero functions' roles are Lambda's (their trust: tests/components/scale-to-zero.test.ts).
-                const roles = ofType(T.role).filter((r) => !/-scale-to-zero-(idle-check|wake)-role$/.test(r.name));
+                // The scale-to-zero functions' roles and the Aurora class scaler's are Lambda's (their trust:
+                // tests/components/scale-to-zero.test.ts, tests/components/aurora-cluster.test.ts).
+                const roles = ofType(T.role).filter((r) => !/-scale-to-zero-(idle-check|wake)-role$/.test(r.name) && !r.name.startsWith("aurora-"));
                 expect(roles.length).to.equal(2 * ofType(T.service).length);
                 for (const role of roles) {
                     expect(JSON.parse(role.inputs.assumeRolePolicy).Statement, role.name).to.deep.equal([ECS_TASKS_TRUST_STATEMENT]);
@@ -59,7 +60,7 @@ describe("stacks: secure defaults and apply/destroy order in every stack file", 
             });
 
             it("encrypts the alerts topic with the stack's key, which CloudWatch of this account may use", () => {
-                const [topic] = ofType(T.topic);
+                const topic = ofType(T.topic).find((t) => String(t.inputs.name).endsWith("-alerts"))!;
                 const [key] = ofType(T.key);
                 expect(topic.inputs.kmsMasterKeyId).to.equal(key.state.arn);
                 const cloudwatch = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Principal.Service === "cloudwatch.amazonaws.com");
@@ -67,7 +68,7 @@ describe("stacks: secure defaults and apply/destroy order in every stack file", 
             });
 
             it("alarms to the alerts topic on the first message in each dead-letter queue", () => {
-                const topicArn = ofType(T.topic)[0].state.arn;
+                const topicArn = ofType(T.topic).find((t) => String(t.inputs.name).endsWith("-alerts"))!.state.arn;
                 const deadLetterQueues = ofType(T.queue).filter((q) => String(q.inputs.name).endsWith("-dlq")).map((q) => q.inputs.name);
                 expect(deadLetterQueues.length).to.be.greaterThan(0);
                 for (const dlq of deadLetterQueues) {
