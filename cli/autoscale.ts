@@ -26,6 +26,7 @@ import { addMetricCommand } from "./metric-publish";
 import { addWorkerCommand } from "./worker";
 import { addGatewayCommand } from "./gateway";
 import { addWakeCommand } from "./wake";
+import { addDbCommand } from "./db";
 import { EXIT, processIo, type CliIo } from "./commands/io";
 import { version } from "../package.json";
 
@@ -46,6 +47,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addWorkerCommand,
     addGatewayCommand,
     addWakeCommand,
+    addDbCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void): Command {
