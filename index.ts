@@ -12,6 +12,7 @@ import { AutoscalingDashboard } from "./components/autoscaling-dashboard";
 import { EcsCluster } from "./components/ecs-cluster";
 import { LoadBalancer } from "./components/load-balancer";
 import { Network, REGULAR_ZONES_QUERY } from "./components/network";
+import { ProjectImage } from "./components/project-image";
 import { QueueAutoscaler } from "./components/queue-autoscaler";
 import { ScalableService } from "./components/scalable-service";
 import { ScaleToZero } from "./components/scale-to-zero";
@@ -57,6 +58,11 @@ export = async () => {
             ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, ...config.loadBalancer })
             : undefined;
 
+        // The project image, built once and run by the queue autoscaler and every built-in workload.
+        const projectImage = config.autoscaler.enabled || services.some((s) => s.workload !== undefined)
+            ? new ProjectImage("project-image", { image: config.autoscaler.image, repositoryName: names.imageRepository })
+            : undefined;
+
         const deployed: Record<string, ScalableService> = {};
         for (const service of services) {
             deployed[service.key] = new ScalableService(service.key, {
@@ -73,6 +79,7 @@ export = async () => {
                 queue: service.consumesQueue !== undefined
                     ? { arn: workQueues[service.consumesQueue].queueArn, url: workQueues[service.consumesQueue].queueUrl }
                     : undefined,
+                projectImage,
             });
         }
 
@@ -96,6 +103,7 @@ export = async () => {
         const scaler = config.autoscaler.enabled
             ? new QueueAutoscaler("queue-autoscaler", {
                 settings: config.autoscaler,
+                image: projectImage,
                 serviceName: names.autoscalerService,
                 cluster,
                 worker: {

@@ -46,6 +46,8 @@ export interface FargateContainerArgs {
      * is a private ECR reference given as a plain string; otherwise nothing may be pulled from ECR.
      */
     readonly ecrRepositoryArn?: pulumi.Input<string>;
+    /** Container command, the arguments to the image's entrypoint. Defaults to the image's own CMD. */
+    readonly command?: readonly string[];
     /** Port the container listens on. Required when `loadBalancer` is set; defaults to none. */
     readonly port?: number;
     /** Plain environment variables, passed sorted by name. Defaults to none. Never a secret: see `secrets`. */
@@ -274,6 +276,7 @@ export class FargateService extends pulumi.ComponentResource {
             containerDefinitions: pulumi.jsonStringify([{
                 name: c.name,
                 image: c.image,
+                ...(c.command !== undefined ? { command: [...c.command] } : {}),
                 essential: true,
                 // Container-level hard limit equal to the task's memory: Fargate does not need it, but
                 // moto rejects a container definition without memory or memoryReservation.

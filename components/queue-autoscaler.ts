@@ -4,18 +4,13 @@
  * cli/autoscale.ts). Its task role may touch exactly the worker service, the queue and the project's
  * metric namespace; the failure simulations get their extra permissions only when the stack allows them.
  */
-import * as path from "path";
 import * as aws from "@pulumi/aws";
-import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { AutoscalerConfig } from "../config/load";
 import { configSettings, envName, STATE_TAG_PREFIX, valueAt } from "../scaling/autoscaler-settings";
 import { PROJECT_NAMESPACE } from "../scaling/metric-series";
-import { parseEcrImageUri } from "./ecr-image-uri";
 import { ClusterRef, FargateService } from "./fargate-service";
-
-/** The repository root: the Docker build context, holding the Dockerfile that packages the runtime. */
-export const BUILD_CONTEXT = path.resolve(__dirname, "..");
+import { ProjectImage, ProjectImageRef } from "./project-image";
 
 /** Container name inside the task definition. */
 export const CONTAINER_NAME = "autoscaler";
@@ -39,6 +34,11 @@ export const HEALTH_CHECK_COMMAND = [
 export interface QueueAutoscalerArgs {
     /** The validated `autoscaler` config, with the scaled service's bounds (config/load.ts). */
     readonly settings: AutoscalerConfig;
+    /**
+     * The stack's project image (components/project-image.ts), shared with the built-in workloads.
+     * Defaults to one of the autoscaler's own, from `settings.image` or built into a repository named `serviceName`.
+     */
+    readonly image?: ProjectImageRef;
     /** Physical name of the autoscaler's own ECS service (`names.autoscalerService`); also the task family and log group suffix. */
     readonly serviceName: string;
     /** The cluster both the worker and the autoscaler run in; the task-level permissions are conditioned on its ARN. */
@@ -109,52 +109,10 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const region = aws.getRegionOutput({}, parent).region;
 
-        // The image: a prebuilt one from config, or the repository's Dockerfile built and pushed now.
-        let image: pulumi.Output<string>;
-        let ecrRepositoryArn: pulumi.Input<string> | undefined;
-        if (s.image !== undefined) {
-            image = pulumi.output(s.image);
-            // A private ECR image needs pull rights on its repository; public registries need none.
-            ecrRepositoryArn = parseEcrImageUri(s.image)?.repositoryArn;
-        } else {
-            // Tags are MUTABLE because every build pushes the same `latest` tag; what runs is pinned by
-            // digest below, so a moved tag never changes a running or future task. An immutable tag
-            // would have to be unique per build, and the repository would keep every build's tag forever.
-            const repository = new aws.ecr.Repository(`${name}-images`, {
-                name: args.serviceName,
-                imageTagMutability: "MUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                // The repository holds only this stack's builds; destroying the stack removes them.
-                forceDelete: true,
-            }, { parent: this, deleteBeforeReplace: true });
-            new aws.ecr.LifecyclePolicy(`${name}-images-expiry`, {
-                repository: repository.name,
-                policy: JSON.stringify({
-                    rules: [{
-                        rulePriority: 1,
-                        description: "Keep the 10 most recent untagged images (earlier builds, for rollback)",
-                        selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 10 },
-                        action: { type: "expire" },
-                    }],
-                }),
-            }, parent);
-            const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
-            const built = new dockerBuild.Image(`${name}-image`, {
-                context: { location: BUILD_CONTEXT },
-                dockerfile: { location: path.join(BUILD_CONTEXT, "Dockerfile") },
-                // Fargate tasks run on X86_64 (runtimePlatform below), whatever machine runs `pulumi up`.
-                platforms: ["linux/amd64"],
-                push: true,
-                tags: [pulumi.interpolate`${repository.repositoryUrl}:latest`],
-                registries: [{
-                    address: repository.repositoryUrl.apply((url) => url.split("/")[0]),
-                    username: token.userName,
-                    password: pulumi.secret(token.password),
-                }],
-            }, parent);
-            image = pulumi.interpolate`${repository.repositoryUrl}@${built.digest}`;
-            ecrRepositoryArn = repository.arn;
-        }
+        // The stack's shared project image, or one of its own (a stack without built-in workloads).
+        const projectImage = args.image ?? new ProjectImage(`${name}-project-image`, { image: s.image, repositoryName: args.serviceName }, parent);
+        const image = pulumi.output(projectImage.image);
+        const ecrRepositoryArn = projectImage.ecrRepositoryArn;
 
         // Task role: what the autoscaler itself calls.
         const onCluster = { ArnEquals: { "ecs:cluster": args.cluster.clusterArn } };

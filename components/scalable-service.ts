@@ -9,6 +9,7 @@ import { CapacityProviderItem } from "../config/schema";
 import { ServiceConfig } from "../config/load";
 import { QUEUE_URL_ENV } from "../config/load";
 import { FargateService, FargateServiceArgs } from "./fargate-service";
+import { ProjectImageRef } from "./project-image";
 import { throwIfAny } from "./input-errors";
 import { ServiceScaling } from "./service-scaling";
 
@@ -28,6 +29,8 @@ export interface ScalableServiceArgs extends Pick<FargateServiceArgs, "cluster" 
     };
     /** The queue the service consumes. Required when service.consumesQueue is set. */
     readonly queue?: { readonly arn: pulumi.Input<string>; readonly url: pulumi.Input<string> };
+    /** The stack's project image (components/project-image.ts). Required when service.workload is set. */
+    readonly projectImage?: ProjectImageRef;
 }
 
 export { QUEUE_URL_ENV };
@@ -47,6 +50,27 @@ export class ScalableService extends pulumi.ComponentResource {
         const svc = args.service;
         const lb = svc.loadBalancer && args.loadBalancer;
         const queue = svc.consumesQueue ? args.queue : undefined;
+        // A built-in workload runs the project image with its `autoscale` subcommand, pulled from the project repository only.
+        const builtin = svc.workload !== undefined ? args.projectImage : undefined;
+        const statements: pulumi.Input<object>[] = queue ? [{
+            Sid: "ConsumeWorkQueue",
+            Effect: "Allow",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+            Resource: queue.arn,
+        }] : [];
+        if (svc.workload === "worker") {
+            // The worker protects its task from scale-in while it holds a message (runtime/worker/task-protection.ts);
+            // the ECS agent endpoint calls these with the task role, on the tasks of this cluster.
+            const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+            const region = aws.getRegionOutput({}, { parent: this }).region;
+            const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+            statements.push({
+                Sid: "ProtectOwnTasks",
+                Effect: "Allow",
+                Action: ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+                Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${args.cluster.clusterName}/*`,
+            });
+        }
 
         this.fargate = new FargateService(`${name}-fargate`, {
             serviceName: svc.name,
@@ -55,7 +79,7 @@ export class ScalableService extends pulumi.ComponentResource {
             memory: svc.memory,
             container: {
                 name: svc.key,
-                image: svc.image,
+                ...(builtin ? { image: builtin.image, ecrRepositoryArn: builtin.ecrRepositoryArn, command: svc.command } : { image: svc.image! }),
                 port: svc.containerPort,
                 environment: queue ? { ...svc.environment, [QUEUE_URL_ENV]: queue.url } : svc.environment,
                 secrets: svc.secrets,
@@ -70,12 +94,7 @@ export class ScalableService extends pulumi.ComponentResource {
             capacityStrategy: svc.capacityStrategy ?? args.capacityStrategy,
             // The initial count only; Application Auto Scaling owns it afterwards.
             desiredCount: svc.plan.minCapacity,
-            taskPolicyStatements: queue ? [{
-                Sid: "ConsumeWorkQueue",
-                Effect: "Allow",
-                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-                Resource: queue.arn,
-            }] : [],
+            taskPolicyStatements: statements,
             loadBalancer: svc.loadBalancer && lb ? {
                 listenerArn: lb.listenerArn,
                 securityGroupId: lb.securityGroupId,
@@ -116,6 +135,9 @@ function checkArgs(args: ScalableServiceArgs): void {
     }
     if (svc.consumesQueue && !args.queue) {
         errors.push({ propertyPath: "queue", reason: `is required because services.${svc.key}.consumesQueue is set (the task role is granted that queue and no other)` });
+    }
+    if (svc.workload !== undefined && !args.projectImage) {
+        errors.push({ propertyPath: "projectImage", reason: `is required because services.${svc.key}.workload is set (the workload runs the project image)` });
     }
     throwIfAny(`ScalableService ${svc.key}`, errors);
 }

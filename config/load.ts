@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
     CapacityProviderItem, FARGATE_SIZES, LoadBalancerInput, NetworkInput, PolicyInput, QueueInput, ServiceInput,
     AutoscalerInput, CONFIG_KEYS, autoscaler as autoscalerSchema, scalars, structured,
+    BUILTIN_WORKLOADS, BuiltinWorkload, WORKLOAD_COMMANDS,
 } from "./schema";
 import { ConfigError } from "./errors";
 import { AuroraConfig, auroraProblems, toAuroraConfig } from "./aurora";
@@ -27,7 +28,12 @@ export interface ServiceConfig {
     readonly key: string;
     /** Physical ECS service name. */
     readonly name: string;
-    readonly image: string;
+    /** Container image; undefined when the service runs a built-in workload of the project image. */
+    readonly image?: string;
+    /** Built-in workload of the project image (components/project-image.ts) the service runs instead of `image`. */
+    readonly workload?: BuiltinWorkload;
+    /** Container command: the workload's `autoscale` subcommand; undefined runs the image's own. */
+    readonly command?: readonly string[];
     readonly cpu: number;
     readonly memory: number;
     readonly containerPort?: number;
@@ -177,6 +183,14 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     for (const [key, svc] of Object.entries(serviceInputs)) {
         serviceProblems(`services.${key}`, svc, problems);
         problems.push(...scaleToZeroProblems(key, svc, st.autoscaler!.enabled ? st.autoscaler!.service : undefined));
+        if (svc.image !== undefined && svc.workload !== undefined) {
+            problems.push(`services.${key}.workload: "${svc.workload}" and services.${key}.image: ${short(svc.image)} are both set; set exactly one of image or workload`);
+        } else if (svc.image === undefined && svc.workload === undefined) {
+            problems.push(`services.${key}.image: (missing) set exactly one of image (a container image) or workload (${BUILTIN_WORKLOADS.join(" or ")}, a built-in workload of this repository's image)`);
+        }
+        if (svc.workload === "worker" && svc.consumesQueue === undefined) {
+            problems.push(`services.${key}.workload: "worker" requires services.${key}.consumesQueue: the worker consumes the queue whose URL it gets as ${QUEUE_URL_ENV}`);
+        }
         if (svc.consumesQueue !== undefined) {
             knownQueue(`services.${key}.consumesQueue`, svc.consumesQueue);
             if (svc.environment[QUEUE_URL_ENV] !== undefined) {
@@ -276,6 +290,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             key,
             name: names.services[key],
             image: svc.image,
+            ...(svc.workload !== undefined ? { workload: svc.workload, command: WORKLOAD_COMMANDS[svc.workload] } : {}),
             cpu: svc.cpu,
             memory: svc.memory,
             containerPort: svc.containerPort,
@@ -309,7 +324,8 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         ecs: paid,
         services: deployedServices,
         queues: Object.keys(queueInputs),
-        autoscaler: as.enabled ? { ecr: as.image === undefined } : undefined,
+        autoscaler: as.enabled ? {} : undefined,
+        projectImage: (as.enabled || Object.values(serviceInputs).some((svc) => svc.workload !== undefined)) ? { ecr: as.image === undefined } : undefined,
     })));
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -490,7 +506,7 @@ export const QUEUE_URL_ENV = "QUEUE_URL";
 function containerDefinitionBytes(key: string, svc: ServiceInput): number {
     const DEPLOY_TIME_ALLOWANCE = 4096;
     const environment = Object.entries(svc.environment).map(([name, value]) => ({ name, value }));
-    return Buffer.byteLength(JSON.stringify([{ name: key, image: svc.image, essential: true, memory: svc.memory, environment }]), "utf8") + DEPLOY_TIME_ALLOWANCE;
+    return Buffer.byteLength(JSON.stringify([{ name: key, image: svc.image ?? svc.workload, essential: true, memory: svc.memory, environment }]), "utf8") + DEPLOY_TIME_ALLOWANCE;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ResourceNames {
     readonly dashboard: string;
     readonly alertsTopic: string;
     readonly autoscalerService: string;
+    /** ECR repository of the project image (components/project-image.ts), when it is built at deploy time. */
+    readonly imageRepository: string;
 }
 
 export function resourceNames(prefix: string, services: readonly string[], queues: readonly string[]): ResourceNames {
@@ -30,6 +32,7 @@ export function resourceNames(prefix: string, services: readonly string[], queue
         dashboard: `${prefix}-autoscaling`,
         alertsTopic: `${prefix}-alerts`,
         autoscalerService: `${prefix}-queue-autoscaler`,
+        imageRepository: `${prefix}-autoscale`,
     };
 }
 
@@ -63,8 +66,10 @@ export interface NamedResources {
     /** Services deployed (empty when ECS is left out), with their AWS policy names (`<service>-<name>[-out|-in]`) and alarm names. */
     readonly services: readonly { readonly key: string; readonly loadBalanced: boolean; readonly policies: readonly string[]; readonly alarms: readonly string[] }[];
     readonly queues: readonly string[];
-    /** The queue autoscaler's service is deployed; `ecr` when its image is built into a repository of the stack. */
-    readonly autoscaler?: { readonly ecr: boolean };
+    /** The queue autoscaler's service is deployed. */
+    readonly autoscaler?: object;
+    /** The project image is used (autoscaler or built-in workloads); `ecr` when it is built into a repository of the stack. */
+    readonly projectImage?: { readonly ecr: boolean };
     readonly ecs: boolean;
 }
 
@@ -104,8 +109,8 @@ export function physicalNames(names: ResourceNames, deployed: NamedResources): P
             { kind: "taskFamily", name: physical, key: "autoscaler" },
             { kind: "logGroup", name: `/ecs/${physical}`, key: "autoscaler" },
         );
-        if (deployed.autoscaler.ecr) out.push({ kind: "ecrRepository", name: physical, key: "autoscaler.image" });
     }
+    if (deployed.projectImage?.ecr) out.push({ kind: "ecrRepository", name: names.imageRepository, key: "autoscaler.image" });
     return out;
 }
 

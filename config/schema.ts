@@ -165,9 +165,23 @@ export const scaleToZero = z.strictObject({
     namespace: namespace.default("ECSAutoscaling/ScaleToZero"),
 });
 
+/** The `autoscale` commands of the project image a service may run, and the container command of each. */
+export const BUILTIN_WORKLOADS = ["worker", "gateway"] as const;
+export type BuiltinWorkload = typeof BUILTIN_WORKLOADS[number];
+export const WORKLOAD_COMMANDS: Readonly<Record<BuiltinWorkload, readonly string[]>> = {
+    worker: ["worker", "run"],
+    gateway: ["gateway", "run"],
+};
+
 export const service = z.strictObject({
-    /** Container image; ECS's reference format (registry, lower-case repository, tag, digest; 255 characters). */
-    image: aws(z.string(), rules.image),
+    /** Container image; ECS's reference format (registry, lower-case repository, tag, digest; 255 characters). Exactly one of image or workload. */
+    image: aws(z.string(), rules.image).optional(),
+    /**
+     * A built-in workload of this repository's image (the one the queue autoscaler runs) instead of an
+     * image: `worker` consumes `consumesQueue` (PROCESSING_MS in `environment`: work per message, default
+     * 1000), `gateway` is a long-running stand-in. Exactly one of image or workload.
+     */
+    workload: z.enum(BUILTIN_WORKLOADS, { error: `must be one of ${BUILTIN_WORKLOADS.join(", ")} (a built-in workload of this repository's image)` }).optional(),
     /** Fargate CPU units. */
     cpu: int32.default(256),
     /** Fargate memory in MiB. */

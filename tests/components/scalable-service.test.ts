@@ -72,8 +72,12 @@ function argsFor(config: StackConfig, key: string): ScalableServiceArgs {
         capacityStrategy: config.capacityStrategy,
         loadBalancer: service.loadBalancer ? LB : undefined,
         queue: service.consumesQueue ? QUEUE : undefined,
+        projectImage: service.workload ? PROJECT_IMAGE : undefined,
     };
 }
+
+/** The stack's project image as index.ts passes it to the built-in workloads. */
+const PROJECT_IMAGE = { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecs-autoscaling-staging-autoscale@sha256:" + "b".repeat(64), ecrRepositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/ecs-autoscaling-staging-autoscale" };
 
 interface Built {
     readonly component: ScalableService;
@@ -315,7 +319,7 @@ describe("ScalableService: staging services", () => {
         });
 
         it("lets the execution role write only its own log group, and pull nothing from ECR for public images", async () => {
-            for (const key of ["api", "worker", "gateway"]) {
+            for (const key of ["api"]) {
                 const logGroup = named(T.logGroup, `${key}-fargate-logs`);
                 expect(logGroup.inputs).to.deep.equal({ name: `/ecs/ecs-autoscaling-staging-${key}`, retentionInDays: 30 });
                 const policy = JSON.parse(named(T.rolePolicy, `${key}-fargate-execution-policy`).inputs.policy);
@@ -427,6 +431,11 @@ describe("ScalableService: staging services", () => {
                 Effect: "Allow",
                 Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
                 Resource: QUEUE.arn,
+            }, {
+                Sid: "ProtectOwnTasks",
+                Effect: "Allow",
+                Action: ["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+                Resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/ecs-autoscaling-staging/*`,
             }]);
             for (const key of ["api", "gateway"]) {
                 expect(ofType(T.rolePolicy).filter((r) => r.inputs.role === `${key}-fargate-task-role-id`), key).to.deep.equal([]);
@@ -435,7 +444,7 @@ describe("ScalableService: staging services", () => {
 
         it("tells the container the queue URL", () => {
             const [container] = JSON.parse(named(T.taskDefinition, "worker-fargate-task-definition").inputs.containerDefinitions);
-            expect(container.environment).to.deep.equal([{ name: QUEUE_URL_ENV, value: QUEUE.url }]);
+            expect(container.environment).to.deep.equal([{ name: "PROCESSING_MS", value: "1000" }, { name: QUEUE_URL_ENV, value: QUEUE.url }]);
         });
 
         it("has no ingress rule, no target group and no load balancer", async () => {
@@ -473,7 +482,8 @@ describe("ScalableService: staging services", () => {
             expect(td.taskRoleArn).to.equal(`arn:aws:iam::${ACCOUNT}:role/gateway-fargate-task-role`);
             expect(JSON.parse(td.containerDefinitions)).to.deep.equal([{
                 name: "gateway",
-                image: "public.ecr.aws/docker/library/busybox:1.36",
+                image: PROJECT_IMAGE.image,
+                command: ["gateway", "run"],
                 essential: true,
                 memory: 512,
                 user: "1000:1000",
@@ -511,6 +521,7 @@ describe("ScalableService: config edits reach the registered inputs", () => {
         services.worker.policies[2].scaleOut.evaluationPeriods = 3;
         services.worker.policies[2].scaleOut.datapointsToAlarm = 2;
         services.gateway.capacityStrategy = [{ provider: "FARGATE_SPOT", weight: 1 }];
+        delete services.gateway.workload;
         services.gateway.image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/gateway:2.1.0";
         services.gateway.environment = { ZONE: "b", SHARDS_PER_TASK: "50", ALPHA: "1" };
         config = stagingConfig({ services, customMetricTest: { enabled: true, service: "api" } });
@@ -616,7 +627,7 @@ describe("ScalableService: wiring config cannot check", () => {
     });
 
     it("a queue consumer without args.queue names the property and the config key", () => {
-        expectRejected(() => new ScalableService("rejected", { ...argsFor(config, "worker"), queue: undefined }), ["queue"],
+        expectRejected(() => new ScalableService("rejected", { ...argsFor(config, "worker"), queue: undefined, projectImage: undefined }), ["queue", "projectImage"],
             /^ScalableService worker: queue is required because services\.worker\.consumesQueue is set/);
     });
 

@@ -84,6 +84,33 @@ describe("stacks: one owner per desired count", () => {
     });
 });
 
+describe("stacks: the built-in workloads run the project image", () => {
+    it("staging's worker runs the project image with command [worker, run] and its execution role pulls only from the project repository", async () => {
+        await runProgram("staging");
+        const repos = ofType("aws:ecr/repository:Repository");
+        expect(repos.map((r) => r.inputs.name)).to.deep.equal(["ecs-autoscaling-staging-autoscale"]);
+        expect(ofType("docker-build:index:Image")).to.have.length(1);
+        const containerOf = (family: string) => JSON.parse(ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === family)!.inputs.containerDefinitions)[0];
+        const worker = containerOf("ecs-autoscaling-staging-worker");
+        const autoscaler = containerOf("ecs-autoscaling-staging-queue-autoscaler");
+        expect(worker.image).to.match(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ecs-autoscaling-staging-autoscale@sha256:/);
+        expect(worker.image).to.equal(autoscaler.image);
+        expect(worker.command).to.deep.equal(["worker", "run"]);
+        expect(containerOf("ecs-autoscaling-staging-jobs").command).to.deep.equal(["worker", "run"]);
+        expect(containerOf("ecs-autoscaling-staging-gateway").command).to.deep.equal(["gateway", "run"]);
+        expect(containerOf("ecs-autoscaling-staging-api").command).to.equal(undefined);
+        expect(worker.environment.find((e: any) => e.name === "PROCESSING_MS").value).to.equal("1000");
+
+        const executionPolicy = ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "worker-fargate-execution-policy")!;
+        const pulls = JSON.parse(executionPolicy.inputs.policy).Statement.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith("ecr:")));
+        // Layers from the project repository only; GetAuthorizationToken has no resource-level permissions.
+        expect(pulls.map((st: any) => [st.Action, st.Resource])).to.deep.equal([
+            [["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], repos[0].state.arn],
+            ["ecr:GetAuthorizationToken", "*"],
+        ]);
+    });
+});
+
 describe("stacks: staging carries the S-11 figures", () => {
     let outputs: Record<string, any>;
     before(async () => { outputs = await runProgram("staging"); });

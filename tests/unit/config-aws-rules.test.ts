@@ -119,8 +119,8 @@ const cases: Case[] = [
     },
     {
         rule: "image references in ECS's format",
-        accepted: services((s) => { s.worker.image = `registry.example.com:5000/team/app:v1.2@sha256:${"a".repeat(64)}`; }),
-        refused: services((s) => { s.worker.image = "Nginx:latest"; }),
+        accepted: services((s) => { delete s.worker.workload; s.worker.image = `registry.example.com:5000/team/app:v1.2@sha256:${"a".repeat(64)}`; }),
+        refused: services((s) => { delete s.worker.workload; s.worker.image = "Nginx:latest"; }),
         message: "services.worker.image: \"Nginx:latest\" must be an image reference ECS accepts: at most 255 characters, " +
             "[registry[:port]/]repository[:tag][@digest] with a lower-case repository path (Docker reference format)",
     },
@@ -173,7 +173,7 @@ const cases: Case[] = [
         rule: "task definitions of at most 64 KiB",
         accepted: services((s) => { s.gateway.environment = { BIG: "x".repeat(50000) }; }),
         refused: services((s) => { s.gateway.environment = { BIG: "x".repeat(70000) }; }),
-        message: "services.gateway.environment: 1 variables make the task definition about 74241 bytes; ECS allows at most 65536 bytes (64 KiB) per task definition",
+        message: "services.gateway.environment: 1 variables make the task definition about 74206 bytes; ECS allows at most 65536 bytes (64 KiB) per task definition",
     },
     {
         rule: "a queue consumer does not set QUEUE_URL itself",

@@ -185,6 +185,14 @@ describe("config: bad values fail with the key, the value and the rule", () => {
             "services.worker.consumesQueue: \"orders\" is not one of the stack's queues; expected one of work, jobs"],
         ["a step metric on an unknown queue", withStep((p) => { p.metric = { source: "sqs", queue: "orders" }; }),
             "services.worker.policies[2].metric.queue: \"orders\" is not one of the stack's queues; expected one of work, jobs"],
+        ["both image and workload", withWorker((w) => { w.image = "public.ecr.aws/nginx/nginx:1.27"; }),
+            "services.worker.workload: \"worker\" and services.worker.image: \"public.ecr.aws/nginx/nginx:1.27\" are both set; set exactly one of image or workload"],
+        ["neither image nor workload", withWorker((w) => { delete w.workload; }),
+            "services.worker.image: (missing) set exactly one of image (a container image) or workload (worker or gateway, a built-in workload of this repository's image)"],
+        ["an unknown built-in workload", withWorker((w) => { w.workload = "cron"; }),
+            "services.worker.workload: \"cron\" must be one of worker, gateway (a built-in workload of this repository's image)"],
+        ["workload worker without consumesQueue", withWorker((w) => { delete w.consumesQueue; }),
+            "services.worker.workload: \"worker\" requires services.worker.consumesQueue: the worker consumes the queue whose URL it gets as QUEUE_URL"],
     ];
 
     for (const [title, overrides, message] of table) {
