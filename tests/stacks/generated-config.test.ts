@@ -15,22 +15,11 @@ import { graphProblems } from "../helpers/graph-rules";
 import { runProgramWithConfig } from "../helpers/program";
 import { recorded } from "../helpers/pulumi-mocks";
 import { projectFile, stackConfig, stackNames } from "../helpers/stack-files";
+import { seededRandom } from "../../scaling/traces";
 
 const SEED = Number(process.env.GENERATED_SEED ?? 20261123);
 const CASES = Number(process.env.GENERATED_CASES ?? 100);
 const PROJECT = projectFile().name;
-
-/** mulberry32: a small seeded generator, so every run generates the same cases. */
-function generator(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Path = (string | number)[];
@@ -181,7 +170,7 @@ describe("generated stack files through the whole program", function () {
     this.timeout(600000);
 
     it(`${CASES} seeded cases (seed ${SEED}): accepted with a valid graph or refused naming the key before any resource; none crash`, async () => {
-        const rnd = generator(SEED);
+        const rnd = seededRandom(SEED); // the same mulberry32 the traces use: every run generates the same cases
         const stacks = stackNames();
         const bases = Object.fromEntries(stacks.map((s) => [s, baseConfig(s)]));
         // Every key of every stack file, top-level keys included, in a fixed order.
