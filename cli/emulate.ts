@@ -18,12 +18,12 @@
  */
 import { appendFile } from "fs/promises";
 import {
-    DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, type ApplicationAutoScalingClient, type ScalingPolicy,
+    DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, type ScalingPolicy,
 } from "@aws-sdk/client-application-auto-scaling";
 import {
-    DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient, type MetricAlarm,
+    DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand, type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
-import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { Command } from "commander";
 import { apiCall } from "../runtime/aws/call";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
@@ -37,6 +37,7 @@ import type { RelativeStep } from "../scaling/plan";
 import type { Statistic } from "../scaling/metric-series";
 import { EXIT, type CliIo } from "./autoscale";
 import { abortableSleep, runTool, type SetRun } from "./proof/command";
+import type { EvidenceClients } from "./proof/evidence-collect";
 import { UsageError } from "./proof/usage";
 
 /** Every AWS call is bounded. */
@@ -66,11 +67,8 @@ export function endpointProblem(env: NodeJS.ProcessEnv, allowAws: boolean): stri
         : `AWS_ENDPOINT_URL: ${JSON.stringify(url)} is not a local endpoint (localhost, 127.0.0.0/8, ::1); pass --i-know-this-is-aws to emulate against it anyway`;
 }
 
-export interface EmulatorClients {
-    readonly autoscaling: Pick<ApplicationAutoScalingClient, "send">;
-    readonly cloudwatch: Pick<CloudWatchClient, "send">;
-    readonly ecs: Pick<ECSClient, "send">;
-}
+/** The emulator talks to the same three services evidence reads, through the same client shape. */
+export type EmulatorClients = EvidenceClients;
 
 export interface EmulatorOptions {
     readonly cluster: string;
