@@ -28,7 +28,7 @@ import type { Command } from "commander";
 import { apiCall } from "../runtime/aws/call";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
 import { createLogger, type Logger } from "../runtime/aws/logger";
-import { formatActivityRecord } from "../scaling/activity-record";
+import { formatActivityRecord, taskChangeEvent } from "../scaling/activity-record";
 import type { AlarmState, ComparisonOperator, TreatMissingData } from "../scaling/engine/alarm";
 import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy, type MetricIdentity } from "../scaling/engine/from-aws";
 import { engineParams, type EngineParams } from "../scaling/engine/params";
@@ -320,9 +320,11 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
             const a = result.activity;
             if (!a) continue;
             await send("UpdateService", (abortSignal) => deps.ecs.send(new UpdateServiceCommand({ cluster: o.cluster, service: t.service, desiredCount: a.newDesired }), { abortSignal }));
+            // The endpoint keeps no service events (moto): record the one ECS's scheduler would, from the tasks it reported.
+            const event = taskChangeEvent(t.service, (svc.runningCount ?? 0) + (svc.pendingCount ?? 0), a.newDesired);
             const line = formatActivityRecord({
                 time: new Date(deps.clock()).toISOString(), resourceId: t.resourceId, policy: a.policy, alarm: a.alarm,
-                oldDesired: a.oldDesired, newDesired: a.newDesired, cause: a.cause,
+                oldDesired: a.oldDesired, newDesired: a.newDesired, cause: a.cause, ...(event ? { event } : {}),
             });
             await deps.record(line);
             activities++;

@@ -3,12 +3,14 @@
  * decision where the endpoint keeps no activities of its own (`autoscale emulate` against moto, whose
  * DescribeScalingActivities is not implemented), and read by `autoscale evidence --activities <file>`.
  * It carries what an Application Auto Scaling activity shows (resource, old and new desired count,
- * cause), plus the policy and alarm that caused it.
+ * cause), plus the policy and alarm that caused it, and, where the endpoint keeps no ECS service events
+ * either (moto), the event ECS would record for the tasks the change started or stopped.
  *
- * A line, keys in this order:
+ * A line, keys in this order (`event` is optional):
  *   {"time":"2026-11-23T20:15:00.000Z","resourceId":"service/c/s","policy":"s-synthetic-load",
  *    "alarm":"TargetTracking-service/c/s-AlarmHigh-...","oldDesired":2,"newDesired":4,
- *    "cause":"monitor alarm ... in state ALARM triggered policy ..."}
+ *    "cause":"monitor alarm ... in state ALARM triggered policy ...",
+ *    "event":"(service s) has started 2 tasks."}
  */
 
 export interface ScalingActivityRecord {
@@ -24,15 +26,21 @@ export interface ScalingActivityRecord {
     readonly newDesired: number;
     /** Human-readable cause, in the words Application Auto Scaling uses where possible. */
     readonly cause: string;
+    /**
+     * The ECS service event for the tasks the change started or stopped, in ECS's words
+     * (`(service s) has started 2 tasks.`): the difference between the new desired count and the
+     * running and pending tasks the endpoint reported before the update. Absent when there is none.
+     */
+    readonly event?: string;
 }
 
-const KEYS = ["time", "resourceId", "policy", "alarm", "oldDesired", "newDesired", "cause"] as const;
+const KEYS = ["time", "resourceId", "policy", "alarm", "oldDesired", "newDesired", "cause", "event"] as const;
 
 /** The record as one line of JSON (no trailing newline), keys in the documented order. */
 export function formatActivityRecord(r: ScalingActivityRecord): string {
     const problems = activityRecordProblems(r);
     if (problems.length > 0) throw new Error(`invalid scaling-activity record: ${problems.join("; ")}`);
-    return JSON.stringify(Object.fromEntries(KEYS.map((k) => [k, r[k]])));
+    return JSON.stringify(Object.fromEntries(KEYS.filter((k) => r[k] !== undefined).map((k) => [k, r[k]])));
 }
 
 /** Every rule a value breaks to be a record, as sentences naming the key and the value. */
@@ -42,6 +50,9 @@ export function activityRecordProblems(value: unknown): string[] {
     const problems: string[] = [];
     for (const k of ["resourceId", "policy", "alarm", "cause"] as const) {
         if (typeof v[k] !== "string" || v[k] === "") problems.push(`${k}: ${JSON.stringify(v[k]) ?? "(missing)"} must be a non-empty string`);
+    }
+    if ("event" in v && (typeof v.event !== "string" || v.event === "")) {
+        problems.push(`event: ${JSON.stringify(v.event) ?? "(missing)"} must be a non-empty string when given`);
     }
     if (typeof v.time !== "string" || Number.isNaN(Date.parse(v.time))) {
         problems.push(`time: ${JSON.stringify(v.time) ?? "(missing)"} must be an ISO-8601 time`);
@@ -81,6 +92,17 @@ export function parseActivityRecords(text: string): { records: ScalingActivityRe
         else records.push(value as ScalingActivityRecord);
     });
     return { records, problems };
+}
+
+/**
+ * The service event ECS records when its scheduler brings a service's tasks (running and pending) to a
+ * new desired count: `has started N tasks` or `has stopped N running tasks`, in ECS's words without the
+ * task list (an emulated endpoint runs no tasks to name). Undefined when there is nothing to start or stop.
+ */
+export function taskChangeEvent(service: string, tasksBefore: number, desiredAfter: number): string | undefined {
+    if (desiredAfter > tasksBefore) return `(service ${service}) has started ${desiredAfter - tasksBefore} tasks.`;
+    if (desiredAfter < tasksBefore) return `(service ${service}) has stopped ${tasksBefore - desiredAfter} running tasks.`;
+    return undefined;
 }
 
 /** The Application Auto Scaling resource ID of an ECS service. */

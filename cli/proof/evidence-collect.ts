@@ -4,7 +4,8 @@
  * DescribeAlarmHistory, DescribeScalingActivities and DescribeServices. A call the endpoint does not
  * offer (moto answers DescribeScalingActivities and DescribeAlarmHistory with HTTP 500) makes its item
  * unavailable instead of failing the run; the scaling activities then come from an activity record
- * (scaling/activity-record.ts) when one is given.
+ * (scaling/activity-record.ts) when one is given, and so do the service events when the endpoint
+ * records none.
  */
 import {
     DescribeScalableTargetsCommand, DescribeScalingActivitiesCommand, DescribeScalingPoliciesCommand,
@@ -14,7 +15,7 @@ import {
     DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand,
     type CloudWatchClient, type MetricAlarm, type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
-import { DescribeServicesCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, type ECSClient, type ServiceEvent } from "@aws-sdk/client-ecs";
 import { apiCall } from "../../runtime/aws/call";
 import { cloudWatchDimensions } from "../../runtime/aws/cloudwatch";
 import { ecsResourceId, parseActivityRecords } from "../../scaling/activity-record";
@@ -202,6 +203,27 @@ async function activitiesOf(c: EvidenceClients, resourceId: string, o: CollectOp
     return { kind: "record", file: o.activityRecord.file, activities };
 }
 
+/**
+ * The service's ECS events in the window. An endpoint that records none at all (moto; AWS always has at
+ * least a steady-state event) falls back to the events an activity record carries, marked with its file.
+ */
+function eventsOf(apiEvents: readonly ServiceEvent[], resourceId: string, o: CollectOptions): EvidenceData["serviceEvents"] {
+    const start = o.start.toISOString();
+    const end = o.end.toISOString();
+    const inWindow = (list: { time: string; message: string }[]) =>
+        list.filter((e) => e.time >= start && e.time <= end).sort((a, b) => a.time.localeCompare(b.time));
+    if (apiEvents.length > 0 || !o.activityRecord) {
+        const events = apiEvents.map((e) => ({ time: e.createdAt?.toISOString() ?? "", message: e.message ?? "" }));
+        return { all: events.length, inWindow: inWindow(events) };
+    }
+    const { records, problems } = parseActivityRecords(o.activityRecord.text);
+    if (problems.length > 0) throw new Error(`--activities ${o.activityRecord.file}: ${problems.join("; ")}`);
+    const events = records
+        .filter((r) => r.resourceId === resourceId && r.event !== undefined)
+        .map((r) => ({ time: new Date(r.time).toISOString(), message: r.event! }));
+    return { all: events.length, inWindow: inWindow(events), record: o.activityRecord.file };
+}
+
 /** Reads every artifact; throws (naming the operation) only when a call that should work fails. */
 export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Promise<CollectedEvidence> {
     const resourceId = ecsResourceId(o.cluster, o.service);
@@ -255,9 +277,7 @@ export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Pr
 
     const described = await apiCall("DescribeServices", () => c.ecs.send(new DescribeServicesCommand({ cluster: o.cluster, services: [o.service] })));
     const svc = described.services?.find((s) => s.serviceName === o.service);
-    const events = (svc?.events ?? [])
-        .map((e) => ({ time: e.createdAt?.toISOString() ?? "", message: e.message ?? "" }));
-    const inWindow = events.filter((e) => e.time >= o.start.toISOString() && e.time <= o.end.toISOString()).sort((a, b) => a.time.localeCompare(b.time));
+    const serviceEvents = eventsOf(svc?.events ?? [], resourceId, o);
     const end = o.end.toISOString();
 
     // Desired count over the window: Container Insights where it exists, else the activities' steps.
@@ -283,7 +303,7 @@ export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Pr
             datapoints,
             alarms,
             activities,
-            serviceEvents: { all: events.length, inWindow },
+            serviceEvents,
             ...(svc ? { serviceCounts: { desired: svc.desiredCount ?? 0, running: svc.runningCount ?? 0, pending: svc.pendingCount ?? 0 } } : {}),
         },
         capacity: { desired, running },

@@ -81,7 +81,12 @@ export interface EvidenceData {
     readonly alarms: readonly AlarmView[];
     readonly activities: ActivitySource;
     /** ECS service events in the window; `all` counts every event the service has (any time). */
-    readonly serviceEvents: { readonly all: number; readonly inWindow: readonly { readonly time: string; readonly message: string }[] };
+    readonly serviceEvents: {
+        readonly all: number;
+        readonly inWindow: readonly { readonly time: string; readonly message: string }[];
+        /** The activity record the events were taken from, when the endpoint records none; absent for DescribeServices'. */
+        readonly record?: string;
+    };
     readonly serviceCounts?: { readonly desired: number; readonly running: number; readonly pending: number };
 }
 
@@ -240,12 +245,15 @@ export function judgeEvidence(d: EvidenceData): Verdict[] {
 
     // ECS service events about the desired count.
     const ev = d.serviceEvents;
+    const evFrom = ev.record === undefined ? "DescribeServices" : `activity record ${ev.record} (the endpoint records no service events)`;
     if (ev.all === 0) {
-        v("service-events", "UNAVAILABLE", "the service has no events at all; the endpoint records none (AWS always records at least a steady-state event; moto never does)");
+        v("service-events", "UNAVAILABLE", ev.record === undefined
+            ? "the service has no events at all; the endpoint records none (AWS always records at least a steady-state event; moto never does)"
+            : `the service has no events and the activity record ${ev.record} carries none`);
     } else {
         const about = ev.inWindow.filter((e) => DESIRED_COUNT_EVENT.test(e.message));
-        if (about.length > 0) v("service-events", "PASS", `${about.length} events about tasks started or stopped; latest: ${about[about.length - 1].message}`);
-        else v("service-events", "FAIL", `none of the ${ev.inWindow.length} events in the window is about a desired-count change (tasks started or stopped)`);
+        if (about.length > 0) v("service-events", "PASS", `${evFrom}: ${about.length} events about tasks started or stopped; latest: ${about[about.length - 1].message}`);
+        else v("service-events", "FAIL", `${evFrom}: none of the ${ev.inWindow.length} events in the window is about a desired-count change (tasks started or stopped)`);
     }
     return verdicts;
 }

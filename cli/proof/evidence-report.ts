@@ -101,8 +101,10 @@ export function evidenceMarkdown(r: EvidenceReport, svgFile?: string): string {
         else for (const h of al.history) out.push(`  - ${h.time}: ${h.summary}`);
     }
     out.push("", "## ECS service events about the desired count", "");
-    if (d.serviceEvents.inWindow.length === 0) out.push(d.serviceEvents.all === 0 ? "The endpoint records no service events." : "None in the window.", "");
-    else out.push(...d.serviceEvents.inWindow.map((e) => `- ${e.time}: ${e.message}`), "");
+    const ev = d.serviceEvents;
+    if (ev.record !== undefined) out.push(`The endpoint records no service events; these are from the activity record ${ev.record}.`, "");
+    if (ev.inWindow.length === 0) out.push(ev.all === 0 ? (ev.record === undefined ? "The endpoint records no service events." : "The record carries none.") : "None in the window.", "");
+    else out.push(...ev.inWindow.map((e) => `- ${e.time}: ${e.message}`), "");
     if (d.serviceCounts) out.push(`Now: desired ${d.serviceCounts.desired}, running ${d.serviceCounts.running}, pending ${d.serviceCounts.pending}.`, "");
     return out.join("\n");
 }

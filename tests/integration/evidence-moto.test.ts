@@ -2,7 +2,8 @@
  * Seed 000's proof on moto_server: a service whose custom-metric target-tracking policy (built from the
  * stack's plan) lives in moto, `autoscale metric publish` writing the stack's customMetricSeries, and
  * `autoscale evidence` judging what is there. moto has no DescribeScalingActivities and records no ECS
- * service events, so those two items are UNAVAILABLE unless an activity record is given.
+ * service events, so those two items are UNAVAILABLE unless an activity record is given (the
+ * service events only when the record carries them).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -112,16 +113,20 @@ describe("integration: metric publish and evidence against moto_server", functio
         expect(readFileSync(path.join(out, "evidence.md"), "utf8")).to.contain("| PASS | series-match");
     });
 
-    it("reads the scaling activities from an activity record where the endpoint has none", async function () {
+    it("reads the scaling activities and the service events from an activity record where the endpoint has neither", async function () {
         const record = path.join(dir, "activities.jsonl");
         const resourceId = `service/${cluster}/${service}`;
         writeFileSync(record, `${formatActivityRecord({
             time: new Date(Date.now() - 60_000).toISOString(), resourceId, policy: `${service}-synthetic-load`,
             alarm: `TargetTracking-${resourceId}-AlarmHigh-x`, oldDesired: 2, newDesired: 4, cause: "monitor alarm in state ALARM triggered policy",
+            event: `(service ${service}) has started 2 tasks.`,
         })}\n`);
         const ev = await autoscale(["evidence", "--cluster", cluster, "--service", service, "--since", "10m", "--activities", record, "--out", path.join(dir, "record")]);
-        const line = ev.out.split("\n").find((l) => l.includes("scaling-activities"));
-        expect(line).to.match(/^PASS +scaling-activities +activity record .*: 1 activities \(1 out, 0 in\)/);
+        const lines = ev.out.split("\n");
+        expect(lines.find((l) => l.includes("scaling-activities"))).to.match(/^PASS +scaling-activities +activity record .*: 1 activities \(1 out, 0 in\)/);
+        expect(lines.find((l) => l.includes("service-events"))).to.match(new RegExp(
+            `^PASS +service-events +activity record .*activities\\.jsonl \\(the endpoint records no service events\\): 1 events about tasks started or stopped; latest: \\(service ${service}\\) has started 2 tasks\\.$`));
+        expect(readFileSync(path.join(dir, "record", "evidence.md"), "utf8")).to.contain(`The endpoint records no service events; these are from the activity record ${record}.`);
         expect(ev.code).to.equal(0);
     });
 

@@ -9,6 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { collectEvidence } from "../../cli/proof/evidence-collect";
 import { dedupeSeries, judgeEvidence, seriesDiff, verdictLines, type EvidenceData } from "../../cli/proof/evidence-judge";
+import { formatActivityRecord } from "../../scaling/activity-record";
 import { syntheticLoadSeries } from "../../scaling/metric-series";
 
 const START = new Date("2026-11-23T19:00:00.000Z");
@@ -155,7 +156,7 @@ describe("autoscale evidence: the calls", () => {
             "PASS alarms proof-api-synthetic-load",
             "PASS alarms proof-api-steps-out",
             "PASS scaling-activities DescribeScalingActivities:",
-            "PASS service-events 1",
+            "PASS service-events DescribeServices:",
         ]);
     });
 
@@ -170,6 +171,53 @@ describe("autoscale evidence: the calls", () => {
         expect(got.data.alarms.map((a) => a.history)).to.deep.equal([undefined, undefined, undefined]);
         const v = judgeEvidence(got.data).find((x) => x.item === "scaling-activities");
         expect(v).to.deep.equal({ item: "scaling-activities", status: "UNAVAILABLE", detail: "the endpoint has no DescribeScalingActivities (HTTP 500, not implemented) and no --activities record was given" });
+    });
+
+    it("takes service events from the activity record only when the endpoint records none, and says so", async () => {
+        const line = (time: string, resourceId: string, oldDesired: number, newDesired: number, event?: string) => formatActivityRecord({
+            time, resourceId, policy: "proof-api-synthetic-load", alarm: HIGH, oldDesired, newDesired, cause: "c", ...(event ? { event } : {}),
+        });
+        const text = [
+            line("2026-11-23T18:30:00Z", RID, 1, 2, "(service proof-api) has started 1 tasks."), // before the window
+            line("2026-11-23T19:13:00Z", RID, 2, 4, "(service proof-api) has started 2 tasks."),
+            line("2026-11-23T19:14:00Z", "service/proof/other", 1, 3, "(service other) has started 2 tasks."), // another service
+            line("2026-11-23T19:20:00Z", RID, 4, 2, "(service proof-api) has stopped 2 running tasks."),
+            line("2026-11-23T19:25:00Z", RID, 2, 2), // no tasks to start or stop: no event
+        ].join("\n");
+        const clients = { autoscaling: new ApplicationAutoScalingClient({}), cloudwatch: new CloudWatchClient({}), ecs: new ECSClient({}) };
+        const options = { cluster: "proof", service: "proof-api", start: START, end: END, activityRecord: { file: "run.jsonl", text } };
+
+        arrange("unavailable");
+        ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: "proof-api", desiredCount: 2, runningCount: 2, pendingCount: 0, events: [] }] });
+        const fromRecord = await collectEvidence(clients, options);
+        expect(fromRecord.data.serviceEvents).to.deep.equal({
+            all: 3,
+            inWindow: [
+                { time: "2026-11-23T19:13:00.000Z", message: "(service proof-api) has started 2 tasks." },
+                { time: "2026-11-23T19:20:00.000Z", message: "(service proof-api) has stopped 2 running tasks." },
+            ],
+            record: "run.jsonl",
+        });
+        expect(judgeEvidence(fromRecord.data).find((x) => x.item === "service-events")).to.deep.equal({
+            item: "service-events", status: "PASS",
+            detail: "activity record run.jsonl (the endpoint records no service events): 2 events about tasks started or stopped; latest: (service proof-api) has stopped 2 running tasks.",
+        });
+
+        // Where DescribeServices has events (AWS always does), they are the evidence and the record's are ignored.
+        aas.reset();
+        cw.reset();
+        ecs.reset();
+        arrange("unavailable");
+        const fromApi = await collectEvidence(clients, options);
+        expect(fromApi.data.serviceEvents).to.deep.equal({
+            all: 2,
+            inWindow: [
+                { time: "2026-11-23T19:13:30.000Z", message: "(service proof-api) has started 2 tasks: (task a) (task b)." },
+                { time: "2026-11-23T19:21:00.000Z", message: "(service proof-api) has reached a steady state." },
+            ],
+        });
+        expect(judgeEvidence(fromApi.data).find((x) => x.item === "service-events")?.detail).to.equal(
+            "DescribeServices: 1 events about tasks started or stopped; latest: (service proof-api) has started 2 tasks: (task a) (task b).");
     });
 
     it("fails the run on any other error of a call that should work, naming the operation", async () => {
@@ -209,7 +257,7 @@ describe("autoscale evidence: the verdicts", () => {
             ["PASS", "datapoints p", "2 datapoints (Average), min 0, max 200; 1 above and 1 below the target 100"],
             ["PASS", "alarms p", `${HIGH} OK (no state change in the window); ${LOW} OK (1 state changes in the window)`],
             ["PASS", "scaling-activities", "activity record a.jsonl: 1 activities (1 out, 0 in); latest: Setting desired count to 4 (was 2) by policy p because c"],
-            ["PASS", "service-events", "1 events about tasks started or stopped; latest: (service proof-api) has started 2 tasks: (task a) (task b)."],
+            ["PASS", "service-events", "DescribeServices: 1 events about tasks started or stopped; latest: (service proof-api) has started 2 tasks: (task a) (task b)."],
         ]);
     });
 
@@ -277,7 +325,10 @@ describe("autoscale evidence: the verdicts", () => {
         expect(item(cpu, "series-match")?.status).to.equal("FAIL");
         expect(item({ ...base, serviceEvents: { all: 0, inWindow: [] } }, "service-events")?.status).to.equal("UNAVAILABLE");
         expect(item({ ...base, serviceEvents: { all: 3, inWindow: [{ time: "t", message: "(service proof-api) has reached a steady state." }] } }, "service-events")).to.deep.equal({
-            item: "service-events", status: "FAIL", detail: "none of the 1 events in the window is about a desired-count change (tasks started or stopped)",
+            item: "service-events", status: "FAIL", detail: "DescribeServices: none of the 1 events in the window is about a desired-count change (tasks started or stopped)",
+        });
+        expect(item({ ...base, serviceEvents: { all: 0, inWindow: [], record: "a.jsonl" } }, "service-events")).to.deep.equal({
+            item: "service-events", status: "UNAVAILABLE", detail: "the service has no events and the activity record a.jsonl carries none",
         });
     });
 });

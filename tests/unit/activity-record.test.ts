@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatActivityRecord, parseActivityRecords, type ScalingActivityRecord } from "../../scaling/activity-record";
+import { formatActivityRecord, parseActivityRecords, taskChangeEvent, type ScalingActivityRecord } from "../../scaling/activity-record";
 
 const RECORD: ScalingActivityRecord = {
     time: "2026-11-23T20:15:00.000Z",
@@ -35,5 +35,21 @@ describe("scaling-activity record (JSON lines shared by emulate and evidence)", 
 
     it("refuses to write a record that breaks a rule", () => {
         expect(() => formatActivityRecord({ ...RECORD, time: "yesterday" })).to.throw('invalid scaling-activity record: time: "yesterday" must be an ISO-8601 time');
+        expect(() => formatActivityRecord({ ...RECORD, event: "" })).to.throw('invalid scaling-activity record: event: "" must be a non-empty string when given');
+    });
+
+    it("carries the ECS service event last when there is one, and reads it back", () => {
+        const withEvent = { ...RECORD, event: "(service proof-api) has started 2 tasks." };
+        const line = formatActivityRecord(withEvent);
+        expect(line.endsWith(',"cause":"monitor alarm TargetTracking-service/proof/proof-api-AlarmHigh-1 in state ALARM triggered policy proof-api-synthetic-load","event":"(service proof-api) has started 2 tasks."}')).to.equal(true);
+        expect(parseActivityRecords(`${line}\n${formatActivityRecord(RECORD)}`)).to.deep.equal({ records: [withEvent, RECORD], problems: [] });
+        expect(parseActivityRecords(JSON.stringify({ ...RECORD, event: 3 })).problems).to.deep.equal(["line 1: event: 3 must be a non-empty string when given"]);
+    });
+
+    it("words the event as ECS's scheduler does: tasks to start or stop to reach the new desired count", () => {
+        // moto reports a new service's tasks as pending (running 0, pending 2): the scheduler counts both.
+        expect(taskChangeEvent("proof-api", 0 + 2, 4)).to.equal("(service proof-api) has started 2 tasks.");
+        expect(taskChangeEvent("proof-api", 4, 2)).to.equal("(service proof-api) has stopped 2 running tasks.");
+        expect(taskChangeEvent("proof-api", 3, 3)).to.equal(undefined);
     });
 });
