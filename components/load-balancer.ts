@@ -148,6 +148,24 @@ export class LoadBalancer extends pulumi.ComponentResource {
  * access logs support: ALB guide, "Enable access logs"), public access blocked, objects owned by the
  * bucket owner, TLS required, and writable only by the region's ELB account under the log prefix.
  */
+/** How the provider refuses a region it knows no ELB account for (terraform-provider-aws, aws_elb_service_account). */
+const UNKNOWN_ELB_REGION = /unsupported AWS Region|unknown region/i;
+
+/**
+ * Who delivers the access logs, from the provider's lookup of the region's ELB account. Regions opened
+ * before August 2022 deliver as that account; later ones, which have none (the lookup fails), as the
+ * log-delivery service principal (ALB guide, "Enable access logs", step 2). CDK's load balancer
+ * decides the same way from its table of ELB accounts. Any other failure of the lookup is the error.
+ */
+export async function accessLogWriter(elbAccount: Promise<{ arn: string }>): Promise<{ AWS: string } | { Service: string }> {
+    try {
+        return { AWS: (await elbAccount).arn };
+    } catch (error) {
+        if (UNKNOWN_ELB_REGION.test((error as Error).message)) return { Service: "logdelivery.elasticloadbalancing.amazonaws.com" };
+        throw error;
+    }
+}
+
 function accessLogBucket(name: string, deletionProtection: boolean, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
     const opts = { parent };
     const bucket = new aws.s3.Bucket(`${name}-access-logs`, {
@@ -169,7 +187,6 @@ function accessLogBucket(name: string, deletionProtection: boolean, parent: pulu
         bucket: bucket.id,
         rule: { objectOwnership: "BucketOwnerEnforced" },
     }, opts);
-    const elbAccount = aws.elb.getServiceAccountOutput({}, opts).arn;
     const account = aws.getCallerIdentityOutput({}, opts).accountId;
     const policy = new aws.s3.BucketPolicy(`${name}-access-logs-policy`, {
         bucket: bucket.id,
@@ -177,11 +194,9 @@ function accessLogBucket(name: string, deletionProtection: boolean, parent: pulu
             Version: "2012-10-17",
             Statement: [
                 {
-                    // Regions opened before August 2022 deliver as the region's ELB account (ALB guide,
-                    // "Enable access logs", step 2).
                     Sid: "ElbWritesAccessLogs",
                     Effect: "Allow",
-                    Principal: { AWS: elbAccount },
+                    Principal: pulumi.output(accessLogWriter(aws.elb.getServiceAccount({}, opts))),
                     Action: "s3:PutObject",
                     Resource: pulumi.interpolate`${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${account}/*`,
                 },

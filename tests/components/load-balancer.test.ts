@@ -4,9 +4,9 @@
  */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { LoadBalancer, LoadBalancerArgs, NOT_FOUND_BODY } from "../../components/load-balancer";
+import { LoadBalancer, LoadBalancerArgs, NOT_FOUND_BODY, accessLogWriter } from "../../components/load-balancer";
 import { loadStackConfig } from "../../config/load";
-import { ACCOUNT, ELB_ACCOUNT, REGION, allRegistered, named, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
+import { ACCOUNT, ELB_ACCOUNT, REGION, allRegistered, mockOptions, named, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
 import { rawProjectConfig } from "../helpers/stack-files";
 
 const T = {
@@ -209,6 +209,33 @@ describe("LoadBalancer", () => {
         await build(80, { accessLogs: true });
         expect(named(T.bucket, "alb-access-logs").inputs).to.deep.equal({ forceDestroy: true });
         expect(named(T.lb, "alb-alb").inputs.enableDeletionProtection).to.equal(false);
+    });
+
+    describe("in a region opened after August 2022, which has no ELB account", () => {
+        beforeEach(() => {
+            mockOptions.elbAccountUnknown = true;
+            setupMocks();
+        });
+        afterEach(() => (mockOptions.elbAccountUnknown = false));
+
+        it("lets the log-delivery service principal write instead, under the same prefix", async () => {
+            await build(80, { accessLogs: true });
+            const bucketArn = named(T.bucket, "alb-access-logs").state.arn;
+            expect(JSON.parse(named(T.bucketPolicy, "alb-access-logs-policy").inputs.policy).Statement[0]).to.deep.equal({
+                Sid: "ElbWritesAccessLogs",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${bucketArn}/alb/AWSLogs/${ACCOUNT}/*`,
+            });
+        });
+    });
+
+    it("access-log writer: the region's ELB account where there is one, the service principal where the provider knows none, else the lookup's error", async () => {
+        expect(await accessLogWriter(Promise.resolve({ arn: `arn:aws:iam::${ELB_ACCOUNT}:root` }))).to.deep.equal({ AWS: `arn:aws:iam::${ELB_ACCOUNT}:root` });
+        expect(await accessLogWriter(Promise.reject(new Error("unsupported AWS Region: il-central-1")))).to.deep.equal({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+        const denied = await accessLogWriter(Promise.reject(new Error("AccessDenied: not authorized"))).catch((e: Error) => e.message);
+        expect(denied).to.equal("AccessDenied: not authorized");
     });
 
     it("without access logs: no bucket", async () => {
