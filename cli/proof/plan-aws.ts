@@ -1,9 +1,10 @@
 /**
  * A service's scaling plan as the Application Auto Scaling and CloudWatch APIs describe it: the
  * scalable target, each policy's PutScalingPolicy input and, for a step policy, its alarm's
- * PutMetricAlarm input. The names and fields are those components/scalable-service.ts gives the
+ * PutMetricAlarm input. The names and fields are those components/service-scaling.ts gives the
  * resources (`<service>-<policy>`, step policies `<service>-<policy>-<out|in>`, alarm named like its
- * policy), so `scale-test verify` can compare what is live with what the plan says. Pure.
+ * policy), so `scale-test verify` can compare what is live with what the plan says; the stacks test
+ * plan-aws-matches-graph checks the two field by field for every stack file. Pure.
  */
 import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-auto-scaling";
 import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
