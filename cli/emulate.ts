@@ -352,13 +352,19 @@ export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): 
         }
         const problem = endpointProblem(io.env, flags.iKnowThisIsAws === true);
         if (problem) throw new UsageError(problem);
-        const summary = await runEmulator({ cluster: flags.cluster, ...(flags.service ? { service: flags.service } : {}), speed }, {
-            autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient(),
-            clock: Date.now, sleep: abortableSleep, record: (line) => appendFile(flags.activities, `${line}\n`),
-            logger: createLogger({ name: "emulate", env: io.env }), signal,
-        });
-        io.out(`${JSON.stringify(summary)}\n`);
-        return EXIT.ok;
+        const clients = { autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient() };
+        try {
+            const summary = await runEmulator({ cluster: flags.cluster, ...(flags.service ? { service: flags.service } : {}), speed }, {
+                ...clients,
+                clock: Date.now, sleep: abortableSleep, record: (line) => appendFile(flags.activities, `${line}\n`),
+                logger: createLogger({ name: "emulate", env: io.env }), signal,
+            });
+            io.out(`${JSON.stringify(summary)}\n`);
+            return EXIT.ok;
+        } finally {
+            // Sockets closed: the process exits when the run ends, as evidence's does.
+            for (const c of Object.values(clients)) c.destroy();
+        }
     })));
     return cmd;
 }

@@ -93,9 +93,7 @@ export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun):
             io.out(`wrote ${files.join(", ")}\n`);
             return evidenceExitCode(report.verdicts) === 0 ? EXIT.ok : EXIT.failure;
         } finally {
-            clients.autoscaling.destroy();
-            clients.cloudwatch.destroy();
-            clients.ecs.destroy();
+            for (const c of Object.values(clients)) c.destroy();
         }
     })));
     return cmd;

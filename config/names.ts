@@ -99,7 +99,7 @@ export function physicalNames(names: ResourceNames, deployed: NamedResources): P
             ...s.policies.map((name) => ({ kind: "scalingPolicy" as const, name, key: `${key}.policies` })),
             ...s.alarms.map((name) => ({ kind: "alarm" as const, name, key: `${key}.policies` })),
         );
-        // The component appends `-<4 hex>`; the placeholder has the same length and characters.
+        // The component appends `-<4 hex>`; checking with `-0000` measures the same length and characters.
         if (s.loadBalanced) out.push({ kind: "targetGroup", name: `${targetGroupBase(physical)}-0000`, key: `${key}.loadBalancer` });
     }
     if (deployed.autoscaler) {

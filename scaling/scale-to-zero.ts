@@ -9,6 +9,7 @@
  *   asleep   rule -> wake target group, desired 0 (bounds 0..0, so Application Auto Scaling adds nothing)
  *   waking   rule -> wake target group, desired > 0, no healthy target yet
  */
+import { ecsResourceId } from "./activity-record";
 
 /** `rate(<n> <unit>)` as EventBridge takes it: singular unit for 1, plural otherwise (EventBridge user guide, rate expressions). */
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
@@ -109,7 +110,7 @@ export interface ScaleToZeroTarget {
 
 /** `service/<cluster>/<service>`: the scalable target's resource ID. */
 export function scalableResourceId(t: Pick<ScaleToZeroTarget, "cluster" | "service">): string {
-    return `service/${t.cluster}/${t.service}`;
+    return ecsResourceId(t.cluster, t.service);
 }
 
 export interface Bounds {

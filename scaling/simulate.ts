@@ -6,7 +6,7 @@
  */
 import { FargateService } from "./engine/fargate";
 import type { EngineParams } from "./engine/params";
-import { arrivalsBetween, rateAt, type Trace } from "./traces";
+import { arrivalsBetween, type Trace } from "./traces";
 import { QueueWorkload, RequestWorkload, type WorkloadSignals, type WorkloadSpec } from "./workloads";
 
 export interface ControllerView {
@@ -155,7 +155,3 @@ export function runClosedLoop(controller: Controller, o: LoopOptions): RunResult
     return { controller: controller.name, metrics, series, actions, running: runningAt };
 }
 
-/** The trace's rate, for a chart line without simulating. */
-export function traceRate(trace: Trace, t: number): number {
-    return rateAt(trace, t);
-}

@@ -4,6 +4,7 @@
  * policy gets its own alarm with the plan's threshold, operator, period and datapoints, ChangeInCapacity
  * steps relative to the threshold (plan.relativeSteps), and the AWS name `<service>-<name>-<direction>`.
  */
+import { ecsResourceId } from "../activity-record";
 import { seriesKey } from "../metric-series";
 import type { PredefinedMetricType, ServiceScalingPlan } from "../plan";
 import { relativeSteps } from "../plan";
@@ -40,7 +41,7 @@ export interface PlanOptions {
 
 export function engineTargetFromPlan(plan: ServiceScalingPlan, p: EngineParams, o: PlanOptions = {}): EngineTarget {
     const service = o.serviceName ?? plan.service;
-    const resourceId = `service/${o.cluster ?? "sim"}/${service}`;
+    const resourceId = ecsResourceId(o.cluster ?? "sim", service);
     const policies: EnginePolicy[] = plan.policies.map((policy): EnginePolicy => {
         if (policy.kind === "targetTracking") {
             const name = `${service}-${policy.name}`;

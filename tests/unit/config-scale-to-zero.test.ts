@@ -84,6 +84,6 @@ describe("config: scaleToZero", () => {
     it("rate periods as EventBridge counts them", () => {
         expect([ratePeriodSeconds("rate(1 minute)"), ratePeriodSeconds("rate(5 minutes)"), ratePeriodSeconds("rate(2 hours)"), ratePeriodSeconds("rate(1 day)")])
             .to.deep.equal([{ seconds: 60 }, { seconds: 300 }, { seconds: 7200 }, { seconds: 86400 }]);
-        expect(ratePeriodSeconds("rate(0 minutes)")).to.have.property("problem");
+        expect(ratePeriodSeconds("rate(0 minutes)")).to.deep.equal({ problem: "must run at least once per period: the rate value must be >= 1" });
     });
 });
