@@ -8,7 +8,7 @@
  * until a step falls short (achieved below 95 % of the target, or any error), and prints the highest
  * rate held. Prints figures; asserts nothing.
  */
-import { connect, dropTable, prepareTable, readWriteCounters, runWriteLoad, writeRate, type WriteLoadSummary } from "../cli/db";
+import { connect, dropTable, prepareTable, readWriteCounters, runWriteLoad, writeRate, type WriteLoadSummary } from "../cli/commands/db";
 import { abortableSleep } from "../cli/proof/command";
 
 const args = process.argv.slice(2);

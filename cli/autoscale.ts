@@ -1,41 +1,38 @@
 /**
- * The `autoscale` command.
+ * A command lives in cli/commands/<command>.ts, exports add<Command>Command (a CommandRegistration), and is listed once in COMMANDS;
+ * it parses flags, calls the code of its room, prints, and maps errors to exit codes, importing only cli/io.ts and cli/options.ts of cli/.
+ *
+ * The `autoscale` command: assembles the commands of cli/commands/ and maps what they throw to exit codes.
  *
  *   autoscale autoscaler run [flags]            run the queue-driven autoscaler until SIGTERM/SIGINT
  *   autoscale chaos stop-task|drain|partition   run one failure simulation (needs --chaos-allowed)
  *   autoscale --version
  *
- * Each subcommand lives in cli/commands/ and is registered in COMMANDS below with one line. Flags,
- * their environment variables (`--queue-url` <-> QUEUE_URL; the flag wins) and defaults come from the
- * settings table in scaling/autoscaler-settings.ts. Region and endpoint come from AWS_REGION and
- * AWS_ENDPOINT_URL. Bad flags exit 2 before any AWS call; so does a cluster, service or queue that is
- * missing or may not be read (checked at start, one line per problem).
+ * Flags, their environment variables (`--queue-url` <-> QUEUE_URL; the flag wins) and defaults come
+ * from the settings table in scaling/autoscaler-settings.ts. Region and endpoint come from AWS_REGION
+ * and AWS_ENDPOINT_URL. Bad flags exit 2 before any AWS call; so does a cluster, service or queue that
+ * is missing or may not be read (checked at start, one line per problem).
  */
 import { Command, CommanderError } from "commander";
 import { LogLevelError } from "../runtime/aws/logger";
 import { ChaosNotAllowedError } from "../runtime/autoscaler/chaos";
 import { PreflightError } from "../runtime/autoscaler/service";
 import { SettingsError } from "../runtime/autoscaler/settings";
-import { addAutoscalerCommand } from "./commands/autoscaler-run";
+import { addAutoscalerCommand } from "./commands/autoscaler";
 import { addChaosCommand } from "./commands/chaos";
-import { addEvidenceCommand } from "./evidence";
-import { addScaleTestCommand } from "./scale-test";
-import { addSimulateCommand } from "./simulate";
-import { addEmulateCommand } from "./emulate";
-import { addMetricCommand } from "./metric-publish";
-import { addWorkerCommand } from "./worker";
-import { addGatewayCommand } from "./gateway";
-import { addWakeCommand } from "./wake";
-import { addDbCommand } from "./db";
-import { EXIT, processIo, type CliIo } from "./commands/io";
+import { addDbCommand } from "./commands/db";
+import { addEmulateCommand } from "./commands/emulate";
+import { addEvidenceCommand } from "./commands/evidence";
+import { addGatewayCommand } from "./commands/gateway";
+import { addMetricCommand } from "./commands/metric";
+import { addScaleTestCommand } from "./commands/scale-test";
+import { addSimulateCommand } from "./commands/simulate";
+import { addWakeCommand } from "./commands/wake";
+import { addWorkerCommand } from "./commands/worker";
+import { EXIT, processIo, type CliIo, type CommandRegistration, type SetRun } from "./io";
 import { version } from "../package.json";
 
-export { EXIT, processIo, UNCAUGHT, type CliIo } from "./commands/io";
-
-/** Adds a subcommand to the program; its action hands main() the function that runs it. */
-export type CommandRegistration = (program: Command, io: CliIo, setResult: (run: () => Promise<number>) => void) => unknown;
-
-/** Every subcommand, one line each. */
+/** Every command, one line each, in the order `--help` lists them. */
 export const COMMANDS: readonly CommandRegistration[] = [
     addAutoscalerCommand,
     addChaosCommand,
@@ -50,7 +47,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addDbCommand,
 ];
 
-function buildProgram(io: CliIo, setResult: (run: () => Promise<number>) => void): Command {
+function buildProgram(io: CliIo, setResult: SetRun): Command {
     const program = new Command("autoscale")
         .description("Queue-driven autoscaling of ECS services, and failure simulation")
         .version(version, "-V, --version", "print the version")

@@ -14,7 +14,8 @@
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
-import { main, type CliIo } from "../cli/autoscale";
+import { main } from "../cli/autoscale";
+import type { CliIo } from "../cli/io";
 import { plannedService } from "../cli/proof/plan-aws";
 import { loadStackFile } from "../config/stack-file";
 import { createApplicationAutoScalingClient } from "../runtime/aws/clients";

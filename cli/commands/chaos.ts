@@ -8,8 +8,8 @@ import { createLogger } from "../../runtime/aws/logger";
 import { CHAOS_KINDS, type ChaosKind } from "../../runtime/autoscaler/chaos";
 import { runChaosOnce } from "../../runtime/autoscaler/service";
 import { parseChaosSettings } from "../../runtime/autoscaler/settings";
-import { EXIT, stopSignal, type CliIo } from "./io";
-import { addSettingOptions, valuesOf } from "./options";
+import { EXIT, stopSignal, type CliIo } from "../io";
+import { addSettingOptions, valuesOf } from "../options";
 
 /** The flags of each kind. */
 const CHAOS_FLAGS: Record<ChaosKind, readonly SettingKey[]> = {

@@ -8,7 +8,7 @@ import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import autocannon from "autocannon";
 import { apiCall } from "../../runtime/aws/call";
 import type { MetricSeries } from "../../scaling/metric-series";
-import { publishPlan } from "../metric-publish";
+import { publishPlan } from "../commands/metric";
 import { abortableSleep } from "./command";
 import { buildPublishPlan } from "./publish-plan";
 

@@ -22,7 +22,7 @@ import { REQUEST_TIMEOUT_MS } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";
 import { runChaosOnce, startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
 import { parseChaosSettings, parseSettings } from "../../runtime/autoscaler/settings";
-import { STOP_DEADLINE_MS } from "../../cli/commands/autoscaler-run";
+import { STOP_DEADLINE_MS } from "../../cli/commands/autoscaler";
 import {
     createFixture, describeDesired, motoClients, onUpdateService, pollUntil, sendBurst, startMoto, startProxy,
     type Fixture, type MotoServer, type Proxy, type UpdateServiceCall,

@@ -6,10 +6,11 @@
  */
 import { expect } from "chai";
 import { Pool } from "pg";
-import { main, type CliIo } from "../../cli/autoscale";
+import { main } from "../../cli/autoscale";
+import type { CliIo } from "../../cli/io";
 import {
     connect, dropTable, prepareTable, quantile, readWriteCounters, redactUrl, runWriteLoad, writeRate, writesDue,
-} from "../../cli/db";
+} from "../../cli/commands/db";
 import { abortableSleep } from "../../cli/proof/command";
 
 const URL = "postgres://postgres@127.0.0.1:5432/test";

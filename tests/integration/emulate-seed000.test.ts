@@ -15,8 +15,8 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { runEmulator, type EmulatorSummary } from "../../cli/emulate";
-import { runEvidence } from "../../cli/evidence";
+import { runEmulator, type EmulatorSummary } from "../../cli/commands/emulate";
+import { runEvidence } from "../../cli/commands/evidence";
 import { abortableSleep } from "../../cli/proof/command";
 import { putMetricDataInput } from "../../cli/proof/publish-plan";
 import { createApplicationAutoScalingClient, type AwsClients } from "../../runtime/aws/clients";

@@ -3,7 +3,8 @@ import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksComm
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { main, type CliIo } from "../../cli/autoscale";
+import { main } from "../../cli/autoscale";
+import type { CliIo } from "../../cli/io";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
 

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { main, type CliIo } from "../../cli/autoscale";
-import { autoscalerSettingsFromStack } from "../../cli/simulate";
+import { main } from "../../cli/autoscale";
+import type { CliIo } from "../../cli/io";
+import { autoscalerSettingsFromStack } from "../../cli/commands/simulate";
 import { loadStackFile, stackFileConfig } from "../../config/stack-file";
 
 function io(): CliIo & { stdout: string; stderr: string } {

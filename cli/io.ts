@@ -1,7 +1,10 @@
 /**
- * What the `autoscale` commands touch outside themselves (environment, output, stop signals); tests
- * replace it.
+ * What every `autoscale` command shares: the exit codes, what a command touches outside itself
+ * (environment, output, stop signals; tests replace it), how a command hands its run to main(), and
+ * how a stop signal becomes an AbortSignal and a usage error one line with exit code 2.
  */
+import type { Command } from "commander";
+import { UsageError } from "./proof/usage";
 
 /** Exit codes: 0 success (also a stop by SIGTERM/SIGINT), 1 runtime failure, 2 bad usage or a missing resource. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -59,4 +62,30 @@ export function stopSignal(io: CliIo): { stopped: Promise<string>; remove: () =>
         remove = io.onStopSignal(resolve);
     });
     return { stopped, remove };
+}
+
+/** Hands the chosen run to main(), which awaits it for the exit code. */
+export type SetRun = (run: () => Promise<number>) => void;
+
+/** Adds one command to the program; its action hands main() the function that runs it. */
+export type CommandRegistration = (program: Command, io: CliIo, setRun: SetRun) => unknown;
+
+/**
+ * Runs `body` with an AbortSignal that fires on the first stop signal; a UsageError is written as
+ * `error: <message>` and gives exit code 2.
+ */
+export async function runTool(io: CliIo, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+    const abort = new AbortController();
+    const remove = io.onStopSignal((reason) => abort.abort(reason));
+    try {
+        return await body(abort.signal);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            io.err(`error: ${error.message}\n`);
+            return EXIT.usage;
+        }
+        throw error;
+    } finally {
+        remove();
+    }
 }

@@ -4,13 +4,13 @@
  * task, turns on scale-in protection while busy. SIGTERM lets the message in hand finish, then exits 0.
  */
 import { Option, type Command } from "commander";
-import { createSqsClient } from "../runtime/aws/clients";
-import { createLogger } from "../runtime/aws/logger";
-import { runWorker, type WorkerSettings } from "../runtime/worker/consumer";
-import { agentTaskProtection } from "../runtime/worker/task-protection";
-import { EXIT, type CliIo } from "./autoscale";
-import { abortableSleep, runTool, type SetRun } from "./proof/command";
-import { UsageError, parseCount } from "./proof/usage";
+import { createSqsClient } from "../../runtime/aws/clients";
+import { createLogger } from "../../runtime/aws/logger";
+import { runWorker, type WorkerSettings } from "../../runtime/worker/consumer";
+import { agentTaskProtection } from "../../runtime/worker/task-protection";
+import { abortableSleep } from "../proof/command";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { UsageError, parseCount } from "../proof/usage";
 
 interface WorkerFlags {
     queueUrl?: string;

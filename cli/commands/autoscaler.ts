@@ -6,8 +6,8 @@ import { Command } from "commander";
 import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings } from "../../runtime/autoscaler/settings";
-import { EXIT, stopSignal, UNCAUGHT, type CliIo } from "./io";
-import { addSettingOptions, ALL_SETTINGS, valuesOf } from "./options";
+import { EXIT, stopSignal, UNCAUGHT, type CliIo } from "../io";
+import { addSettingOptions, ALL_SETTINGS, valuesOf } from "../options";
 
 /**
  * Longest wait for the autoscaler to stop after a stop signal, ms. A tick in progress ends within its

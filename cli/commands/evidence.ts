@@ -8,14 +8,13 @@
 import { mkdir, readFile, writeFile } from "fs/promises";
 import * as path from "path";
 import type { Command } from "commander";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
-import { EXIT, type CliIo } from "./autoscale";
-import { runTool, type SetRun } from "./proof/command";
-import { collectEvidence, type EvidenceClients } from "./proof/evidence-collect";
-import { evidenceExitCode, judgeEvidence } from "./proof/evidence-judge";
-import { evidenceChartSpec, evidenceJson, evidenceMarkdown, evidenceText, type EvidenceReport } from "./proof/evidence-report";
-import { UsageError, parseDuration } from "./proof/usage";
-import { renderSvg } from "./svg-chart";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { collectEvidence, type EvidenceClients } from "../proof/evidence-collect";
+import { evidenceExitCode, judgeEvidence } from "../proof/evidence-judge";
+import { evidenceChartSpec, evidenceJson, evidenceMarkdown, evidenceText, type EvidenceReport } from "../proof/evidence-report";
+import { UsageError, parseDuration } from "../proof/usage";
+import { renderSvg } from "../svg-chart";
 
 export interface EvidenceFlags {
     cluster?: string;

@@ -9,9 +9,9 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { Pool, type PoolClient } from "pg";
-import { EXIT, type CliIo } from "./commands/io";
-import { abortableSleep, runTool, type SetRun } from "./proof/command";
-import { UsageError, parseCount, parseDuration } from "./proof/usage";
+import { abortableSleep } from "../proof/command";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { UsageError, parseCount, parseDuration } from "../proof/usage";
 
 /** The table write-load creates, writes and (with --drop) drops; nothing else is touched. */
 export const DEFAULT_TABLE = "autoscale_write_load";

@@ -19,24 +19,24 @@ import { DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import type { Command } from "commander";
-import { ConfigError } from "../config/errors";
-import type { StackConfig } from "../config/load";
-import { loadStackFile } from "../config/stack-file";
-import { apiCall } from "../runtime/aws/call";
+import { ConfigError } from "../../config/errors";
+import type { StackConfig } from "../../config/load";
+import { loadStackFile } from "../../config/stack-file";
+import { apiCall } from "../../runtime/aws/call";
 import {
     createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createSqsClient,
-} from "../runtime/aws/clients";
-import { EXIT, type CliIo } from "./autoscale";
-import { abortableSleep, runTool, type SetRun } from "./proof/command";
-import { ECS_DESIRED_COUNT, allPolicies } from "./proof/evidence-collect";
-import { targetTrackingAlarmPrefix } from "./proof/evidence-judge";
-import { MAX_HTTP_MS, MAX_MESSAGES, httpLoad, metricLoad, sqsLoad, type RunningLoad } from "./proof/load";
-import { plannedService, type PlannedService } from "./proof/plan-aws";
+} from "../../runtime/aws/clients";
+import { abortableSleep } from "../proof/command";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { ECS_DESIRED_COUNT, allPolicies } from "../proof/evidence-collect";
+import { targetTrackingAlarmPrefix } from "../proof/evidence-judge";
+import { MAX_HTTP_MS, MAX_MESSAGES, httpLoad, metricLoad, sqsLoad, type RunningLoad } from "../proof/load";
+import { plannedService, type PlannedService } from "../proof/plan-aws";
 import {
     loadKindOf, missedBudget, plannedCount, resultTable, serviceCounts, watchCounts, type LoadKind, type PhaseResult,
-} from "./proof/scale-measure";
-import { UsageError, parseCount, parseDuration } from "./proof/usage";
-import { differenceLines, verifyDifferences, type Difference, type LiveService } from "./proof/verify-diff";
+} from "../proof/scale-measure";
+import { UsageError, parseCount, parseDuration } from "../proof/usage";
+import { differenceLines, verifyDifferences, type Difference, type LiveService } from "../proof/verify-diff";
 
 export const TESTS = ["verify", "scale-up", "scale-down", "all"] as const;
 export type TestName = (typeof TESTS)[number];

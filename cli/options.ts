@@ -1,11 +1,11 @@
 /**
- * Commander options derived from the autoscaler's settings table (scaling/autoscaler-settings.ts):
- * each flag gets its environment variable with `.env()` and its default with `.default()`, so the
- * names, defaults and help text are written once, there.
+ * Option parsing the commands share. The autoscaler's flags derive from its settings table
+ * (scaling/autoscaler-settings.ts): each flag gets its environment variable with `.env()` and its
+ * default with `.default()`, so the names, defaults and help text are written once, there.
  */
 import { Option, type Command } from "commander";
-import { AUTOSCALER_SETTINGS, envName, flagName, numberRule, settingSpec, type SettingKey } from "../../scaling/autoscaler-settings";
-import type { FlagValues, ValueSource } from "../../runtime/autoscaler/settings";
+import { AUTOSCALER_SETTINGS, envName, flagName, numberRule, settingSpec, type SettingKey } from "../scaling/autoscaler-settings";
+import type { FlagValues, ValueSource } from "../runtime/autoscaler/settings";
 
 /** The option of one setting: `--scale-up-cooldown <seconds>`, env SCALE_UP_COOLDOWN, default 30. */
 export function settingOption(key: SettingKey): Option {
@@ -31,4 +31,20 @@ export function valuesOf(cmd: Command): { flags: FlagValues; sources: Record<str
     const sources: Record<string, ValueSource> = {};
     for (const key of Object.keys(flags)) sources[key] = cmd.getOptionValueSource(key) as ValueSource;
     return { flags, sources };
+}
+
+/** Values of a repeatable option, accumulated by commander. */
+export function collect(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
+}
+
+/** Reads a whole file, or stdin for `-`. */
+export async function readTextSource(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+    if (path !== "-") {
+        const { readFile } = await import("fs/promises");
+        return readFile(path, "utf8");
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks).toString("utf8");
 }

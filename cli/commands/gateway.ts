@@ -3,11 +3,10 @@
  * until SIGTERM, then exit 0.
  */
 import { Option, type Command } from "commander";
-import { createLogger } from "../runtime/aws/logger";
-import { startGateway } from "../runtime/gateway/server";
-import { EXIT, type CliIo } from "./autoscale";
-import { runTool, type SetRun } from "./proof/command";
-import { UsageError, parseCount } from "./proof/usage";
+import { createLogger } from "../../runtime/aws/logger";
+import { startGateway } from "../../runtime/gateway/server";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { UsageError, parseCount } from "../proof/usage";
 
 export function addGatewayCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const gateway = program.command("gateway").description("the gateway stand-in");

@@ -9,15 +9,16 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { apiCall } from "../runtime/aws/call";
-import { createCloudWatchClient } from "../runtime/aws/clients";
-import { metricSeries, seriesKey, type MetricSeries } from "../scaling/metric-series";
-import { EXIT, type CliIo } from "./autoscale";
-import { abortableSleep, collect, readTextSource, runTool, type SetRun } from "./proof/command";
+import { apiCall } from "../../runtime/aws/call";
+import { createCloudWatchClient } from "../../runtime/aws/clients";
+import { metricSeries, seriesKey, type MetricSeries } from "../../scaling/metric-series";
+import { abortableSleep } from "../proof/command";
+import { collect, readTextSource } from "../options";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
 import {
     buildPublishPlan, parseDimensions, parsePhase, pointOffsetMs, putMetricDataInput, seriesFromStackOutputs, type PublishPlan,
-} from "./proof/publish-plan";
-import { UsageError, parseDuration } from "./proof/usage";
+} from "../proof/publish-plan";
+import { UsageError, parseDuration } from "../proof/usage";
 
 /** A progress display for one phase. */
 export interface PhaseProgress {
