@@ -83,12 +83,14 @@ class UrnResolver {
         const type = has("type") ? await promiseOf(a.type!) : res.__pulumiType;
         const stack = has("stack") ? await promiseOf(a.stack!) : pulumi.getStack();
         const project = has("project") ? await promiseOf(a.project!) : pulumi.getProject();
-        let prefix: string;
-        if (has("parentUrn")) prefix = childPrefix(await promiseOf(a.parentUrn!));
-        else if (a.noParent) prefix = rootPrefix(stack, project);
-        else {
-            const parent = has("parent") ? (a.parent as unknown as ResourceInternals | undefined) : res.__parentResource;
-            prefix = parent && parent.__pulumiType !== STACK_TYPE ? childPrefix(this.urnOf(parent)) : rootPrefix(stack, project);
+        // `parent` names a Resource or its URN; left out, the resource's own parent; undefined, the stack.
+        const parent = has("parent") ? a.parent : (res.__parentResource as unknown as pulumi.Resource | undefined);
+        let prefix = rootPrefix(stack, project);
+        if (pulumi.Resource.isInstance(parent)) {
+            const p = parent as unknown as ResourceInternals;
+            if (p.__pulumiType !== STACK_TYPE) prefix = childPrefix(this.urnOf(p));
+        } else if (parent !== undefined) {
+            prefix = childPrefix(await promiseOf(parent));
         }
         return `${prefix}${type}::${name}`;
     }
