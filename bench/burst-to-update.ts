@@ -28,7 +28,7 @@ import {
     startMoto,
     type MotoServer,
     type UpdateServiceCall,
-} from "../tests/integration/moto";
+} from "../local/moto-server";
 
 const BURSTS = 20;
 const MESSAGES_PER_BURST = 10;

@@ -19,7 +19,7 @@ import type { CliIo } from "../cli/io";
 import { plannedService } from "../cli/proof/plan-aws";
 import { loadStackFile } from "../config/stack-file";
 import { createApplicationAutoScalingClient } from "../runtime/aws/clients";
-import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll } from "../tests/integration/moto";
+import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll } from "../local/moto-server";
 
 /** Virtual seconds per real second: 60-s periods last 5 s. */
 const SPEED = 12;

@@ -14,7 +14,7 @@ import { createLogger } from "../../runtime/aws/logger";
 import { InstanceClassScaler, type Outcome } from "../../runtime/aurora/scaler";
 import { TAGS, type ScalerSettings } from "../../runtime/aurora/operation";
 import { writerWriteIopsSeries } from "../../scaling/aurora";
-import { motoClientOverrides, startMoto, type MotoServer } from "./moto";
+import { motoClientOverrides, startMoto, type MotoServer } from "../../local/moto-server";
 
 const CLUSTER = "it-aurora";
 const WRITER = `${CLUSTER}-writer`;

@@ -25,7 +25,7 @@ import {
     type Fixture,
     type FixtureOptions,
     type MotoServer,
-    type UpdateServiceCall, stopAll } from "./moto";
+    type UpdateServiceCall, stopAll } from "../../local/moto-server";
 
 const INTERVAL_MS = 1_000;
 const MIN = 1;

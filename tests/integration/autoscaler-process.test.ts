@@ -26,7 +26,7 @@ import { STOP_DEADLINE_MS } from "../../cli/commands/autoscaler";
 import {
     createFixture, describeDesired, motoClients, onUpdateService, pollUntil, sendBurst, startMoto, startProxy,
     type Fixture, type MotoServer, type Proxy, type UpdateServiceCall,
-} from "./moto";
+} from "../../local/moto-server";
 
 const ROLE = "arn:aws:iam::123456789012:role/it-worker-task";
 /** The AWS SDK's Node end-of-support notice names the Node line it leaves ("... no longer support Node.js 20.x"). */

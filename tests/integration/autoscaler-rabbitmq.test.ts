@@ -15,7 +15,7 @@ import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscale
 import { parseSettings } from "../../runtime/autoscaler/settings";
 import { RabbitMqQueueSource } from "../../runtime/autoscaler/sources/rabbitmq";
 import type { DecisionSettings } from "../../runtime/autoscaler/types";
-import { createFixture, describeDesired, motoClients, onUpdateService, pollUntil, startMoto, type Fixture, type MotoServer, type UpdateServiceCall, stopAll } from "./moto";
+import { createFixture, describeDesired, motoClients, onUpdateService, pollUntil, startMoto, type Fixture, type MotoServer, type UpdateServiceCall, stopAll } from "../../local/moto-server";
 
 const RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672";
 const MESSAGES = 37;

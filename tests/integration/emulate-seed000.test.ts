@@ -23,7 +23,7 @@ import { createApplicationAutoScalingClient, type AwsClients } from "../../runti
 import { createLogger } from "../../runtime/aws/logger";
 import { parseActivityRecords } from "../../scaling/activity-record";
 import { syntheticLoadSeries } from "../../scaling/metric-series";
-import { createFixture, describeDesired, motoClientOverrides, motoClients, pollUntil, startMoto, stopAll, type MotoServer } from "./moto";
+import { createFixture, describeDesired, motoClientOverrides, motoClients, pollUntil, startMoto, stopAll, type MotoServer } from "../../local/moto-server";
 
 const CLUSTER = "proof-cluster";
 const SERVICE = "proof-api";

@@ -16,7 +16,7 @@ import { plannedService } from "../../cli/proof/plan-aws";
 import { loadStackFile } from "../../config/stack-file";
 import { createApplicationAutoScalingClient } from "../../runtime/aws/clients";
 import { formatActivityRecord } from "../../scaling/activity-record";
-import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll, type MotoServer } from "./moto";
+import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll, type MotoServer } from "../../local/moto-server";
 import type { AwsClients } from "../../runtime/aws/clients";
 
 /** Runs `autoscale ...` in-process and returns its exit code and output. */

@@ -7,7 +7,7 @@ import * as http from "http";
 import { GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
-import { MotoServer, createFixture, describeDesired, motoClients, sendBurst, startMoto } from "./moto";
+import { MotoServer, createFixture, describeDesired, motoClients, sendBurst, startMoto } from "../../local/moto-server";
 
 function getStatus(url: string): Promise<number> {
     return new Promise((resolve, reject) => {

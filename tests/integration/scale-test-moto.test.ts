@@ -20,7 +20,7 @@ import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings } from "../../runtime/autoscaler/settings";
 import { runWorker } from "../../runtime/worker/consumer";
-import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll, type MotoServer } from "./moto";
+import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll, type MotoServer } from "../../local/moto-server";
 
 export async function autoscale(args: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];

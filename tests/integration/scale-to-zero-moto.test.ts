@@ -29,7 +29,7 @@ import { runIdleCheck } from "../../runtime/scale-to-zero/idle-check";
 import { createWakeHandler } from "../../runtime/scale-to-zero/wake";
 import { wakeOnce } from "../../cli/commands/wake";
 import { MARK_TAGS, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
-import { motoClientOverrides, onUpdateService, startMoto, type MotoServer, type UpdateServiceCall } from "./moto";
+import { motoClientOverrides, onUpdateService, startMoto, type MotoServer, type UpdateServiceCall } from "../../local/moto-server";
 
 const CLUSTER = "stz-it";
 const SERVICE = "stz-it-preview";

@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { createLogger } from "../../runtime/aws/logger";
 import { runWorker } from "../../runtime/worker/consumer";
 import { agentTaskProtection } from "../../runtime/worker/task-protection";
-import { motoClients, pollUntil, sendBurst, startMoto, stopAll, type MotoServer } from "./moto";
+import { motoClients, pollUntil, sendBurst, startMoto, stopAll, type MotoServer } from "../../local/moto-server";
 import type { AwsClients } from "../../runtime/aws/clients";
 
 interface AgentStandIn {
