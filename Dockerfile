@@ -10,6 +10,11 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY cli ./cli
+# The tool rooms the command wires (proof/, load/, emulator/) and the usage errors they share (input/).
+COPY input ./input
+COPY proof ./proof
+COPY load ./load
+COPY emulator ./emulator
 COPY runtime ./runtime
 COPY scaling ./scaling
 # The operator tools in the same command (scale-test) read stack files through config/.

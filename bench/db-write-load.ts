@@ -8,8 +8,8 @@
  * until a step falls short (achieved below 95 % of the target, or any error), and prints the highest
  * rate held. Prints figures; asserts nothing.
  */
-import { connect, dropTable, prepareTable, readWriteCounters, runWriteLoad, writeRate, type WriteLoadSummary } from "../cli/commands/db";
-import { abortableSleep } from "../cli/proof/command";
+import { connect, dropTable, prepareTable, readWriteCounters, runWriteLoad, writeRate, type WriteLoadSummary } from "../load/db-write-load";
+import { realSleep } from "../runtime/autoscaler/time";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -30,7 +30,7 @@ async function step(rate: number, seconds: number): Promise<WriteLoadSummary> {
     const pool = await connect(URL, CONNECTIONS);
     try {
         return await runWriteLoad(pool, { url: URL, rate, durationMs: seconds * 1000, connections: CONNECTIONS, table: TABLE, drop: false }, {
-            clock: Date.now, sleep: abortableSleep, progress: quiet,
+            clock: Date.now, sleep: realSleep, progress: quiet,
         });
     } finally {
         await pool.end();

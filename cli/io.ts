@@ -4,7 +4,7 @@
  * how a stop signal becomes an AbortSignal and a usage error one line with exit code 2.
  */
 import type { Command } from "commander";
-import { UsageError } from "./proof/usage";
+import { UsageError } from "../input/usage";
 
 /** Exit codes: 0 success (also a stop by SIGTERM/SIGINT), 1 runtime failure, 2 bad usage or a missing resource. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

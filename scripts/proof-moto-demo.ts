@@ -16,7 +16,7 @@ import * as path from "path";
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { main } from "../cli/autoscale";
 import type { CliIo } from "../cli/io";
-import { plannedService } from "../cli/proof/plan-aws";
+import { plannedService } from "../proof/plan-aws";
 import { loadStackFile } from "../config/stack-file";
 import { createApplicationAutoScalingClient } from "../runtime/aws/clients";
 import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll } from "../local/moto-server";

@@ -6,7 +6,7 @@ import { Option, type Command } from "commander";
 import { createLogger } from "../../runtime/aws/logger";
 import { startGateway } from "../../runtime/gateway/server";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { UsageError, parseCount } from "../proof/usage";
+import { UsageError, parseCount } from "../../input/usage";
 
 export function addGatewayCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const gateway = program.command("gateway").description("the gateway stand-in");

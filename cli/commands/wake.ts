@@ -14,7 +14,7 @@ import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsCl
 import { apply, observe, type ScaleToZeroClients } from "../../runtime/scale-to-zero/aws";
 import { MARK_TAGS, decideWake, type Decision, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { UsageError } from "../proof/usage";
+import { UsageError } from "../../input/usage";
 
 interface WakeFlags {
     readonly cluster?: string;

@@ -8,9 +8,9 @@ import { createSqsClient } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";
 import { runWorker, type WorkerSettings } from "../../runtime/worker/consumer";
 import { agentTaskProtection } from "../../runtime/worker/task-protection";
-import { abortableSleep } from "../proof/command";
+import { realSleep } from "../../runtime/autoscaler/time";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { UsageError, parseCount } from "../proof/usage";
+import { UsageError, parseCount } from "../../input/usage";
 
 interface WorkerFlags {
     queueUrl?: string;
@@ -51,7 +51,7 @@ export function addWorkerCommand(program: Command, io: CliIo, setRun: SetRun): C
                 ...(agent ? { protection: agentTaskProtection(agent) } : {}),
                 clock: Date.now,
                 work: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-                pause: abortableSleep,
+                pause: realSleep,
                 logger,
                 signal,
             });

@@ -10,8 +10,8 @@ import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
 import {
     connect, dropTable, prepareTable, quantile, readWriteCounters, redactUrl, runWriteLoad, writeRate, writesDue,
-} from "../../cli/commands/db";
-import { abortableSleep } from "../../cli/proof/command";
+} from "../../load/db-write-load";
+import { realSleep } from "../../runtime/autoscaler/time";
 
 const URL = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -96,7 +96,7 @@ describe("db write-load and write-rate against the local PostgreSQL", function (
                 const before = await readWriteCounters(reader);
                 const seconds: number[] = [];
                 const summary = await runWriteLoad(pool, { url: URL, rate: 600, durationMs: 3000, connections: 16, table, drop: false }, {
-                    clock: Date.now, sleep: abortableSleep, progress: { update: (_s, achieved) => seconds.push(achieved), stop: () => undefined },
+                    clock: Date.now, sleep: realSleep, progress: { update: (_s, achieved) => seconds.push(achieved), stop: () => undefined },
                 });
                 // Backends flush their statistics at most once a second, and at the latest 10 s after going idle.
                 await pool.end();

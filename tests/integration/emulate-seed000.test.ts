@@ -15,10 +15,10 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { runEmulator, type EmulatorSummary } from "../../cli/commands/emulate";
-import { runEvidence } from "../../cli/commands/evidence";
-import { abortableSleep } from "../../cli/proof/command";
-import { putMetricDataInput } from "../../cli/proof/publish-plan";
+import { runEmulator, type EmulatorSummary } from "../../emulator/emulate";
+import { runEvidence } from "../../proof/evidence";
+import { realSleep } from "../../runtime/autoscaler/time";
+import { putMetricDataInput } from "../../load/publish-plan";
 import { createApplicationAutoScalingClient, type AwsClients } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";
 import { parseActivityRecords } from "../../scaling/activity-record";
@@ -84,7 +84,7 @@ describe("integration: seed 000's proof workflow on moto_server with autoscale e
         const stop = new AbortController();
         const emulator: Promise<EmulatorSummary> = runEmulator({ cluster: CLUSTER, speed: SPEED }, {
             autoscaling: autoscaling!, cloudwatch: c.cloudwatch, ecs: c.ecs,
-            clock: Date.now, sleep: abortableSleep, record: (line) => appendFile(record, `${line}\n`), signal: stop.signal,
+            clock: Date.now, sleep: realSleep, record: (line) => appendFile(record, `${line}\n`), signal: stop.signal,
             // LOG_LEVEL=debug shows every alarm change and activity.
             logger: createLogger({ name: "emulate", level: process.env.LOG_LEVEL ?? "silent" }),
         });
@@ -93,7 +93,7 @@ describe("integration: seed 000's proof workflow on moto_server with autoscale e
         const publisher = (async () => {
             while (publishing) {
                 await c.cloudwatch.send(new PutMetricDataCommand(putMetricDataInput(series, value, new Date())));
-                await abortableSleep(PUBLISH_EVERY_MS);
+                await realSleep(PUBLISH_EVERY_MS);
             }
         })();
         const desired = () => describeDesired(c.ecs, CLUSTER, SERVICE);

@@ -12,7 +12,7 @@ import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from "@aws-sdk
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import { plannedService } from "../../cli/proof/plan-aws";
+import { plannedService } from "../../proof/plan-aws";
 import { loadStackFile } from "../../config/stack-file";
 import { createApplicationAutoScalingClient } from "../../runtime/aws/clients";
 import { formatActivityRecord } from "../../scaling/activity-record";

@@ -13,7 +13,7 @@ import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import { plannedService } from "../../cli/proof/plan-aws";
+import { plannedService } from "../../proof/plan-aws";
 import { loadStackFile } from "../../config/stack-file";
 import { createApplicationAutoScalingClient, type AwsClients } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";

@@ -7,8 +7,8 @@ import {
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { collectEvidence } from "../../cli/proof/evidence-collect";
-import { dedupeSeries, judgeEvidence, seriesDiff, verdictLines, type EvidenceData } from "../../cli/proof/evidence-judge";
+import { collectEvidence } from "../../proof/evidence-collect";
+import { dedupeSeries, judgeEvidence, seriesDiff, verdictLines, type EvidenceData } from "../../proof/evidence-judge";
 import { formatActivityRecord } from "../../scaling/activity-record";
 import { syntheticLoadSeries } from "../../scaling/metric-series";
 

@@ -6,8 +6,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import { publishPlan, type PhaseProgress } from "../../cli/commands/metric";
-import { buildPublishPlan, parsePhase, putMetricDataInput, seriesFromStackOutputs, type PublishPlan } from "../../cli/proof/publish-plan";
+import { publishPlan, type PhaseProgress } from "../../load/metric-publish";
+import { buildPublishPlan, parsePhase, putMetricDataInput, seriesFromStackOutputs, type PublishPlan } from "../../load/publish-plan";
 import { loadStackFile } from "../../config/stack-file";
 import { syntheticLoadSeries } from "../../scaling/metric-series";
 

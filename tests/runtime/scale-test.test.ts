@@ -4,9 +4,9 @@ import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
-import { plannedService } from "../../cli/proof/plan-aws";
-import { missedBudget, plannedCount, resultTable, watchCounts } from "../../cli/proof/scale-measure";
-import { differenceLines, verifyDifferences, type LiveService } from "../../cli/proof/verify-diff";
+import { plannedService } from "../../proof/plan-aws";
+import { missedBudget, plannedCount, resultTable, watchCounts } from "../../proof/scale-measure";
+import { differenceLines, verifyDifferences, type LiveService } from "../../proof/verify-diff";
 import { loadStackFile } from "../../config/stack-file";
 
 const staging = loadStackFile("staging");

@@ -5,7 +5,7 @@
  * that the two say the same: same policy and alarm names, same configurations, same bounds.
  */
 import { expect } from "chai";
-import { plannedService } from "../../cli/proof/plan-aws";
+import { plannedService } from "../../proof/plan-aws";
 import { loadStackFile } from "../../config/stack-file";
 import { runProgram } from "../helpers/program";
 import { ofType } from "../helpers/pulumi-mocks";

@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import { autoscalerSettingsFromStack } from "../../cli/commands/simulate";
+import { autoscalerSettingsFromStack } from "../../proof/simulate";
 import { loadStackFile, stackFileConfig } from "../../config/stack-file";
 
 function io(): CliIo & { stdout: string; stderr: string } {

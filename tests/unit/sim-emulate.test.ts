@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import { endpointProblem, runEmulator } from "../../cli/commands/emulate";
+import { endpointProblem, runEmulator } from "../../emulator/emulate";
 import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy } from "../../scaling/engine/from-aws";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 

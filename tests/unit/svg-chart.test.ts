@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { renderSvg } from "../../cli/svg-chart";
+import { renderSvg } from "../../proof/svg-chart";
 
 describe("renderSvg", () => {
     it("renders a layered line chart with its title, axis titles and a rule, headless", async () => {

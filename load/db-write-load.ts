@@ -9,9 +9,9 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { Pool, type PoolClient } from "pg";
-import { abortableSleep } from "../proof/command";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { UsageError, parseCount, parseDuration } from "../proof/usage";
+import { realSleep } from "../runtime/autoscaler/time";
+import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
+import { UsageError, parseCount, parseDuration } from "../input/usage";
 
 /** The table write-load creates, writes and (with --drop) drops; nothing else is touched. */
 export const DEFAULT_TABLE = "autoscale_write_load";
@@ -343,7 +343,7 @@ export function addDbCommand(program: Command, io: CliIo, setRun: SetRun): Comma
             try {
                 await prepareTable(pool, settings.table);
                 const summary = await runWriteLoad(pool, settings, {
-                    clock: Date.now, sleep: abortableSleep, progress: barProgress(settings.rate, Math.ceil(settings.durationMs / 1000)), signal,
+                    clock: Date.now, sleep: realSleep, progress: barProgress(settings.rate, Math.ceil(settings.durationMs / 1000)), signal,
                 });
                 if (settings.drop) await dropTable(pool, settings.table);
                 io.out(`${flags.json ? JSON.stringify(summary) : describeLoad(summary)}\n`);
@@ -367,7 +367,7 @@ export function addDbCommand(program: Command, io: CliIo, setRun: SetRun): Comma
                 const client = await pool.connect();
                 try {
                     const summary = await watchWriteRate(client, { intervalMs, durationMs }, {
-                        clock: Date.now, sleep: abortableSleep, signal,
+                        clock: Date.now, sleep: realSleep, signal,
                         line: (r) => io.out(`${flags.json ? JSON.stringify(r) : `${r.writesPerSecond} writes/s (inserts ${r.insertsPerSecond}, updates ${r.updatesPerSecond}, deletes ${r.deletesPerSecond}), ${r.commitsPerSecond} commits/s`}\n`),
                     });
                     io.out(`${flags.json ? JSON.stringify({ summary }) : `server saw ${summary.writesPerSecond} writes/s (rows inserted + updated + deleted) and ${summary.commitsPerSecond} commits/s over ${summary.seconds} s`}\n`);

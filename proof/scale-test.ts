@@ -19,24 +19,24 @@ import { DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import type { Command } from "commander";
-import { ConfigError } from "../../config/errors";
-import type { StackConfig } from "../../config/load";
-import { loadStackFile } from "../../config/stack-file";
-import { apiCall } from "../../runtime/aws/call";
+import { ConfigError } from "../config/errors";
+import type { StackConfig } from "../config/load";
+import { loadStackFile } from "../config/stack-file";
+import { apiCall } from "../runtime/aws/call";
 import {
     createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createSqsClient,
-} from "../../runtime/aws/clients";
-import { abortableSleep } from "../proof/command";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { ECS_DESIRED_COUNT, allPolicies } from "../proof/evidence-collect";
-import { targetTrackingAlarmPrefix } from "../proof/evidence-judge";
-import { MAX_HTTP_MS, MAX_MESSAGES, httpLoad, metricLoad, sqsLoad, type RunningLoad } from "../proof/load";
-import { plannedService, type PlannedService } from "../proof/plan-aws";
+} from "../runtime/aws/clients";
+import { realSleep } from "../runtime/autoscaler/time";
+import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
+import { ECS_DESIRED_COUNT, allPolicies } from "./evidence-collect";
+import { targetTrackingAlarmPrefix } from "./evidence-judge";
+import { MAX_HTTP_MS, MAX_MESSAGES, httpLoad, metricLoad, sqsLoad, type RunningLoad } from "../load/traffic";
+import { plannedService, type PlannedService } from "./plan-aws";
 import {
     loadKindOf, missedBudget, plannedCount, resultTable, serviceCounts, watchCounts, type LoadKind, type PhaseResult,
-} from "../proof/scale-measure";
-import { UsageError, parseCount, parseDuration } from "../proof/usage";
-import { differenceLines, verifyDifferences, type Difference, type LiveService } from "../proof/verify-diff";
+} from "./scale-measure";
+import { UsageError, parseCount, parseDuration } from "../input/usage";
+import { differenceLines, verifyDifferences, type Difference, type LiveService } from "./verify-diff";
 
 export const TESTS = ["verify", "scale-up", "scale-down", "all"] as const;
 export type TestName = (typeof TESTS)[number];
@@ -195,7 +195,7 @@ export async function runScaleTest(p: ScaleTestPlan, io: CliIo, signal: AbortSig
             const initial = (await serviceCounts(ecs, p.cluster, p.service)).desired;
             const measurement = await watchCounts(
                 { cluster: p.cluster, service: p.service, goal, direction: phase === "scale-up" ? "up" : "down", start, pollMs: p.pollMs, timeoutMs: p.timeoutMs, initialDesired: initial },
-                { ecs, clock: Date.now, sleep: abortableSleep, signal },
+                { ecs, clock: Date.now, sleep: realSleep, signal },
             );
             const r: PhaseResult = { phase, load: what, measurement, ...(budgetMs !== undefined ? { budgetMs } : {}) };
             report.results.push(r);

@@ -4,9 +4,9 @@
  * PutMetricData input of each datapoint. Pure: the command and the tests share it.
  */
 import type { PutMetricDataCommandInput, StandardUnit } from "@aws-sdk/client-cloudwatch";
-import { cloudWatchDimensions } from "../../runtime/aws/cloudwatch";
-import { metricSeries, seriesKey, type MetricSeries, type Statistic } from "../../scaling/metric-series";
-import { UsageError, parseDuration } from "./usage";
+import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
+import { metricSeries, seriesKey, type MetricSeries, type Statistic } from "../scaling/metric-series";
+import { UsageError, parseDuration } from "../input/usage";
 
 /** CloudWatch stores custom metrics at 1-second resolution at best (PutMetricData StorageResolution 1 or 60). */
 export const MIN_PERIOD_MS = 1_000;

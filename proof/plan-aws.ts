@@ -8,9 +8,9 @@
  */
 import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-auto-scaling";
 import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
-import { cloudWatchDimensions } from "../../runtime/aws/cloudwatch";
-import { ecsResourceId } from "../../scaling/activity-record";
-import { relativeSteps, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy } from "../../scaling/plan";
+import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
+import { ecsResourceId } from "../scaling/activity-record";
+import { relativeSteps, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy } from "../scaling/plan";
 import { ECS_DESIRED_COUNT } from "./evidence-collect";
 
 export interface PlannedPolicy {

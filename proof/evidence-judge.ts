@@ -8,7 +8,7 @@
  *   UNAVAILABLE  the endpoint does not offer the call (moto has no DescribeScalingActivities and
  *                records no ECS service events), so the item can be neither proved nor disproved
  */
-import type { MetricSeries } from "../../scaling/metric-series";
+import type { MetricSeries } from "../scaling/metric-series";
 
 export type Status = "PASS" | "FAIL" | "UNAVAILABLE";
 

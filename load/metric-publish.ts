@@ -9,16 +9,16 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { apiCall } from "../../runtime/aws/call";
-import { createCloudWatchClient } from "../../runtime/aws/clients";
-import { metricSeries, seriesKey, type MetricSeries } from "../../scaling/metric-series";
-import { abortableSleep } from "../proof/command";
-import { collect, readTextSource } from "../options";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { apiCall } from "../runtime/aws/call";
+import { createCloudWatchClient } from "../runtime/aws/clients";
+import { metricSeries, seriesKey, type MetricSeries } from "../scaling/metric-series";
+import { realSleep } from "../runtime/autoscaler/time";
+import { collect, readTextSource } from "../cli/options";
+import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
 import {
     buildPublishPlan, parseDimensions, parsePhase, pointOffsetMs, putMetricDataInput, seriesFromStackOutputs, type PublishPlan,
-} from "../proof/publish-plan";
-import { UsageError, parseDuration } from "../proof/usage";
+} from "./publish-plan";
+import { UsageError, parseDuration } from "../input/usage";
 
 /** A progress display for one phase. */
 export interface PhaseProgress {
@@ -162,7 +162,7 @@ export function addMetricCommand(program: Command, io: CliIo, setRun: SetRun): C
         }
         const cloudwatch = createCloudWatchClient();
         try {
-            const summary = await publishPlan(plan, { cloudwatch, clock: Date.now, sleep: abortableSleep, progress: cliProgressBar, signal });
+            const summary = await publishPlan(plan, { cloudwatch, clock: Date.now, sleep: realSleep, progress: cliProgressBar, signal });
             io.out(`${JSON.stringify(summary)}\n`);
             return summary.interrupted === undefined ? EXIT.ok : EXIT.failure;
         } finally {

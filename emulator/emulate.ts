@@ -25,20 +25,20 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { Command } from "commander";
-import { apiCall } from "../../runtime/aws/call";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
-import { createLogger, type Logger } from "../../runtime/aws/logger";
-import { formatActivityRecord, taskChangeEvent } from "../../scaling/activity-record";
-import type { AlarmState, ComparisonOperator, TreatMissingData } from "../../scaling/engine/alarm";
-import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy, type MetricIdentity } from "../../scaling/engine/from-aws";
-import { engineParams, type EngineParams } from "../../scaling/engine/params";
-import { AwsScalingEngine } from "../../scaling/engine/scaler";
-import type { RelativeStep } from "../../scaling/plan";
-import type { Statistic } from "../../scaling/metric-series";
-import { abortableSleep } from "../proof/command";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { apiCall } from "../runtime/aws/call";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
+import { createLogger, type Logger } from "../runtime/aws/logger";
+import { formatActivityRecord, taskChangeEvent } from "../scaling/activity-record";
+import type { AlarmState, ComparisonOperator, TreatMissingData } from "../scaling/engine/alarm";
+import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy, type MetricIdentity } from "../scaling/engine/from-aws";
+import { engineParams, type EngineParams } from "../scaling/engine/params";
+import { AwsScalingEngine } from "../scaling/engine/scaler";
+import type { RelativeStep } from "../scaling/plan";
+import type { Statistic } from "../scaling/metric-series";
+import { realSleep } from "../runtime/autoscaler/time";
+import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
 import type { EvidenceClients } from "../proof/evidence-collect";
-import { UsageError } from "../proof/usage";
+import { UsageError } from "../input/usage";
 
 /** Every AWS call is bounded. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -356,7 +356,7 @@ export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): 
         try {
             const summary = await runEmulator({ cluster: flags.cluster, ...(flags.service ? { service: flags.service } : {}), speed }, {
                 ...clients,
-                clock: Date.now, sleep: abortableSleep, record: (line) => appendFile(flags.activities, `${line}\n`),
+                clock: Date.now, sleep: realSleep, record: (line) => appendFile(flags.activities, `${line}\n`),
                 logger: createLogger({ name: "emulate", env: io.env }), signal,
             });
             io.out(`${JSON.stringify(summary)}\n`);

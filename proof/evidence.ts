@@ -8,13 +8,13 @@
 import { mkdir, readFile, writeFile } from "fs/promises";
 import * as path from "path";
 import type { Command } from "commander";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { collectEvidence, type EvidenceClients } from "../proof/evidence-collect";
-import { evidenceExitCode, judgeEvidence } from "../proof/evidence-judge";
-import { evidenceChartSpec, evidenceJson, evidenceMarkdown, evidenceText, type EvidenceReport } from "../proof/evidence-report";
-import { UsageError, parseDuration } from "../proof/usage";
-import { renderSvg } from "../svg-chart";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
+import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
+import { collectEvidence, type EvidenceClients } from "./evidence-collect";
+import { evidenceExitCode, judgeEvidence } from "./evidence-judge";
+import { evidenceChartSpec, evidenceJson, evidenceMarkdown, evidenceText, type EvidenceReport } from "./evidence-report";
+import { UsageError, parseDuration } from "../input/usage";
+import { renderSvg } from "./svg-chart";
 
 export interface EvidenceFlags {
     cluster?: string;

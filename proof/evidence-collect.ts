@@ -16,10 +16,10 @@ import {
     type CloudWatchClient, type MetricAlarm, type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, type ECSClient, type ServiceEvent } from "@aws-sdk/client-ecs";
-import { apiCall } from "../../runtime/aws/call";
-import { cloudWatchDimensions } from "../../runtime/aws/cloudwatch";
-import { ecsResourceId, parseActivityRecords } from "../../scaling/activity-record";
-import { metricSeries, type Statistic } from "../../scaling/metric-series";
+import { apiCall } from "../runtime/aws/call";
+import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
+import { ecsResourceId, parseActivityRecords } from "../scaling/activity-record";
+import { metricSeries, type Statistic } from "../scaling/metric-series";
 import {
     dedupeSeries, targetTrackingAlarmPrefix,
     type ActivitySource, type ActivityView, type AlarmView, type EvidenceData, type ListedSeries, type PolicyView,

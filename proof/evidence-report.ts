@@ -3,7 +3,7 @@
  * vega-lite chart (rendered to SVG by cli/svg-chart.ts) of the watched metric with the policy's target
  * drawn as a rule, above the desired and running task counts over the same window. Pure.
  */
-import type { ChartSpec } from "../svg-chart";
+import type { ChartSpec } from "./svg-chart";
 import type { CollectedEvidence } from "./evidence-collect";
 import { verdictLines, type Verdict } from "./evidence-judge";
 

@@ -6,10 +6,10 @@
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import autocannon from "autocannon";
-import { apiCall } from "../../runtime/aws/call";
-import type { MetricSeries } from "../../scaling/metric-series";
-import { publishPlan } from "../commands/metric";
-import { abortableSleep } from "./command";
+import { apiCall } from "../runtime/aws/call";
+import type { MetricSeries } from "../scaling/metric-series";
+import { publishPlan } from "./metric-publish";
+import { realSleep } from "../runtime/autoscaler/time";
 import { buildPublishPlan } from "./publish-plan";
 
 /** Upper bounds of one run's load. */
@@ -57,7 +57,7 @@ export function metricLoad(cloudwatch: Pick<CloudWatchClient, "send">, series: M
     const plan = buildPublishPlan(series, [{ value, durationMs }], everyMs);
     let sent = 0;
     const run = publishPlan(plan, {
-        cloudwatch, clock: Date.now, sleep: abortableSleep, signal: abort.signal,
+        cloudwatch, clock: Date.now, sleep: realSleep, signal: abort.signal,
         progress: () => ({ update: (n) => (sent = n), stop: () => undefined }),
     });
     return {

@@ -6,11 +6,11 @@
  * many running tasks. The polling loop takes injected time, so it is tested without waiting.
  */
 import { DescribeServicesCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import { workersNeeded } from "../../runtime/autoscaler/decision";
-import { apiCall } from "../../runtime/aws/call";
-import type { StackConfig } from "../../config/load";
-import { stepFor } from "../../scaling/plan";
-import { formatMs } from "./usage";
+import { workersNeeded } from "../runtime/autoscaler/decision";
+import { apiCall } from "../runtime/aws/call";
+import type { StackConfig } from "../config/load";
+import { stepFor } from "../scaling/plan";
+import { formatMs } from "../input/usage";
 
 export type LoadKind = "sqs" | "http" | "metric";
 
