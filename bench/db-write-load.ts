@@ -8,7 +8,8 @@
  * until a step falls short (achieved below 95 % of the target, or any error), and prints the highest
  * rate held. Prints figures; asserts nothing.
  */
-import { connect, dropTable, prepareTable, readWriteCounters, runWriteLoad, writeRate, type WriteLoadSummary } from "../load/db-write-load";
+import { connect, dropTable, prepareTable, runWriteLoad, type WriteLoadSummary } from "../load/db-write-load";
+import { readWriteCounters, writeRate } from "../load/db-write-rate";
 import { realSleep } from "../runtime/autoscaler/time";
 
 const args = process.argv.slice(2);

@@ -1,22 +1,20 @@
 /**
- * `autoscale emulate --cluster <name> [--service <name>] [--speed N] [--activities file.jsonl]`: runs the
- * simulator's engine (scaling/engine) against an AWS endpoint that stores scaling policies and alarms but
- * never acts on them (moto): it reads the scalable targets and policies (Application Auto Scaling), the
+ * The emulator behind `autoscale emulate`: runs the simulator's engine (scaling/engine) against an AWS
+ * endpoint that stores scaling policies and alarms but never acts on them (moto): it reads the scalable targets and policies (Application Auto Scaling), the
  * step alarms and the metric data (CloudWatch), evaluates every alarm each period and reports its state
  * with SetAlarmState, applies the policies' decisions with UpdateService, and writes each scaling
  * activity with its cause as one JSON line (scaling/activity-record.ts) that `autoscale evidence
  * --activities` reads where the endpoint has no DescribeScalingActivities.
  *
- * Time runs `--speed` times faster than the wall clock: a datapoint published at real time r counts at
+ * Time runs `speed` times faster than the wall clock: a datapoint published at real time r counts at
  * virtual time start + (r - start) x speed, so 60-s periods, 3-of-3 alarms and 300-s cooldowns all
  * shrink by the same factor. A second of data is read once it is 2 s old (requests still in flight);
  * that wait, on the virtual clock, is the publication delay.
  *
- * It refuses an endpoint that is not local (AWS_ENDPOINT_URL unset or not a loopback host) unless
- * --i-know-this-is-aws is given, before any AWS call: against AWS, Application Auto Scaling already
- * does this, and two writers of one desired count undo each other.
+ * endpointProblem() refuses an endpoint that is not local (AWS_ENDPOINT_URL unset or not a loopback
+ * host) unless told it is AWS on purpose, before any AWS call: against AWS, Application Auto Scaling
+ * already does this, and two writers of one desired count undo each other.
  */
-import { appendFile } from "fs/promises";
 import {
     DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, type ScalingPolicy,
 } from "@aws-sdk/client-application-auto-scaling";
@@ -24,10 +22,8 @@ import {
     DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand, type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import type { Command } from "commander";
 import { apiCall } from "../runtime/aws/call";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
-import { createLogger, type Logger } from "../runtime/aws/logger";
+import type { Logger } from "../runtime/aws/logger";
 import { formatActivityRecord, taskChangeEvent } from "../scaling/activity-record";
 import type { AlarmState, ComparisonOperator, TreatMissingData } from "../scaling/engine/alarm";
 import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy, type MetricIdentity } from "../scaling/engine/from-aws";
@@ -35,21 +31,11 @@ import { engineParams, type EngineParams } from "../scaling/engine/params";
 import { AwsScalingEngine } from "../scaling/engine/scaler";
 import type { RelativeStep } from "../scaling/plan";
 import type { Statistic } from "../scaling/metric-series";
-import { realSleep } from "../runtime/autoscaler/time";
-import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
 import type { EvidenceClients } from "../proof/evidence-collect";
 import { UsageError } from "../input/usage";
 
 /** Every AWS call is bounded. */
 const CALL_TIMEOUT_MS = 10_000;
-
-export interface EmulateFlags {
-    cluster?: string;
-    service?: string;
-    speed: string;
-    activities: string;
-    iKnowThisIsAws?: boolean;
-}
 
 /** Why the endpoint may not be emulated against, or undefined when it is a local one. */
 export function endpointProblem(env: NodeJS.ProcessEnv, allowAws: boolean): string | undefined {
@@ -333,38 +319,4 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
         await deps.sleep((tick * 1000) / o.speed, deps.signal);
     }
     return { targets: targets.map((t) => t.resourceId), activities, alarmChanges, skipped };
-}
-
-/** Registers `emulate` on the program. */
-export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const cmd = program.command("emulate")
-        .description("evaluate the alarms and scaling policies stored in a local AWS endpoint (moto) and apply them, recording each scaling activity")
-        .option("--cluster <name>", "ECS cluster whose scalable targets are emulated")
-        .option("--service <name>", "only this service")
-        .option("--speed <factor>", "virtual seconds per real second", "1")
-        .option("--activities <file.jsonl>", "activity record to append to (read by autoscale evidence --activities)", "scaling-activities.jsonl")
-        .option("--i-know-this-is-aws", "allow an endpoint that is not local");
-    cmd.action((flags: EmulateFlags) => setRun(() => runTool(io, async (signal) => {
-        if (!flags.cluster) throw new UsageError("--cluster: (missing) the ECS cluster name is required");
-        const speed = Number(flags.speed);
-        if (flags.speed.trim() === "" || !Number.isFinite(speed) || speed <= 0 || speed > 3600) {
-            throw new UsageError(`--speed: ${JSON.stringify(flags.speed)} must be a number > 0 and <= 3600`);
-        }
-        const problem = endpointProblem(io.env, flags.iKnowThisIsAws === true);
-        if (problem) throw new UsageError(problem);
-        const clients = { autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient() };
-        try {
-            const summary = await runEmulator({ cluster: flags.cluster, ...(flags.service ? { service: flags.service } : {}), speed }, {
-                ...clients,
-                clock: Date.now, sleep: realSleep, record: (line) => appendFile(flags.activities, `${line}\n`),
-                logger: createLogger({ name: "emulate", env: io.env }), signal,
-            });
-            io.out(`${JSON.stringify(summary)}\n`);
-            return EXIT.ok;
-        } finally {
-            // Sockets closed: the process exits when the run ends, as evidence's does.
-            for (const c of Object.values(clients)) c.destroy();
-        }
-    })));
-    return cmd;
 }

@@ -1,17 +1,11 @@
 /**
- * `autoscale db write-load` holds a steady write rate against PostgreSQL (a pg Pool; inserts and
- * updates, one statement per transaction, on a table of its own that it creates and can drop), shows
- * the achieved rate each second, and ends with achieved writes/s, p50/p99 latency and errors.
- * `autoscale db write-rate` prints the rate the server itself counts (pg_stat_database deltas), the
- * figure to hold against the write alarm's view. A bad URL, a refused connection or a rate of 0 is one
- * line on stderr and exit code 2, with nothing written.
+ * The database write load behind `autoscale db write-load`: a steady write rate against PostgreSQL (a
+ * pg Pool; inserts and updates, one statement per transaction, on a table of its own that it creates
+ * and can drop), with the achieved rate each second and, at the end, achieved writes/s, p50/p99
+ * latency and errors. A refused connection is a UsageError (exit 2), with nothing written.
  */
-import { SingleBar } from "cli-progress";
-import type { Command } from "commander";
-import { Pool, type PoolClient } from "pg";
-import { realSleep } from "../runtime/autoscaler/time";
-import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
-import { UsageError, parseCount, parseDuration } from "../input/usage";
+import { Pool } from "pg";
+import { UsageError } from "../input/usage";
 
 /** The table write-load creates, writes and (with --drop) drops; nothing else is touched. */
 export const DEFAULT_TABLE = "autoscale_write_load";
@@ -37,35 +31,6 @@ export function redactUrl(url: string): string {
     } catch {
         return "(unparsable URL)";
     }
-}
-
-/** A postgres:// or postgresql:// URL with a host and a database, else a UsageError naming --url. */
-export function parsePostgresUrl(text: string | undefined): string {
-    if (text === undefined || text.trim() === "") throw new UsageError("--url: (missing) is required, e.g. postgres://user@127.0.0.1:5432/test");
-    let u: URL;
-    try {
-        u = new URL(text);
-    } catch {
-        throw new UsageError(`--url: ${JSON.stringify(text.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@"))} is not a URL; write postgres://user[:password]@host[:port]/database`);
-    }
-    if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
-        throw new UsageError(`--url: ${JSON.stringify(redactUrl(text))} must start with postgres:// or postgresql://`);
-    }
-    if (u.hostname === "") throw new UsageError(`--url: ${JSON.stringify(redactUrl(text))} names no host`);
-    if (u.pathname.replace(/^\//, "") === "") throw new UsageError(`--url: ${JSON.stringify(redactUrl(text))} names no database (add /<database>)`);
-    return text;
-}
-
-/** A positive number of writes per second. */
-export function parseRate(text: string): number {
-    const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`--rate: ${JSON.stringify(text)} must be a number of writes per second > 0`);
-    return n;
-}
-
-function parseTable(text: string): string {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(text)) throw new UsageError(`--table: ${JSON.stringify(text)} must be lower-case letters, digits and _, starting with a letter or _, at most 63 characters`);
-    return text;
 }
 
 /** The value at quantile q (0-1) of ascending-sorted values, nearest-rank; undefined when empty. */
@@ -238,170 +203,12 @@ export async function dropTable(pool: Pool, table: string): Promise<void> {
     await pool.query(statements(table).drop);
 }
 
-/** Server-side counters of one database (pg_stat_database). */
-export interface WriteCounters {
-    /** Epoch ms when read. */
-    readonly at: number;
-    readonly inserted: number;
-    readonly updated: number;
-    readonly deleted: number;
-    readonly commits: number;
-}
-
-/**
- * Reads pg_stat_database for the connected database. The snapshot is cleared first: with the default
- * stats_fetch_consistency (cache) a session would otherwise see the same figures again. Backends
- * flush their counts at most about once a second (PostgreSQL 15, cumulative statistics), so rates are
- * taken over whole seconds.
- */
-export async function readWriteCounters(client: Pick<PoolClient, "query">, clock: () => number = Date.now): Promise<WriteCounters> {
-    await client.query("SELECT pg_stat_clear_snapshot()");
-    const r = await client.query<{ ins: string; upd: string; del: string; xact: string }>(
-        "SELECT tup_inserted AS ins, tup_updated AS upd, tup_deleted AS del, xact_commit AS xact FROM pg_stat_database WHERE datname = current_database()");
-    const row = r.rows[0];
-    return { at: clock(), inserted: Number(row.ins), updated: Number(row.upd), deleted: Number(row.del), commits: Number(row.xact) };
-}
-
-export interface WriteRate {
-    readonly seconds: number;
-    /** Rows inserted, updated and deleted per second: one per write statement of write-load. */
-    readonly writesPerSecond: number;
-    readonly insertsPerSecond: number;
-    readonly updatesPerSecond: number;
-    readonly deletesPerSecond: number;
-    /** Committed transactions per second, read-only ones included. */
-    readonly commitsPerSecond: number;
-}
-
-/** The rates between two readings. */
-export function writeRate(a: WriteCounters, b: WriteCounters): WriteRate {
-    const s = Math.max(0.001, (b.at - a.at) / 1000);
-    const per = (x: number) => round1(x / s);
-    return {
-        seconds: round3(s)!,
-        writesPerSecond: per(b.inserted - a.inserted + b.updated - a.updated + b.deleted - a.deleted),
-        insertsPerSecond: per(b.inserted - a.inserted),
-        updatesPerSecond: per(b.updated - a.updated),
-        deletesPerSecond: per(b.deleted - a.deleted),
-        commitsPerSecond: per(b.commits - a.commits),
-    };
-}
-
-function round1(x: number): number {
+/** One decimal, as rates are reported (writes/s). */
+export function round1(x: number): number {
     return Math.round(x * 10) / 10;
 }
-function round3(x: number | undefined): number | undefined {
+
+/** Three decimals, as latencies (ms) and windows (s) are reported. */
+export function round3(x: number | undefined): number | undefined {
     return x === undefined ? undefined : Math.round(x * 1000) / 1000;
-}
-
-/** The closing line of write-load. */
-export function describeLoad(s: WriteLoadSummary): string {
-    const ms = (x?: number) => (x === undefined ? "-" : `${x.toFixed(2)} ms`);
-    return `achieved ${s.achievedPerSecond} writes/s (${s.writes} writes in ${s.durationSeconds} s, target ${s.targetPerSecond}/s; ` +
-        `${s.inserts} inserts, ${s.updates} updates); latency p50 ${ms(s.p50Ms)}, p99 ${ms(s.p99Ms)}; errors ${s.errors}` +
-        (s.firstError ? ` (first: ${s.firstError})` : "") + (s.interrupted ? `; interrupted by ${s.interrupted}` : "");
-}
-
-function barProgress(target: number, seconds: number): LoadProgress {
-    const bar = new SingleBar({
-        format: "write-load [{bar}] {value}/{total} s | {achieved} writes/s (target {target}) | errors {errors}",
-        stream: process.stderr,
-        hideCursor: true,
-    });
-    bar.start(seconds, 0, { achieved: 0, target, errors: 0 });
-    return {
-        update: (second, achieved, errs) => bar.update(second, { achieved, target, errors: errs }),
-        stop: () => bar.stop(),
-    };
-}
-
-interface LoadFlags { url?: string; rate: string; duration: string; connections: string; table: string; drop?: boolean; json?: boolean }
-interface RateFlags { url?: string; interval: string; duration: string; json?: boolean }
-
-/** Registers `db write-load` and `db write-rate`. */
-export function addDbCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const db = program.command("db").description("PostgreSQL write load and the write rate the server sees");
-    db.command("write-load")
-        .description("hold --rate writes/s (inserts and updates on a table of its own) for --duration")
-        .option("--url <postgres-url>", "postgres://user[:password]@host[:port]/database")
-        .option("--rate <writes/s>", "writes per second to hold", "600")
-        .option("--duration <duration>", "how long, e.g. 60s or 5m", "60s")
-        .option("--connections <n>", "pool size: statements in flight at most", "16")
-        .option("--table <name>", "the table it creates and writes to", DEFAULT_TABLE)
-        .option("--drop", "drop the table when done")
-        .option("--json", "print the summary as JSON")
-        .action((flags: LoadFlags) => setRun(() => runTool(io, async (signal) => {
-            const settings: WriteLoadSettings = {
-                url: parsePostgresUrl(flags.url),
-                rate: parseRate(flags.rate),
-                durationMs: positiveDuration(flags.duration, "--duration"),
-                connections: parseCount(flags.connections, "--connections", 1),
-                table: parseTable(flags.table),
-                drop: flags.drop === true,
-            };
-            const pool = await connect(settings.url, settings.connections);
-            try {
-                await prepareTable(pool, settings.table);
-                const summary = await runWriteLoad(pool, settings, {
-                    clock: Date.now, sleep: realSleep, progress: barProgress(settings.rate, Math.ceil(settings.durationMs / 1000)), signal,
-                });
-                if (settings.drop) await dropTable(pool, settings.table);
-                io.out(`${flags.json ? JSON.stringify(summary) : describeLoad(summary)}\n`);
-                return summary.errors === 0 && summary.interrupted === undefined ? EXIT.ok : EXIT.failure;
-            } finally {
-                await pool.end();
-            }
-        })));
-    db.command("write-rate")
-        .description("print the rows written per second the server counts (pg_stat_database deltas)")
-        .option("--url <postgres-url>", "postgres://user[:password]@host[:port]/database")
-        .option("--interval <duration>", "time between readings", "1s")
-        .option("--duration <duration>", "how long to watch", "30s")
-        .option("--json", "print one JSON object per interval and the summary")
-        .action((flags: RateFlags) => setRun(() => runTool(io, async (signal) => {
-            const url = parsePostgresUrl(flags.url);
-            const intervalMs = positiveDuration(flags.interval, "--interval");
-            const durationMs = positiveDuration(flags.duration, "--duration");
-            const pool = await connect(url, 1);
-            try {
-                const client = await pool.connect();
-                try {
-                    const summary = await watchWriteRate(client, { intervalMs, durationMs }, {
-                        clock: Date.now, sleep: realSleep, signal,
-                        line: (r) => io.out(`${flags.json ? JSON.stringify(r) : `${r.writesPerSecond} writes/s (inserts ${r.insertsPerSecond}, updates ${r.updatesPerSecond}, deletes ${r.deletesPerSecond}), ${r.commitsPerSecond} commits/s`}\n`),
-                    });
-                    io.out(`${flags.json ? JSON.stringify({ summary }) : `server saw ${summary.writesPerSecond} writes/s (rows inserted + updated + deleted) and ${summary.commitsPerSecond} commits/s over ${summary.seconds} s`}\n`);
-                    return EXIT.ok;
-                } finally {
-                    client.release();
-                }
-            } finally {
-                await pool.end();
-            }
-        })));
-    return db;
-}
-
-function positiveDuration(text: string, flag: string): number {
-    const ms = parseDuration(text, flag);
-    if (ms <= 0) throw new UsageError(`${flag}: ${JSON.stringify(text)} must be longer than 0`);
-    return ms;
-}
-
-/** Reads the counters every interval for the duration; calls `line` per interval; returns the whole-window rate. */
-export async function watchWriteRate(
-    client: Pick<PoolClient, "query">,
-    o: { intervalMs: number; durationMs: number },
-    d: { clock: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void>; signal?: AbortSignal; line: (r: WriteRate) => void },
-): Promise<WriteRate> {
-    const first = await readWriteCounters(client, d.clock);
-    let previous = first;
-    while (!d.signal?.aborted && d.clock() - first.at < o.durationMs) {
-        const next = first.at + Math.ceil((d.clock() - first.at + 1) / o.intervalMs) * o.intervalMs;
-        await d.sleep(Math.max(0, Math.min(next, first.at + o.durationMs) - d.clock()), d.signal);
-        const current = await readWriteCounters(client, d.clock);
-        d.line(writeRate(previous, current));
-        previous = current;
-    }
-    return writeRate(first, previous);
 }

@@ -1,24 +1,12 @@
 /**
- * `autoscale metric publish`: publishes the series a scaling policy watches, phase by phase, as seed
- * 000's shell loop did (`--phase 200:10m --phase 0:15m --every 60s`). The series comes from the stack
- * (`pulumi stack output --json`, key customMetricSeries, the very object the policy was built from)
- * or from flags. Everything is checked before the first PutMetricData; `--dry-run` prints the exact
- * requests instead of sending them; SIGINT stops publishing and prints what was sent.
+ * The metric publisher behind `autoscale metric publish`: sends a publish plan (load/publish-plan.ts)
+ * datapoint by datapoint on an absolute schedule, or lists the exact requests it would send.
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { SingleBar } from "cli-progress";
-import type { Command } from "commander";
 import { apiCall } from "../runtime/aws/call";
-import { createCloudWatchClient } from "../runtime/aws/clients";
-import { metricSeries, seriesKey, type MetricSeries } from "../scaling/metric-series";
-import { realSleep } from "../runtime/autoscaler/time";
-import { collect, readTextSource } from "../cli/options";
-import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
-import {
-    buildPublishPlan, parseDimensions, parsePhase, pointOffsetMs, putMetricDataInput, seriesFromStackOutputs, type PublishPlan,
-} from "./publish-plan";
-import { UsageError, parseDuration } from "../input/usage";
+import { seriesKey } from "../scaling/metric-series";
+import { pointOffsetMs, putMetricDataInput, type PublishPlan } from "./publish-plan";
 
 /** A progress display for one phase. */
 export interface PhaseProgress {
@@ -92,82 +80,4 @@ export function dryRunLines(plan: PublishPlan, start: number): string[] {
         }
     });
     return lines;
-}
-
-function cliProgressBar(label: string, total: number): PhaseProgress {
-    const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} datapoints`, stream: process.stderr, hideCursor: true });
-    bar.start(total, 0);
-    return { update: (n) => bar.update(n), stop: () => bar.stop() };
-}
-
-interface PublishFlags {
-    stackOutputs?: string;
-    namespace?: string;
-    metric?: string;
-    dimension?: string[];
-    unit?: string;
-    phase?: string[];
-    every: string;
-    dryRun?: boolean;
-}
-
-/** The series from exactly one of --stack-outputs and --namespace/--metric/--dimension. */
-export async function resolveSeries(flags: Pick<PublishFlags, "stackOutputs" | "namespace" | "metric" | "dimension" | "unit">): Promise<MetricSeries> {
-    const fromFlags = flags.namespace !== undefined || flags.metric !== undefined || (flags.dimension ?? []).length > 0;
-    if (flags.stackOutputs !== undefined && fromFlags) {
-        throw new UsageError("--stack-outputs and --namespace/--metric/--dimension: give one source of the series, not both");
-    }
-    if (flags.stackOutputs !== undefined) {
-        let text: string;
-        try {
-            text = await readTextSource(flags.stackOutputs);
-        } catch (e) {
-            throw new UsageError(`--stack-outputs: ${JSON.stringify(flags.stackOutputs)} cannot be read (${(e as Error).message})`);
-        }
-        return seriesFromStackOutputs(text, flags.stackOutputs === "-" ? "stdin" : flags.stackOutputs);
-    }
-    if (flags.namespace === undefined || flags.metric === undefined) {
-        throw new UsageError("--stack-outputs <file|-> or both --namespace and --metric (with --dimension Name=Value) are required");
-    }
-    return metricSeries({
-        namespace: flags.namespace,
-        metricName: flags.metric,
-        dimensions: parseDimensions(flags.dimension ?? []),
-        // Only read by policies and alarms; a publisher sends raw values.
-        statistic: "Average",
-        ...(flags.unit !== undefined ? { unit: flags.unit } : {}),
-    });
-}
-
-/** Registers `metric publish` on the program. */
-export function addMetricCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const metric = program.command("metric").description("publish the series a scaling policy watches");
-    const publish = metric.command("publish")
-        .description("publish --phase value:duration ... every --every, to the stack's customMetricSeries or a series given by flags")
-        .option("--stack-outputs <file>", "JSON printed by `pulumi stack output --json` (- for stdin); its customMetricSeries is the series")
-        .option("--namespace <namespace>", "metric namespace (instead of --stack-outputs)")
-        .option("--metric <name>", "metric name (instead of --stack-outputs)")
-        .option("--dimension <Name=Value>", "a dimension of the series (repeat for each)", collect)
-        .option("--unit <unit>", "CloudWatch unit to publish with")
-        .option("--phase <value:duration>", "publish value for duration, e.g. 200:10m (repeat, in order)", collect)
-        .option("--every <duration>", "period between datapoints (at least 1s)", "60s")
-        .option("--dry-run", "print the PutMetricData requests instead of sending them");
-    publish.action((flags: PublishFlags) => setRun(() => runTool(io, async (signal) => {
-        const phases = (flags.phase ?? []).map(parsePhase);
-        const everyMs = parseDuration(flags.every, "--every");
-        const plan = buildPublishPlan(await resolveSeries(flags), phases, everyMs);
-        if (flags.dryRun) {
-            io.out(`${dryRunLines(plan, Date.now()).join("\n")}\n`);
-            return EXIT.ok;
-        }
-        const cloudwatch = createCloudWatchClient();
-        try {
-            const summary = await publishPlan(plan, { cloudwatch, clock: Date.now, sleep: realSleep, progress: cliProgressBar, signal });
-            io.out(`${JSON.stringify(summary)}\n`);
-            return summary.interrupted === undefined ? EXIT.ok : EXIT.failure;
-        } finally {
-            cloudwatch.destroy();
-        }
-    })));
-    return metric;
 }

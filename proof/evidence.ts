@@ -1,18 +1,14 @@
 /**
- * `autoscale evidence --cluster <c> --service <s> [--since 1h] [--activities record.jsonl] [--out dir]`:
- * collects every artifact of seed 000's proof checklist for one service (read-only calls only), prints
- * a verdict line per item, writes evidence.md, evidence.json and evidence.svg, and exits 1 when any
- * item FAILs. Where the endpoint has no DescribeScalingActivities (moto), the activities come from the
- * record that `autoscale emulate` writes (scaling/activity-record.ts).
+ * The evidence run behind `autoscale evidence`: collects every artifact of seed 000's proof checklist
+ * for one service (read-only calls only), judges each item, and writes evidence.md, evidence.json and
+ * evidence.svg. Where the endpoint has no DescribeScalingActivities (moto), the activities come from
+ * the record that `autoscale emulate` writes (scaling/activity-record.ts).
  */
 import { mkdir, readFile, writeFile } from "fs/promises";
 import * as path from "path";
-import type { Command } from "commander";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../runtime/aws/clients";
-import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
 import { collectEvidence, type EvidenceClients } from "./evidence-collect";
-import { evidenceExitCode, judgeEvidence } from "./evidence-judge";
-import { evidenceChartSpec, evidenceJson, evidenceMarkdown, evidenceText, type EvidenceReport } from "./evidence-report";
+import { judgeEvidence } from "./evidence-judge";
+import { evidenceChartSpec, evidenceJson, evidenceMarkdown, type EvidenceReport } from "./evidence-report";
 import { UsageError, parseDuration } from "../input/usage";
 import { renderSvg } from "./svg-chart";
 
@@ -68,32 +64,4 @@ export async function runEvidence(flags: EvidenceFlags, clients: EvidenceClients
     await writeFile(files[1], evidenceJson(report));
     await writeFile(files[2], await renderSvg(evidenceChartSpec(report)));
     return { report, files };
-}
-
-/** Registers `evidence` on the program. */
-export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const cmd = program.command("evidence")
-        .description("collect and judge the proof that a service scales: target, policies, series match, metric, datapoints, alarms, activities, service events")
-        .option("--cluster <name>", "ECS cluster name")
-        .option("--service <name>", "ECS service name")
-        .option("--since <duration|time>", "start of the window: how long ago (30m, 2h) or an ISO-8601 time", "1h")
-        .option("--activities <file.jsonl>", "activity record written by `autoscale emulate`, read where the endpoint has no DescribeScalingActivities")
-        .option("--period <duration>", "period of the datapoints read back (default 60s; sub-minute only for high-resolution metrics)")
-        .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", "evidence");
-    cmd.action((flags: EvidenceFlags) => setRun(() => runTool(io, async () => {
-        const clients = {
-            autoscaling: createApplicationAutoScalingClient(),
-            cloudwatch: createCloudWatchClient(),
-            ecs: createEcsClient(),
-        };
-        try {
-            const { report, files } = await runEvidence(flags, clients, Date.now());
-            io.out(evidenceText(report));
-            io.out(`wrote ${files.join(", ")}\n`);
-            return evidenceExitCode(report.verdicts) === 0 ? EXIT.ok : EXIT.failure;
-        } finally {
-            for (const c of Object.values(clients)) c.destroy();
-        }
-    })));
-    return cmd;
 }

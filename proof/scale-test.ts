@@ -1,8 +1,8 @@
 /**
- * `autoscale scale-test <verify|scale-up|scale-down|all> --stack <name> --service <key>`:
+ * The tests behind `autoscale scale-test <verify|scale-up|scale-down|all> --stack <name> --service <key>`:
  *
  *   verify      the live scalable target, policies and alarms against the stack's plan (read-only);
- *               one line per difference (key, expected, live), exit 1 on any
+ *               one line per difference (key, expected, live); any fails the test
  *   scale-up    applies the load the service scales on (messages into its queue, HTTP with autocannon,
  *               or the custom metric) and measures, from the first load, the time to the first
  *               desired-count change, to the count the plan needs, and to that many running tasks
@@ -10,15 +10,12 @@
  *               back to the minimum
  *   all         verify, scale-up, scale-down
  *
- * Prints a table and writes JSON; exits 1 when --expect-scale-up / --expect-scale-down is missed;
- * --dry-run prints the plan and the load without calling anything. SIGINT stops the load and prints
- * what was measured.
+ * The plan is checked against the stack before any AWS call; the report says what was measured, also
+ * when a stop signal ended the run (the load is stopped first).
  */
-import { writeFile } from "fs/promises";
 import { DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
-import type { Command } from "commander";
 import { ConfigError } from "../config/errors";
 import type { StackConfig } from "../config/load";
 import { loadStackFile } from "../config/stack-file";
@@ -27,13 +24,12 @@ import {
     createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createSqsClient,
 } from "../runtime/aws/clients";
 import { realSleep } from "../runtime/autoscaler/time";
-import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
 import { ECS_DESIRED_COUNT, allPolicies } from "./evidence-collect";
 import { targetTrackingAlarmPrefix } from "./evidence-judge";
 import { MAX_HTTP_MS, MAX_MESSAGES, httpLoad, metricLoad, sqsLoad, type RunningLoad } from "../load/traffic";
 import { plannedService, type PlannedService } from "./plan-aws";
 import {
-    loadKindOf, missedBudget, plannedCount, resultTable, serviceCounts, watchCounts, type LoadKind, type PhaseResult,
+    loadKindOf, missedBudget, plannedCount, serviceCounts, watchCounts, type LoadKind, type PhaseResult,
 } from "./scale-measure";
 import { UsageError, parseCount, parseDuration } from "../input/usage";
 import { differenceLines, verifyDifferences, type Difference, type LiveService } from "./verify-diff";
@@ -43,7 +39,7 @@ export type TestName = (typeof TESTS)[number];
 /** Longest a phase waits for the counts. */
 export const MAX_TIMEOUT_MS = 60 * 60_000;
 
-interface Flags {
+export interface ScaleTestFlags {
     stack?: string;
     service?: string;
     load?: string;
@@ -82,7 +78,7 @@ export interface ScaleTestPlan {
 }
 
 /** Parses and checks the flags against the stack; throws UsageError naming the flag. */
-export function scaleTestPlan(test: string, flags: Flags): ScaleTestPlan {
+export function scaleTestPlan(test: string, flags: ScaleTestFlags): ScaleTestPlan {
     if (!(TESTS as readonly string[]).includes(test)) throw new UsageError(`test: ${JSON.stringify(test)} must be one of ${TESTS.join(", ")}`);
     if (!flags.stack) throw new UsageError("--stack: (missing) the stack whose Pulumi.<stack>.yaml holds the plan is required");
     if (!flags.service) throw new UsageError("--service: (missing) the service's key in the stack config is required");
@@ -176,20 +172,24 @@ export interface ScaleTestReport {
     readonly results: PhaseResult[];
 }
 
-/** Runs the test; the report is filled in as it goes, so an interrupted run still has what was measured. */
-export async function runScaleTest(p: ScaleTestPlan, io: CliIo, signal: AbortSignal, report: ScaleTestReport): Promise<number> {
+/**
+ * Runs the test, writing the verify result through `out`; the report is filled in as it goes, so an
+ * interrupted run still has what was measured. Resolves true when it passed: no difference, no budget
+ * missed, not interrupted.
+ */
+export async function runScaleTest(p: ScaleTestPlan, out: (text: string) => void, signal: AbortSignal, report: ScaleTestReport): Promise<boolean> {
     const ecs = createEcsClient();
     const autoscaling = createApplicationAutoScalingClient();
     const cloudwatch = createCloudWatchClient();
     const sqs = createSqsClient();
     let load: RunningLoad | undefined;
-    let code: number = EXIT.ok;
+    let passed = true;
     try {
         if (p.test === "verify" || p.test === "all") {
             const diffs = verifyDifferences(p.planned, await readLive({ autoscaling, cloudwatch }, p));
             (report as { differences?: Difference[] }).differences = diffs;
-            io.out(diffs.length === 0 ? `verify: live target, policies and alarms match the plan of ${p.serviceKey}\n` : `${differenceLines(diffs).join("\n")}\n`);
-            if (diffs.length > 0) code = EXIT.failure;
+            out(diffs.length === 0 ? `verify: live target, policies and alarms match the plan of ${p.serviceKey}\n` : `${differenceLines(diffs).join("\n")}\n`);
+            if (diffs.length > 0) passed = false;
         }
         const watch = async (phase: "scale-up" | "scale-down", goal: number, start: number, what: string, budgetMs?: number) => {
             const initial = (await serviceCounts(ecs, p.cluster, p.service)).desired;
@@ -199,7 +199,7 @@ export async function runScaleTest(p: ScaleTestPlan, io: CliIo, signal: AbortSig
             );
             const r: PhaseResult = { phase, load: what, measurement, ...(budgetMs !== undefined ? { budgetMs } : {}) };
             report.results.push(r);
-            if (missedBudget(r) || (measurement.ended !== undefined && budgetMs !== undefined)) code = EXIT.failure;
+            if (missedBudget(r) || (measurement.ended !== undefined && budgetMs !== undefined)) passed = false;
             return r;
         };
         const series = p.stack.customMetricTest.series;
@@ -231,46 +231,5 @@ export async function runScaleTest(p: ScaleTestPlan, io: CliIo, signal: AbortSig
         cloudwatch.destroy();
         sqs.destroy();
     }
-    if (signal.aborted) code = EXIT.failure;
-    return code;
-}
-
-/** Registers `scale-test` on the program. */
-export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const cmd = program.command("scale-test")
-        .description("verify a service's live scaling against its stack plan, and measure scale-up and scale-down under load")
-        .argument("<test>", TESTS.join(" | "))
-        .option("--stack <name>", "stack whose Pulumi.<stack>.yaml holds the plan")
-        .option("--service <key>", "the service's key in the stack config (api, worker, ...)")
-        .option("--load <kind>", "sqs | http | metric (default: what the service scales on)")
-        .option("--messages <count>", `sqs: messages to send (default: enough for the maximum; at most ${MAX_MESSAGES})`)
-        .option("--url <url>", "http: URL to load")
-        .option("--connections <count>", "http: concurrent connections", "10")
-        .option("--value <number>", "metric: value to publish during scale-up (default: twice the target)")
-        .option("--every <duration>", "metric: period between datapoints", "60s")
-        .option("--expect-scale-up <duration>", "budget from the first load to the planned count of running tasks")
-        .option("--expect-scale-down <duration>", "budget from the end of the load to min running tasks")
-        .option("--timeout <duration>", "longest wait per phase (at most 1h)", "15m")
-        .option("--poll <duration>", "time between DescribeServices reads", "5s")
-        .option("--out <file>", "JSON report", "scale-test.json")
-        .option("--dry-run", "print the plan and the load; call nothing");
-    cmd.action((test: string, flags: Flags) => setRun(() => runTool(io, async (signal) => {
-        const plan = scaleTestPlan(test, flags);
-        if (flags.dryRun) {
-            io.out(dryRunText(plan));
-            return EXIT.ok;
-        }
-        const report: ScaleTestReport = { stack: plan.stack.stack, service: plan.serviceKey, results: [] };
-        let code: number = EXIT.failure;
-        try {
-            code = await runScaleTest(plan, io, signal, report);
-        } finally {
-            if (report.results.length > 0) io.out(`${resultTable(report.results)}\n`);
-            if (signal.aborted) io.out(`stopped (${String(signal.reason)}): the load was stopped; the table shows what was measured\n`);
-            await writeFile(plan.out, `${JSON.stringify(report, null, 2)}\n`);
-            io.out(`wrote ${plan.out}\n`);
-        }
-        return code;
-    })));
-    return cmd;
+    return passed && !signal.aborted;
 }

@@ -1,18 +1,15 @@
 /**
- * `autoscale simulate --stack <name> --service <name> --trace <name|file.csv> [--compare]`: replays a
- * load trace against a service's scaling plan as Application Auto Scaling would run it (the engine in
+ * The simulation behind `autoscale simulate --stack <name> --service <name> --trace <name|file.csv>`:
+ * replays a load trace against a service's scaling plan as Application Auto Scaling would run it (the engine in
  * scaling/), reading the stack file through config/ (no Pulumi CLI). With --compare the queue
  * autoscaler runs too, deciding with its real decision function and the stack's `autoscaler` settings.
- * The oracle is always run: every figure is also shown as a ratio to it. Prints one table, writes
+ * The oracle is always run: every figure is also shown as a ratio to it. The result is one table and
  * <out>/<stack>-<service>-<trace>.json and .svg.
  */
 import { readFileSync } from "fs";
 import { mkdir, writeFile } from "fs/promises";
 import * as path from "path";
-import { SingleBar } from "cli-progress";
-import type { Command } from "commander";
 import type { AutoscalerConfig, StackConfig } from "../config/load";
-import { loadStackFile } from "../config/stack-file";
 import { parseSettings } from "../runtime/autoscaler/settings";
 import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
 import type { DecisionSettings } from "../runtime/autoscaler/types";
@@ -25,7 +22,6 @@ import type { ServiceScalingPlan } from "../scaling/plan";
 import { runClosedLoop, tickCount, type Controller, type RunMetrics, type RunResult, type ServiceTarget } from "../scaling/simulate";
 import { builtInTrace, parseCsvTrace, type Trace } from "../scaling/traces";
 import type { WorkloadSpec } from "../scaling/workloads";
-import { EXIT, runTool, type CliIo, type SetRun } from "../cli/io";
 import { UsageError } from "../input/usage";
 import { renderSvg, type ChartSpec } from "./svg-chart";
 
@@ -226,48 +222,11 @@ export function simulationJson(run: SimulationRun): string {
     return `${JSON.stringify(run, null, 2)}\n`;
 }
 
-/** Registers `simulate` on the program. */
-export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const cmd = program.command("simulate")
-        .description("replay a load trace against a service's scaling plan as AWS would run it; --compare adds the queue autoscaler; the oracle is the reference")
-        .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is read")
-        .option("--service <name>", "service key under `services`")
-        .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, sawtooth, idle, mixed) or a CSV file of seconds,rate")
-        .option("--compare", "also run the queue autoscaler with the stack's autoscaler settings")
-        .option("--seed <n>", "seed of any randomness in the trace", "1")
-        .option("--out <dir>", "directory for the JSON and SVG results", "simulation")
-        .option("--tick <seconds>", "simulation step", "5")
-        .option("--worker-rate <messages/s>", "messages one queue worker task processes per second", "2")
-        .option("--start-delay <seconds>", `seconds from a desired-count increase until a task runs (default ${DEFAULT_ENGINE_PARAMS.taskStartSeconds})`)
-        .option("--target-age <seconds>", "acceptable message age: the oracle's goal and the time-above-target line", "60")
-        .option("--task-capacity <requests/s>", "requests/s one task serves at 100 % CPU (request workloads)", "100")
-        .option("--high-resolution", "track ECS CPU and memory at 20-s resolution");
-    cmd.action((flags: SimulateFlags) => setRun(() => runTool(io, async () => {
-        for (const k of ["stack", "service", "trace"] as const) {
-            if (!flags[k]) throw new UsageError(`--${k}: (missing) is required`);
-        }
-        let config: StackConfig;
-        try {
-            config = loadStackFile(flags.stack!);
-        } catch (e) {
-            throw new UsageError(`--stack: ${(e as Error).message}`);
-        }
-        let bar: SingleBar | undefined;
-        const run = simulateStack(config, flags, (done, total) => {
-            // A bar only for long runs, on a terminal.
-            if (!bar && total >= 100_000 && process.stderr.isTTY) {
-                bar = new SingleBar({ format: "simulating [{bar}] {percentage}% {value}/{total} ticks", stream: process.stderr });
-                bar.start(total, 0);
-            }
-            bar?.update(done);
-        });
-        bar?.stop();
-        await mkdir(flags.out, { recursive: true });
-        const base = path.join(flags.out, `${run.stack}-${run.service}-${run.trace}`);
-        await writeFile(`${base}.json`, simulationJson(run));
-        await writeFile(`${base}.svg`, await renderSvg(simulationChartSpec(run)));
-        io.out(`${simulationTable(run)}\nwrote ${base}.json and ${base}.svg\n`);
-        return EXIT.ok;
-    })));
-    return cmd;
+/** Writes <dir>/<stack>-<service>-<trace>.json and .svg; returns that path without the extension. */
+export async function writeSimulation(run: SimulationRun, dir: string): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const base = path.join(dir, `${run.stack}-${run.service}-${run.trace}`);
+    await writeFile(`${base}.json`, simulationJson(run));
+    await writeFile(`${base}.svg`, await renderSvg(simulationChartSpec(run)));
+    return base;
 }

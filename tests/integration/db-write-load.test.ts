@@ -8,9 +8,8 @@ import { expect } from "chai";
 import { Pool } from "pg";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import {
-    connect, dropTable, prepareTable, quantile, readWriteCounters, redactUrl, runWriteLoad, writeRate, writesDue,
-} from "../../load/db-write-load";
+import { connect, dropTable, prepareTable, quantile, redactUrl, runWriteLoad, writesDue } from "../../load/db-write-load";
+import { readWriteCounters, writeRate } from "../../load/db-write-rate";
 import { realSleep } from "../../runtime/autoscaler/time";
 
 const URL = "postgres://postgres@127.0.0.1:5432/test";

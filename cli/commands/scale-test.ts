@@ -1,0 +1,52 @@
+/**
+ * `autoscale scale-test <verify|scale-up|scale-down|all> --stack <name> --service <key>`: runs the test
+ * (proof/scale-test.ts), prints a table and writes JSON; exits 1 when a difference is found or
+ * --expect-scale-up / --expect-scale-down is missed; --dry-run prints the plan and the load without
+ * calling anything. SIGINT stops the load and prints what was measured.
+ */
+import { writeFile } from "fs/promises";
+import type { Command } from "commander";
+import { MAX_MESSAGES } from "../../load/traffic";
+import { resultTable } from "../../proof/scale-measure";
+import { TESTS, dryRunText, runScaleTest, scaleTestPlan, type ScaleTestFlags, type ScaleTestReport } from "../../proof/scale-test";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+
+/** Registers `scale-test` on the program. */
+export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun): Command {
+    const cmd = program.command("scale-test")
+        .description("verify a service's live scaling against its stack plan, and measure scale-up and scale-down under load")
+        .argument("<test>", TESTS.join(" | "))
+        .option("--stack <name>", "stack whose Pulumi.<stack>.yaml holds the plan")
+        .option("--service <key>", "the service's key in the stack config (api, worker, ...)")
+        .option("--load <kind>", "sqs | http | metric (default: what the service scales on)")
+        .option("--messages <count>", `sqs: messages to send (default: enough for the maximum; at most ${MAX_MESSAGES})`)
+        .option("--url <url>", "http: URL to load")
+        .option("--connections <count>", "http: concurrent connections", "10")
+        .option("--value <number>", "metric: value to publish during scale-up (default: twice the target)")
+        .option("--every <duration>", "metric: period between datapoints", "60s")
+        .option("--expect-scale-up <duration>", "budget from the first load to the planned count of running tasks")
+        .option("--expect-scale-down <duration>", "budget from the end of the load to min running tasks")
+        .option("--timeout <duration>", "longest wait per phase (at most 1h)", "15m")
+        .option("--poll <duration>", "time between DescribeServices reads", "5s")
+        .option("--out <file>", "JSON report", "scale-test.json")
+        .option("--dry-run", "print the plan and the load; call nothing");
+    cmd.action((test: string, flags: ScaleTestFlags) => setRun(() => runTool(io, async (signal) => {
+        const plan = scaleTestPlan(test, flags);
+        if (flags.dryRun) {
+            io.out(dryRunText(plan));
+            return EXIT.ok;
+        }
+        const report: ScaleTestReport = { stack: plan.stack.stack, service: plan.serviceKey, results: [] };
+        let code: number = EXIT.failure;
+        try {
+            code = (await runScaleTest(plan, io.out, signal, report)) ? EXIT.ok : EXIT.failure;
+        } finally {
+            if (report.results.length > 0) io.out(`${resultTable(report.results)}\n`);
+            if (signal.aborted) io.out(`stopped (${String(signal.reason)}): the load was stopped; the table shows what was measured\n`);
+            await writeFile(plan.out, `${JSON.stringify(report, null, 2)}\n`);
+            io.out(`wrote ${plan.out}\n`);
+        }
+        return code;
+    })));
+    return cmd;
+}

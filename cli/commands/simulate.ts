@@ -1,0 +1,56 @@
+/**
+ * `autoscale simulate --stack <name> --service <name> --trace <name|file.csv> [--compare]`: reads the
+ * stack file, runs the simulation (proof/simulate.ts), prints its table and writes
+ * <out>/<stack>-<service>-<trace>.json and .svg.
+ */
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import type { StackConfig } from "../../config/load";
+import { loadStackFile } from "../../config/stack-file";
+import { UsageError } from "../../input/usage";
+import { simulateStack, simulationTable, writeSimulation, type SimulateFlags } from "../../proof/simulate";
+import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
+import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+
+/** Registers `simulate` on the program. */
+export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
+    const cmd = program.command("simulate")
+        .description("replay a load trace against a service's scaling plan as AWS would run it; --compare adds the queue autoscaler; the oracle is the reference")
+        .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is read")
+        .option("--service <name>", "service key under `services`")
+        .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, sawtooth, idle, mixed) or a CSV file of seconds,rate")
+        .option("--compare", "also run the queue autoscaler with the stack's autoscaler settings")
+        .option("--seed <n>", "seed of any randomness in the trace", "1")
+        .option("--out <dir>", "directory for the JSON and SVG results", "simulation")
+        .option("--tick <seconds>", "simulation step", "5")
+        .option("--worker-rate <messages/s>", "messages one queue worker task processes per second", "2")
+        .option("--start-delay <seconds>", `seconds from a desired-count increase until a task runs (default ${DEFAULT_ENGINE_PARAMS.taskStartSeconds})`)
+        .option("--target-age <seconds>", "acceptable message age: the oracle's goal and the time-above-target line", "60")
+        .option("--task-capacity <requests/s>", "requests/s one task serves at 100 % CPU (request workloads)", "100")
+        .option("--high-resolution", "track ECS CPU and memory at 20-s resolution");
+    cmd.action((flags: SimulateFlags) => setRun(() => runTool(io, async () => {
+        for (const k of ["stack", "service", "trace"] as const) {
+            if (!flags[k]) throw new UsageError(`--${k}: (missing) is required`);
+        }
+        let config: StackConfig;
+        try {
+            config = loadStackFile(flags.stack!);
+        } catch (e) {
+            throw new UsageError(`--stack: ${(e as Error).message}`);
+        }
+        let bar: SingleBar | undefined;
+        const run = simulateStack(config, flags, (done, total) => {
+            // A bar only for long runs, on a terminal.
+            if (!bar && total >= 100_000 && process.stderr.isTTY) {
+                bar = new SingleBar({ format: "simulating [{bar}] {percentage}% {value}/{total} ticks", stream: process.stderr });
+                bar.start(total, 0);
+            }
+            bar?.update(done);
+        });
+        bar?.stop();
+        const base = await writeSimulation(run, flags.out);
+        io.out(`${simulationTable(run)}\nwrote ${base}.json and ${base}.svg\n`);
+        return EXIT.ok;
+    })));
+    return cmd;
+}
