@@ -1,6 +1,6 @@
 /**
  * Judges the artifacts of seed 000's proof checklist for one ECS service. Pure: it takes what the
- * collector read (cli/proof/evidence-collect.ts) and returns one verdict per checklist item, so every
+ * collector read (proof/evidence-collect.ts) and returns one verdict per checklist item, so every
  * verdict is tested from plain data.
  *
  *   PASS         the artifact is there and says what the proof needs

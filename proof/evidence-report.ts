@@ -1,6 +1,6 @@
 /**
  * The evidence report in three forms: verdict lines and Markdown for people, JSON for machines, and a
- * vega-lite chart (rendered to SVG by cli/svg-chart.ts) of the watched metric with the policy's target
+ * vega-lite chart (rendered to SVG by proof/svg-chart.ts) of the watched metric with the policy's target
  * drawn as a rule, above the desired and running task counts over the same window. Pure.
  */
 import type { ChartSpec } from "./svg-chart";

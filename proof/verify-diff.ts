@@ -1,6 +1,6 @@
 /**
  * `scale-test verify`: what is live in Application Auto Scaling and CloudWatch against what the
- * stack's plan says (cli/proof/plan-aws.ts), one difference per line: key, expected, live. This is
+ * stack's plan says (proof/plan-aws.ts), one difference per line: key, expected, live. This is
  * the drift check a reviewer runs after `pulumi up`. Pure.
  */
 import type { ScalingPolicy as AwsScalingPolicy } from "@aws-sdk/client-application-auto-scaling";

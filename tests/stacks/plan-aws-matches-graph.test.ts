@@ -1,5 +1,5 @@
 /**
- * The proof tools (scale-test verify, the moto demo) compare what is live with cli/proof/plan-aws.ts,
+ * The proof tools (scale-test verify, the moto demo) compare what is live with proof/plan-aws.ts,
  * the plan in API terms; the program deploys components/service-scaling.ts. Both are derived from the
  * same plan, each in its own shape. This runs every stack file under mocks and checks, field by field,
  * that the two say the same: same policy and alarm names, same configurations, same bounds.
