@@ -1,6 +1,6 @@
 /**
- * Usage errors of the proof tools (`metric publish`, `evidence`, `scale-test`): one line naming the
- * flag, the value and the rule, exit code 2, raised before any AWS call.
+ * Bad input to the operator tools (the commands of cli/ and the rooms they wire: proof/, load/,
+ * emulator/): one line naming the flag, the value and the rule, exit code 2, raised before any AWS call.
  */
 export class UsageError extends Error {
     constructor(message: string) {
