@@ -9,6 +9,7 @@
 import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { apiCall, ApiCallError, type ApiErrorListener } from "../aws/call";
 import type { Logger } from "../aws/logger";
+import { taskStartFromEvents } from "./service-events";
 import { formatAction, TAG_LAST_SCALE_DOWN, TAG_LAST_SCALE_UP, writeTags } from "./service-tags";
 import type { Decision, ServiceCounts, ServiceState } from "./types";
 
@@ -71,12 +72,14 @@ export async function describeServiceCounts(ecs: ECSClient, cluster: string, ser
     // breaker on, the PRIMARY's rolloutState stays IN_PROGRESS until its tasks are healthy.
     const primary = deployments.find((d) => d.status === "PRIMARY");
     const deploymentInProgress = deployments.length > 1 || primary?.rolloutState === "IN_PROGRESS";
+    const taskStartMs = taskStartFromEvents(svc.events);
     return {
         arn: svc.serviceArn ?? "",
         desired: svc.desiredCount ?? 0,
         running: svc.runningCount ?? 0,
         pending: svc.pendingCount ?? 0,
         deploymentInProgress,
+        ...(taskStartMs === undefined ? {} : { taskStartMs }),
     };
 }
 

@@ -35,6 +35,11 @@ export interface ServiceCounts {
     readonly pending: number;
     /** An ECS deployment is rolling out (more than one deployment, or the primary's rollout IN_PROGRESS). */
     readonly deploymentInProgress?: boolean;
+    /**
+     * How long the service's tasks last took from launch to running, ms, as its own ECS events show it
+     * (service-events.ts); unset when they show none. The decision prefers it to what it learns itself.
+     */
+    readonly taskStartMs?: number;
 }
 
 /** A service as DescribeServices reports it: its ARN (for tags) and its counts. */
