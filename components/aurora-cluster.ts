@@ -172,9 +172,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
         if (a.replicaScaling) {
             const plan: ReplicaScalingPlan = a.replicaScaling;
             this.replicaTarget = new aws.appautoscaling.Target(`${name}-readers-target`, {
-                serviceNamespace: "rds",
-                scalableDimension: "rds:cluster:ReadReplicaCount",
-                resourceId: pulumi.interpolate`cluster:${this.cluster.clusterIdentifier}`,
+                serviceNamespace: RDS_NAMESPACE,
+                scalableDimension: RDS_READ_REPLICA_COUNT,
+                resourceId: this.cluster.clusterIdentifier.apply(rdsClusterResourceId),
                 minCapacity: plan.minCapacity,
                 maxCapacity: plan.maxCapacity,
             }, { parent: this, dependsOn: this.instances });

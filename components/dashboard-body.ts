@@ -3,6 +3,7 @@
  * line drawn on it (a target, a step bound, an alarm threshold) is read from the same plan the scaling
  * policies and alarms are built from, so the picture cannot disagree with what is deployed.
  */
+import { CONTAINER_INSIGHTS_METRICS, ECS_METRICS, ECS_PREDEFINED_METRICS, SQS_METRICS } from "../aws/metrics";
 import { ServiceConfig } from "../config/load";
 import { MetricSeries, seriesKey, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 import { autoscalerSeries, type AutoscalerMetricName } from "../scaling/autoscaler-metrics";
@@ -129,14 +130,14 @@ function consumerWidgets(input: DashboardInput): WidgetSpec[] {
     const width = Math.max(WIDGET_WIDTH, Math.floor(GRID_WIDTH / Math.max(consumers.length, 1)));
     return consumers.map((service) => {
         const queueName = input.queues![service.consumesQueue!];
-        const dims = ["ClusterName", input.clusterName ?? "", "ServiceName", service.name];
+        const dims = [CONTAINER_INSIGHTS_METRICS.clusterDimension, input.clusterName ?? "", CONTAINER_INSIGHTS_METRICS.serviceDimension, service.name];
         return {
             title: `${service.key} (${OWNER_LABEL[service.scaledBy]}): ${queueName} messages vs tasks`,
             metrics: [
-                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queueName, { stat: "Maximum", label: "visible messages" }],
-                ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", queueName, { stat: "Maximum", label: "in-flight messages" }],
-                ["ECS/ContainerInsights", "RunningTaskCount", ...dims, { stat: "Average", label: "running tasks", yAxis: "right" }],
-                ["ECS/ContainerInsights", "DesiredTaskCount", ...dims, { stat: "Average", label: "desired tasks", yAxis: "right" }],
+                [SQS_METRICS.namespace, SQS_METRICS.visible, SQS_METRICS.queueDimension, queueName, { stat: "Maximum", label: "visible messages" }],
+                [SQS_METRICS.namespace, SQS_METRICS.notVisible, SQS_METRICS.queueDimension, queueName, { stat: "Maximum", label: "in-flight messages" }],
+                [CONTAINER_INSIGHTS_METRICS.namespace, CONTAINER_INSIGHTS_METRICS.runningTaskCount, ...dims, { stat: "Average", label: "running tasks", yAxis: "right" }],
+                [CONTAINER_INSIGHTS_METRICS.namespace, CONTAINER_INSIGHTS_METRICS.desiredTaskCount, ...dims, { stat: "Average", label: "desired tasks", yAxis: "right" }],
             ],
             yAxis: { left: { min: 0 }, right: { min: 0, max: service.plan.maxCapacity } },
             width,
@@ -182,13 +183,13 @@ function autoscalerWidgets(input: DashboardInput): WidgetSpec[] {
 export function dashboardBody(input: DashboardInput): DashboardBody {
     const rows: WidgetSpec[][] = [];
     const { clusterName, region } = input;
-    const serviceDims = (service: ServiceConfig) => ["ClusterName", clusterName ?? "", "ServiceName", service.name];
+    const serviceDims = (service: ServiceConfig) => [ECS_METRICS.clusterDimension, clusterName ?? "", ECS_METRICS.serviceDimension, service.name];
 
     const clusterRow: WidgetSpec[] = clusterName === undefined ? [] : [{
         title: `${clusterName}: reserved CPU and memory`,
         metrics: [
-            ["AWS/ECS", "CPUReservation", "ClusterName", clusterName, { stat: "Average", label: "CPU reserved %" }],
-            ["AWS/ECS", "MemoryReservation", "ClusterName", clusterName, { stat: "Average", label: "memory reserved %" }],
+            [ECS_METRICS.namespace, ECS_METRICS.cpuReservation, ECS_METRICS.clusterDimension, clusterName, { stat: "Average", label: "CPU reserved %" }],
+            [ECS_METRICS.namespace, ECS_METRICS.memoryReservation, ECS_METRICS.clusterDimension, clusterName, { stat: "Average", label: "memory reserved %" }],
         ],
         yAxis: { left: { min: 0, max: 100 } },
     }];
@@ -208,8 +209,8 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
             {
                 title: `${service.key}: running vs desired tasks`,
                 metrics: [
-                    ["ECS/ContainerInsights", "RunningTaskCount", ...serviceDims(service), { stat: "Average", label: "running" }],
-                    ["ECS/ContainerInsights", "DesiredTaskCount", ...serviceDims(service), { stat: "Average", label: "desired" }],
+                    [CONTAINER_INSIGHTS_METRICS.namespace, CONTAINER_INSIGHTS_METRICS.runningTaskCount, ...serviceDims(service), { stat: "Average", label: "running" }],
+                    [CONTAINER_INSIGHTS_METRICS.namespace, CONTAINER_INSIGHTS_METRICS.desiredTaskCount, ...serviceDims(service), { stat: "Average", label: "desired" }],
                 ],
                 yAxis: { left: { min: 0 } },
                 annotations: [
@@ -219,15 +220,15 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
             },
             {
                 title: `${service.key}: CPU utilization`,
-                metrics: [["AWS/ECS", "CPUUtilization", ...serviceDims(service), { stat: "Average", label: "CPU %" }]],
+                metrics: [[ECS_METRICS.namespace, ECS_METRICS.cpu, ...serviceDims(service), { stat: "Average", label: "CPU %" }]],
                 yAxis: { left: { min: 0, max: 100 } },
-                annotations: targets("ECSServiceAverageCPUUtilization", "CPU"),
+                annotations: targets(ECS_PREDEFINED_METRICS.cpu, "CPU"),
             },
             {
                 title: `${service.key}: memory utilization`,
-                metrics: [["AWS/ECS", "MemoryUtilization", ...serviceDims(service), { stat: "Average", label: "memory %" }]],
+                metrics: [[ECS_METRICS.namespace, ECS_METRICS.memory, ...serviceDims(service), { stat: "Average", label: "memory %" }]],
                 yAxis: { left: { min: 0, max: 100 } },
-                annotations: targets("ECSServiceAverageMemoryUtilization", "Memory"),
+                annotations: targets(ECS_PREDEFINED_METRICS.memory, "Memory"),
             },
         ];
 

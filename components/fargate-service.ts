@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { targetGroupBase } from "../config/names";
+import { TARGET_GROUP_SUFFIX_LENGTH, targetGroupBase } from "../config/names";
 import { CapacityProviderItem } from "../config/schema";
 import { parseEcrImageUri } from "./ecr-image-uri";
 import { throwIfAny } from "./input-errors";
@@ -372,7 +372,7 @@ function checkArgs(args: FargateServiceArgs): void {
 
 
 /**
- * Target group name (at most 32 characters): the base config derives from the whole physical name
+ * Target group name: the base config derives from the whole physical name
  * (config/names.ts, checked unique there), and a hash of the settings whose change replaces a target
  * group. A replacement therefore gets a new name and can be created before the old group is deleted.
  */
@@ -380,6 +380,6 @@ export function targetGroupName(physicalName: string, settings: { port: number; 
     const hash = crypto.createHash("sha256")
         .update(JSON.stringify([settings.port, settings.protocol, settings.targetType, settings.vpcId]))
         .digest("hex")
-        .slice(0, 4);
+        .slice(0, TARGET_GROUP_SUFFIX_LENGTH - 1);
     return `${targetGroupBase(physicalName)}-${hash}`;
 }

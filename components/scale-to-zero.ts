@@ -12,6 +12,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
+import { ALB_METRICS, CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
 import { wakeTargetGroupName, type ScaleToZeroConfig } from "../config/scale-to-zero";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
 import { SCALE_TO_ZERO_ENTRY, bundleLambda } from "../scripts/build";
@@ -45,8 +47,6 @@ export interface ScaleToZeroArgs {
     readonly logRetentionDays: number;
 }
 
-/** Lambda runtime of both functions (the bundle targets node22, scripts/build.ts). */
-export const LAMBDA_RUNTIME = "nodejs22.x";
 /** Seconds a run may take: a few AWS calls, each answered in well under a second. */
 const TIMEOUT_SECONDS = 30;
 const MEMORY_MB = 256;
@@ -120,7 +120,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
             }, parent);
             return new aws.lambda.Function(`${name}-${part}`, {
                 description: `scale-to-zero ${part} of ${args.physicalName}`,
-                runtime: LAMBDA_RUNTIME,
+                runtime: LAMBDA_NODE_RUNTIME,
                 handler,
                 code,
                 role: role.arn,
@@ -270,11 +270,11 @@ export function scaleToZeroDashboard(t: ScaleToZeroTarget, region: string, wakeT
                 [t.namespace, STATE_METRICS.desiredCount, ...dims, "Status", "idle", { stat: "Maximum", label: "idle" }],
             ], { yAxis: { left: { min: 0 } } }),
             widget(2, "ALB requests", region, [
-                ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", t.loadBalancerDimension, "TargetGroup", t.targetGroupDimension, { stat: "Sum", label: "to the service" }],
-                ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", t.loadBalancerDimension, "TargetGroup", wakeTargetGroup, { stat: "Sum", label: "to the wake function" }],
+                [ALB_METRICS.namespace, ALB_METRICS.requestCount, ALB_METRICS.loadBalancerDimension, t.loadBalancerDimension, ALB_METRICS.targetGroupDimension, t.targetGroupDimension, { stat: "Sum", label: "to the service" }],
+                [ALB_METRICS.namespace, ALB_METRICS.requestCount, ALB_METRICS.loadBalancerDimension, t.loadBalancerDimension, ALB_METRICS.targetGroupDimension, wakeTargetGroup, { stat: "Sum", label: "to the wake function" }],
             ]),
             widget(3, "Running tasks", region, [
-                ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", t.cluster, "ServiceName", t.service, { stat: "Average", label: "running" }],
+                [CONTAINER_INSIGHTS_METRICS.namespace, CONTAINER_INSIGHTS_METRICS.runningTaskCount, CONTAINER_INSIGHTS_METRICS.clusterDimension, t.cluster, CONTAINER_INSIGHTS_METRICS.serviceDimension, t.service, { stat: "Average", label: "running" }],
             ], { yAxis: { left: { min: 0 } } }),
             widget(4, "Wake latency and idle time before sleep (s)", region, [
                 [t.namespace, STATE_METRICS.wakeLatency, ...dims, { stat: "Maximum", label: "wake request to first healthy target" }],

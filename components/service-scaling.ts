@@ -7,6 +7,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId } from "../aws/scaling-ids";
 import { dimensionList } from "../scaling/metric-series";
 import { ServiceScalingPlan, StepScalingPolicy, TargetTrackingPolicy, describeStepRange, relativeSteps } from "../scaling/plan";
 import { throwIfAny } from "./input-errors";
@@ -49,9 +51,9 @@ export class ServiceScaling extends pulumi.ComponentResource {
         const physicalName = args.physicalName;
 
         this.target = new aws.appautoscaling.Target(`${name}-target`, {
-            serviceNamespace: "ecs",
-            scalableDimension: "ecs:service:DesiredCount",
-            resourceId: pulumi.interpolate`service/${args.service.clusterName}/${args.service.serviceName}`,
+            serviceNamespace: ECS_NAMESPACE,
+            scalableDimension: ECS_DESIRED_COUNT,
+            resourceId: pulumi.all([args.service.clusterName, args.service.serviceName]).apply(([cluster, service]) => ecsResourceId(cluster, service)),
             minCapacity: plan.minCapacity,
             maxCapacity: plan.maxCapacity,
         }, { parent: this });
@@ -118,7 +120,7 @@ export class ServiceScaling extends pulumi.ComponentResource {
 /** The one wiring a caller can miss: the load balancer an ALBRequestCountPerTarget policy is labelled with. */
 function checkArgs(args: ServiceScalingArgs): void {
     const needsLoadBalancer = args.plan.policies.filter((p) => p.kind === "targetTracking" && p.metric.type === "predefined"
-        && p.metric.predefinedMetricType === "ALBRequestCountPerTarget");
+        && p.metric.predefinedMetricType === ECS_PREDEFINED_METRICS.albRequestsPerTarget);
     throwIfAny(`ServiceScaling ${args.physicalName}`, needsLoadBalancer.length > 0 && !args.loadBalancer ? [{
         propertyPath: "loadBalancer",
         reason: `is required because policy "${needsLoadBalancer[0].name}" tracks ALBRequestCountPerTarget (its resource label names the load balancer and the target group)`,
@@ -146,7 +148,7 @@ export function targetTrackingConfiguration(
             predefinedMetricSpecification: {
                 predefinedMetricType: metric.predefinedMetricType,
                 // `app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>`: the two ARN suffixes joined by `/`.
-                ...(metric.predefinedMetricType === "ALBRequestCountPerTarget"
+                ...(metric.predefinedMetricType === ECS_PREDEFINED_METRICS.albRequestsPerTarget
                     ? { resourceLabel: pulumi.interpolate`${lb!.arnSuffix}/${lb!.targetGroupArnSuffix}` }
                     : {}),
             },

@@ -5,12 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SQS_RETENTION_SECONDS } from "../aws/limits";
 import { QueueInput } from "../config/schema";
 import { throwIfAny } from "./input-errors";
 import { MetricSeries, sqsOldestMessageAgeSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 
-/** Dead-letter messages are kept for the SQS maximum, 14 days, to leave time to inspect and redrive them. */
-export const DEAD_LETTER_RETENTION_SECONDS = 1209600;
+/** Dead-letter messages are kept for the SQS maximum (14 days) to leave time to inspect and redrive them. */
+export const DEAD_LETTER_RETENTION_SECONDS = SQS_RETENTION_SECONDS.max;
 
 /**
  * Minutes in a row the oldest message must be too old before the alarm fires. A single slow or retried

@@ -1,9 +1,10 @@
 /**
  * The AWS rules that can be known before `pulumi up`: name lengths and characters, integer types,
- * quotas and formats. Each rule is stated here once, with its source, and phrased so that a problem
- * reads `<key>: <value> <rule>`. The schema (config/schema.ts) and the cross-field checks
- * (config/load.ts) apply them; nothing else restates them.
+ * quotas and formats. Each rule is stated here once, phrased so that a problem reads
+ * `<key>: <value> <rule>`; the numbers come from aws/ with their sources. The schema
+ * (config/schema.ts) and the cross-field checks (config/load.ts) apply them; nothing else restates them.
  */
+import { INT32_MAX, TARGET_GROUP_NAME_MAX_LENGTH, TARGET_VALUE_MAX, TARGET_VALUE_MIN } from "../aws/limits";
 
 /** A rule: what a value must satisfy, and how a refusal says it. */
 export interface AwsRule<T> {
@@ -16,32 +17,9 @@ function pattern(re: RegExp, says: string): AwsRule<string> {
     return { test: (v) => re.test(v), says };
 }
 
-/** AWS API `Integer` members (capacities, cooldowns, ScalingAdjustment, EvaluationPeriods) are 32-bit signed. */
-export const INT32_MAX = 2147483647;
-
-/** Application Auto Scaling TargetValue bounds (API reference, TargetTrackingScalingPolicyConfiguration). */
-export const TARGET_VALUE_MIN = 8.515920e-109;
-export const TARGET_VALUE_MAX = 6.646144e+54;
-
-/** CloudWatch Logs retention values accepted by PutRetentionPolicy. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
-/** CloudWatch metric units (MetricDatum.Unit). */
-export const CLOUDWATCH_UNITS = [
-    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
-    "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
-    "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second",
-    "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
-] as const;
-
-/** CloudWatch: at most 30 dimensions per metric (PutMetricData / MetricStat). */
-export const MAX_DIMENSIONS = 30;
-
-/** ELBv2 listener rules: at most 5 condition values per rule, each path pattern at most 128 characters. */
-export const MAX_PATH_PATTERNS = 5;
-
-/** ECS: a task definition is at most 64 KiB (ECS service quotas, "Task definition size"). */
-export const TASK_DEFINITION_MAX_BYTES = 65536;
+// The limits themselves are AWS facts, stated once in aws/; config's modules import them from here.
+export { CLOUDWATCH_UNITS } from "../aws/metrics";
+export { LOG_RETENTION_DAYS, MAX_DIMENSIONS, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES } from "../aws/limits";
 
 /** Docker reference grammar (distribution/reference) as ECS accepts it: registry, path, tag, digest. */
 const DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?";
@@ -68,8 +46,8 @@ export const rules = {
     /** ECS cluster, service and task family names. */
     ecsName: pattern(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, hyphens and underscores (ECS names)"),
     /** ELBv2 target group names. */
-    targetGroupName: pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/,
-        "must be 1-32 letters, digits and hyphens, not starting or ending with a hyphen (ELB target group names)"),
+    targetGroupName: pattern(new RegExp(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,${TARGET_GROUP_NAME_MAX_LENGTH - 2}}[A-Za-z0-9])?$`),
+        `must be 1-${TARGET_GROUP_NAME_MAX_LENGTH} letters, digits and hyphens, not starting or ending with a hyphen (ELB target group names)`),
     sqsName: pattern(/^[A-Za-z0-9_-]{1,80}$/, "must be 1-80 letters, digits, hyphens and underscores (SQS queue names)"),
     snsName: pattern(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 letters, digits, hyphens and underscores (SNS topic names)"),
     dashboardName: pattern(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, hyphens and underscores (CloudWatch dashboard names)"),

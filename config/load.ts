@@ -4,6 +4,7 @@
  * reported at once, each naming the key, the value and the rule.
  */
 import { z } from "zod";
+import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
 import {
     CapacityProviderItem, FARGATE_SIZES, LoadBalancerInput, NetworkInput, PolicyInput, QueueInput, ServiceInput,
     AutoscalerInput, CONFIG_KEYS, autoscaler as autoscalerSchema, scalars, structured,
@@ -441,8 +442,8 @@ function toPolicies(p: PolicyInput, svc: ServiceInput, queues: ResourceNames["qu
                 name: p.name,
                 metric: {
                     type: "predefined",
-                    predefinedMetricType: p.kind === "cpu" ? "ECSServiceAverageCPUUtilization"
-                        : p.kind === "memory" ? "ECSServiceAverageMemoryUtilization" : "ALBRequestCountPerTarget",
+                    predefinedMetricType: p.kind === "cpu" ? ECS_PREDEFINED_METRICS.cpu
+                        : p.kind === "memory" ? ECS_PREDEFINED_METRICS.memory : ECS_PREDEFINED_METRICS.albRequestsPerTarget,
                 },
                 targetValue: p.target,
                 cooldowns: cooldowns(p.scaleOutCooldown, p.scaleInCooldown),

@@ -3,6 +3,7 @@
  * random suffixes) so the metric series, dashboards and the autoscaler can name them as plain data.
  */
 import * as crypto from "crypto";
+import { TARGET_GROUP_NAME_MAX_LENGTH } from "../aws/limits";
 import { AwsRule, rules } from "./aws-rules";
 
 export interface QueueNames {
@@ -37,16 +38,25 @@ export function resourceNames(prefix: string, services: readonly string[], queue
 }
 
 /**
- * The base of a service's target group name (ELB: at most 32 characters), to which the component adds
- * `-<4 hex>` of the settings whose change replaces a target group. A physical name of up to 27
- * characters is kept whole; a longer one keeps its first 21 characters and adds 5 hex digits of a hash
- * of the whole name, so two services never share a target group name because their names share a
- * beginning (config checks that the bases are unique).
+ * What is appended to a target group base: `-<4 hex>` of the settings whose change replaces the
+ * service's target group (components/fargate-service.ts), or `-wake` (config/scale-to-zero.ts).
+ */
+export const TARGET_GROUP_SUFFIX_LENGTH = 5;
+/** A base leaves room for the suffix within ELB's target group name limit: 32 - 5 = 27 characters. */
+const TARGET_GROUP_BASE_LENGTH = TARGET_GROUP_NAME_MAX_LENGTH - TARGET_GROUP_SUFFIX_LENGTH;
+/** Hex digits of the name's hash that a shortened base ends with. */
+const BASE_HASH_HEX = 5;
+
+/**
+ * The base of a service's target group name, to which a suffix of TARGET_GROUP_SUFFIX_LENGTH is
+ * added. A physical name of up to 27 characters is kept whole; a longer one keeps its first 21
+ * characters and adds `-` and 5 hex digits of a hash of the whole name, so two services never share a
+ * target group name because their names share a beginning (config checks that the bases are unique).
  */
 export function targetGroupBase(physicalName: string): string {
-    if (physicalName.length <= 27) return physicalName;
-    const hash = crypto.createHash("sha256").update(physicalName).digest("hex").slice(0, 5);
-    return `${physicalName.slice(0, 21).replace(/-+$/, "")}-${hash}`;
+    if (physicalName.length <= TARGET_GROUP_BASE_LENGTH) return physicalName;
+    const hash = crypto.createHash("sha256").update(physicalName).digest("hex").slice(0, BASE_HASH_HEX);
+    return `${physicalName.slice(0, TARGET_GROUP_BASE_LENGTH - BASE_HASH_HEX - 1).replace(/-+$/, "")}-${hash}`;
 }
 
 /** Kinds of physical names the stack creates; names must be unique within a kind. */

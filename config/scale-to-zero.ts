@@ -6,7 +6,7 @@ import { MIN_CHECKS_PER_IDLE_WINDOW, ratePeriodSeconds } from "../scaling/scale-
 import { targetGroupBase } from "./names";
 import type { ScaleToZeroInput, ServiceInput } from "./schema";
 
-/** Wake target group name (ELB: at most 32 characters): the service's target group base and `-wake`. */
+/** Wake target group name: the service's target group base and `-wake` (a suffix within the base's budget). */
 export function wakeTargetGroupName(physicalName: string): string {
     return `${targetGroupBase(physicalName)}-wake`;
 }

@@ -4,6 +4,8 @@
  * Objects are strict, so a misspelt key fails instead of being ignored.
  */
 import { z } from "zod";
+import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
+import { AURORA_MAX_REPLICAS, SQS_RETENTION_SECONDS } from "../aws/limits";
 import { AwsRule, CLOUDWATCH_UNITS, LOG_RETENTION_DAYS, MAX_DIMENSIONS, MAX_PATH_PATTERNS, rules, vpcCidrProblem } from "./aws-rules";
 import { AUTOSCALER_SETTINGS, inBounds, numberRule, type NumberSetting } from "../scaling/autoscaler-settings";
 
@@ -22,6 +24,8 @@ const nonNegativeInt = int32.min(0, { error: "must be a whole number >= 0" });
 const percentTarget = z.number().gt(0, { error: "must be > 0" }).max(100, { error: "must be <= 100 (it is a percentage)" });
 const positiveTarget = aws(z.number().gt(0, { error: "must be > 0" }), rules.targetValue);
 const cooldown = int32.min(0, { error: "must be >= 0 seconds" });
+const replicaCount = z.number().int().min(0)
+    .max(AURORA_MAX_REPLICAS, { error: `must be <= ${AURORA_MAX_REPLICAS} (Aurora allows at most ${AURORA_MAX_REPLICAS} replicas)` });
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "must be lower-case letters, digits and dashes, starting with a letter, at most 31 characters" });
 
 /** A custom series as CloudWatch names it. */
@@ -205,10 +209,10 @@ export const service = z.strictObject({
     consumesQueue: z.string({ error: "must name one of the stack's queues (a key under queues); true/false was the single-queue form" }).optional(),
     minCapacity: nonNegativeInt,
     maxCapacity: nonNegativeInt,
-    /** Default scale-out cooldown of the service's policies, seconds (AWS default 300). */
-    scaleOutCooldown: cooldown.default(300),
-    /** Default scale-in cooldown of the service's policies, seconds (AWS default 300). */
-    scaleInCooldown: cooldown.default(300),
+    /** Default scale-out cooldown of the service's policies, seconds (AWS's default). */
+    scaleOutCooldown: cooldown.default(DEFAULT_COOLDOWN_SECONDS),
+    /** Default scale-in cooldown of the service's policies, seconds (AWS's default). */
+    scaleInCooldown: cooldown.default(DEFAULT_COOLDOWN_SECONDS),
     /** Overrides the cluster's default capacity provider strategy. */
     capacityStrategy: capacityStrategy.optional(),
     policies: z.array(policy).default([]),
@@ -243,7 +247,7 @@ export const network = z.discriminatedUnion("mode", [
 
 export const queue = z.strictObject({
     visibilityTimeoutSeconds: int32.min(0).max(43200).default(60),
-    messageRetentionSeconds: int32.min(60).max(1209600).default(345600),
+    messageRetentionSeconds: int32.min(SQS_RETENTION_SECONDS.min).max(SQS_RETENTION_SECONDS.max).default(SQS_RETENTION_SECONDS.default),
     /** Receives before a message moves to the dead-letter queue (SQS redrive: 1-1000). */
     maxReceiveCount: int32.min(1).max(1000).default(5),
     /** Alarm to the alerts topic when the oldest message is older than this many seconds (at most the retention, or it never fires). */
@@ -343,17 +347,17 @@ const auroraReadReplicaScaling = z.strictObject({
     /** Register the reader count with Application Auto Scaling. */
     enabled: z.boolean().default(true),
     /** Readers Application Auto Scaling keeps at least (Aurora: 0-15). */
-    minCapacity: z.number().int().min(0).max(15, { error: "must be <= 15 (Aurora allows at most 15 replicas)" }).default(1),
+    minCapacity: replicaCount.default(1),
     /** Readers Application Auto Scaling adds at most (Aurora: 0-15). */
-    maxCapacity: z.number().int().min(0).max(15, { error: "must be <= 15 (Aurora allows at most 15 replicas)" }).default(5),
+    maxCapacity: replicaCount.default(5),
     /** cpu: RDSReaderAverageCPUUtilization (%); connections: RDSReaderAverageDatabaseConnections (per reader). */
     metric: z.enum(["cpu", "connections"]).default("cpu"),
     /** Target value of the metric: percent for cpu, connections per reader for connections. */
     target: positiveTarget.default(75),
-    /** Seconds (AWS default for Aurora 300). */
-    scaleOutCooldown: cooldown.default(300),
-    /** Seconds (AWS default for Aurora 300). */
-    scaleInCooldown: cooldown.default(300),
+    /** Seconds (AWS's default for Aurora). */
+    scaleOutCooldown: cooldown.default(DEFAULT_COOLDOWN_SECONDS),
+    /** Seconds (AWS's default for Aurora). */
+    scaleInCooldown: cooldown.default(DEFAULT_COOLDOWN_SECONDS),
 });
 
 const auroraWriteAlarm = z.strictObject({
@@ -390,7 +394,7 @@ const auroraCommon = {
     /** Days of automated backups (RDS: 1-35). */
     backupRetentionDays: z.number().int().min(1).max(35).default(7),
     /** Readers created with the cluster; Application Auto Scaling adds and removes more. */
-    readers: z.number().int().min(0).max(15).default(1),
+    readers: z.number().int().min(0).max(AURORA_MAX_REPLICAS).default(1),
     readReplicaScaling: auroraReadReplicaScaling.default(auroraReadReplicaScaling.parse({})),
     writeAlarm: auroraWriteAlarm.default(auroraWriteAlarm.parse({})),
 };

@@ -22,6 +22,7 @@ import {
     DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand, type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceIdPrefix } from "../aws/scaling-ids";
 import { apiCall } from "../runtime/aws/call";
 import type { Logger } from "../runtime/aws/logger";
 import { formatActivityRecord, taskChangeEvent } from "../scaling/activity-record";
@@ -154,7 +155,7 @@ interface EmulatedTarget {
 
 /** Reads targets, policies and alarms, and builds one engine per scalable target. */
 async function discover(o: EmulatorOptions, deps: EmulatorDeps, params: EngineParams, virtualStart: number) {
-    const prefix = `service/${o.cluster}/`;
+    const prefix = ecsResourceIdPrefix(o.cluster);
     const targets: EmulatedTarget[] = [];
     const metrics = new Map<string, MetricIdentity>();
     const skipped: string[] = [];
@@ -162,10 +163,10 @@ async function discover(o: EmulatorOptions, deps: EmulatorDeps, params: EnginePa
     const found: { resourceId: string; min: number; max: number }[] = [];
     do {
         const page = await send("DescribeScalableTargets", (abortSignal) => deps.autoscaling.send(
-            new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ...(next ? { NextToken: next } : {}) }), { abortSignal }));
+            new DescribeScalableTargetsCommand({ ServiceNamespace: ECS_NAMESPACE, ...(next ? { NextToken: next } : {}) }), { abortSignal }));
         for (const t of page.ScalableTargets ?? []) {
             const id = t.ResourceId ?? "";
-            if (!id.startsWith(prefix) || t.ScalableDimension !== "ecs:service:DesiredCount") continue;
+            if (!id.startsWith(prefix) || t.ScalableDimension !== ECS_DESIRED_COUNT) continue;
             if (o.service !== undefined && id !== `${prefix}${o.service}`) continue;
             found.push({ resourceId: id, min: t.MinCapacity ?? 0, max: t.MaxCapacity ?? 0 });
         }
@@ -177,7 +178,7 @@ async function discover(o: EmulatorOptions, deps: EmulatorDeps, params: EnginePa
         let token: string | undefined;
         do {
             const page = await send("DescribeScalingPolicies", (abortSignal) => deps.autoscaling.send(new DescribeScalingPoliciesCommand({
-                ServiceNamespace: "ecs", ResourceId: t.resourceId, ...(token ? { NextToken: token } : {}),
+                ServiceNamespace: ECS_NAMESPACE, ResourceId: t.resourceId, ...(token ? { NextToken: token } : {}),
             }), { abortSignal }));
             // moto matches ResourceId as a substring: keep the exact target's policies only.
             policies.push(...(page.ScalingPolicies ?? []).filter((p) => p.ResourceId === t.resourceId));

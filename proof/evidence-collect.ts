@@ -18,14 +18,15 @@ import {
 import { DescribeServicesCommand, type ECSClient, type ServiceEvent } from "@aws-sdk/client-ecs";
 import { apiCall } from "../runtime/aws/call";
 import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
-import { ecsResourceId, parseActivityRecords } from "../scaling/activity-record";
+import { CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId, targetTrackingAlarmPrefix } from "../aws/scaling-ids";
+import { parseActivityRecords } from "../scaling/activity-record";
 import { metricSeries, type Statistic } from "../scaling/metric-series";
 import {
-    dedupeSeries, targetTrackingAlarmPrefix,
+    dedupeSeries,
     type ActivitySource, type ActivityView, type AlarmView, type EvidenceData, type ListedSeries, type PolicyView,
 } from "./evidence-judge";
 
-export const ECS_DESIRED_COUNT = "ecs:service:DesiredCount";
 /** Period of the datapoints read back: CloudWatch's standard resolution, the one target tracking evaluates. */
 export const DATAPOINT_PERIOD_S = 60;
 
@@ -75,7 +76,7 @@ export async function allPolicies(c: Pick<EvidenceClients, "autoscaling">, resou
     let token: string | undefined;
     do {
         const page = await apiCall("DescribeScalingPolicies", () => c.autoscaling.send(new DescribeScalingPoliciesCommand({
-            ServiceNamespace: "ecs", ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT, NextToken: token,
+            ServiceNamespace: ECS_NAMESPACE, ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT, NextToken: token,
         })));
         out.push(...(page.ScalingPolicies ?? []));
         token = page.NextToken;
@@ -126,7 +127,7 @@ async function listSeries(c: EvidenceClients, namespace: string, metricName: str
 async function alarmsOf(c: EvidenceClients, policies: readonly PolicyView[], o: CollectOptions): Promise<AlarmView[]> {
     const found = new Map<string, MetricAlarm>();
     const add = (list: MetricAlarm[] | undefined) => list?.forEach((a) => a.AlarmName && found.set(a.AlarmName, a));
-    const prefix = targetTrackingAlarmPrefix(o.cluster, o.service);
+    const prefix = targetTrackingAlarmPrefix(ecsResourceId(o.cluster, o.service));
     add((await apiCall("DescribeAlarms", () => c.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix })))).MetricAlarms);
     for (const p of policies.filter((x) => x.type === "StepScaling" && x.arn)) {
         add((await apiCall("DescribeAlarms", () => c.cloudwatch.send(new DescribeAlarmsCommand({ ActionPrefix: p.arn })))).MetricAlarms);
@@ -170,7 +171,7 @@ async function activitiesOf(c: EvidenceClients, resourceId: string, o: CollectOp
         let token: string | undefined;
         do {
             const page = await c.autoscaling.send(new DescribeScalingActivitiesCommand({
-                ServiceNamespace: "ecs", ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT, NextToken: token,
+                ServiceNamespace: ECS_NAMESPACE, ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT, NextToken: token,
             }));
             for (const a of page.ScalingActivities ?? []) {
                 if (a.StartTime === undefined || a.StartTime < o.start || a.StartTime > o.end) continue;
@@ -228,7 +229,7 @@ function eventsOf(apiEvents: readonly ServiceEvent[], resourceId: string, o: Col
 export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Promise<CollectedEvidence> {
     const resourceId = ecsResourceId(o.cluster, o.service);
     const targets = await apiCall("DescribeScalableTargets", () => c.autoscaling.send(new DescribeScalableTargetsCommand({
-        ServiceNamespace: "ecs", ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT,
+        ServiceNamespace: ECS_NAMESPACE, ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT,
     })));
     const t = (targets.ScalableTargets ?? []).find((x) => x.ResourceId === resourceId);
     const policies = (await allPolicies(c, resourceId)).map(policyView);
@@ -249,12 +250,15 @@ export async function collectEvidence(c: EvidenceClients, o: CollectOptions): Pr
     const insights = (id: string, metric: string): MetricDataQuery => ({
         Id: id,
         MetricStat: {
-            Metric: { Namespace: "ECS/ContainerInsights", MetricName: metric, Dimensions: [{ Name: "ClusterName", Value: o.cluster }, { Name: "ServiceName", Value: o.service }] },
+            Metric: {
+                Namespace: CONTAINER_INSIGHTS_METRICS.namespace, MetricName: metric,
+                Dimensions: [{ Name: CONTAINER_INSIGHTS_METRICS.clusterDimension, Value: o.cluster }, { Name: CONTAINER_INSIGHTS_METRICS.serviceDimension, Value: o.service }],
+            },
             Period: o.periodS ?? DATAPOINT_PERIOD_S,
             Stat: "Average",
         },
     });
-    queries.push(insights("desired", "DesiredTaskCount"), insights("running", "RunningTaskCount"));
+    queries.push(insights("desired", CONTAINER_INSIGHTS_METRICS.desiredTaskCount), insights("running", CONTAINER_INSIGHTS_METRICS.runningTaskCount));
     const results = new Map<string, Point[]>();
     let token: string | undefined;
     do {

@@ -8,6 +8,7 @@
  *   UNAVAILABLE  the endpoint does not offer the call (moto has no DescribeScalingActivities and
  *                records no ECS service events), so the item can be neither proved nor disproved
  */
+import { ecsResourceId, targetTrackingAlarmPrefix } from "../aws/scaling-ids";
 import type { MetricSeries } from "../scaling/metric-series";
 
 export type Status = "PASS" | "FAIL" | "UNAVAILABLE";
@@ -90,10 +91,6 @@ export interface EvidenceData {
     readonly serviceCounts?: { readonly desired: number; readonly running: number; readonly pending: number };
 }
 
-/** `TargetTracking-service/<cluster>/<service>-AlarmHigh-<id>` / `-AlarmLow-<id>`: how AWS names a target-tracking policy's alarms. */
-export function targetTrackingAlarmPrefix(cluster: string, service: string): string {
-    return `TargetTracking-service/${cluster}/${service}-`;
-}
 
 /** A series' identity regardless of dimension order. */
 export function listedKey(s: ListedSeries): string {
@@ -209,7 +206,7 @@ export function judgeEvidence(d: EvidenceData): Verdict[] {
     }
 
     // Alarms: target-tracking alarm pairs, and the alarm acting on each step policy.
-    const prefix = targetTrackingAlarmPrefix(d.cluster, d.service);
+    const prefix = targetTrackingAlarmPrefix(ecsResourceId(d.cluster, d.service));
     for (const p of d.policies) {
         if (p.type === "TargetTrackingScaling") {
             const mine = d.alarms.filter((a) => p.alarmNames.includes(a.name) && a.name.startsWith(prefix));

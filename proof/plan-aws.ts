@@ -9,9 +9,8 @@
 import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-auto-scaling";
 import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
-import { ecsResourceId } from "../scaling/activity-record";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId } from "../aws/scaling-ids";
 import { relativeSteps, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy } from "../scaling/plan";
-import { ECS_DESIRED_COUNT } from "./evidence-collect";
 
 export interface PlannedPolicy {
     /** The AWS policy name. */
@@ -65,7 +64,7 @@ function step(p: StepScalingPolicy): NonNullable<PutScalingPolicyCommandInput["S
 /** The plan of the ECS service `physicalName` in `cluster`, in API terms. */
 export function plannedService(plan: ServiceScalingPlan, cluster: string, physicalName: string): PlannedService {
     const resourceId = ecsResourceId(cluster, physicalName);
-    const on = { ServiceNamespace: "ecs" as const, ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT as "ecs:service:DesiredCount" };
+    const on = { ServiceNamespace: ECS_NAMESPACE, ResourceId: resourceId, ScalableDimension: ECS_DESIRED_COUNT };
     const policies: PlannedPolicy[] = plan.policies.map((p) => {
         if (p.kind === "targetTracking") {
             const name = `${physicalName}-${p.name}`;

@@ -16,6 +16,7 @@
 import { DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId, targetTrackingAlarmPrefix } from "../aws/scaling-ids";
 import { ConfigError } from "../config/errors";
 import type { StackConfig } from "../config/load";
 import { loadStackFile } from "../config/stack-file";
@@ -24,8 +25,7 @@ import {
     createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createSqsClient,
 } from "../runtime/aws/clients";
 import { realSleep } from "../runtime/autoscaler/time";
-import { ECS_DESIRED_COUNT, allPolicies } from "./evidence-collect";
-import { targetTrackingAlarmPrefix } from "./evidence-judge";
+import { allPolicies } from "./evidence-collect";
 import { MAX_HTTP_MS, MAX_MESSAGES, httpLoad, metricLoad, sqsLoad, type RunningLoad } from "../load/traffic";
 import { plannedService, type PlannedService } from "./plan-aws";
 import {
@@ -150,12 +150,12 @@ export function dryRunText(p: ScaleTestPlan): string {
 /** Reads the live target, policies and alarms of the planned service (read-only). */
 export async function readLive(clients: { autoscaling: ReturnType<typeof createApplicationAutoScalingClient>; cloudwatch: ReturnType<typeof createCloudWatchClient> }, p: { cluster: string; service: string; planned: PlannedService }): Promise<LiveService> {
     const targets = await apiCall("DescribeScalableTargets", () => clients.autoscaling.send(new DescribeScalableTargetsCommand({
-        ServiceNamespace: "ecs", ResourceIds: [p.planned.resourceId], ScalableDimension: ECS_DESIRED_COUNT,
+        ServiceNamespace: ECS_NAMESPACE, ResourceIds: [p.planned.resourceId], ScalableDimension: ECS_DESIRED_COUNT,
     })));
     const t = (targets.ScalableTargets ?? []).find((x) => x.ResourceId === p.planned.resourceId);
     const policies = await allPolicies(clients, p.planned.resourceId);
     const alarms: MetricAlarm[] = [];
-    const tt = await apiCall("DescribeAlarms", () => clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: targetTrackingAlarmPrefix(p.cluster, p.service) })));
+    const tt = await apiCall("DescribeAlarms", () => clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: targetTrackingAlarmPrefix(ecsResourceId(p.cluster, p.service)) })));
     alarms.push(...(tt.MetricAlarms ?? []));
     const stepNames = p.planned.policies.flatMap((x) => (x.alarm?.AlarmName ? [x.alarm.AlarmName] : []));
     if (stepNames.length > 0) {

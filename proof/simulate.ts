@@ -9,6 +9,7 @@
 import { readFileSync } from "fs";
 import { mkdir, writeFile } from "fs/promises";
 import * as path from "path";
+import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
 import type { AutoscalerConfig, StackConfig } from "../config/load";
 import { parseSettings } from "../runtime/autoscaler/settings";
 import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
@@ -102,7 +103,7 @@ function loadTrace(name: string, seed: number): Trace {
 
 /** The CPU target of the plan's target tracking, the utilization a request workload is judged by (70 without one). */
 function utilizationTarget(plan: ServiceScalingPlan): number {
-    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === "ECSServiceAverageCPUUtilization");
+    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === ECS_PREDEFINED_METRICS.cpu);
     return cpu && cpu.kind === "targetTracking" ? cpu.targetValue : 70;
 }
 

@@ -104,8 +104,3 @@ export function taskChangeEvent(service: string, tasksBefore: number, desiredAft
     if (desiredAfter < tasksBefore) return `(service ${service}) has stopped ${tasksBefore - desiredAfter} running tasks.`;
     return undefined;
 }
-
-/** The Application Auto Scaling resource ID of an ECS service. */
-export function ecsResourceId(cluster: string, service: string): string {
-    return `service/${cluster}/${service}`;
-}

@@ -3,6 +3,7 @@
  * scaler read: which instance classes the engine is offered on, the Serverless v2 capacity rules, the
  * series the write-rate alarm watches, and the plan of the reader count. Plain data, no I/O.
  */
+import { RDS_METRICS } from "../aws/metrics";
 import { MetricSeries, metricSeries } from "./metric-series";
 import { TargetTrackingPolicy } from "./plan";
 
@@ -72,9 +73,9 @@ export const AUTO_PAUSE_VERSIONS = "13.15+, 14.12+, 15.7+, 16.3+ or 17.x";
  */
 export function writerWriteIopsSeries(clusterIdentifier: string): MetricSeries {
     return metricSeries({
-        namespace: "AWS/RDS",
-        metricName: "WriteIOPS",
-        dimensions: { DBClusterIdentifier: clusterIdentifier, Role: "WRITER" },
+        namespace: RDS_METRICS.namespace,
+        metricName: RDS_METRICS.writeIops,
+        dimensions: { [RDS_METRICS.clusterDimension]: clusterIdentifier, [RDS_METRICS.roleDimension]: RDS_METRICS.writerRole },
         statistic: "Average",
     });
 }
@@ -99,15 +100,13 @@ export interface WriteRateAlarmPlan {
 /**
  * Application Auto Scaling of an Aurora cluster's reader count (`rds:cluster:ReadReplicaCount`,
  * resource `cluster:<id>`): the same target-tracking policies services use, on the RDSReader* metrics.
- * Aurora allows 0 to 15 replicas (Aurora user guide, "Amazon Aurora Auto Scaling with Aurora Replicas").
+ * Aurora allows 0 to AURORA_MAX_REPLICAS replicas (aws/limits.ts).
  */
 export interface ReplicaScalingPlan {
     readonly minCapacity: number;
     readonly maxCapacity: number;
     readonly policies: readonly TargetTrackingPolicy[];
 }
-
-export const MAX_AURORA_REPLICAS = 15;
 
 /**
  * Environment of the instance-class scaler's Lambda: the names runtime/aurora/handler.ts reads and

@@ -5,6 +5,7 @@
  * (cli/autoscale.ts) and the task definition's environment (components/queue-autoscaler.ts) are all
  * derived from this table, so nothing the schema accepts can be refused by the autoscaler at start.
  */
+import { SQS_RETENTION_SECONDS } from "../aws/limits";
 
 /** Where a setting sits in the stack config's `autoscaler` object (dot path), when the stack sets it. */
 export type ConfigPath = string;
@@ -85,7 +86,7 @@ export const AUTOSCALER_SETTINGS = {
         help: "messages one task handles per second (unset: learned from the observed drain)" },
     countInFlight: { kind: "bool", default: true, value: "[bool]", config: "countInFlight",
         help: "count in-flight (received, not deleted) messages as work" },
-    oldestMessageWarning: { kind: "int", min: 1, max: 1_209_600, default: 300, value: "<seconds>", config: "oldestMessageWarningSeconds",
+    oldestMessageWarning: { kind: "int", min: 1, max: SQS_RETENTION_SECONDS.max, default: 300, value: "<seconds>", config: "oldestMessageWarningSeconds",
         help: "warn when the oldest message is older" },
     healthPort: { kind: "int", min: 0, max: 65535, default: 8080, value: "<port>", config: "healthPort", help: "port of /healthz and /metrics, 0 for any" },
     dryRun: { kind: "bool", default: false, value: "[bool]", help: "decide and log, never change the service" },

@@ -3,10 +3,11 @@
  * each tick the workload's signals are published to the metric series the plan's alarms watch, and
  * the engine's decisions become the desired count.
  */
+import { SQS_METRICS } from "../aws/metrics";
 import { DEFAULT_ENGINE_PARAMS, type EngineParams } from "./engine/params";
 import { engineTargetFromPlan, PREDEFINED_METRIC_IDS, type PlanOptions } from "./engine/from-plan";
 import { AwsScalingEngine, type ScalingActivity } from "./engine/scaler";
-import { seriesKey, type MetricSeries } from "./metric-series";
+import { RABBITMQ_QUEUE_DEPTH_METRIC, seriesKey, type MetricSeries } from "./metric-series";
 import type { ServiceScalingPlan } from "./plan";
 import type { Controller, ControllerView } from "./simulate";
 import type { WorkloadSignals } from "./workloads";
@@ -16,12 +17,12 @@ type Extract = (s: WorkloadSignals) => number | undefined;
 /** Which workload signal a series carries, by its CloudWatch metric name (SQS developer guide [Q2]). */
 function extractorFor(series: MetricSeries): Extract | undefined {
     switch (series.metricName) {
-        case "ApproximateNumberOfMessagesVisible":
-        case "RabbitMQQueueDepth":
+        case SQS_METRICS.visible:
+        case RABBITMQ_QUEUE_DEPTH_METRIC:
             return (s) => s.visible;
-        case "ApproximateNumberOfMessagesNotVisible":
+        case SQS_METRICS.notVisible:
             return (s) => s.inFlight;
-        case "ApproximateAgeOfOldestMessage":
+        case SQS_METRICS.oldestAge:
             return (s) => s.oldestAge;
         default:
             return undefined;

@@ -5,6 +5,8 @@
  * (Application Auto Scaling API, CustomizedMetricSpecification: "If you published your metric with
  * dimensions, you must specify the same dimensions in your scaling policy").
  */
+import { SQS_METRICS } from "../aws/metrics";
+
 export type Statistic = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
 
 export interface MetricSeries {
@@ -57,12 +59,12 @@ export function syntheticLoadSeries(testId: string, cluster: string, service: st
     });
 }
 
-/** AWS/SQS visible-message count of one queue; its only dimension is QueueName (SQS developer guide). */
+/** AWS/SQS visible-message count of one queue. */
 export function sqsVisibleMessagesSeries(queueName: string, statistic: Statistic = "Maximum"): MetricSeries {
     return metricSeries({
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: queueName },
+        namespace: SQS_METRICS.namespace,
+        metricName: SQS_METRICS.visible,
+        dimensions: { [SQS_METRICS.queueDimension]: queueName },
         statistic,
     });
 }
@@ -70,9 +72,9 @@ export function sqsVisibleMessagesSeries(queueName: string, statistic: Statistic
 /** AWS/SQS age of the oldest message; CloudWatch-only, it is not a queue attribute. */
 export function sqsOldestMessageAgeSeries(queueName: string): MetricSeries {
     return metricSeries({
-        namespace: "AWS/SQS",
-        metricName: "ApproximateAgeOfOldestMessage",
-        dimensions: { QueueName: queueName },
+        namespace: SQS_METRICS.namespace,
+        metricName: SQS_METRICS.oldestAge,
+        dimensions: { [SQS_METRICS.queueDimension]: queueName },
         statistic: "Maximum",
         unit: "Seconds",
     });
@@ -81,11 +83,14 @@ export function sqsOldestMessageAgeSeries(queueName: string): MetricSeries {
 /** Namespace of the metrics this project publishes itself (queue depth of RabbitMQ queues, etc.). */
 export const PROJECT_NAMESPACE = "ECSAutoscaling";
 
+/** Metric name of a RabbitMQ queue's depth, in the project's own namespace. */
+export const RABBITMQ_QUEUE_DEPTH_METRIC = "RabbitMQQueueDepth";
+
 /** Depth of a RabbitMQ queue, published by the autoscaler so that CloudWatch alarms can watch it. */
 export function rabbitmqQueueDepthSeries(queueName: string, statistic: Statistic = "Maximum"): MetricSeries {
     return metricSeries({
         namespace: PROJECT_NAMESPACE,
-        metricName: "RabbitMQQueueDepth",
+        metricName: RABBITMQ_QUEUE_DEPTH_METRIC,
         dimensions: { Queue: queueName },
         statistic,
         unit: "Count",

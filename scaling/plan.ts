@@ -3,20 +3,16 @@
  * module builds it once; components turn it into AWS resources, the runtime and tools read thresholds
  * and metric names from it, and the simulator replays load against it.
  */
+import { INT32_MAX, INT32_MIN, MAX_STEPS_PER_POLICY } from "../aws/limits";
+import type { PredefinedMetricType } from "../aws/metrics";
 import { MetricSeries } from "./metric-series";
 
-export type PredefinedMetricType =
-    | "ECSServiceAverageCPUUtilization"
-    | "ECSServiceAverageMemoryUtilization"
-    | "ALBRequestCountPerTarget"
-    // Aurora reader count (rds:cluster:ReadReplicaCount); Aurora user guide, Aurora Replicas auto scaling.
-    | "RDSReaderAverageCPUUtilization"
-    | "RDSReaderAverageDatabaseConnections";
+export type { PredefinedMetricType };
 
 export interface Cooldowns {
-    /** Seconds after a scale-out before another scale-out that is not larger (AWS default 300). */
+    /** Seconds after a scale-out before another scale-out that is not larger (AWS default: aws/defaults.ts). */
     readonly scaleOut: number;
-    /** Seconds after a scale-in before another scale-in (AWS default 300). */
+    /** Seconds after a scale-in before another scale-in (AWS default: aws/defaults.ts). */
     readonly scaleIn: number;
 }
 
@@ -50,13 +46,6 @@ export interface StepInterval {
 export type ComparisonOperator =
     | "GreaterThanOrEqualToThreshold"
     | "LessThanOrEqualToThreshold";
-
-/** Application Auto Scaling quota: at most 20 step adjustments per step scaling policy (user guide, quotas). */
-export const MAX_STEPS_PER_POLICY = 20;
-
-/** AWS API `Integer` members (ScalingAdjustment, capacities, cooldowns) are 32-bit signed integers. */
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
 
 /** The alarm operator of a direction: the threshold value belongs to the step that names it. */
 export function stepComparisonOperator(direction: "out" | "in"): ComparisonOperator {

@@ -9,7 +9,7 @@
  *   asleep   rule -> wake target group, desired 0 (bounds 0..0, so Application Auto Scaling adds nothing)
  *   waking   rule -> wake target group, desired > 0, no healthy target yet
  */
-import { ecsResourceId } from "./activity-record";
+import { ecsResourceId } from "../aws/scaling-ids";
 
 /** `rate(<n> <unit>)` as EventBridge takes it: singular unit for 1, plural otherwise (EventBridge user guide, rate expressions). */
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;

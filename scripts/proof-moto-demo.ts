@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE } from "../aws/scaling-ids";
 import { main } from "../cli/autoscale";
 import type { CliIo } from "../cli/io";
 import { plannedService } from "../proof/plan-aws";
@@ -58,7 +59,7 @@ async function demo(): Promise<number> {
         await createFixture(clients, { cluster, service: svc.name, queue: "proof-demo", desiredCount: planned.minCapacity, settled: true });
         const aas = createApplicationAutoScalingClient(motoClientOverrides(moto.endpoint));
         await aas.send(new RegisterScalableTargetCommand({
-            ServiceNamespace: "ecs", ResourceId: planned.resourceId, ScalableDimension: "ecs:service:DesiredCount",
+            ServiceNamespace: ECS_NAMESPACE, ResourceId: planned.resourceId, ScalableDimension: ECS_DESIRED_COUNT,
             MinCapacity: planned.minCapacity, MaxCapacity: planned.maxCapacity,
         }));
         await aas.send(new PutScalingPolicyCommand(planned.policies[0].input));

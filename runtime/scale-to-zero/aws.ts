@@ -11,6 +11,8 @@ import {
     MARK_TAGS, REQUEST_COUNT_PERIOD_SECONDS, STATE_METRICS, requestLookbackSeconds, scalableResourceId, statusValue,
     type Action, type Decision, type Marks, type Observation, type RequestBucket, type ScaleToZeroTarget,
 } from "../../scaling/scale-to-zero";
+import { ALB_METRICS } from "../../aws/metrics";
+import { ECS_DESIRED_COUNT, ECS_NAMESPACE } from "../../aws/scaling-ids";
 import { apiCall } from "../aws/call";
 
 /** The clients the functions use, from runtime/aws/clients.ts (tests pass mocks or moto clients). */
@@ -20,8 +22,6 @@ export interface ScaleToZeroClients {
     readonly autoscaling: Pick<ApplicationAutoScalingClient, "send">;
     readonly cloudwatch: Pick<CloudWatchClient, "send">;
 }
-
-export const SCALABLE_DIMENSION = "ecs:service:DesiredCount";
 
 /** An observation, plus the service ARN that tags are written to. */
 export interface Observed extends Observation {
@@ -55,7 +55,7 @@ export async function observe(t: ScaleToZeroTarget, c: ScaleToZeroClients, now: 
         apiCall("DescribeRules", () => c.elbv2.send(new DescribeRulesCommand({ RuleArns: [t.listenerRuleArn] }))),
         apiCall("DescribeTargetHealth", () => c.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: t.serviceTargetGroupArn }))),
         apiCall("DescribeScalableTargets", () => c.autoscaling.send(new DescribeScalableTargetsCommand({
-            ServiceNamespace: "ecs", ResourceIds: [resourceId], ScalableDimension: SCALABLE_DIMENSION,
+            ServiceNamespace: ECS_NAMESPACE, ResourceIds: [resourceId], ScalableDimension: ECS_DESIRED_COUNT,
         }))),
     ]);
     const svc = services.services?.[0];
@@ -91,11 +91,11 @@ export function requestCountQuery(t: ScaleToZeroTarget, now: number): GetMetricD
             Id: "requests",
             MetricStat: {
                 Metric: {
-                    Namespace: "AWS/ApplicationELB",
-                    MetricName: "RequestCount",
+                    Namespace: ALB_METRICS.namespace,
+                    MetricName: ALB_METRICS.requestCount,
                     Dimensions: [
-                        { Name: "LoadBalancer", Value: t.loadBalancerDimension },
-                        { Name: "TargetGroup", Value: t.targetGroupDimension },
+                        { Name: ALB_METRICS.loadBalancerDimension, Value: t.loadBalancerDimension },
+                        { Name: ALB_METRICS.targetGroupDimension, Value: t.targetGroupDimension },
                     ],
                 },
                 Period: REQUEST_COUNT_PERIOD_SECONDS,
@@ -132,9 +132,9 @@ export async function apply(t: ScaleToZeroTarget, c: ScaleToZeroClients, observe
                 break;
             case "bounds":
                 await apiCall("RegisterScalableTarget", () => c.autoscaling.send(new RegisterScalableTargetCommand({
-                    ServiceNamespace: "ecs",
+                    ServiceNamespace: ECS_NAMESPACE,
                     ResourceId: scalableResourceId(t),
-                    ScalableDimension: SCALABLE_DIMENSION,
+                    ScalableDimension: ECS_DESIRED_COUNT,
                     MinCapacity: action.bounds.min,
                     MaxCapacity: action.bounds.max,
                 })));

@@ -9,16 +9,16 @@
  * read. Step scaling: each alarm whose actions name the policy ARN invokes it, with that alarm's own
  * metric, threshold, operator, period and datapoints.
  */
+import { DEFAULT_COOLDOWN_SECONDS } from "../../aws/defaults";
+import { ECS_METRICS, ECS_PREDEFINED_METRICS, ecsServiceDimensions } from "../../aws/metrics";
 import type { Statistic } from "../metric-series";
 import type { RelativeStep } from "../plan";
 import type { AlarmDefinition, ComparisonOperator, TreatMissingData } from "./alarm";
 import type { EngineParams } from "./params";
 import type { EnginePolicy, MetricRef } from "./scaler";
-import { DEFAULT_STEP_COOLDOWN, type AdjustmentType, type MetricAggregationType } from "./step-scaling";
+import type { AdjustmentType, MetricAggregationType } from "./step-scaling";
 import { targetTrackingAlarms } from "./target-tracking";
 
-/** Cooldowns a target-tracking policy leaves out: 300 s for ECS services [A8]. */
-export const DEFAULT_ECS_TT_COOLDOWN = 300;
 
 export interface MetricIdentity {
     readonly namespace: string;
@@ -69,9 +69,10 @@ export interface DescribedAlarm {
 
 /** ECS predefined metrics in CloudWatch: AWS/ECS, ClusterName and ServiceName, Average [X1]. */
 function predefinedIdentity(type: string, cluster: string, service: string): MetricIdentity | undefined {
-    const name = type.startsWith("ECSServiceAverageCPUUtilization") ? "CPUUtilization"
-        : type.startsWith("ECSServiceAverageMemoryUtilization") ? "MemoryUtilization" : undefined;
-    return name ? { namespace: "AWS/ECS", metricName: name, dimensions: { ClusterName: cluster, ServiceName: service }, statistic: "Average" } : undefined;
+    // The HighResolution variants read the same series at 20-s resolution.
+    const name = type.startsWith(ECS_PREDEFINED_METRICS.cpu) ? ECS_METRICS.cpu
+        : type.startsWith(ECS_PREDEFINED_METRICS.memory) ? ECS_METRICS.memory : undefined;
+    return name ? { namespace: ECS_METRICS.namespace, metricName: name, dimensions: ecsServiceDimensions(cluster, service), statistic: "Average" } : undefined;
 }
 
 export interface ConvertedPolicies {
@@ -109,8 +110,8 @@ export function enginePoliciesFromAws(
             policies.push({
                 kind: "targetTracking", name: d.policyName, metric: ref(metric), targetValue: tt.targetValue,
                 disableScaleIn: tt.disableScaleIn ?? false,
-                scaleOutCooldown: tt.scaleOutCooldown ?? DEFAULT_ECS_TT_COOLDOWN,
-                scaleInCooldown: tt.scaleInCooldown ?? DEFAULT_ECS_TT_COOLDOWN,
+                scaleOutCooldown: tt.scaleOutCooldown ?? DEFAULT_COOLDOWN_SECONDS,
+                scaleInCooldown: tt.scaleInCooldown ?? DEFAULT_COOLDOWN_SECONDS,
                 alarms: { high: { ...pair.high, name: high }, low: { ...pair.low, name: low } },
             });
         } else if (d.policyType === "StepScaling" && d.step) {
@@ -127,7 +128,7 @@ export function enginePoliciesFromAws(
                     config: {
                         adjustmentType: d.step.adjustmentType, stepAdjustments: d.step.stepAdjustments,
                         ...(d.step.minAdjustmentMagnitude !== undefined ? { minAdjustmentMagnitude: d.step.minAdjustmentMagnitude } : {}),
-                        cooldown: d.step.cooldown ?? DEFAULT_STEP_COOLDOWN,
+                        cooldown: d.step.cooldown ?? DEFAULT_COOLDOWN_SECONDS,
                         metricAggregationType: d.step.metricAggregationType ?? "Average",
                     },
                 });

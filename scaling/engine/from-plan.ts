@@ -4,7 +4,8 @@
  * policy gets its own alarm with the plan's threshold, operator, period and datapoints, ChangeInCapacity
  * steps relative to the threshold (plan.relativeSteps), and the AWS name `<service>-<name>-<direction>`.
  */
-import { ecsResourceId } from "../activity-record";
+import { ECS_PREDEFINED_METRICS } from "../../aws/metrics";
+import { ecsResourceId } from "../../aws/scaling-ids";
 import { seriesKey } from "../metric-series";
 import type { PredefinedMetricType, ServiceScalingPlan } from "../plan";
 import { relativeSteps } from "../plan";
@@ -27,7 +28,7 @@ export const PREDEFINED_METRIC_IDS: Readonly<Record<PredefinedMetricType, string
  * target during any one-minute interval" [A7]); ECS utilization is an Average [X1].
  */
 function predefinedRef(type: PredefinedMetricType): MetricRef {
-    return { id: PREDEFINED_METRIC_IDS[type], statistic: type === "ALBRequestCountPerTarget" ? "Sum" : "Average" };
+    return { id: PREDEFINED_METRIC_IDS[type], statistic: type === ECS_PREDEFINED_METRICS.albRequestsPerTarget ? "Sum" : "Average" };
 }
 
 export interface PlanOptions {

@@ -14,14 +14,11 @@ export interface StepPolicyConfig {
     readonly stepAdjustments: readonly RelativeStep[];
     /** PercentChangeInCapacity only: the smallest number of tasks one activity changes [A2]. */
     readonly minAdjustmentMagnitude?: number;
-    /** Seconds; unspecified means 300 [A7]. */
+    /** Seconds; unspecified means the AWS default (aws/defaults.ts) [A7]. */
     readonly cooldown: number;
     /** Unspecified means Average [A7]. */
     readonly metricAggregationType: MetricAggregationType;
 }
-
-/** Step Cooldown when the policy leaves it out: "If not specified, the default value is 300" [A7]. */
-export const DEFAULT_STEP_COOLDOWN = 300;
 
 /** Aggregates the alarm's recent datapoints as App AS does before comparing with the bounds [A2]. */
 export function aggregate(values: readonly number[], type: MetricAggregationType): number | undefined {

@@ -2,6 +2,7 @@
  * Target tracking as Application Auto Scaling runs it for ECS (shared reference sections 1.1-1.3 and
  * 9.3-9.4): the alarm pair it creates, and the capacity it asks for.
  */
+import { targetTrackingAlarmName } from "../../aws/scaling-ids";
 import type { AlarmDefinition } from "./alarm";
 import type { AlarmShape, EngineParams } from "./params";
 
@@ -22,14 +23,14 @@ export function targetTrackingAlarms(
     const inn: AlarmShape = highResolution ? p.highResolutionScaleIn : p.targetTrackingScaleIn;
     return {
         high: {
-            name: `TargetTracking-${resourceId}-AlarmHigh-${id}`,
+            name: targetTrackingAlarmName(resourceId, "High", id),
             comparisonOperator: "GreaterThanThreshold",
             threshold: targetValue,
             ...out,
             treatMissingData: "missing",
         },
         low: {
-            name: `TargetTracking-${resourceId}-AlarmLow-${id}`,
+            name: targetTrackingAlarmName(resourceId, "Low", id),
             comparisonOperator: "LessThanThreshold",
             threshold: targetValue * p.targetTrackingScaleInRatio,
             ...inn,

@@ -4,7 +4,8 @@
  * and steps within AWS's types, listener rules and task definitions within their limits. A graph
  * config accepted must pass; a problem here means config let through what AWS would refuse.
  */
-import { INT32_MAX, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES, AwsRule, rules } from "../../config/aws-rules";
+import { INT32_MAX, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES } from "../../aws/limits";
+import { AwsRule, rules } from "../../config/aws-rules";
 import { Recorded } from "./pulumi-mocks";
 
 /** The physical-name input of each named resource type, and its rule. */

@@ -7,8 +7,9 @@
  */
 import { expect } from "chai";
 import * as fc from "fast-check";
+import { MAX_STEPS_PER_POLICY } from "../../aws/limits";
 import {
-    MAX_STEPS_PER_POLICY, StepInterval, StepScalingPolicy, awsStepFor, bandOverlapProblem, relativeSteps, stepComparisonOperator,
+    StepInterval, StepScalingPolicy, awsStepFor, bandOverlapProblem, relativeSteps, stepComparisonOperator,
     stepContains, stepFor, stepListProblems, stepThreshold,
 } from "../../scaling/plan";
 import { sqsVisibleMessagesSeries } from "../../scaling/metric-series";

@@ -1,0 +1,13 @@
+/**
+ * What AWS uses when a request leaves a value out. Each cites where AWS states it. Imports nothing of
+ * the project's.
+ */
+
+/**
+ * The cooldown Application Auto Scaling applies when a policy leaves it out, seconds: step scaling
+ * ("If not specified, the default value is 300", API reference, StepScalingPolicyConfiguration.Cooldown)
+ * and target tracking on ECS services (TargetTrackingScalingPolicyConfiguration, ScaleOutCooldown and
+ * ScaleInCooldown: "the default value is 300" for ECS services). Aurora's target tracking defaults are
+ * the same 300 seconds.
+ */
+export const DEFAULT_COOLDOWN_SECONDS = 300;

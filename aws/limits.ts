@@ -1,0 +1,40 @@
+/**
+ * AWS limits that can be checked before any call: integer ranges, quotas, name lengths, value ranges.
+ * Each cites where AWS states it. This module imports nothing of the project's, so every room may use it.
+ */
+
+/** AWS API `Integer` members (capacities, cooldowns, ScalingAdjustment, EvaluationPeriods) are 32-bit signed. */
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** Application Auto Scaling TargetValue bounds (API reference, TargetTrackingScalingPolicyConfiguration). */
+export const TARGET_VALUE_MIN = 8.515920e-109;
+export const TARGET_VALUE_MAX = 6.646144e+54;
+
+/** Application Auto Scaling quota: at most 20 step adjustments per step scaling policy (user guide, quotas). */
+export const MAX_STEPS_PER_POLICY = 20;
+
+/** CloudWatch: at most 30 dimensions per metric (PutMetricData / MetricStat). */
+export const MAX_DIMENSIONS = 30;
+
+/** CloudWatch Logs retention values accepted by PutRetentionPolicy (API reference, retentionInDays). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** ELBv2 listener rules: at most 5 condition values per rule, each path pattern at most 128 characters. */
+export const MAX_PATH_PATTERNS = 5;
+
+/** ELBv2: a target group name is 1-32 letters, digits and hyphens (CreateTargetGroup, Name). */
+export const TARGET_GROUP_NAME_MAX_LENGTH = 32;
+
+/** Aurora: 0 to 15 Aurora Replicas per cluster (Aurora user guide, "Amazon Aurora Auto Scaling with Aurora Replicas"). */
+export const AURORA_MAX_REPLICAS = 15;
+
+/** ECS: a task definition is at most 64 KiB (ECS service quotas, "Task definition size"). */
+export const TASK_DEFINITION_MAX_BYTES = 65536;
+
+/**
+ * SQS MessageRetentionPeriod: 60 seconds to 1,209,600 seconds (14 days), default 345,600 (4 days)
+ * (SQS API reference, SetQueueAttributes). No message is older than the maximum, so it also bounds any
+ * oldest-message age worth watching.
+ */
+export const SQS_RETENTION_SECONDS = { min: 60, max: 1209600, default: 345600 } as const;
