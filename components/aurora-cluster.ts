@@ -6,18 +6,18 @@
  * by the alarm through SNS and by a one-minute schedule). Every figure comes from the validated
  * AuroraConfig (config/aurora.ts); nothing here restates a threshold.
  */
-import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
+import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
+import { LAMBDA_ENTRIES } from "../bundle/esbuild";
+import { RDS_NAMESPACE, RDS_READ_REPLICA_COUNT, rdsClusterResourceId } from "../aws/scaling-ids";
 import { AuroraConfig } from "../config/aurora";
 import { CLASS_SCALER_ENV, CLASS_SCALER_TAG_PREFIX, SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
 import { throwIfAny } from "./input-errors";
+import { lambdaArchive } from "./lambda-code";
 import { targetTrackingConfiguration } from "./service-scaling";
 import { writeLogsStatement } from "./task-iam";
 
-/** The scaler's Lambda entry, bundled with esbuild when the program runs. */
-export const SCALER_ENTRY = path.resolve(__dirname, "..", "runtime", "aurora", "handler.ts");
 
 /** PostgreSQL's port: the only one the security group opens. */
 export const POSTGRES_PORT = 5432;
@@ -51,28 +51,8 @@ export interface AuroraClusterArgs {
     readonly topicKmsKeyArn?: pulumi.Input<string>;
     /** Retention of the scaler's log group, in days. Required. */
     readonly logRetentionDays: number;
-    /** Bundled scaler code; default: bundleScaler() (esbuild, at deploy time). Tests pass a small stand-in. */
-    readonly scalerCode?: pulumi.asset.AssetArchive;
-}
-
-let bundled: string | undefined;
-
-/**
- * The scaler bundle: one CommonJS file for nodejs22.x with the SDK inside (no reliance on the runtime's
- * copy). Built once per process: every stack run in one process bundles the same source.
- */
-export function bundleScaler(): pulumi.asset.AssetArchive {
-    bundled ??= buildSync({
-        entryPoints: [SCALER_ENTRY],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        write: false,
-        minify: true,
-        logLevel: "warning",
-    }).outputFiles[0].text;
-    return new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundled) });
+    /** Bundled scaler code; default: the scaler entry bundled by esbuild at deploy time. Tests pass a small stand-in. */
+    readonly scalerCode?: pulumi.Input<pulumi.asset.Archive>;
 }
 
 export class AuroraCluster extends pulumi.ComponentResource {
@@ -293,9 +273,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
             this.scalerFunction = new aws.lambda.Function(`${name}-scaler`, {
                 name: n.scalerFunction,
                 description: `Moves the writer of ${n.cluster} between ${scaler.smallClass} and ${scaler.largeClass} by failover`,
-                runtime: aws.lambda.Runtime.NodeJS22dX,
+                runtime: LAMBDA_NODE_RUNTIME,
                 handler: "index.handler",
-                code: args.scalerCode ?? bundleScaler(),
+                code: args.scalerCode ?? lambdaArchive(LAMBDA_ENTRIES.auroraScaler),
                 role: role.arn,
                 timeout: SCALER_TIMEOUT_SECONDS,
                 memorySize: 256,

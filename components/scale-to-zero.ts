@@ -16,7 +16,8 @@ import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
 import { ALB_METRICS, CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
 import { wakeTargetGroupName, type ScaleToZeroConfig } from "../config/scale-to-zero";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
-import { SCALE_TO_ZERO_ENTRY, bundleLambda } from "../scripts/build";
+import { LAMBDA_ENTRIES } from "../bundle/esbuild";
+import { lambdaArchive } from "./lambda-code";
 import { writeLogsStatement } from "./task-iam";
 
 export interface ScaleToZeroArgs {
@@ -89,8 +90,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
             maxCapacity: args.bounds.maxCapacity,
             namespace: s.namespace,
         }));
-        const code = pulumi.output(bundleLambda(SCALE_TO_ZERO_ENTRY))
-            .apply((js) => new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(js) }));
+        const code = lambdaArchive(LAMBDA_ENTRIES.scaleToZero);
 
         const fn = (part: "idle-check" | "wake", handler: string, readsRequests: boolean): aws.lambda.Function => {
             const logGroup = new aws.cloudwatch.LogGroup(`${name}-${part}-logs`, {

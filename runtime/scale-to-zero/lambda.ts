@@ -1,5 +1,5 @@
 /**
- * Lambda entry points, bundled by esbuild (scripts/build.ts) into one file that both functions run:
+ * Lambda entry points, bundled by esbuild (bundle/esbuild.ts) into one file that both functions run:
  * `index.idleCheck` (EventBridge schedule) and `index.wake` (ALB target, and `aws lambda invoke`).
  * Settings and clients are built once per execution environment.
  */

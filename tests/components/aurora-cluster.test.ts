@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { AuroraCluster, bundleScaler, POSTGRES_PORT, SCALER_SCHEDULE } from "../../components/aurora-cluster";
+import { LAMBDA_ENTRIES, bundleLambda } from "../../bundle/esbuild";
+import { AuroraCluster, POSTGRES_PORT, SCALER_SCHEDULE } from "../../components/aurora-cluster";
 import { StackConfig, loadStackConfig } from "../../config/load";
 import { ACCOUNT, REGION, allRegistered, named, ofType, recorded, setupMocks } from "../helpers/pulumi-mocks";
 import { rawProjectConfig } from "../helpers/stack-files";
@@ -206,9 +207,7 @@ describe("AuroraCluster", () => {
     });
 
     it("bundles the scaler with esbuild into one file that exports the handler and carries no Pulumi code", async () => {
-        const archive = bundleScaler();
-        const assets: any = await archive.assets;
-        const text: string = await assets["index.js"].text;
+        const text = await bundleLambda(LAMBDA_ENTRIES.auroraScaler);
         expect(text).to.not.include("@pulumi/");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scaler-bundle-"));
         try {

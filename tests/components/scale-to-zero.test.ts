@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { wakeTargetGroupName } from "../../config/scale-to-zero";
 import { isBuiltin } from "node:module";
 import { SCALE_TO_ZERO_ENV } from "../../scaling/scale-to-zero";
-import { SCALE_TO_ZERO_ENTRY, bundleLambda } from "../../scripts/build";
+import { LAMBDA_ENTRIES, bundleLambda } from "../../bundle/esbuild";
 import { ACCOUNT, REGION, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
 import { stackConfig } from "../helpers/stack-files";
 
@@ -113,7 +113,7 @@ describe("ScaleToZero (staging preview, under mocks)", function () {
     });
 
     it("bundle: one CommonJS file that loads without node_modules and exports both handlers, with no Pulumi inside", async () => {
-        const code = await bundleLambda(SCALE_TO_ZERO_ENTRY);
+        const code = await bundleLambda(LAMBDA_ENTRIES.scaleToZero);
         expect(code).to.not.include("@pulumi/");
         const module = { exports: {} as Record<string, unknown> };
         // Only Node's built-ins are reachable, as in the Lambda runtime with nothing installed.
