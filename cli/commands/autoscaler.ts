@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings } from "../../runtime/autoscaler/settings";
-import { EXIT, stopSignal, UNCAUGHT, type CliIo } from "../io";
+import { EXIT, stopSignal, UNCAUGHT, type CliIo, type SetRun } from "../io";
 import { addSettingOptions, ALL_SETTINGS, valuesOf } from "../options";
 
 /**
@@ -42,7 +42,7 @@ async function run(cmd: Command, io: CliIo): Promise<number> {
     }
 }
 
-export function addAutoscalerCommand(program: Command, io: CliIo, setResult: (run: () => Promise<number>) => void): Command {
+export function addAutoscalerCommand(program: Command, io: CliIo, setResult: SetRun): Command {
     const autoscaler = program.command("autoscaler").description("the queue-driven autoscaler");
     const runCmd = autoscaler.command("run")
         .description("scale --service from the depth of --queue-url or --rabbitmq-queue until SIGTERM/SIGINT (then exit 0)");

@@ -8,7 +8,7 @@ import { createLogger } from "../../runtime/aws/logger";
 import { CHAOS_KINDS, type ChaosKind } from "../../runtime/autoscaler/chaos";
 import { runChaosOnce } from "../../runtime/autoscaler/service";
 import { parseChaosSettings } from "../../runtime/autoscaler/settings";
-import { EXIT, stopSignal, type CliIo } from "../io";
+import { EXIT, stopSignal, type CliIo, type SetRun } from "../io";
 import { addSettingOptions, valuesOf } from "../options";
 
 /** The flags of each kind. */
@@ -43,7 +43,7 @@ async function run(kind: ChaosKind, cmd: Command, io: CliIo): Promise<number> {
     }
 }
 
-export function addChaosCommand(program: Command, io: CliIo, setResult: (run: () => Promise<number>) => void): Command {
+export function addChaosCommand(program: Command, io: CliIo, setResult: SetRun): Command {
     const chaos = program.command("chaos").description("run one failure simulation (requires --chaos-allowed or CHAOS_ALLOWED=true)");
     for (const kind of CHAOS_KINDS) {
         const cmd = chaos.command(kind).description(HELP[kind]);

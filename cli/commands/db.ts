@@ -15,7 +15,7 @@ import { realSleep } from "../../runtime/autoscaler/time";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
 
 /** A postgres:// or postgresql:// URL with a host and a database, else a UsageError naming --url. */
-export function parsePostgresUrl(text: string | undefined): string {
+function parsePostgresUrl(text: string | undefined): string {
     if (text === undefined || text.trim() === "") throw new UsageError("--url: (missing) is required, e.g. postgres://user@127.0.0.1:5432/test");
     let u: URL;
     try {
@@ -32,7 +32,7 @@ export function parsePostgresUrl(text: string | undefined): string {
 }
 
 /** A positive number of writes per second. */
-export function parseRate(text: string): number {
+function parseRate(text: string): number {
     const n = Number(text);
     if (text.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`--rate: ${JSON.stringify(text)} must be a number of writes per second > 0`);
     return n;
@@ -44,7 +44,7 @@ function parseTable(text: string): string {
 }
 
 /** The closing line of write-load. */
-export function describeLoad(s: WriteLoadSummary): string {
+function describeLoad(s: WriteLoadSummary): string {
     const ms = (x?: number) => (x === undefined ? "-" : `${x.toFixed(2)} ms`);
     return `achieved ${s.achievedPerSecond} writes/s (${s.writes} writes in ${s.durationSeconds} s, target ${s.targetPerSecond}/s; ` +
         `${s.inserts} inserts, ${s.updates} updates); latency p50 ${ms(s.p50Ms)}, p99 ${ms(s.p99Ms)}; errors ${s.errors}` +

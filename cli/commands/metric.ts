@@ -34,7 +34,7 @@ interface PublishFlags {
 }
 
 /** The series from exactly one of --stack-outputs and --namespace/--metric/--dimension. */
-export async function resolveSeries(flags: Pick<PublishFlags, "stackOutputs" | "namespace" | "metric" | "dimension" | "unit">): Promise<MetricSeries> {
+async function resolveSeries(flags: Pick<PublishFlags, "stackOutputs" | "namespace" | "metric" | "dimension" | "unit">): Promise<MetricSeries> {
     const fromFlags = flags.namespace !== undefined || flags.metric !== undefined || (flags.dimension ?? []).length > 0;
     if (flags.stackOutputs !== undefined && fromFlags) {
         throw new UsageError("--stack-outputs and --namespace/--metric/--dimension: give one source of the series, not both");
