@@ -27,7 +27,7 @@ import { createLogger } from "../../runtime/aws/logger";
 import type { ScaleToZeroClients } from "../../runtime/scale-to-zero/aws";
 import { runIdleCheck } from "../../runtime/scale-to-zero/idle-check";
 import { createWakeHandler } from "../../runtime/scale-to-zero/wake";
-import { wakeOnce } from "../../cli/commands/wake";
+import { wakeOnce } from "../../runtime/scale-to-zero/manual-wake";
 import { MARK_TAGS, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
 import { motoClientOverrides, onUpdateService, startMoto, type MotoServer, type UpdateServiceCall } from "../../local/moto-server";
 

@@ -9,11 +9,11 @@ import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Command } from "commander";
 import { wakeTargetGroupName } from "../../config/scale-to-zero";
-import { apiCall } from "../../runtime/aws/call";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createElbv2Client } from "../../runtime/aws/clients";
-import { apply, observe, type ScaleToZeroClients } from "../../runtime/scale-to-zero/aws";
+import { apiCall } from "../aws/call";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createElbv2Client } from "../aws/clients";
+import { apply, observe, type ScaleToZeroClients } from "./aws";
 import { MARK_TAGS, decideWake, type Decision, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { EXIT, runTool, type CliIo, type SetRun } from "../../cli/io";
 import { UsageError } from "../../input/usage";
 
 interface WakeFlags {
