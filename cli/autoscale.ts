@@ -27,7 +27,7 @@ import { addGatewayCommand } from "./commands/gateway";
 import { addMetricCommand } from "./commands/metric";
 import { addScaleTestCommand } from "./commands/scale-test";
 import { addSimulateCommand } from "./commands/simulate";
-import { addWakeCommand } from "../runtime/scale-to-zero/manual-wake";
+import { addWakeCommand } from "./commands/wake";
 import { addWorkerCommand } from "./commands/worker";
 import { EXIT, processIo, type CliIo, type CommandRegistration, type SetRun } from "./io";
 import { version } from "../package.json";

@@ -1,28 +1,25 @@
 /**
- * `autoscale wake --cluster <name> --service <name>`: wakes a sleeping scale-to-zero service by hand,
- * exactly as its first request would (scaling/scale-to-zero.ts decideWake). It finds the listener rule
- * and the wake target group from the service itself, and the wake capacity and awake bounds from the
- * marks the idle check left on the service when it put it to sleep. Usage errors exit 2 before any
- * AWS call; a service that never slept, or whose rule cannot be found, exits 1 with why.
+ * A manual wake of a sleeping scale-to-zero service (`autoscale wake`), exactly as its first request
+ * would wake it (scaling/scale-to-zero.ts decideWake). It finds the listener rule and the wake target
+ * group from the service itself, and the wake capacity and awake bounds from the marks the idle check
+ * left on the service when it put it to sleep. A service that never slept, or whose rule cannot be
+ * found, is an error that says why.
  */
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { DescribeListenersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { Command } from "commander";
-import { wakeTargetGroupName } from "../../config/scale-to-zero";
 import { apiCall } from "../aws/call";
-import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient, createElbv2Client } from "../aws/clients";
 import { apply, observe, type ScaleToZeroClients } from "./aws";
 import { MARK_TAGS, decideWake, type Decision, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
-import { EXIT, runTool, type CliIo, type SetRun } from "../../cli/io";
-import { UsageError } from "../../input/usage";
 
-interface WakeFlags {
-    readonly cluster?: string;
-    readonly service?: string;
+/** The service to wake, and the name of its wake target group (the deployment names it: config/scale-to-zero.ts). */
+export interface WakeRequest {
+    readonly cluster: string;
+    readonly service: string;
+    readonly wakeTargetGroupName: string;
 }
 
 /** Everything decideWake needs, found from the service. Throws with the reason when it is not a scale-to-zero service. */
-export async function discoverTarget(c: ScaleToZeroClients, cluster: string, service: string): Promise<ScaleToZeroTarget> {
+export async function discoverTarget(c: ScaleToZeroClients, { cluster, service, wakeTargetGroupName }: WakeRequest): Promise<ScaleToZeroTarget> {
     const out = await apiCall("DescribeServices", () => c.ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ["TAGS"] })));
     const svc = out.services?.[0];
     if (!svc) throw new Error(`service ${cluster}/${service} not found (${JSON.stringify(out.failures ?? [])})`);
@@ -37,9 +34,9 @@ export async function discoverTarget(c: ScaleToZeroClients, cluster: string, ser
     const groups = await apiCall("DescribeTargetGroups", () => c.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [serviceTargetGroupArn] })));
     const loadBalancerArn = groups.TargetGroups?.[0]?.LoadBalancerArns?.[0];
     if (!loadBalancerArn) throw new Error(`target group ${serviceTargetGroupArn} is attached to no load balancer`);
-    const wake = await apiCall("DescribeTargetGroups", () => c.elbv2.send(new DescribeTargetGroupsCommand({ Names: [wakeTargetGroupName(service)] })));
+    const wake = await apiCall("DescribeTargetGroups", () => c.elbv2.send(new DescribeTargetGroupsCommand({ Names: [wakeTargetGroupName] })));
     const wakeTargetGroupArn = wake.TargetGroups?.[0]?.TargetGroupArn;
-    if (!wakeTargetGroupArn) throw new Error(`no wake target group ${wakeTargetGroupName(service)}`);
+    if (!wakeTargetGroupArn) throw new Error(`no wake target group ${wakeTargetGroupName}`);
     const listeners = await apiCall("DescribeListeners", () => c.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn })));
     let listenerRuleArn: string | undefined;
     for (const l of listeners.Listeners ?? []) {
@@ -61,32 +58,10 @@ export async function discoverTarget(c: ScaleToZeroClients, cluster: string, ser
 }
 
 /** One manual wake: observe, decide as the wake function does, act. */
-export async function wakeOnce(c: ScaleToZeroClients, cluster: string, service: string, now: number): Promise<Decision> {
-    const t = await discoverTarget(c, cluster, service);
+export async function wakeOnce(c: ScaleToZeroClients, request: WakeRequest, now: number): Promise<Decision> {
+    const t = await discoverTarget(c, request);
     const observed = await observe(t, c, now);
     const decision = decideWake(t, observed);
     await apply(t, c, observed, decision.actions);
     return decision;
-}
-
-export function addWakeCommand(program: Command, io: CliIo, setRun: SetRun): Command {
-    const cmd = program.command("wake")
-        .description("wake a sleeping scale-to-zero service as its first request would: ask for its wake capacity, or route it back once a task is healthy")
-        .option("--cluster <name>", "ECS cluster name")
-        .option("--service <name>", "ECS service name");
-    cmd.action((flags: WakeFlags) => setRun(() => runTool(io, async () => {
-        const missing = (["cluster", "service"] as const).filter((k) => !flags[k]?.trim());
-        if (missing.length > 0) throw new UsageError(missing.map((k) => `--${k}: (missing) is required`).join("; "));
-        const clients = {
-            ecs: createEcsClient(), elbv2: createElbv2Client(), autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(),
-        };
-        try {
-            const d = await wakeOnce(clients, flags.cluster!, flags.service!, Date.now());
-            io.out(`${JSON.stringify({ cluster: flags.cluster, service: flags.service, transition: d.transition, status: d.status, desiredCount: d.desiredCount, reason: d.reason })}\n`);
-            return EXIT.ok;
-        } finally {
-            for (const c of Object.values(clients)) c.destroy();
-        }
-    })));
-    return cmd;
 }

@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
@@ -29,10 +29,16 @@ function testIo(env: NodeJS.ProcessEnv = {}) {
 }
 
 describe("autoscale command", () => {
-    // Every client the command builds is mocked: nothing leaves the process.
-    const ecsMock = mockClient(ECSClient);
-    const sqsMock = mockClient(SQSClient);
-    const cwMock = mockClient(CloudWatchClient);
+    // Every client the command builds is mocked: nothing leaves the process. The mocks are installed
+    // when this suite starts, not when the file loads, so they never answer another file's clients.
+    let ecsMock: AwsClientStub<ECSClient>;
+    let sqsMock: AwsClientStub<SQSClient>;
+    let cwMock: AwsClientStub<CloudWatchClient>;
+    before(() => {
+        ecsMock = mockClient(ECSClient);
+        sqsMock = mockClient(SQSClient);
+        cwMock = mockClient(CloudWatchClient);
+    });
     const awsCalls = () => ecsMock.calls().length + sqsMock.calls().length + cwMock.calls().length;
     afterEach(() => {
         ecsMock.reset();

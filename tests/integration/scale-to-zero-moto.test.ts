@@ -28,6 +28,7 @@ import type { ScaleToZeroClients } from "../../runtime/scale-to-zero/aws";
 import { runIdleCheck } from "../../runtime/scale-to-zero/idle-check";
 import { createWakeHandler } from "../../runtime/scale-to-zero/wake";
 import { wakeOnce } from "../../runtime/scale-to-zero/manual-wake";
+import { wakeTargetGroupName } from "../../config/scale-to-zero";
 import { MARK_TAGS, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
 import { motoClientOverrides, onUpdateService, startMoto, type MotoServer, type UpdateServiceCall } from "../../local/moto-server";
 
@@ -230,13 +231,13 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("`autoscale wake` finds the rule and wake target group from the service and wakes it as a first request would", async () => {
-        const d = await wakeOnce(clients, CLUSTER, SERVICE, T + 16 * MIN);
+        const d = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 16 * MIN);
         expect([d.transition, d.desiredCount]).to.deep.equal(["wake-requested", 1]);
         expect((await read.desired()).desired).to.equal(1);
         expect(await read.bounds()).to.deep.equal([1, 1]);
         expect(await read.ruleTarget()).to.equal("wake");
         // The target is still registered (moto: healthy), so a second manual wake routes the service back.
-        const again = await wakeOnce(clients, CLUSTER, SERVICE, T + 16 * MIN + 30_000);
+        const again = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 16 * MIN + 30_000);
         expect(again.transition).to.equal("woke");
         expect(await read.ruleTarget()).to.equal("service");
         expect(await read.bounds()).to.deep.equal([0, 1]);
