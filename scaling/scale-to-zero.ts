@@ -51,7 +51,7 @@ export const MARK_TAGS = {
     wakeRequestedAt: "ecs-autoscaling:wake-requested-at",
     awakeSince: "ecs-autoscaling:awake-since",
     asleepSince: "ecs-autoscaling:asleep-since",
-    /** Left at each sleep, so a manual wake (cli/commands/wake.ts) knows what the functions know from their settings. */
+    /** Left at each sleep, so a manual wake (runtime/scale-to-zero/manual-wake.ts) knows what the functions know from their settings. */
     wakeCapacity: "ecs-autoscaling:wake-capacity",
     awakeMinCapacity: "ecs-autoscaling:awake-min-capacity",
     awakeMaxCapacity: "ecs-autoscaling:awake-max-capacity",
