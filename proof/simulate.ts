@@ -77,7 +77,7 @@ export function autoscalerSettingsFromStack(a: AutoscalerConfig, plan: ServiceSc
         [envName("min")]: String(plan.minCapacity), [envName("max")]: String(plan.maxCapacity),
     });
     const parsed = parseSettings({}, env);
-    return { decision: parsed.decision, intervalSeconds: parsed.intervalMs / 1000 };
+    return { decision: parsed.services[0]!.decision, intervalSeconds: parsed.intervalMs / 1000 };
 }
 
 function loadTrace(name: string, seed: number): Trace {

@@ -21,6 +21,8 @@ export const AUTOSCALER_METRICS = {
     ScalingActions: { unit: "Count", statistic: "Sum" },
     /** 1 for a tick that failed, else 0. */
     TickFailures: { unit: "Count", statistic: "Sum" },
+    /** 1 on the tick a deployment of the service outlasted the deployment hold (scale-in no longer held), else 0. */
+    DeploymentHoldExpired: { unit: "Count", statistic: "Sum" },
     /** Duration of the tick. */
     TickDuration: { unit: "Milliseconds", statistic: "Maximum" },
 } as const satisfies Record<string, { unit: string; statistic: Statistic }>;

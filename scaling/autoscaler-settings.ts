@@ -5,6 +5,7 @@
  * (cli/autoscale.ts) and the task definition's environment (components/queue-autoscaler.ts) are all
  * derived from this table, so nothing the schema accepts can be refused by the autoscaler at start.
  */
+import { SERVICES_STABLE_WAITER_MS } from "../aws/api-limits";
 import { SQS_RETENTION_SECONDS } from "../aws/limits";
 
 /** Where a setting sits in the stack config's `autoscaler` object (dot path), when the stack sets it. */
@@ -67,6 +68,10 @@ export const AUTOSCALER_SETTINGS = {
     rabbitmqQueue: { kind: "text", value: "<name>", help: "RabbitMQ queue to watch (with --rabbitmq-url)" },
     cluster: { kind: "text", value: "<name>", help: "ECS cluster name or ARN" },
     service: { kind: "text", value: "<name>", help: "ECS service to scale" },
+    services: { kind: "text", value: "<json>",
+        help: "several services to scale, instead of --service and its queue: a JSON map of service name to " +
+            "{queueUrl | queueUrls, min, max, scaleUpThreshold, scaleDownThreshold, scaleUpCooldown, scaleDownCooldown, scaleDownStep, " +
+            "acceptableAge, processingRate, countInFlight, fallback: {failureThreshold, replicas}}; unset keys take the flags' values" },
     min: { kind: "int", min: 0, default: 0, value: "<count>", help: "fewest tasks" },
     max: { kind: "int", min: 0, value: "<count>", help: "most tasks (required)" },
     scaleUpThreshold: { kind: "number", min: 0, minExclusive: true, default: 10, value: "<messages>", config: "scaleUpThreshold",
@@ -86,6 +91,9 @@ export const AUTOSCALER_SETTINGS = {
         help: "messages one task handles per second (unset: learned from the observed drain)" },
     countInFlight: { kind: "bool", default: true, value: "[bool]", config: "countInFlight",
         help: "count in-flight (received, not deleted) messages as work" },
+    // ECS's own services-stable waiter calls a deployment stuck after 600 s (aws/api-limits.ts).
+    deploymentHold: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: SERVICES_STABLE_WAITER_MS / 1000, value: "<seconds>",
+        help: "longest time a deployment in progress holds scale-in of its service; then scale-in goes on and a warning metric counts it" },
     oldestMessageWarning: { kind: "int", min: 1, max: SQS_RETENTION_SECONDS.max, default: 300, value: "<seconds>", config: "oldestMessageWarningSeconds",
         help: "warn when the oldest message is older" },
     healthPort: { kind: "int", min: 0, max: 65535, default: 8080, value: "<port>", config: "healthPort", help: "port of /healthz and /metrics, 0 for any" },

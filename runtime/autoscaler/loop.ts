@@ -1,41 +1,53 @@
 /**
- * The control loop: every interval, observe the queue and the service, decide, act, log one line and
- * update the metrics. Clock and sleep are injected, so tests drive it with fake time.
+ * The control loop: every interval, one tick over every scaled service. A tick reads the services'
+ * counts with DescribeServices, ten services a call; reads the queues concurrently, a bounded number
+ * at once; decides for each service on its own; writes the changed desired counts; logs one line and
+ * updates the metrics per service. Every call is paced by a token bucket (pacing.ts) and bounded by a
+ * timeout, and aborted at once by stop(), so one slow or failing service costs the others nothing:
+ * it is logged, counted and skipped for that tick.
  *
- * A failed tick (API error, throttling, a timeout, a broker that is down) is logged and counted, and
- * the next tick comes after an exponential backoff: interval x 2^failures, capped at
- * BACKOFF_MAX_INTERVALS intervals; the first success returns to the normal interval. The loop itself
- * never stops on an error. stop() lets the tick in progress finish and resolves after it (every AWS
- * call has a timeout, so that is bounded); a wait between ticks is cut short.
+ * The loop backs off (interval x 2^failures, capped at BACKOFF_MAX_INTERVALS intervals) only after a
+ * tick that could read no service at all. Clock and sleep are injected; tests drive them with fake time.
  *
  * A write whose answer was lost (a timeout after UpdateService was sent) is read back on the next
  * tick before deciding: if the service shows the count that was written, it counts as the
  * autoscaler's action and its cooldown holds.
  */
+import { REQUEST_TIMEOUT_MS } from "../aws/clients";
 import { ApiCallError, errorCode, operationOf } from "../aws/call";
 import type { Logger } from "../aws/logger";
 import type { ApplyOutcome, ApplyResult } from "./actuator";
-import type { DemandMemory } from "./demand";
-import { decide } from "./decision";
+import type { DemandDecision } from "./decision";
 import type { HealthReport } from "./http";
-import type { AutoscalerMetrics } from "./metrics";
+import type { AutoscalerMetrics, ServiceMetrics } from "./metrics";
+import { defaultPacing, mapBounded, type Pacing } from "./pacing";
+import { healthOf, ServiceScaler, type Change, type ScaledService } from "./service-scaler";
 import { pause, realSleep, type Sleep } from "./time";
-import type { Decision, DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
+import type { Decision, LastActions, QueueObservation, ServiceCounts, ServiceState } from "./types";
 
-/** What the loop needs of the actuator (EcsActuator satisfies it). */
-export interface Actuator {
-    readonly service: string;
-    readCounts(): Promise<ServiceCounts>;
-    apply(decision: Decision, read: ServiceCounts, at: number): Promise<ApplyResult>;
+export type { ScaledService } from "./service-scaler";
+
+/** What the loop needs to read and write the services' counts (EcsFleet satisfies it). */
+export interface Fleet {
+    /** Every named service's state, or the error that kept it from being read. */
+    describe(services: readonly string[], signal: () => AbortSignal): Promise<ReadonlyMap<string, ServiceState | Error>>;
+    /** Carries out a decision taken on `read`; `beforeWrite` runs just before UpdateService. */
+    apply(service: string, decision: Decision, read: ServiceCounts, at: number, signal: AbortSignal, beforeWrite: () => Promise<void>): Promise<ApplyResult>;
 }
 
 /** Longest backoff after failed ticks, in intervals. */
 export const BACKOFF_MAX_INTERVALS = 4;
+/** Queues read at once by default. */
+export const DEFAULT_QUEUE_CONCURRENCY = 16;
+/**
+ * Longest time one call may take, retries included, ms: a little over the HTTP request timeout, so the
+ * handler's own TimeoutError normally comes first and this only cuts the SDK's retries short.
+ */
+export const DEFAULT_CALL_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 1_000;
 
 export interface ControlLoopOptions {
-    readonly source: QueueSource;
-    readonly actuator: Actuator;
-    readonly settings: DecisionSettings;
+    readonly services: readonly ScaledService[];
+    readonly fleet: Fleet;
     /** Time between the end of one tick and the start of the next, ms. */
     readonly intervalMs: number;
     /** Epoch milliseconds; default Date.now. */
@@ -48,22 +60,43 @@ export interface ControlLoopOptions {
     readonly oldestMessageWarningSeconds?: number;
     /** Longest wait after failed ticks, ms; default BACKOFF_MAX_INTERVALS x intervalMs. */
     readonly backoffMaxMs?: number;
-    /** Called after every tick: the report of a successful one, or the failure and its duration. */
-    readonly onTick?: (tick: { readonly ok: true; readonly report: TickReport; readonly at: number } | { readonly ok: false; readonly tickMs: number; readonly at: number }) => void;
-    /** What the autoscaler did before this process started (read from the service's tags), so cooldowns survive a restart. */
-    readonly initialLastActions?: LastActions;
-    /** A tick is "recent" for /healthz within this many intervals; default 3. */
+    /** Called for every service after every tick: its report, or its failure. */
+    readonly onTick?: (tick: ServiceTick) => void;
+    /** A service is "recent" for /healthz within this many intervals; default 3. */
     readonly healthIntervals?: number;
+    /** Queues read at once; default DEFAULT_QUEUE_CONCURRENCY. */
+    readonly queueConcurrency?: number;
+    /** Longest time of one call, ms; default DEFAULT_CALL_TIMEOUT_MS. */
+    readonly callTimeoutMs?: number;
+    /** Token buckets of the paced operations; default defaultPacing(). */
+    readonly pacing?: Pacing;
+    /** Longest time a deployment holds scale-in, ms; default DEFAULT_DEPLOYMENT_HOLD_MS. */
+    readonly deploymentHoldMs?: number;
 }
 
-/** "held": a change was decided while actuation was held (see ControlLoop.hold); nothing written. */
+/** "held": a change was decided while actuation was held (see ControlLoop.hold); nothing written. "fallback": the fallback count was set. */
 export type TickOutcome = ApplyOutcome | "held";
 
 export interface TickReport {
-    readonly observation: QueueObservation;
+    readonly service: string;
+    readonly observation?: QueueObservation;
     readonly counts: ServiceCounts;
-    readonly decision: Decision;
+    readonly decision: Decision & Partial<Pick<DemandDecision, "demand">>;
     readonly outcome: TickOutcome;
+    readonly tickMs: number;
+    /** The deployment hold of the service ran out on this tick. */
+    readonly deploymentHoldExpired: boolean;
+}
+
+export type ServiceTick =
+    | { readonly service: string; readonly ok: true; readonly report: TickReport; readonly at: number }
+    | { readonly service: string; readonly ok: false; readonly error: unknown; readonly tickMs: number; readonly at: number };
+
+/** One tick over all services. */
+export interface ClusterTick {
+    readonly services: ReadonlyMap<string, ServiceTick>;
+    /** Services whose counts and queue were read. */
+    readonly read: number;
     readonly tickMs: number;
 }
 
@@ -72,45 +105,55 @@ export class ControlLoop {
     private readonly clock: () => number;
     private readonly sleep: Sleep;
     private readonly backoffMaxMs: number;
+    private readonly pacing: Pacing;
     private readonly abort = new AbortController();
+    private readonly scalers: ServiceScaler[];
+    private readonly metricsOf = new Map<string, ServiceMetrics>();
     private running?: Promise<void>;
     private stopping = false;
-    private holds = 0;
-    private last: LastActions;
-    /** Readings and recommendations the demand decision remembers between ticks. */
-    private memory?: DemandMemory;
-    /** A change sent in a tick that then failed: read back before the next decision. */
-    private unconfirmed?: { readonly direction: "up" | "down"; readonly at: number; readonly from: number; readonly to: number };
+    private readonly holds = new Map<string, number>();
     private failures = 0;
     private lastSuccess?: number;
     private lastError?: string;
-    private ticks = 0;
 
     constructor(options: ControlLoopOptions) {
         if (!(options.intervalMs > 0)) throw new Error(`intervalMs must be > 0, got ${options.intervalMs}`);
+        if (options.services.length === 0) throw new Error("services must name at least one service");
         this.o = options;
         this.clock = options.clock ?? Date.now;
         this.sleep = options.sleep ?? realSleep;
         this.backoffMaxMs = options.backoffMaxMs ?? BACKOFF_MAX_INTERVALS * options.intervalMs;
-        this.last = options.initialLastActions ?? {};
+        this.pacing = options.pacing ?? defaultPacing(this.clock, this.sleep);
+        this.scalers = options.services.map((s) => new ServiceScaler(s, options.deploymentHoldMs));
+        for (const s of options.services) {
+            const m = options.metrics?.forService(s.service, s.source.queueName);
+            if (m) this.metricsOf.set(s.service, m);
+        }
     }
 
-    /** Time of the last successful tick (epoch ms), undefined before the first. */
+    /** Time of the last tick that read at least one service (epoch ms), undefined before the first. */
     get lastSuccessAt(): number | undefined {
         return this.lastSuccess;
     }
 
-    /** Failed ticks since the last successful one. */
+    /** Ticks in a row that read no service. */
     get consecutiveFailures(): number {
         return this.failures;
     }
 
-    /** What the autoscaler itself last did (cooldowns run from these). */
-    get lastActions(): LastActions {
-        return this.last;
+    /** What the autoscaler itself last did to `service` (default: the first one); cooldowns run from these. */
+    lastActionsOf(service = this.scalers[0]!.name): LastActions {
+        return this.scaler(service).last;
     }
 
-    /** The wait after a tick: the interval after a success, interval x 2^failures (capped) after failures. */
+    /** The state kept for one service. */
+    scaler(service: string): ServiceScaler {
+        const s = this.scalers.find((x) => x.name === service);
+        if (!s) throw new Error(`no scaled service "${service}"`);
+        return s;
+    }
+
+    /** The wait after a tick: the interval after one that read a service, interval x 2^failures (capped) after failures. */
     nextDelayMs(): number {
         if (this.failures === 0) return this.o.intervalMs;
         return Math.min(this.o.intervalMs * 2 ** Math.min(this.failures, 30), this.backoffMaxMs);
@@ -122,7 +165,7 @@ export class ControlLoop {
         this.running = this.run();
     }
 
-    /** Stops after the tick in progress; resolves once that tick has finished. */
+    /** Stops: aborts the calls in flight and the wait, and resolves once the tick in progress has ended. */
     stop(): Promise<void> {
         if (!this.stopping) {
             this.stopping = true;
@@ -132,131 +175,179 @@ export class ControlLoop {
     }
 
     /**
-     * Runs `fn` with actuation held: ticks go on observing, deciding, logging and counting, but
-     * write nothing (outcome "held"). Used while a failure simulation owns the desired count.
+     * Runs `fn` with actuation of `service` (default: every service) held: ticks go on observing,
+     * deciding, logging and counting, but write nothing (outcome "held"). Used while a failure
+     * simulation owns a desired count.
      */
-    async hold<T>(fn: () => Promise<T>): Promise<T> {
-        this.holds++;
+    async hold<T>(fn: () => Promise<T>, service = "*"): Promise<T> {
+        this.holds.set(service, (this.holds.get(service) ?? 0) + 1);
         try {
             return await fn();
         } finally {
-            this.holds--;
+            this.holds.set(service, this.holds.get(service)! - 1);
         }
     }
 
-    /** /healthz: healthy while the last successful tick is at most `healthIntervals` intervals old. */
+    private held(service: string): boolean {
+        return (this.holds.get(service) ?? 0) > 0 || (this.holds.get("*") ?? 0) > 0;
+    }
+
+    /**
+     * /healthz: per service, its state and the age of its last good reading; healthy while at least
+     * one service was read within `healthIntervals` intervals (one broken service does not get the
+     * whole autoscaler restarted; its failure shows in the body and the metrics).
+     */
     health(): HealthReport {
-        const maxAgeMs = (this.o.healthIntervals ?? 3) * this.o.intervalMs;
-        const age = this.lastSuccess === undefined ? undefined : this.clock() - this.lastSuccess;
-        const healthy = age !== undefined && age <= maxAgeMs;
-        return {
-            healthy,
-            body: {
-                status: healthy ? "ok" : "stale",
-                lastSuccessfulTickAgeSeconds: age === undefined ? null : age / 1000,
-                maxAgeSeconds: maxAgeMs / 1000,
-                consecutiveFailures: this.failures,
-                ...(this.lastError && this.failures > 0 ? { lastError: this.lastError } : {}),
-            },
-        };
+        return healthOf(this.scalers, { maxAgeMs: (this.o.healthIntervals ?? 3) * this.o.intervalMs, now: this.clock(), lastSuccess: this.lastSuccess, failures: this.failures, lastError: this.lastError });
     }
 
     private async run(): Promise<void> {
         while (!this.stopping) {
-            await this.tickSafely();
+            await this.tick();
             if (this.stopping) break;
             await pause(this.sleep, this.nextDelayMs(), this.abort.signal);
         }
     }
 
-    /** One tick whose failure is logged and counted instead of thrown. */
-    private async tickSafely(): Promise<void> {
+    /** A signal for one call: aborted by stop() or after the call timeout. */
+    private callSignal(): AbortSignal {
+        return AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS)]);
+    }
+
+    /** One tick over every service. Never rejects: a service's failure is its own. */
+    async tick(): Promise<ClusterTick> {
         const start = this.clock();
+        const names = this.scalers.map((s) => s.name);
+        let counts: ReadonlyMap<string, ServiceState | Error>;
         try {
-            await this.tick();
+            counts = await this.o.fleet.describe(names, () => this.callSignal());
         } catch (error) {
+            counts = new Map(names.map((n) => [n, error instanceof Error ? error : new Error(String(error))]));
+        }
+        const results = await mapBounded(this.scalers, this.o.queueConcurrency ?? DEFAULT_QUEUE_CONCURRENCY,
+            (s) => this.tickService(s, counts.get(s.name) ?? new Error(`${s.name}: not in the DescribeServices answers`), start));
+        const end = this.clock();
+        const read = results.filter((r) => r.ok).length;
+        if (read > 0) {
+            this.failures = 0;
+            this.lastSuccess = end;
+        } else {
             this.failures++;
-            const operation = operationOf(error);
-            this.lastError = error instanceof Error ? error.message : String(error);
-            this.o.metrics?.apiError(operation);
-            this.o.metrics?.tick(this.clock() - start);
-            this.o.onTick?.({ ok: false, tickMs: this.clock() - start, at: this.clock() });
+            const first = results.find((r) => !r.ok) as Extract<ServiceTick, { ok: false }> | undefined;
+            this.lastError = first?.error instanceof Error ? first.error.message : String(first?.error);
+        }
+        this.o.metrics?.tick(end - start, read);
+        for (const r of results) this.o.onTick?.(r);
+        return { services: new Map(results.map((r) => [r.service, r])), read, tickMs: end - start };
+    }
+
+    private fail(s: ServiceScaler, error: unknown, queueOnly: boolean, start: number): ServiceTick {
+        s.failed(error, queueOnly);
+        const m = this.metricsOf.get(s.name);
+        const operation = operationOf(error);
+        m?.apiError(operation);
+        m?.skipped();
+        const tickMs = this.clock() - start;
+        if (!this.stopping) {
+            const message = error instanceof Error ? error.message : String(error);
             this.o.logger?.error({
+                service: s.name,
                 operation,
                 code: error instanceof ApiCallError ? error.code : errorCode(error),
                 throttling: error instanceof ApiCallError && error.throttling,
-                consecutiveFailures: this.failures,
-                retryInMs: this.nextDelayMs(),
-                tickMs: this.clock() - start,
+                consecutiveFailures: s.failures,
+                // The wait if no service of this tick is read (the interval otherwise).
+                retryInMs: Math.min(this.o.intervalMs * 2 ** Math.min(this.failures + 1, 30), this.backoffMaxMs),
+                tickMs,
                 err: error,
-            }, `tick failed: ${this.lastError}`);
+            }, `tick failed: ${message}`);
         }
+        return { service: s.name, ok: false, error, tickMs, at: this.clock() };
     }
 
-    private record(change: { readonly direction: "up" | "down"; readonly at: number; readonly from: number; readonly to: number }): void {
-        const action = { at: change.at, from: change.from, to: change.to };
-        this.last = change.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
-    }
-
-    /** A write of the previous, failed tick: if the service shows its count, it happened. */
-    private readBack(counts: ServiceCounts): void {
-        const u = this.unconfirmed;
-        if (!u) return;
-        this.unconfirmed = undefined;
-        const happened = counts.desired === u.to;
-        if (happened) this.record(u);
-        this.o.logger?.warn({ from: u.from, to: u.to, desired: counts.desired, happened },
-            happened
-                ? `the unanswered write of desired ${u.to} took effect; its ${u.direction === "up" ? "scale-up" : "scale-down"} cooldown runs from then`
-                : `the unanswered write of desired ${u.to} did not take effect (desired is ${counts.desired})`);
-    }
-
-    /** One tick: observe, decide, act. Rejects when a call fails (run() turns that into a backoff). */
-    async tick(): Promise<TickReport> {
-        const start = this.clock();
-        const [observation, counts] = await Promise.all([this.o.source.observe(), this.o.actuator.readCounts()]);
-        this.readBack(counts);
-        const decision = decide({
-            observation, counts, settings: this.o.settings, last: this.last, now: start, ...(this.memory ? { memory: this.memory } : {}),
-        });
-        this.memory = decision.memory;
-        let outcome: TickOutcome;
-        if (this.holds > 0 && decision.desired !== counts.desired) {
-            outcome = "held";
-        } else {
-            const change = decision.direction !== "none" && decision.desired !== counts.desired
-                ? { direction: decision.direction, at: start, from: counts.desired, to: decision.desired } as const
-                : undefined;
-            // Kept until apply() answers: if it throws, the write may still have happened.
-            this.unconfirmed = change;
-            const applied = await this.o.actuator.apply(decision, counts, start);
-            this.unconfirmed = undefined;
-            outcome = applied.outcome;
-            if (applied.outcome === "updated" && change) this.record(change);
+    private async tickService(s: ServiceScaler, read: ServiceState | Error, start: number): Promise<ServiceTick> {
+        if (read instanceof Error) return this.fail(s, read, false, start);
+        const counts = read;
+        s.readBack(counts, this.o.logger);
+        let observation: QueueObservation | undefined;
+        let decision: Decision & Partial<Pick<DemandDecision, "demand">>;
+        let holdExpired = false;
+        try {
+            const signal = this.callSignal();
+            if (!(await this.pacing.queueAttributes.take(signal))) throw new Error("stopped before the queue was read");
+            observation = await s.spec.source.observe(signal);
+            s.queueFailures = 0;
+        } catch (error) {
+            const fallback = s.fallbackDecision(counts);
+            if (!fallback) return this.fail(s, error, true, start);
+            this.o.logger?.warn({ service: s.name, queueFailures: s.queueFailures, fallback: fallback.desired, err: error },
+                `queue of ${s.name} unreadable ${s.queueFailures} ticks in a row; fallback desired ${fallback.desired}`);
+            decision = { ...fallback, reason: { code: "fallback", text: `queue unreadable ${s.queueFailures} ticks in a row; fallback to ${fallback.desired}` } };
         }
+        if (observation) {
+            const d = s.decide(observation, counts, start);
+            decision = d;
+            holdExpired = d.deploymentHoldExpired;
+        }
+        let outcome: TickOutcome = "unchanged";
+        if (decision!.desired !== counts.desired) {
+            if (this.held(s.name)) {
+                outcome = "held";
+            } else {
+                const change: Change | undefined = decision!.direction !== "none"
+                    ? { direction: decision!.direction, at: start, from: counts.desired, to: decision!.desired }
+                    : undefined;
+                try {
+                    const signal = this.callSignal();
+                    if (!(await this.pacing.describeServices.take(signal))) throw new Error("stopped before the write");
+                    // Kept until apply() answers: if it throws, the write may still have happened.
+                    s.unconfirmed = change;
+                    const applied = await this.o.fleet.apply(s.name, decision!, counts, start, signal, async () => {
+                        if (!(await this.pacing.updateService.take(signal))) throw new Error("stopped before the write");
+                    });
+                    s.unconfirmed = undefined;
+                    outcome = applied.outcome;
+                    if (applied.outcome === "updated" && change) s.record(change);
+                } catch (error) {
+                    return this.fail(s, error, false, start);
+                }
+            }
+        }
+        return this.report(s, observation, counts, decision!, outcome, holdExpired, start);
+    }
+
+    private report(s: ServiceScaler, observation: QueueObservation | undefined, counts: ServiceCounts, decision: Decision & Partial<Pick<DemandDecision, "demand">>,
+        outcome: TickOutcome, holdExpired: boolean, start: number): ServiceTick {
         const end = this.clock();
         const tickMs = end - start;
-        this.ticks++;
-        this.failures = 0;
-        this.lastSuccess = end;
-        const m = this.o.metrics;
+        s.ticks++;
+        s.failures = 0;
+        s.lastSuccess = end;
+        const m = this.metricsOf.get(s.name);
         if (m) {
-            m.observation(observation);
+            if (observation) m.observation(observation);
             m.counts(counts);
             m.decision(decision.direction, decision.reason.code);
-            m.demand(decision.demand);
+            if (decision.demand) m.demand(decision.demand);
             if (outcome === "updated" || outcome === "dry_run" || outcome === "external_change") m.action(outcome);
-            m.tick(tickMs, end);
+            if (holdExpired) m.deploymentHoldExpired();
+            m.lastSuccess(end);
         }
+        const queue = s.spec.source.queueName;
+        if (holdExpired) {
+            this.o.logger?.warn({ service: s.name, deploymentHoldMs: this.o.deploymentHoldMs },
+                `a deployment of ${s.name} has been in progress longer than the deployment hold; scale-in is no longer held for it`);
+        }
+        const d = decision.demand;
         this.o.logger?.info({
-            tick: this.ticks,
-            queue: this.o.source.queueName,
-            visible: observation.visible,
-            inFlight: observation.inFlight,
-            delayed: observation.delayed,
-            oldestAgeSeconds: observation.oldestAgeSeconds,
-            consumers: observation.consumers,
-            service: this.o.actuator.service,
+            tick: s.ticks,
+            queue,
+            visible: observation?.visible,
+            inFlight: observation?.inFlight,
+            delayed: observation?.delayed,
+            oldestAgeSeconds: observation?.oldestAgeSeconds,
+            consumers: observation?.consumers,
+            service: s.name,
             desired: counts.desired,
             running: counts.running,
             pending: counts.pending,
@@ -264,22 +355,20 @@ export class ControlLoop {
             to: decision.desired,
             reason: decision.reason.code,
             reasonText: decision.reason.text,
-            arrivalRate: decision.demand.arrivalRate,
-            processingRate: decision.demand.model.processingRate,
-            backlog: decision.demand.backlog,
-            starting: decision.demand.starting,
-            needs: decision.demand.keep,
-            windowMax: decision.demand.windowMax,
+            arrivalRate: d?.arrivalRate,
+            processingRate: d?.model.processingRate,
+            backlog: d?.backlog,
+            starting: d?.starting,
+            needs: d?.keep,
+            windowMax: d?.windowMax,
             outcome,
             tickMs,
         }, "tick");
         const warnAt = this.o.oldestMessageWarningSeconds;
-        if (warnAt !== undefined && observation.oldestAgeSeconds !== undefined && observation.oldestAgeSeconds > warnAt) {
-            this.o.logger?.warn({ queue: this.o.source.queueName, oldestAgeSeconds: observation.oldestAgeSeconds, thresholdSeconds: warnAt },
-                `oldest message in ${this.o.source.queueName} is ${observation.oldestAgeSeconds}s old (warning threshold ${warnAt}s)`);
+        if (warnAt !== undefined && observation?.oldestAgeSeconds !== undefined && observation.oldestAgeSeconds > warnAt) {
+            this.o.logger?.warn({ service: s.name, queue, oldestAgeSeconds: observation.oldestAgeSeconds, thresholdSeconds: warnAt },
+                `oldest message in ${queue} is ${observation.oldestAgeSeconds}s old (warning threshold ${warnAt}s)`);
         }
-        const report = { observation, counts, decision, outcome, tickMs };
-        this.o.onTick?.({ ok: true, report, at: end });
-        return report;
+        return { service: s.name, ok: true, report: { service: s.name, ...(observation ? { observation } : {}), counts, decision, outcome, tickMs, deploymentHoldExpired: holdExpired }, at: end };
     }
 }

@@ -1,6 +1,7 @@
 /**
  * The autoscaler's Prometheus metrics, in a Registry of their own (never prom-client's global one, so
- * two autoscalers in one process, or a test and the code under test, do not share counters).
+ * two autoscalers in one process, or a test and the code under test, do not share counters). Every
+ * figure of a scaled service carries `service` and `queue` labels; the tick's own figures do not.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ChaosOutcome } from "./chaos/types";
@@ -18,6 +19,9 @@ export const METRIC_NAMES = {
     decisions: "autoscaler_decisions_total",
     actions: "autoscaler_actions_total",
     apiErrors: "autoscaler_api_errors_total",
+    serviceSkips: "autoscaler_service_skipped_ticks_total",
+    deploymentHoldExpired: "autoscaler_deployment_hold_expired_total",
+    servicesRead: "autoscaler_services_read",
     tickDuration: "autoscaler_tick_duration_seconds",
     lastSuccessfulTick: "autoscaler_last_successful_tick_timestamp_seconds",
     chaosRuns: "autoscaler_chaos_runs_total",
@@ -28,95 +32,113 @@ export const METRIC_NAMES = {
     windowMax: "autoscaler_stabilization_window_max_tasks",
 } as const;
 
-export interface MetricLabels {
-    /** Queue name. */
-    readonly queue: string;
-    /** ECS service name. */
-    readonly service: string;
+type ServiceLabel = "service" | "queue";
+
+/** The figures of one scaled service (labels service and queue). */
+export interface ServiceMetrics {
+    observation(o: QueueObservation): void;
+    counts(c: ServiceCounts): void;
+    decision(direction: string, reason: string): void;
+    demand(d: Demand & { readonly windowMax: number }): void;
+    action(outcome: Exclude<ApplyOutcome, "unchanged">): void;
+    apiError(operation: string): void;
+    /** The service was skipped this tick (its counts or its queue could not be read). */
+    skipped(): void;
+    deploymentHoldExpired(): void;
+    lastSuccess(at: number): void;
 }
 
 export class AutoscalerMetrics {
     readonly registry: Registry;
-    private readonly queueMessages: Gauge<"state">;
-    private readonly oldestAge: Gauge;
-    private readonly desired: Gauge;
-    private readonly running: Gauge;
-    private readonly pending: Gauge;
-    private readonly decisions: Counter<"direction" | "reason">;
-    private readonly actions: Counter<"outcome">;
-    private readonly apiErrors: Counter<"operation">;
+    private readonly queueMessages: Gauge<ServiceLabel | "state">;
+    private readonly oldestAge: Gauge<ServiceLabel>;
+    private readonly desired: Gauge<ServiceLabel>;
+    private readonly running: Gauge<ServiceLabel>;
+    private readonly pending: Gauge<ServiceLabel>;
+    private readonly decisions: Counter<ServiceLabel | "direction" | "reason">;
+    private readonly actions: Counter<ServiceLabel | "outcome">;
+    private readonly apiErrors: Counter<"service" | "operation">;
+    private readonly skips: Counter<ServiceLabel>;
+    private readonly holdExpired: Counter<ServiceLabel>;
+    private readonly servicesRead: Gauge;
     private readonly tickDuration: Histogram;
-    private readonly lastSuccess: Gauge;
+    private readonly lastSuccessGauge: Gauge<"service">;
     private readonly chaosRuns: Counter<"kind" | "outcome">;
-    private readonly arrivalRate: Gauge;
-    private readonly processingRate: Gauge;
-    private readonly tasksStarting: Gauge;
-    private readonly tasksNeeded: Gauge;
-    private readonly windowMax: Gauge;
+    private readonly arrivalRate: Gauge<ServiceLabel>;
+    private readonly processingRate: Gauge<ServiceLabel>;
+    private readonly tasksStarting: Gauge<ServiceLabel>;
+    private readonly tasksNeeded: Gauge<ServiceLabel>;
+    private readonly windowMax: Gauge<ServiceLabel>;
 
-    constructor(labels: MetricLabels, registry: Registry = new Registry()) {
+    constructor(registry: Registry = new Registry()) {
         this.registry = registry;
-        registry.setDefaultLabels({ queue: labels.queue, service: labels.service });
         const registers = [registry];
-        this.queueMessages = new Gauge({ name: METRIC_NAMES.queueMessages, help: "Messages in the queue by state: visible, in_flight, delayed", labelNames: ["state"], registers });
-        this.oldestAge = new Gauge({ name: METRIC_NAMES.oldestMessageAge, help: "Age of the oldest message in the queue, seconds (SQS: from CloudWatch)", registers });
-        this.desired = new Gauge({ name: METRIC_NAMES.desiredTasks, help: "Desired task count of the scaled service", registers });
-        this.running = new Gauge({ name: METRIC_NAMES.runningTasks, help: "Running task count of the scaled service", registers });
-        this.pending = new Gauge({ name: METRIC_NAMES.pendingTasks, help: "Pending task count of the scaled service", registers });
-        this.decisions = new Counter({ name: METRIC_NAMES.decisions, help: "Scaling decisions by direction (up, down, none) and reason code", labelNames: ["direction", "reason"], registers });
-        this.actions = new Counter({ name: METRIC_NAMES.actions, help: "What happened to decisions that change the desired count: updated, dry_run, external_change", labelNames: ["outcome"], registers });
-        this.apiErrors = new Counter({ name: METRIC_NAMES.apiErrors, help: "Failed remote calls by operation", labelNames: ["operation"], registers });
-        this.tickDuration = new Histogram({ name: METRIC_NAMES.tickDuration, help: "Duration of control-loop ticks, seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
-        this.lastSuccess = new Gauge({ name: METRIC_NAMES.lastSuccessfulTick, help: "Time of the last successful tick, epoch seconds", registers });
-        this.arrivalRate = new Gauge({ name: METRIC_NAMES.arrivalRate, help: "Messages arriving per second, estimated from successive readings", registers });
-        this.processingRate = new Gauge({ name: METRIC_NAMES.processingRate, help: "Messages one task handles per second, configured or learned from the drain", registers });
-        this.tasksStarting = new Gauge({ name: METRIC_NAMES.tasksStarting, help: "Tasks asked for and not running yet (capacity on the way)", registers });
-        this.tasksNeeded = new Gauge({ name: METRIC_NAMES.tasksNeeded, help: "Tasks the arrival rate, the backlog and the work in flight need", registers });
-        this.windowMax = new Gauge({ name: METRIC_NAMES.windowMax, help: "Highest recommendation of the scale-in stabilization window: scale-in goes no lower", registers });
+        const sq = ["service", "queue"] as const;
+        this.queueMessages = new Gauge({ name: METRIC_NAMES.queueMessages, help: "Messages in the queue by state: visible, in_flight, delayed", labelNames: [...sq, "state"], registers });
+        this.oldestAge = new Gauge({ name: METRIC_NAMES.oldestMessageAge, help: "Age of the oldest message in the queue, seconds (SQS: from CloudWatch)", labelNames: sq, registers });
+        this.desired = new Gauge({ name: METRIC_NAMES.desiredTasks, help: "Desired task count of the scaled service", labelNames: sq, registers });
+        this.running = new Gauge({ name: METRIC_NAMES.runningTasks, help: "Running task count of the scaled service", labelNames: sq, registers });
+        this.pending = new Gauge({ name: METRIC_NAMES.pendingTasks, help: "Pending task count of the scaled service", labelNames: sq, registers });
+        this.decisions = new Counter({ name: METRIC_NAMES.decisions, help: "Scaling decisions by direction (up, down, none) and reason code", labelNames: [...sq, "direction", "reason"], registers });
+        this.actions = new Counter({ name: METRIC_NAMES.actions, help: "What happened to decisions that change the desired count: updated, dry_run, external_change", labelNames: [...sq, "outcome"], registers });
+        this.apiErrors = new Counter({ name: METRIC_NAMES.apiErrors, help: "Failed remote calls by operation and service (\"\" for calls of no one service)", labelNames: ["service", "operation"], registers });
+        this.skips = new Counter({ name: METRIC_NAMES.serviceSkips, help: "Ticks a service was skipped in because its counts or its queue could not be read", labelNames: sq, registers });
+        this.holdExpired = new Counter({ name: METRIC_NAMES.deploymentHoldExpired, help: "Deployments that held scale-in longer than the deployment hold (scale-in went on)", labelNames: sq, registers });
+        this.servicesRead = new Gauge({ name: METRIC_NAMES.servicesRead, help: "Services whose counts and queue were read in the last tick", registers });
+        this.tickDuration = new Histogram({ name: METRIC_NAMES.tickDuration, help: "Duration of control-loop ticks over all services, seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers });
+        this.lastSuccessGauge = new Gauge({ name: METRIC_NAMES.lastSuccessfulTick, help: "Time of the last tick that read the service, epoch seconds", labelNames: ["service"], registers });
+        this.arrivalRate = new Gauge({ name: METRIC_NAMES.arrivalRate, help: "Messages arriving per second, estimated from successive readings", labelNames: sq, registers });
+        this.processingRate = new Gauge({ name: METRIC_NAMES.processingRate, help: "Messages one task handles per second, configured or learned from the drain", labelNames: sq, registers });
+        this.tasksStarting = new Gauge({ name: METRIC_NAMES.tasksStarting, help: "Tasks asked for and not running yet (capacity on the way)", labelNames: sq, registers });
+        this.tasksNeeded = new Gauge({ name: METRIC_NAMES.tasksNeeded, help: "Tasks the arrival rate, the backlog and the work in flight need", labelNames: sq, registers });
+        this.windowMax = new Gauge({ name: METRIC_NAMES.windowMax, help: "Highest recommendation of the scale-in stabilization window: scale-in goes no lower", labelNames: sq, registers });
         this.chaosRuns = new Counter({ name: METRIC_NAMES.chaosRuns, help: "Failure simulations run, by kind and outcome", labelNames: ["kind", "outcome"], registers });
     }
 
-    observation(o: QueueObservation): void {
-        this.queueMessages.set({ state: "visible" }, o.visible);
-        this.queueMessages.set({ state: "in_flight" }, o.inFlight);
-        this.queueMessages.set({ state: "delayed" }, o.delayed);
-        // No data point: leave the series out rather than report a made-up age.
-        if (o.oldestAgeSeconds === undefined) this.oldestAge.reset();
-        else this.oldestAge.set(o.oldestAgeSeconds);
+    /** The figures of one service, labelled with its name and its queue's. */
+    forService(service: string, queue: string): ServiceMetrics {
+        const l = { service, queue };
+        return {
+            observation: (o) => {
+                this.queueMessages.set({ ...l, state: "visible" }, o.visible);
+                this.queueMessages.set({ ...l, state: "in_flight" }, o.inFlight);
+                this.queueMessages.set({ ...l, state: "delayed" }, o.delayed);
+                // No data point: leave the series out rather than report a made-up age.
+                if (o.oldestAgeSeconds === undefined) this.oldestAge.remove(l);
+                else this.oldestAge.set(l, o.oldestAgeSeconds);
+            },
+            counts: (c) => {
+                this.desired.set(l, c.desired);
+                this.running.set(l, c.running);
+                this.pending.set(l, c.pending);
+            },
+            decision: (direction, reason) => this.decisions.inc({ ...l, direction, reason }),
+            demand: (d) => {
+                if (d.arrivalRate === undefined) this.arrivalRate.remove(l);
+                else this.arrivalRate.set(l, d.arrivalRate);
+                if (d.model.processingRate === undefined) this.processingRate.remove(l);
+                else this.processingRate.set(l, d.model.processingRate);
+                this.tasksStarting.set(l, d.starting);
+                this.tasksNeeded.set(l, d.keep);
+                this.windowMax.set(l, d.windowMax);
+            },
+            action: (outcome) => this.actions.inc({ ...l, outcome }),
+            apiError: (operation) => this.apiErrors.inc({ service, operation }),
+            skipped: () => this.skips.inc(l),
+            deploymentHoldExpired: () => this.holdExpired.inc(l),
+            lastSuccess: (at) => this.lastSuccessGauge.set({ service }, at / 1000),
+        };
     }
 
-    counts(c: ServiceCounts): void {
-        this.desired.set(c.desired);
-        this.running.set(c.running);
-        this.pending.set(c.pending);
+    /** A failed call of no one service (a failure simulation, a tag read at start). */
+    apiError(operation: string, service = ""): void {
+        this.apiErrors.inc({ service, operation });
     }
 
-    decision(direction: string, reason: string): void {
-        this.decisions.inc({ direction, reason });
-    }
-
-    /** The figures behind a decision; a rate not known yet leaves its series out. */
-    demand(d: Demand & { readonly windowMax: number }): void {
-        if (d.arrivalRate === undefined) this.arrivalRate.reset();
-        else this.arrivalRate.set(d.arrivalRate);
-        if (d.model.processingRate === undefined) this.processingRate.reset();
-        else this.processingRate.set(d.model.processingRate);
-        this.tasksStarting.set(d.starting);
-        this.tasksNeeded.set(d.keep);
-        this.windowMax.set(d.windowMax);
-    }
-
-    action(outcome: Exclude<ApplyOutcome, "unchanged">): void {
-        this.actions.inc({ outcome });
-    }
-
-    apiError(operation: string): void {
-        this.apiErrors.inc({ operation });
-    }
-
-    tick(durationMs: number, succeededAt?: number): void {
+    /** One tick over all services: its duration and how many services it read. */
+    tick(durationMs: number, servicesRead: number): void {
         this.tickDuration.observe(durationMs / 1000);
-        if (succeededAt !== undefined) this.lastSuccess.set(succeededAt / 1000);
+        this.servicesRead.set(servicesRead);
     }
 
     chaosRun(kind: string, outcome: ChaosOutcome): void {

@@ -47,15 +47,15 @@ export async function readTags(ecs: ECSClient, resourceArn: string): Promise<Rec
     return tags;
 }
 
-export async function writeTags(ecs: ECSClient, resourceArn: string, tags: Record<string, string>): Promise<void> {
+export async function writeTags(ecs: ECSClient, resourceArn: string, tags: Record<string, string>, signal?: AbortSignal): Promise<void> {
     await apiCall("TagResource", () => ecs.send(new TagResourceCommand({
         resourceArn,
         tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-    })));
+    }), { abortSignal: signal }));
 }
 
-export async function removeTags(ecs: ECSClient, resourceArn: string, keys: readonly string[]): Promise<void> {
-    await apiCall("UntagResource", () => ecs.send(new UntagResourceCommand({ resourceArn, tagKeys: [...keys] })));
+export async function removeTags(ecs: ECSClient, resourceArn: string, keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    await apiCall("UntagResource", () => ecs.send(new UntagResourceCommand({ resourceArn, tagKeys: [...keys] }), { abortSignal: signal }));
 }
 
 /** What the autoscaler last did, as the service's tags record it. */

@@ -7,73 +7,26 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Registry } from "prom-client";
-import { ApiCallError, errorCode, operationOf } from "../aws/call";
+import { ApiCallError, operationOf } from "../aws/call";
 import { createCloudWatchClient, createEcsClient, createSqsClient } from "../aws/clients";
 import { createLogger, type Logger } from "../aws/logger";
-import { EcsActuator, ServiceNotFoundError } from "./actuator";
+import { EcsFleet } from "./actuator";
 import { ChaosNotAllowedError, ChaosScheduler, healLeftovers, runChaos, SIMULATIONS, type ChaosKind, type ChaosReport, type ChaosTarget } from "./chaos";
 import { emfRecord } from "./emf";
 import { startOpsServer, type OpsServer } from "./http";
-import { ControlLoop, type ControlLoopOptions } from "./loop";
+import { ControlLoop, type ControlLoopOptions, type ScaledService } from "./loop";
+import { defaultPacing, mapBounded } from "./pacing";
+import { preflight } from "./preflight";
+import { MultiQueueSource } from "./sources/multi";
 import { lastActionsFromTags, readTags } from "./service-tags";
 import { AutoscalerMetrics } from "./metrics";
-import type { AutoscalerSettings, ChaosRunSettings } from "./settings";
+import type { AutoscalerSettings, ChaosRunSettings, SourceSettings } from "./settings";
 import { RabbitMqQueueSource, redactUrl } from "./sources/rabbitmq";
 import { SqsQueueSource } from "./sources/sqs";
 import { realSleep } from "./time";
 import type { LastActions, QueueSource, ServiceState } from "./types";
 
-/** Error codes that mean a resource is missing or may not be read: no retry will fix them. */
-const PERMANENT_CODES = /NotFound|DoesNotExist|NonExistent|AccessDenied|Unauthorized|UnrecognizedClient|InvalidClientTokenId|InvalidParameter|InvalidAddress|SignatureDoesNotMatch|ServiceNotFoundError/;
-
-/**
- * The start-up check failed: the cluster, service or queue is missing or may not be read. One problem
- * per line, each naming the flag and the value; the command exits 2 (a restart will not fix it).
- */
-export class PreflightError extends Error {
-    readonly problems: readonly string[];
-    /** True when every problem is permanent (missing, access denied); false when one may be transient. */
-    readonly permanent: boolean;
-    constructor(problems: readonly string[], permanent: boolean) {
-        super(problems.join("\n"));
-        this.name = "PreflightError";
-        this.problems = problems;
-        this.permanent = permanent;
-    }
-}
-
-function describeProblem(error: unknown): { text: string; permanent: boolean } {
-    const cause = error instanceof ApiCallError ? error.cause : error;
-    const code = error instanceof ApiCallError ? error.code : errorCode(error);
-    const text = cause instanceof Error ? cause.message : String(cause);
-    return { text: `${operationOf(error)}: ${code}: ${text}`, permanent: PERMANENT_CODES.test(code) || cause instanceof ServiceNotFoundError };
-}
-
-/**
- * Checks, before the loop starts, that the cluster, service and queue exist and may be read: one
- * DescribeServices and one observation of the queue, in parallel. Throws PreflightError listing the
- * permanent problems (missing, access denied). A transient failure (timeout, throttling) is not a
- * reason to stop: it comes back in `transient` and the loop retries with backoff.
- */
-export async function preflight(settings: AutoscalerSettings, actuator: EcsActuator, source: QueueSource): Promise<{ service?: ServiceState; transient: string[] }> {
-    const [svc, queue] = await Promise.allSettled([actuator.readCounts(), source.observe()]);
-    const permanent: string[] = [];
-    const transient: string[] = [];
-    if (svc.status === "rejected") {
-        const p = describeProblem(svc.reason);
-        const code = svc.reason instanceof ApiCallError ? svc.reason.code : errorCode(svc.reason);
-        const flag = /Cluster/.test(code) ? `--cluster: cluster ${JSON.stringify(settings.cluster)}` : `--service: service ${JSON.stringify(settings.service)} in cluster ${JSON.stringify(settings.cluster)}`;
-        (p.permanent ? permanent : transient).push(`${flag} cannot be read: ${p.text}`);
-    }
-    if (queue.status === "rejected") {
-        const p = describeProblem(queue.reason);
-        const src = settings.source;
-        const flag = src.kind === "sqs" ? `--queue-url: queue ${JSON.stringify(src.queueUrl)}` : `--rabbitmq-queue: queue ${JSON.stringify(src.queue)}`;
-        (p.permanent ? permanent : transient).push(`${flag} cannot be read: ${p.text}`);
-    }
-    if (permanent.length > 0) throw new PreflightError(permanent, true);
-    return { ...(svc.status === "fulfilled" ? { service: svc.value } : {}), transient };
-}
+export { PreflightError, preflight } from "./preflight";
 
 /** What startAutoscaler and runChaosOnce can be given instead of building it themselves. */
 export interface AutoscalerDeps {
@@ -110,8 +63,8 @@ export interface RunningAutoscaler {
 
 /**
  * Starts the autoscaler described by `settings` and resolves once its HTTP server listens; the first
- * tick starts at once. Before that it checks the cluster, service and queue (PreflightError), undoes
- * what a killed failure simulation left behind, and reads back its last actions from the service's
+ * tick starts at once. Before that it checks the cluster, services and queues (PreflightError), undoes
+ * what a killed failure simulation left behind, and reads back each service's last actions from its
  * tags so that their cooldowns hold across a restart. Throws ChaosNotAllowedError, before anything
  * starts, when a failure simulation is enabled but not allowed.
  */
@@ -124,74 +77,87 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
     const sleep = deps.sleep ?? realSleep;
     const ecs = deps.ecs ?? createEcsClient();
     const cloudwatch = deps.cloudwatch ?? createCloudWatchClient();
-    const sqs = deps.sqs ?? (settings.source.kind === "sqs" || settings.chaos.partition.enabled ? createSqsClient() : undefined);
+    const anySqs = settings.services.some((s) => s.sources.some((q) => q.kind === "sqs"));
+    const sqs = deps.sqs ?? (anySqs || settings.chaos.partition.enabled ? createSqsClient() : undefined);
+    const many = settings.services.length > 1;
 
-    let metrics: AutoscalerMetrics | undefined;
+    const metrics = new AutoscalerMetrics();
     const onAuxiliaryError = (error: ApiCallError): void => {
-        metrics?.apiError(error.operation);
+        metrics.apiError(error.operation);
         logger.warn({ operation: error.operation, code: error.code, throttling: error.throttling, err: error }, `${error.message} (not fatal; the tick goes on)`);
     };
-    const src = settings.source;
-    const source = deps.source ?? (src.kind === "sqs"
-        ? new SqsQueueSource({ sqs: sqs!, cloudwatch, queueUrl: src.queueUrl, clock, onAuxiliaryError })
+    const sourceOf = (src: SourceSettings): QueueSource => (src.kind === "sqs"
+        // One oldest-age read a minute per queue when there are many (SQS has one data point a minute).
+        ? new SqsQueueSource({ sqs: sqs!, cloudwatch, queueUrl: src.queueUrl, clock, onAuxiliaryError, oldestAgeRefreshMs: many ? 60_000 : 0 })
         : new RabbitMqQueueSource({ url: src.url, queueName: src.queue, cloudwatch, clock, onAuxiliaryError }));
-    metrics = new AutoscalerMetrics({ queue: source.queueName, service: settings.service });
+    const queues = new Map(settings.services.map((s, i) => [s.service, i === 0 && deps.source ? [deps.source] : s.sources.map(sourceOf)]));
+    const closeSources = () => Promise.all([...queues.values()].flat().map((q) => q.close()));
 
-    const actuator = new EcsActuator({ ecs, cluster: settings.cluster, service: settings.service, dryRun: settings.dryRun, logger, clock, onAuxiliaryError });
+    const pacing = defaultPacing(clock, sleep);
+    const fleet = new EcsFleet({ ecs, cluster: settings.cluster, dryRun: settings.dryRun, logger, clock, onAuxiliaryError, describeBucket: pacing.describeServices });
+    const first = settings.services[0]!;
+    const firstSqs = first.sources.find((q) => q.kind === "sqs");
     const chaosTarget: ChaosTarget = {
         ecs,
         cluster: settings.cluster,
-        service: settings.service,
+        service: first.service,
         ...(sqs ? { sqs } : {}),
-        ...(src.kind === "sqs" ? { queueUrl: src.queueUrl } : {}),
+        ...(firstSqs?.kind === "sqs" ? { queueUrl: firstSqs.queueUrl } : {}),
         ...(settings.chaos.workerRoleArn ? { workerRoleArn: settings.chaos.workerRoleArn } : {}),
     };
 
-    let initialLastActions: LastActions = {};
+    const initialLastActions = new Map<string, LastActions>();
     try {
-        const checked = await preflight(settings, actuator, source);
+        const checked = await preflight(settings, ecs, queues);
         for (const problem of checked.transient) logger.warn({ problem }, `start-up check: ${problem}; retrying in the loop`);
-        if (checked.service) {
-            // What a killed failure simulation left behind is undone first, whatever is enabled now.
-            if (!settings.dryRun) {
-                await healLeftovers(chaosTarget, { clock, logger }).catch((error: unknown) => {
-                    if (!(error instanceof ApiCallError)) throw error;
-                    logger.error({ err: error, operation: error.operation, code: error.code }, `could not undo what an interrupted failure simulation left: ${error.message}`);
-                });
-            }
-            initialLastActions = await readLastActions(ecs, checked.service, logger, onAuxiliaryError);
+        // What a killed failure simulation left behind is undone first, whatever is enabled now.
+        if (!settings.dryRun && !many && checked.services.has(first.service)) {
+            await healLeftovers(chaosTarget, { clock, logger }).catch((error: unknown) => {
+                if (!(error instanceof ApiCallError)) throw error;
+                logger.error({ err: error, operation: error.operation, code: error.code }, `could not undo what an interrupted failure simulation left: ${error.message}`);
+            });
         }
+        await mapBounded([...checked.services.entries()], 5, async ([name, state]) => {
+            initialLastActions.set(name, await readLastActions(ecs, state, logger, onAuxiliaryError));
+        });
     } catch (error) {
-        await source.close();
+        await closeSources();
         throw error;
     }
 
     const emf = (fields: Record<string, unknown>) => logger.info(fields, "metrics");
     const onTick: ControlLoopOptions["onTick"] = (t) => {
         emf(t.ok
-            ? emfRecord(settings.service, t.at, {
-                QueueVisible: t.report.observation.visible,
-                QueueInFlight: t.report.observation.inFlight,
+            ? emfRecord(t.service, t.at, {
+                ...(t.report.observation ? { QueueVisible: t.report.observation.visible, QueueInFlight: t.report.observation.inFlight } : {}),
                 DesiredTasks: t.report.counts.desired,
                 RunningTasks: t.report.counts.running,
                 DecidedTasks: t.report.decision.desired,
                 ScalingActions: t.report.outcome === "updated" ? 1 : 0,
                 TickFailures: 0,
                 TickDuration: t.report.tickMs,
+                DeploymentHoldExpired: t.report.deploymentHoldExpired ? 1 : 0,
             })
-            : emfRecord(settings.service, t.at, { TickFailures: 1, ScalingActions: 0, TickDuration: t.tickMs }));
+            : emfRecord(t.service, t.at, { TickFailures: 1, ScalingActions: 0, TickDuration: t.tickMs }));
     };
+    const services: ScaledService[] = settings.services.map((s) => ({
+        service: s.service,
+        source: queues.get(s.service)!.length === 1 ? queues.get(s.service)![0]! : new MultiQueueSource(queues.get(s.service)!),
+        settings: s.decision,
+        ...(initialLastActions.has(s.service) ? { initialLastActions: initialLastActions.get(s.service)! } : {}),
+        ...(s.fallback ? { fallback: s.fallback } : {}),
+    }));
     const loop = new ControlLoop({
-        source,
-        actuator,
-        settings: settings.decision,
+        services,
+        fleet,
         intervalMs: settings.intervalMs,
         clock,
         sleep,
         logger,
         metrics,
+        pacing,
+        deploymentHoldMs: settings.deploymentHoldMs,
         oldestMessageWarningSeconds: settings.oldestMessageWarningSeconds,
-        initialLastActions,
         onTick,
     });
     const chaos = new ChaosScheduler({
@@ -203,10 +169,10 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
         logger,
         random: deps.random,
         onRun: (kind, outcome, error) => {
-            metrics?.chaosRun(kind, outcome);
-            if (error !== undefined) metrics?.apiError(operationOf(error));
+            metrics.chaosRun(kind, outcome);
+            if (error !== undefined) metrics.apiError(operationOf(error), first.service);
         },
-        hold: (run) => loop.hold(run),
+        hold: (run) => loop.hold(run, first.service),
         pollIntervalMs: settings.chaos.pollIntervalMs,
         recoveryTimeoutMs: settings.chaos.recoveryTimeoutMs,
         drainTimeoutMs: settings.chaos.drainTimeoutMs,
@@ -216,21 +182,24 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
     try {
         server = await startOpsServer({ port: settings.healthPort, health: () => loop.health(), registry: metrics.registry });
     } catch (error) {
-        await source.close();
+        await closeSources();
         throw error;
     }
 
+    const describeSource = (src: SourceSettings) => (src.kind === "sqs" ? { kind: "sqs", queueUrl: src.queueUrl } : { kind: "rabbitmq", url: redactUrl(src.url), queue: src.queue });
     logger.info({
-        source: src.kind === "sqs" ? { kind: "sqs", queueUrl: src.queueUrl } : { kind: "rabbitmq", url: redactUrl(src.url), queue: src.queue },
+        ...(many ? {} : { source: describeSource(first.sources[0]!), service: first.service, decision: first.decision }),
+        services: settings.services.map((s) => ({ service: s.service, queues: s.sources.map(describeSource), decision: s.decision, ...(s.fallback ? { fallback: s.fallback } : {}) })),
         cluster: settings.cluster,
-        service: settings.service,
-        decision: settings.decision,
         intervalMs: settings.intervalMs,
+        deploymentHoldMs: settings.deploymentHoldMs,
         dryRun: settings.dryRun,
         healthPort: server.port,
-        lastActions: initialLastActions,
+        lastActions: many ? undefined : initialLastActions.get(first.service) ?? {},
         chaos: { allowed: settings.chaos.allowed, enabled: chaos.enabledKinds() },
-    }, `autoscaler started for ${settings.service} on queue ${source.queueName}`);
+    }, many
+        ? `autoscaler started for ${settings.services.length} services in cluster ${settings.cluster}`
+        : `autoscaler started for ${first.service} on queue ${services[0]!.source.queueName}`);
     loop.start();
     chaos.start();
 
@@ -244,8 +213,8 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
             stopping ??= (async () => {
                 await Promise.all([chaos.stop(), loop.stop()]);
                 await server.close();
-                await source.close();
-                logger.info({ service: settings.service }, "autoscaler stopped");
+                await closeSources();
+                logger.info({ services: settings.services.length }, "autoscaler stopped");
             })();
             return stopping;
         },
@@ -257,7 +226,7 @@ async function readLastActions(ecs: ECSClient, service: ServiceState, logger: Lo
     if (service.arn === "") return {};
     try {
         const last = lastActionsFromTags(await readTags(ecs, service.arn));
-        if (last.scaleUp || last.scaleDown) logger.info({ lastActions: last }, "read back the last scaling actions from the service's tags; their cooldowns still hold");
+        if (last.scaleUp || last.scaleDown) logger.info({ service: service.arn, lastActions: last }, "read back the last scaling actions from the service's tags; their cooldowns still hold");
         return last;
     } catch (error) {
         if (!(error instanceof ApiCallError)) throw error;

@@ -8,18 +8,19 @@
  * Parsing is pure and checks everything before anything talks to AWS; all problems are reported at
  * once, each naming the flag, the value and the rule, e.g. `--min: "-1" must be a whole number >= 0`.
  */
-import { z } from "zod";
 import {
-    AUTOSCALER_SETTINGS, envName, flagName, inBounds, numberRule, settingSpec,
-    type NumberSetting, type SettingKey,
+    AUTOSCALER_SETTINGS, envName, flagName, settingSpec,
+    type SettingKey,
 } from "../../scaling/autoscaler-settings";
-import { LOG_LEVELS } from "../aws/logger";
+import { Reader, SettingsError, type FlagValues, type ValueSource } from "./settings-reader";
+import { readServicesMap } from "./services-settings";
 import type { ChaosKind, ChaosSchedule } from "./chaos/types";
 import type { DecisionSettings } from "./types";
 
 export { envName, flagName };
 
-export type FlagValues = Record<string, string | boolean | undefined>;
+export { SettingsError };
+export type { FlagValues, ValueSource } from "./settings-reader";
 
 export type SourceSettings =
     | { readonly kind: "sqs"; readonly queueUrl: string }
@@ -42,14 +43,23 @@ export interface ChaosSettings extends ChaosSchedule, ChaosTiming {
     readonly workerRoleArn?: string;
 }
 
+/** One scaled service: its queue or queues, and its own decision settings. */
+export interface ScaledServiceSettings {
+    readonly service: string;
+    /** One source per queue it consumes. */
+    readonly sources: readonly SourceSettings[];
+    readonly decision: DecisionSettings;
+    /** After failureThreshold ticks in a row without a queue reading, set replicas (KEDA's fallback). */
+    readonly fallback?: { readonly failureThreshold: number; readonly replicas: number };
+}
+
 export interface AutoscalerSettings {
-    readonly source: SourceSettings;
+    /** Every scaled service: --services, or the one of --service and --queue-url / --rabbitmq-*. */
+    readonly services: readonly ScaledServiceSettings[];
     /** --cluster: ECS cluster name or ARN. */
     readonly cluster: string;
-    /** --service: ECS service name. */
-    readonly service: string;
-    /** --min, --max, thresholds, cooldowns (ms), --scale-down-step, --count-in-flight. */
-    readonly decision: DecisionSettings;
+    /** --deployment-hold, ms. */
+    readonly deploymentHoldMs: number;
     /** --interval, ms. */
     readonly intervalMs: number;
     /** --oldest-message-warning, seconds. */
@@ -77,8 +87,6 @@ export interface ChaosRunSettings extends ChaosTiming {
     readonly partitionDurationMs: number;
 }
 
-/** Where a value came from, as commander reports it (`getOptionValueSource`). */
-export type ValueSource = "cli" | "env" | "default" | "implied" | "config" | undefined;
 
 /** The default of every setting that has one (scaling/autoscaler-settings.ts), by key. */
 export const SETTING_DEFAULTS = Object.fromEntries(
@@ -89,119 +97,6 @@ export const SETTING_DEFAULTS = Object.fromEntries(
 
 export const CHAOS_TIMING_DEFAULTS: ChaosTiming = { pollIntervalMs: 5_000, recoveryTimeoutMs: 300_000, drainTimeoutMs: 300_000 };
 
-/** Thrown with every problem found; the CLI prints them and exits with code 2. */
-export class SettingsError extends Error {
-    readonly problems: readonly string[];
-    constructor(problems: readonly string[]) {
-        super(problems.join("\n"));
-        this.name = "SettingsError";
-        this.problems = problems;
-    }
-}
-
-function toCamel(key: string): string {
-    return key.replace(/^-+/, "").replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-const TRUE = new Set(["true", "1", "yes", "on"]);
-const FALSE = new Set(["false", "0", "no", "off"]);
-
-/** The rules, each with the exact words an error shows. */
-const rules = {
-    text: z.string().trim().min(1, { error: "must not be empty" }),
-    bool: z.string().trim().toLowerCase()
-        .refine((s) => TRUE.has(s) || FALSE.has(s), { error: "must be true or false" })
-        .transform((s) => TRUE.has(s)),
-    sqsUrl: z.string().trim().regex(/^https?:\/\/[^/\s]+(\/[^/\s]+)*\/[^/\s]+$/, { error: "must be an SQS queue URL (http(s)://host/<account>/<queue>)" }),
-    amqpUrl: z.string().trim().regex(/^amqps?:\/\/\S+$/, { error: "must be an amqp:// or amqps:// URL" }),
-    roleArn: z.string().trim().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" }),
-    logLevel: z.string().trim().toLowerCase()
-        .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
-} as const;
-
-/** The rule of a number setting: its bounds from the table, in the words numberRule gives them. */
-function numberOf(spec: NumberSetting): z.ZodType<number, string> {
-    return z.string().trim()
-        .refine((s) => s !== "" && inBounds(spec, Number(s)), { error: numberRule(spec) })
-        .transform(Number);
-}
-
-/** The rule of any setting in the table. */
-function ruleOf(key: SettingKey): z.ZodType<unknown, string> {
-    const spec = settingSpec(key);
-    switch (spec.kind) {
-        case "int":
-        case "number": return numberOf(spec);
-        case "bool": return rules.bool;
-        case "text": return rules.text;
-        case "sqsUrl": return rules.sqsUrl;
-        case "amqpUrl": return rules.amqpUrl;
-        case "roleArn": return rules.roleArn;
-        case "logLevel": return rules.logLevel;
-    }
-}
-
-/** Reads flags and environment with the table's rule for each key, collecting problems. */
-class Reader {
-    readonly problems: string[] = [];
-    private readonly flags: FlagValues;
-    private readonly sources: Readonly<Record<string, ValueSource>>;
-
-    constructor(flags: FlagValues, private readonly env: NodeJS.ProcessEnv, sources: Readonly<Record<string, ValueSource>> = {}) {
-        this.flags = Object.fromEntries(Object.entries(flags).map(([k, v]) => [toCamel(k), v]));
-        this.sources = Object.fromEntries(Object.entries(sources).map(([k, v]) => [toCamel(k), v]));
-    }
-
-    /** Where the key was set: `--min` or `--min (env MIN)`. */
-    private where(key: string, fromEnv: boolean): string {
-        return fromEnv ? `${flagName(key)} (env ${envName(key)})` : flagName(key);
-    }
-
-    /** The raw value and where it came from; a default filled in by commander, or an empty variable, counts as unset. */
-    private raw(key: string): { value: string; fromEnv: boolean } | undefined {
-        const flag = this.flags[key];
-        const source = this.sources[key];
-        if (flag !== undefined && source !== "default") {
-            if (source !== "env") return { value: String(flag), fromEnv: false };
-            if (String(flag).trim() !== "") return { value: String(flag), fromEnv: true };
-        }
-        const fromEnv = this.env[envName(key)];
-        if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv, fromEnv: true };
-        return undefined;
-    }
-
-    has(key: SettingKey): boolean {
-        return this.raw(key) !== undefined;
-    }
-
-    /** The parsed value, the table's default when unset; undefined (and a problem) when invalid. */
-    get<T>(key: SettingKey): T | undefined {
-        const raw = this.raw(key);
-        if (!raw) return (settingSpec(key) as { default?: T }).default;
-        const parsed = ruleOf(key).safeParse(raw.value);
-        if (parsed.success) return parsed.data as T;
-        this.problems.push(`${this.where(key, raw.fromEnv)}: ${JSON.stringify(raw.value)} ${parsed.error.issues[0]?.message ?? "is not valid"}`);
-        return undefined;
-    }
-
-    /** Like get, and a problem when unset. */
-    required<T>(key: SettingKey, why = "is required"): T | undefined {
-        if (!this.has(key)) {
-            this.problems.push(`${flagName(key)}: (missing) ${why} (or set ${envName(key)})`);
-            return undefined;
-        }
-        return this.get<T>(key);
-    }
-
-    fail(message: string): void {
-        this.problems.push(message);
-    }
-
-    done(): void {
-        if (this.problems.length > 0) throw new SettingsError(this.problems);
-    }
-}
-
 /**
  * Settings of `autoscale autoscaler run`. `flags` are keyed by option name as commander gives them
  * (`queueUrl`; `queue-url` is accepted too); `env` is the process environment; `sources` says, per
@@ -211,11 +106,13 @@ class Reader {
 export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources: Readonly<Record<string, ValueSource>> = {}): AutoscalerSettings {
     const r = new Reader(flags, env, sources);
 
-    const source = readSource(r);
+    const many = r.has("services");
+    const source = many ? undefined : readSource(r);
     const cluster = r.required<string>("cluster");
-    const service = r.required<string>("service");
+    const service = many ? undefined : r.required<string>("service");
     const min = r.get<number>("min");
-    const max = r.required<number>("max");
+    const max = many ? r.get<number>("max") : r.required<number>("max");
+    const deploymentHold = r.get<number>("deploymentHold");
     const up = r.get<number>("scaleUpThreshold");
     const down = r.get<number>("scaleDownThreshold");
     const interval = r.get<number>("interval");
@@ -240,6 +137,11 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
     const partitionDuration = r.get<number>("chaosPartitionDuration");
     const workerRoleArn = r.get<string>("workerRoleArn");
 
+    if (many) {
+        for (const key of ["service", "queueUrl", "rabbitmqUrl", "rabbitmqQueue"] as const) {
+            if (r.has(key)) r.fail(`${flagName(key)}: give --services or --service with its queue, not both`);
+        }
+    }
     if (min !== undefined && max !== undefined && min > max) {
         r.fail(`--min (${min}) must be <= --max (${max})`);
     }
@@ -251,28 +153,32 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
     if (enabled.length > 0 && allowed === false) {
         for (const kind of enabled) r.fail(`--chaos-${kind}-enabled: failure simulation "${kind}" is enabled but --chaos-allowed is not true; allow failure simulation first`);
     }
+    const base: Partial<DecisionSettings> = {
+        ...(min === undefined ? {} : { minCapacity: min }),
+        ...(max === undefined ? {} : { maxCapacity: max }),
+        ...(up === undefined ? {} : { scaleUpThreshold: up }),
+        ...(down === undefined ? {} : { scaleDownThreshold: down }),
+        ...(upCooldown === undefined ? {} : { scaleUpCooldownMs: upCooldown * 1000 }),
+        ...(downCooldown === undefined ? {} : { scaleDownCooldownMs: downCooldown * 1000 }),
+        ...(step === undefined ? {} : { scaleDownStep: step }),
+        ...(countInFlight === undefined ? {} : { countInFlight }),
+        ...(acceptableAge === undefined ? {} : { acceptableAgeSeconds: acceptableAge }),
+        ...(processingRate === undefined ? {} : { processingRate }),
+    };
+    const services = many ? readServicesMap(r, base) : undefined;
+    if (enabled.length > 0 && services && services.length !== 1) {
+        r.fail(`--services: failure simulation acts on one service; it is enabled (${enabled.join(", ")}) with ${services.length} services`);
+    }
     if (partitionEnabled === true) {
         if (!r.has("workerRoleArn")) r.fail(`--worker-role-arn: (missing) is required with --chaos-partition-enabled (or set ${envName("workerRoleArn")})`);
-        if (source?.kind === "rabbitmq") r.fail("--chaos-partition-enabled: the partition cuts workers off an SQS queue; it needs --queue-url, not --rabbitmq-url");
+        if (source?.kind === "rabbitmq" || services?.some((x) => x.sources.some((q) => q.kind === "rabbitmq"))) r.fail("--chaos-partition-enabled: the partition cuts workers off an SQS queue; it needs --queue-url, not --rabbitmq-url");
     }
     r.done();
 
     return {
-        source: source!,
+        services: services ?? [{ service: service!, sources: [source!], decision: base as DecisionSettings }],
         cluster: cluster!,
-        service: service!,
-        decision: {
-            minCapacity: min!,
-            maxCapacity: max!,
-            scaleUpThreshold: up!,
-            scaleDownThreshold: down!,
-            scaleUpCooldownMs: upCooldown! * 1000,
-            scaleDownCooldownMs: downCooldown! * 1000,
-            ...(step === undefined ? {} : { scaleDownStep: step }),
-            countInFlight: countInFlight!,
-            ...(acceptableAge === undefined ? {} : { acceptableAgeSeconds: acceptableAge }),
-            ...(processingRate === undefined ? {} : { processingRate }),
-        },
+        deploymentHoldMs: deploymentHold! * 1000,
         intervalMs: interval! * 1000,
         oldestMessageWarningSeconds: oldestWarning!,
         healthPort: healthPort!,

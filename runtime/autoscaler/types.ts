@@ -24,7 +24,8 @@ export interface QueueSource {
     readonly kind: "sqs" | "rabbitmq";
     /** A human-readable name of the queue, for logs and metric labels. */
     readonly queueName: string;
-    observe(): Promise<QueueObservation>;
+    /** One reading; `signal` aborts the calls it makes. */
+    observe(signal?: AbortSignal): Promise<QueueObservation>;
     close(): Promise<void>;
 }
 

@@ -132,7 +132,7 @@ describe("integration: autoscaler with a RabbitMQ queue", function () {
                 },
                 {},
             );
-            expect(settings.decision).to.deep.equal(SETTINGS);
+            expect(settings.services[0]!.decision).to.deep.equal(SETTINGS);
             const started = Date.now();
             autoscaler = await startAutoscaler(settings, {
                 ecs: c.ecs,

@@ -375,7 +375,7 @@ describe("failure simulation", () => {
                 stops.push(t.now());
                 return {};
             });
-            const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+            const metrics = new AutoscalerMetrics();
             const scheduler = new ChaosScheduler({
                 target, allowed: true, clock: t.now, sleep: t.sleep, pollIntervalMs: 5_000, recoveryTimeoutMs: 20_000, drainTimeoutMs: 30_000,
                 onRun: (kind, outcome) => metrics.chaosRun(kind, outcome),

@@ -1,10 +1,11 @@
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand, type UpdateServiceCommandInput } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { EcsActuator } from "../../runtime/autoscaler/actuator";
-import { ControlLoop } from "../../runtime/autoscaler/loop";
+import { EcsFleet } from "../../runtime/autoscaler/actuator";
+import { ControlLoop, type ControlLoopOptions, type TickReport } from "../../runtime/autoscaler/loop";
+import { defaultPacing } from "../../runtime/autoscaler/pacing";
 import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
-import type { DecisionSettings, QueueObservation, QueueSource } from "../../runtime/autoscaler/types";
+import type { DecisionSettings, LastActions, QueueObservation, QueueSource } from "../../runtime/autoscaler/types";
 import { decisionSettings } from "../helpers/decision-settings";
 import { captureLogs, CLIENT_CONFIG, deferred, fakeTime, sdkError, type FakeTime } from "./support";
 
@@ -17,12 +18,36 @@ class ScriptedSource implements QueueSource {
     calls = 0;
     next: Partial<QueueObservation> | (() => Promise<QueueObservation>) = { visible: 0 };
     constructor(private readonly t: FakeTime) {}
-    async observe(): Promise<QueueObservation> {
+    async observe(signal?: AbortSignal): Promise<QueueObservation> {
         this.calls++;
-        if (typeof this.next === "function") return this.next();
+        if (typeof this.next === "function") {
+            const pending = this.next();
+            // As the SDK does: an aborted call rejects at once.
+            return signal ? Promise.race([pending, new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))]) : pending;
+        }
         return { visible: 0, inFlight: 0, delayed: 0, observedAt: this.t.now(), ...this.next };
     }
     async close(): Promise<void> {}
+}
+
+/** A loop over the one service "worker" of cluster "main", on fake time. */
+export function workerLoop(t: FakeTime, ecs: ECSClient, o: {
+    source: QueueSource; settings?: DecisionSettings; dryRun?: boolean; initialLastActions?: LastActions; logger?: ControlLoopOptions["logger"];
+} & Partial<Omit<ControlLoopOptions, "services" | "fleet">>): ControlLoop {
+    const { source, settings, dryRun, initialLastActions, logger, ...rest } = o;
+    return new ControlLoop({
+        services: [{ service: "worker", source, settings: settings ?? SETTINGS, ...(initialLastActions ? { initialLastActions } : {}) }],
+        fleet: new EcsFleet({ ecs, cluster: "main", dryRun, logger }),
+        intervalMs: 5_000, clock: t.now, sleep: t.sleep, pacing: defaultPacing(t.now, t.sleep), logger,
+        ...rest,
+    });
+}
+
+/** One tick; the worker's report (throws when the worker's tick failed). */
+async function tickWorker(loop: ControlLoop): Promise<TickReport> {
+    const r = (await loop.tick()).services.get("worker")!;
+    if (!r.ok) throw r.error;
+    return r.report;
 }
 
 describe("ControlLoop", () => {
@@ -48,17 +73,7 @@ describe("ControlLoop", () => {
     }
 
     function build(source: QueueSource, extra: { dryRun?: boolean; metrics?: AutoscalerMetrics; logs?: ReturnType<typeof captureLogs>; warn?: number } = {}): ControlLoop {
-        loop = new ControlLoop({
-            source,
-            actuator: new EcsActuator({ ecs, cluster: "main", service: "worker", dryRun: extra.dryRun, logger: extra.logs?.logger }),
-            settings: SETTINGS,
-            intervalMs: 5_000,
-            clock: t.now,
-            sleep: t.sleep,
-            logger: extra.logs?.logger,
-            metrics: extra.metrics,
-            oldestMessageWarningSeconds: extra.warn,
-        });
+        loop = workerLoop(t, ecs, { source, dryRun: extra.dryRun, logger: extra.logs?.logger, metrics: extra.metrics, oldestMessageWarningSeconds: extra.warn });
         return loop;
     }
 
@@ -80,7 +95,7 @@ describe("ControlLoop", () => {
         const source = new ScriptedSource(t);
         source.next = { visible: 30 };
         const logs = captureLogs();
-        const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+        const metrics = new AutoscalerMetrics();
         build(source, { logs, metrics }).start();
         await t.settle();
         expect(describeTimes).to.deep.equal([1_000_000]);
@@ -130,7 +145,7 @@ describe("ControlLoop", () => {
         expect(describeTimes).to.have.length(7);
     });
 
-    it("stop() lets the tick in progress finish (including its write) and resolves after it", async () => {
+    it("stop() aborts the call in flight and resolves without waiting for its answer; nothing is written after it", async () => {
         mockService(t);
         const source = new ScriptedSource(t);
         const gate = deferred<QueueObservation>();
@@ -139,15 +154,10 @@ describe("ControlLoop", () => {
         await t.settle();
         expect(source.calls).to.equal(1);
 
-        let stopped = false;
-        const stopping = loop!.stop().then(() => (stopped = true));
-        await t.settle();
-        expect(stopped).to.equal(false);
-        expect(updates()).to.deep.equal([]);
-
+        await loop!.stop();
         gate.resolve({ visible: 45, inFlight: 0, delayed: 0, observedAt: t.now() });
-        await stopping;
-        expect(updates()).to.deep.equal([5]);
+        await t.settle();
+        expect(updates()).to.deep.equal([]);
 
         await t.advance(60_000);
         await t.settle();
@@ -174,7 +184,7 @@ describe("ControlLoop", () => {
             return { visible: 57, inFlight: 4, delayed: 2, oldestAgeSeconds: 61, observedAt: t.now() };
         };
         const logs = captureLogs();
-        const report = await build(source, { logs }).tick();
+        const report = await tickWorker(build(source, { logs }));
         expect(report.outcome).to.equal("updated");
         const ticks = logs.withMsg("tick");
         expect(ticks).to.deep.equal([{
@@ -209,9 +219,9 @@ describe("ControlLoop", () => {
         const logs = captureLogs();
         build(source, { logs, warn: 300 });
         source.next = { visible: 5, oldestAgeSeconds: 300 };
-        await loop!.tick();
+        await tickWorker(loop!);
         source.next = { visible: 5, oldestAgeSeconds: 301 };
-        await loop!.tick();
+        await tickWorker(loop!);
         const warnings = logs.lines.filter((l) => l.level === 40);
         expect(warnings.map((l) => [l.msg, l.oldestAgeSeconds, l.thresholdSeconds])).to.deep.equal([
             ["oldest message in work is 301s old (warning threshold 300s)", 301, 300],
@@ -223,7 +233,7 @@ describe("ControlLoop", () => {
         svc = { desired: 15, running: 15 };
         const source = new ScriptedSource(t);
         source.next = { visible: 900 };
-        const report = await build(source).tick();
+        const report = await tickWorker(build(source));
         expect([report.decision.reason.code, report.outcome]).to.deep.equal(["above_max", "updated"]);
         expect(updates()).to.deep.equal([10]);
     });
@@ -233,13 +243,17 @@ describe("ControlLoop", () => {
         const source = new ScriptedSource(t);
         build(source);
         source.next = { visible: 40 };
-        await loop!.tick();
-        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 } });
-        await t.advance(1_000);
+        await tickWorker(loop!);
+        expect(loop!.lastActionsOf()).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 } });
         source.next = { visible: 0 };
-        await loop!.tick();
-        // The 4 were asked for a backlog that is gone: straight back to min 1 in one step.
-        expect(loop!.lastActions).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_001_000, from: 4, to: 1 } });
+        // The queue emptied at once, but the 4 recommended for it hold for the whole 90 s window.
+        await t.advance(89_000);
+        const held = await tickWorker(loop!);
+        expect([held.decision.direction, held.decision.reason.code]).to.deep.equal(["none", "stabilizing"]);
+        await t.advance(1_000);
+        await tickWorker(loop!);
+        // Then back to min 1 in one step.
+        expect(loop!.lastActionsOf()).to.deep.equal({ scaleUp: { at: 1_000_000, from: 1, to: 4 }, scaleDown: { at: 1_090_000, from: 4, to: 1 } });
         expect(updates()).to.deep.equal([4, 1]);
     });
 
@@ -247,14 +261,14 @@ describe("ControlLoop", () => {
         mockService(t);
         const source = new ScriptedSource(t);
         source.next = { visible: 80 };
-        const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+        const metrics = new AutoscalerMetrics();
         build(source, { dryRun: true, metrics }).start();
         await t.settle();
         await t.advance(5_000);
         await t.settle();
         expect(source.calls).to.equal(2);
         expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
-        expect(loop!.lastActions).to.deep.equal({});
+        expect(loop!.lastActionsOf()).to.deep.equal({});
         const actions = await metrics.registry.getSingleMetric("autoscaler_actions_total")!.get();
         expect(actions.values.map((v) => [v.labels.outcome, v.value])).to.deep.equal([["dry_run", 2]]);
     });
@@ -266,12 +280,12 @@ describe("ControlLoop", () => {
         build(source);
         const release = deferred<void>();
         const held = loop!.hold(() => release.promise);
-        const during = await loop!.tick();
+        const during = await tickWorker(loop!);
         expect([during.decision.desired, during.outcome]).to.deep.equal([8, "held"]);
         expect(updates()).to.deep.equal([]);
         release.resolve();
         await held;
-        const after = await loop!.tick();
+        const after = await tickWorker(loop!);
         expect(after.outcome).to.equal("updated");
         expect(updates()).to.deep.equal([8]);
     });
@@ -287,11 +301,11 @@ describe("ControlLoop", () => {
             return { services: [{ serviceName: "worker", desiredCount: desired, runningCount: desired, pendingCount: 0 }] };
         });
         ecsMock.on(UpdateServiceCommand).resolves({});
-        const metrics = new AutoscalerMetrics({ queue: "work", service: "worker" });
+        const metrics = new AutoscalerMetrics();
         build(source, { metrics });
-        const first = await loop!.tick();
+        const first = await tickWorker(loop!);
         expect([first.decision.desired, first.outcome]).to.deep.equal([6, "external_change"]);
-        const second = await loop!.tick();
+        const second = await tickWorker(loop!);
         expect([second.counts.desired, second.decision.direction, second.decision.reason.code, second.outcome]).to.deep.equal([8, "none", "within_band", "unchanged"]);
         expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(0);
         const actions = await metrics.registry.getSingleMetric("autoscaler_actions_total")!.get();
@@ -318,12 +332,7 @@ describe("ControlLoop", () => {
             const source = new ScriptedSource(t);
             source.next = { visible: 70 };
             const logs = captureLogs();
-            loop = new ControlLoop({
-                source,
-                actuator: new EcsActuator({ ecs, cluster: "main", service: "worker" }),
-                settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }),
-                intervalMs: 5_000, clock: t.now, sleep: t.sleep, logger: logs.logger,
-            });
+            loop = workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }), logger: logs.logger });
             loop.start();
             for (let i = 0; i < 32; i++) {
                 await t.settle();
@@ -333,7 +342,7 @@ describe("ControlLoop", () => {
             // One write (its answer lost); the ticks after it read desired 7 back and send nothing more.
             expect(writes.map((w) => w - 1_000_000)).to.deep.equal([0]);
             expect(svc.desired).to.equal(7);
-            expect(loop.lastActions.scaleUp).to.deep.equal({ at: 1_000_000, from: 2, to: 7 });
+            expect(loop.lastActionsOf().scaleUp).to.deep.equal({ at: 1_000_000, from: 2, to: 7 });
             expect(logs.withMsg("the unanswered write of desired 7 took effect; its scale-up cooldown runs from then")).to.have.length(1);
             expect(loop.consecutiveFailures).to.equal(0);
         });
@@ -344,16 +353,11 @@ describe("ControlLoop", () => {
             ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error("socket hang up"), { name: "TimeoutError" }));
             const source = new ScriptedSource(t);
             source.next = { visible: 70 };
-            loop = new ControlLoop({
-                source,
-                actuator: new EcsActuator({ ecs, cluster: "main", service: "worker" }),
-                settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }),
-                intervalMs: 5_000, clock: t.now, sleep: t.sleep,
-            });
-            await loop.tick().catch(() => undefined);
-            const second = await loop.tick().catch(() => undefined);
-            expect(loop.lastActions).to.deep.equal({});
-            expect(second).to.equal(undefined);
+            loop = workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }) });
+            await loop.tick();
+            const second = (await loop.tick()).services.get("worker")!;
+            expect(loop.lastActionsOf()).to.deep.equal({});
+            expect(second.ok).to.equal(false);
             expect(ecsMock.commandCalls(UpdateServiceCommand)).to.have.length(2);
         });
     });
@@ -364,19 +368,14 @@ describe("ControlLoop", () => {
         mockService(t);
         const source = new ScriptedSource(t);
         source.next = { visible: 70 };
-        const build = (initialLastActions?: { scaleUp: { at: number; from: number; to: number } }) => new ControlLoop({
-            source,
-            actuator: new EcsActuator({ ecs, cluster: "main", service: "worker" }),
-            settings: decisionSettings({ minCapacity: 1 }),
-            intervalMs: 5_000, clock: t.now, sleep: t.sleep,
-            ...(initialLastActions ? { initialLastActions } : {}),
-        });
-        const restarted = await build({ scaleUp: { at: 1_000_000 - 10_000, from: 2, to: 8 } }).tick();
+        const build = (initialLastActions?: { scaleUp: { at: number; from: number; to: number } }) =>
+            workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1 }), ...(initialLastActions ? { initialLastActions } : {}) });
+        const restarted = await tickWorker(build({ scaleUp: { at: 1_000_000 - 10_000, from: 2, to: 8 } }));
         expect([restarted.decision.direction, restarted.decision.reason.code]).to.deep.equal(["none", "scale_up_cooldown"]);
         expect(restarted.decision.reason.text).to.match(/^demand wants 7, not more than the last scale-up to 8; cooldown 20s left/);
         expect(updates()).to.deep.equal([]);
         // Without what it read back, the same reading scales up at once.
-        const forgetful = await build().tick();
+        const forgetful = await tickWorker(build());
         expect([forgetful.decision.direction, forgetful.decision.desired]).to.deep.equal(["up", 7]);
     });
 });

@@ -71,7 +71,8 @@ describe("startAutoscaler", () => {
 
         let health = await httpGet(a.healthPort, "/healthz");
         expect([health.status, health.type, JSON.parse(health.body)]).to.deep.equal([200, "application/json",
-            { status: "ok", lastSuccessfulTickAgeSeconds: 0, maxAgeSeconds: 15, consecutiveFailures: 0 }]);
+            { status: "ok", lastSuccessfulTickAgeSeconds: 0, maxAgeSeconds: 15, consecutiveFailures: 0, servicesRead: 1,
+                services: { worker: { status: "ok", lastSuccessfulTickAgeSeconds: 0, consecutiveFailures: 0 } } }]);
 
         queueFails = true;
         await advance(5_000); // tick at +5 s fails; next in 10 s
@@ -88,6 +89,8 @@ describe("startAutoscaler", () => {
             maxAgeSeconds: 15,
             consecutiveFailures: 2,
             lastError: "GetQueueAttributes failed: ThrottlingException: Rate exceeded",
+            servicesRead: 0,
+            services: { worker: { status: "stale", lastSuccessfulTickAgeSeconds: 16, consecutiveFailures: 2, lastError: "GetQueueAttributes failed: ThrottlingException: Rate exceeded" } },
         });
 
         queueFails = false;
@@ -112,16 +115,17 @@ describe("startAutoscaler", () => {
         for (const name of Object.values(METRIC_NAMES)) expect(metrics.body).to.include(`# TYPE ${name} `);
         const lines = metrics.body.split("\n");
         expect(lines).to.include.members([
-            'autoscaler_queue_messages{state="visible",queue="work",service="worker"} 42',
-            'autoscaler_queue_messages{state="in_flight",queue="work",service="worker"} 3',
-            'autoscaler_queue_messages{state="delayed",queue="work",service="worker"} 1',
-            'autoscaler_queue_oldest_message_age_seconds{queue="work",service="worker"} 75',
-            'autoscaler_service_desired_tasks{queue="work",service="worker"} 1',
-            'autoscaler_service_running_tasks{queue="work",service="worker"} 1',
-            'autoscaler_decisions_total{direction="up",reason="backlog_high",queue="work",service="worker"} 1',
-            'autoscaler_actions_total{outcome="updated",queue="work",service="worker"} 1',
-            'autoscaler_tick_duration_seconds_count{queue="work",service="worker"} 1',
-            'autoscaler_last_successful_tick_timestamp_seconds{queue="work",service="worker"} 2000',
+            'autoscaler_queue_messages{service="worker",queue="work",state="visible"} 42',
+            'autoscaler_queue_messages{service="worker",queue="work",state="in_flight"} 3',
+            'autoscaler_queue_messages{service="worker",queue="work",state="delayed"} 1',
+            'autoscaler_queue_oldest_message_age_seconds{service="worker",queue="work"} 75',
+            'autoscaler_service_desired_tasks{service="worker",queue="work"} 1',
+            'autoscaler_service_running_tasks{service="worker",queue="work"} 1',
+            'autoscaler_decisions_total{service="worker",queue="work",direction="up",reason="backlog_high"} 1',
+            'autoscaler_actions_total{service="worker",queue="work",outcome="updated"} 1',
+            'autoscaler_tick_duration_seconds_count 1',
+            'autoscaler_services_read 1',
+            'autoscaler_last_successful_tick_timestamp_seconds{service="worker"} 2000',
         ]);
         expect(await a.registry.metrics()).to.equal(metrics.body);
         // Nothing leaks into prom-client's global registry.
@@ -185,7 +189,7 @@ describe("startAutoscaler", () => {
                     Metrics: [
                         { Name: "QueueVisible", Unit: "Count" }, { Name: "QueueInFlight", Unit: "Count" }, { Name: "DesiredTasks", Unit: "Count" },
                         { Name: "RunningTasks", Unit: "Count" }, { Name: "DecidedTasks", Unit: "Count" }, { Name: "ScalingActions", Unit: "Count" },
-                        { Name: "TickFailures", Unit: "Count" }, { Name: "TickDuration", Unit: "Milliseconds" },
+                        { Name: "TickFailures", Unit: "Count" }, { Name: "TickDuration", Unit: "Milliseconds" }, { Name: "DeploymentHoldExpired", Unit: "Count" },
                     ],
                 }],
             },
@@ -198,6 +202,7 @@ describe("startAutoscaler", () => {
             ScalingActions: 1,
             TickFailures: 0,
             TickDuration: 0,
+            DeploymentHoldExpired: 0,
         });
         queueFails = true;
         await advance(5_000);

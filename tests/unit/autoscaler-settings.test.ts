@@ -28,18 +28,22 @@ describe("autoscaler settings", () => {
         const s = parseSettings(MINIMAL, {});
         const config = autoscalerSchema.parse({});
         expect(s).to.deep.equal({
-            source: { kind: "sqs", queueUrl: QUEUE_URL },
+            services: [{
+                service: "worker",
+                sources: [{ kind: "sqs", queueUrl: QUEUE_URL }],
+                decision: {
+                    minCapacity: 0,
+                    maxCapacity: 10,
+                    scaleUpThreshold: 10,
+                    scaleDownThreshold: 2,
+                    scaleUpCooldownMs: 30_000,
+                    scaleDownCooldownMs: 90_000,
+                    countInFlight: true,
+                },
+            }],
             cluster: "main",
-            service: "worker",
-            decision: {
-                minCapacity: 0,
-                maxCapacity: 10,
-                scaleUpThreshold: 10,
-                scaleDownThreshold: 2,
-                scaleUpCooldownMs: 30_000,
-                scaleDownCooldownMs: 90_000,
-                countInFlight: true,
-            },
+            // ECS's services-stable waiter: 40 checks 15 s apart.
+            deploymentHoldMs: 600_000,
             intervalMs: 5_000,
             oldestMessageWarningSeconds: 300,
             healthPort: 8080,
@@ -71,7 +75,7 @@ describe("autoscaler settings", () => {
             CHAOS_STOP_TASK_INTERVAL: "300", CHAOS_DRAIN_ENABLED: "false", CHAOS_DRAIN_INTERVAL: "900", CHAOS_PARTITION_ENABLED: "on",
             CHAOS_PARTITION_INTERVAL: "1200", CHAOS_PARTITION_DURATION: "30", WORKER_ROLE_ARN: ROLE,
         });
-        expect(s.decision).to.deep.equal({
+        expect(s.services[0]!.decision).to.deep.equal({
             minCapacity: 1, maxCapacity: 12, scaleUpThreshold: 20, scaleDownThreshold: 4.5, scaleUpCooldownMs: 15_000, scaleDownCooldownMs: 60_000, scaleDownStep: 2, countInFlight: true,
             acceptableAgeSeconds: 45, processingRate: 2.5,
         });
@@ -87,17 +91,17 @@ describe("autoscaler settings", () => {
 
     it("lets a flag win over its environment variable; an empty variable counts as unset", () => {
         const s = parseSettings({ ...MINIMAL, max: "4", dryRun: "false" }, { MAX: "9", MIN: "", DRY_RUN: "true", SCALE_DOWN_STEP: " " });
-        expect([s.decision.maxCapacity, s.decision.minCapacity, s.dryRun, s.decision.scaleDownStep]).to.deep.equal([4, 0, false, undefined]);
+        expect([s.services[0]!.decision.maxCapacity, s.services[0]!.decision.minCapacity, s.dryRun, s.services[0]!.decision.scaleDownStep]).to.deep.equal([4, 0, false, undefined]);
     });
 
     it("takes a boolean flag given without a value as true, and kebab-case keys", () => {
         const s = parseSettings({ "queue-url": QUEUE_URL, cluster: "main", service: "worker", max: "3", "count-in-flight": true, dryRun: true }, {});
-        expect([s.decision.countInFlight, s.dryRun]).to.deep.equal([true, true]);
+        expect([s.services[0]!.decision.countInFlight, s.dryRun]).to.deep.equal([true, true]);
     });
 
     it("reads a RabbitMQ source", () => {
         const s = parseSettings({ rabbitmqUrl: "amqp://guest:guest@localhost:5672", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3" }, {});
-        expect(s.source).to.deep.equal({ kind: "rabbitmq", url: "amqp://guest:guest@localhost:5672", queue: "jobs" });
+        expect(s.services[0]!.sources).to.deep.equal([{ kind: "rabbitmq", url: "amqp://guest:guest@localhost:5672", queue: "jobs" }]);
     });
 
     const bad: [string, FlagValues, NodeJS.ProcessEnv, string[]][] = [

@@ -38,6 +38,12 @@ export interface SqsQueueSourceOptions {
      * observation (the counts still drive scaling); without a listener it is silently left out.
      */
     readonly onAuxiliaryError?: ApiErrorListener;
+    /**
+     * Reuse the last age read for this long, ms; default 0 (read on every observation). SQS metrics
+     * have one data point a minute, so 60 000 loses nothing and keeps a many-queue autoscaler far
+     * inside CloudWatch's GetMetricData rate (aws/api-limits.ts).
+     */
+    readonly oldestAgeRefreshMs?: number;
 }
 
 /** The queue name of an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
@@ -75,6 +81,8 @@ export class SqsQueueSource implements QueueSource {
     private readonly clock: () => number;
     private readonly lookbackMs: number;
     private readonly onAuxiliaryError?: ApiErrorListener;
+    private readonly refreshMs: number;
+    private cachedAge?: { readonly at: number; readonly value: number | undefined };
 
     constructor(options: SqsQueueSourceOptions) {
         this.sqs = options.sqs;
@@ -84,13 +92,14 @@ export class SqsQueueSource implements QueueSource {
         this.clock = options.clock ?? Date.now;
         this.lookbackMs = (options.oldestAgeLookbackSeconds ?? 300) * 1000;
         this.onAuxiliaryError = options.onAuxiliaryError;
+        this.refreshMs = options.oldestAgeRefreshMs ?? 0;
     }
 
-    async observe(): Promise<QueueObservation> {
+    async observe(signal?: AbortSignal): Promise<QueueObservation> {
         const [attributes, oldestAgeSeconds] = await Promise.all([
             apiCall("GetQueueAttributes", () =>
-                this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: [...SQS_COUNT_ATTRIBUTES] }))),
-            this.oldestAge(),
+                this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: [...SQS_COUNT_ATTRIBUTES] }), { abortSignal: signal })),
+            this.oldestAge(signal),
         ]);
         const a = attributes.Attributes;
         return {
@@ -103,9 +112,17 @@ export class SqsQueueSource implements QueueSource {
     }
 
     /** The newest ApproximateAgeOfOldestMessage data point, seconds; undefined without data. */
-    async oldestAge(): Promise<number | undefined> {
+    async oldestAge(signal?: AbortSignal): Promise<number | undefined> {
         const cloudwatch = this.cloudwatch;
         if (!cloudwatch) return undefined;
+        const cached = this.cachedAge;
+        if (cached && this.clock() - cached.at < this.refreshMs) return cached.value;
+        const value = await this.readOldestAge(cloudwatch, signal);
+        if (this.refreshMs > 0) this.cachedAge = { at: this.clock(), value };
+        return value;
+    }
+
+    private async readOldestAge(cloudwatch: CloudWatchClient, signal?: AbortSignal): Promise<number | undefined> {
         const series = sqsOldestMessageAgeSeries(this.queueName);
         const end = this.clock();
         try {
@@ -126,7 +143,7 @@ export class SqsQueueSource implements QueueSource {
                         Stat: series.statistic,
                     },
                 }],
-            })));
+            }), { abortSignal: signal }));
             const result = out.MetricDataResults?.find((r) => r.Id === "oldest");
             const values = result?.Values ?? [];
             const stamps = result?.Timestamps ?? [];

@@ -1,0 +1,186 @@
+/**
+ * What the control loop keeps for one scaled service between ticks, and the guards it puts around the
+ * pure decision: the scale-in stabilization window, a bounded hold of scale-in during a deployment,
+ * a clean restart of the rate estimates after the service or its queue could not be read, and the
+ * fallback count after the queue failed too often in a row.
+ */
+import { SERVICES_STABLE_WAITER_MS } from "../../aws/api-limits";
+import type { Logger } from "../aws/logger";
+import { decide, type DemandDecision } from "./decision";
+import { EMPTY_MEMORY, type DemandMemory } from "./demand";
+import type { HealthReport } from "./http";
+import type { DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
+
+/**
+ * Default of the longest time a deployment holds scale-in: as long as ECS's own `services-stable`
+ * waiter waits for a deployment to settle before calling it stuck (aws/api-limits.ts).
+ */
+export const DEFAULT_DEPLOYMENT_HOLD_MS = SERVICES_STABLE_WAITER_MS;
+
+/** KEDA's fallback: after `failureThreshold` ticks in a row whose queue could not be read, set `replicas`. */
+export interface Fallback {
+    readonly failureThreshold: number;
+    readonly replicas: number;
+}
+
+/** One service the loop scales. */
+export interface ScaledService {
+    /** ECS service name. */
+    readonly service: string;
+    /** Its queue (a MultiQueueSource when it consumes several). */
+    readonly source: QueueSource;
+    readonly settings: DecisionSettings;
+    /** What the autoscaler did before this process started (from the service's tags). */
+    readonly initialLastActions?: LastActions;
+    readonly fallback?: Fallback;
+}
+
+export type Change = { readonly direction: "up" | "down"; readonly at: number; readonly from: number; readonly to: number };
+
+/** The decision of one tick, after the loop's guards. */
+export interface GuardedDecision extends DemandDecision {
+    /** The deployment hold ran out on this tick (scale-in goes on in spite of the deployment). */
+    readonly deploymentHoldExpired: boolean;
+}
+
+export class ServiceScaler {
+    last: LastActions;
+    failures = 0;
+    queueFailures = 0;
+    lastSuccess?: number;
+    lastError?: string;
+    ticks = 0;
+    /** A change sent in a tick whose answer was lost: read back before the next decision. */
+    unconfirmed?: Change;
+    private memory?: DemandMemory;
+    /** The rate estimates are restarted on the next good reading (the service or its queue could not be read). */
+    private gap = false;
+    /** Since when the service shows a deployment in progress. */
+    private deploymentSince?: number;
+    private holdExpiredReported = false;
+
+    constructor(readonly spec: ScaledService, private readonly deploymentHoldMs: number = DEFAULT_DEPLOYMENT_HOLD_MS) {
+        this.last = spec.initialLastActions ?? {};
+    }
+
+    get name(): string {
+        return this.spec.service;
+    }
+
+    /** A tick of this service failed: counted, and the rate estimates restart on the next reading. */
+    failed(error: unknown, queueOnly: boolean): void {
+        this.failures++;
+        if (queueOnly) this.queueFailures++;
+        this.gap = true;
+        this.lastError = error instanceof Error ? error.message : String(error);
+    }
+
+    /** A write of the previous, failed tick: if the service shows its count, it happened. */
+    readBack(counts: ServiceCounts, logger?: Logger): void {
+        const u = this.unconfirmed;
+        if (!u) return;
+        this.unconfirmed = undefined;
+        const happened = counts.desired === u.to;
+        if (happened) this.record(u);
+        logger?.warn({ service: this.name, from: u.from, to: u.to, desired: counts.desired, happened },
+            happened
+                ? `the unanswered write of desired ${u.to} took effect; its ${u.direction === "up" ? "scale-up" : "scale-down"} cooldown runs from then`
+                : `the unanswered write of desired ${u.to} did not take effect (desired is ${counts.desired})`);
+    }
+
+    record(change: Change): void {
+        const action = { at: change.at, from: change.from, to: change.to };
+        this.last = change.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
+    }
+
+    /** The fallback decision when the queue failed `failureThreshold` times in a row; undefined otherwise. */
+    fallbackDecision(counts: ServiceCounts): { desired: number; direction: "up" | "down" | "none" } | undefined {
+        const f = this.spec.fallback;
+        if (!f || this.queueFailures < f.failureThreshold) return undefined;
+        const s = this.spec.settings;
+        const desired = Math.min(s.maxCapacity, Math.max(s.minCapacity, f.replicas));
+        return { desired, direction: desired > counts.desired ? "up" : desired < counts.desired ? "down" : "none" };
+    }
+
+    /** Decides for one reading, with the loop's guards around decide(). */
+    decide(observation: QueueObservation, counts: ServiceCounts, now: number): GuardedDecision {
+        const s = this.spec.settings;
+        if (this.gap && this.memory) {
+            // Readings from before an outage are not a rate: a jump across the gap would read as arrivals
+            // (or as a drain). Restart the estimates; what scale-in recommended still holds.
+            this.memory = { ...EMPTY_MEMORY, recommendations: this.memory.recommendations };
+        }
+        this.gap = false;
+
+        // A deployment holds scale-in for at most deploymentHoldMs; after that it counts as stuck.
+        let deploymentHoldExpired = false;
+        let effective = counts;
+        if (counts.deploymentInProgress) {
+            this.deploymentSince ??= now;
+            if (now - this.deploymentSince >= this.deploymentHoldMs) {
+                effective = { ...counts, deploymentInProgress: false };
+                deploymentHoldExpired = !this.holdExpiredReported;
+                this.holdExpiredReported = true;
+            }
+        } else {
+            this.deploymentSince = undefined;
+            this.holdExpiredReported = false;
+        }
+
+        const d = decide({ observation, counts: effective, settings: s, last: this.last, now, ...(this.memory ? { memory: this.memory } : {}) });
+        this.memory = d.memory;
+        return { ...this.holdWindow(d, counts.desired, now, s), deploymentHoldExpired };
+    }
+
+    /**
+     * The scale-in stabilization window holds however fast the queue empties: scale in no lower than
+     * the highest recommendation made within the window (Kubernetes HPA's rule, scaling-semantics.md
+     * section 7 [K1]), counting a recommendation made for a backlog even once that backlog is gone.
+     */
+    private holdWindow(d: DemandDecision, current: number, now: number, s: DecisionSettings): DemandDecision {
+        if (d.direction !== "down" || d.reason.code === "above_max") return d;
+        const inWindow = d.memory.recommendations.filter((r) => r.at > now - s.scaleDownCooldownMs);
+        const floor = Math.min(current, Math.max(d.desired, ...inWindow.map((r) => r.count)));
+        if (floor <= d.desired) return d;
+        if (floor >= current) {
+            return { ...d, direction: "none", desired: current, reason: { code: "stabilizing", text: `the window still holds ${floor} (recommended within the last ${Math.round(s.scaleDownCooldownMs / 1000)}s); desired stays ${current}` } };
+        }
+        return { ...d, desired: floor, reason: { code: d.reason.code, text: `${d.reason.text}; no lower than ${floor}, the window's highest recommendation` } };
+    }
+}
+
+/**
+ * /healthz of the loop: per service, its state and the age of its last good reading; healthy while at
+ * least one service was read within maxAgeMs (one broken service does not get the whole autoscaler
+ * restarted; its failure shows in the body and the metrics).
+ */
+export function healthOf(scalers: readonly ServiceScaler[], o: { maxAgeMs: number; now: number; lastSuccess?: number | undefined; failures: number; lastError?: string | undefined }): HealthReport {
+    const ageOf = (at: number | undefined) => (at === undefined ? undefined : o.now - at);
+    const services: Record<string, unknown> = {};
+    let fresh = 0;
+    for (const s of scalers) {
+        const age = ageOf(s.lastSuccess);
+        const ok = age !== undefined && age <= o.maxAgeMs;
+        if (ok) fresh++;
+        services[s.name] = {
+            status: ok ? (s.failures > 0 ? "failing" : "ok") : "stale",
+            lastSuccessfulTickAgeSeconds: age === undefined ? null : age / 1000,
+            consecutiveFailures: s.failures,
+            ...(s.lastError && s.failures > 0 ? { lastError: s.lastError } : {}),
+        };
+    }
+    const age = ageOf(o.lastSuccess);
+    const healthy = fresh > 0;
+    return {
+        healthy,
+        body: {
+            status: healthy ? "ok" : "stale",
+            lastSuccessfulTickAgeSeconds: age === undefined ? null : age / 1000,
+            maxAgeSeconds: o.maxAgeMs / 1000,
+            consecutiveFailures: o.failures,
+            ...(o.lastError && o.failures > 0 ? { lastError: o.lastError } : {}),
+            servicesRead: fresh,
+            services,
+        },
+    };
+}
