@@ -25,7 +25,7 @@ export const ECS_SERVICE_WRITE_LIMIT = { burst: 50, perSecond: 5 } as const;
  * unlimited number of API calls per second, per API action" (Amazon SQS Developer Guide, "Amazon SQS
  * standard queues"). The value is the rate the autoscaler holds itself to instead.
  */
-export const SQS_ATTRIBUTE_READS_PER_SECOND = 100;
+export const SQS_ATTRIBUTE_READS_PER_SECOND = 200;
 
 /**
  * CloudWatch GetMetricData: 50 transactions per second per account and Region (Amazon CloudWatch

@@ -12,7 +12,7 @@ import { apiCall, ApiCallError, type ApiErrorListener } from "../aws/call";
 import type { Logger } from "../aws/logger";
 import { taskStartFromEvents } from "./service-events";
 import { formatAction, TAG_LAST_SCALE_DOWN, TAG_LAST_SCALE_UP, writeTags } from "./service-tags";
-import { chunks, mapBounded, type TokenBucket } from "./pacing";
+import { chunks, mapBounded, type CallScope, type TokenBucket } from "./pacing";
 import type { Decision, ServiceCounts, ServiceState } from "./types";
 
 export interface EcsActuatorOptions {
@@ -97,14 +97,16 @@ export async function describeServiceCounts(ecs: ECSClient, cluster: string, ser
  */
 export async function describeServicesBatched(
     ecs: ECSClient, cluster: string, services: readonly string[],
-    o: { readonly signal?: (() => AbortSignal) | undefined; readonly bucket?: TokenBucket | undefined; readonly concurrency?: number | undefined } = {},
+    o: { readonly call?: CallScope | undefined; readonly bucket?: TokenBucket | undefined; readonly concurrency?: number | undefined } = {},
 ): Promise<Map<string, ServiceState | ApiCallError>> {
     const result = new Map<string, ServiceState | ApiCallError>();
+    const call: CallScope = o.call ?? ((fn) => fn(new AbortController().signal));
     await mapBounded(chunks(services, DESCRIBE_SERVICES_MAX_PER_CALL), o.concurrency ?? 4, async (batch) => {
-        const signal = o.signal?.();
         try {
-            if (o.bucket && !(await o.bucket.take(signal))) throw new Error("stopped before the call was sent");
-            const out = await apiCall("DescribeServices", () => ecs.send(new DescribeServicesCommand({ cluster, services: batch }), { abortSignal: signal }));
+            const out = await call(async (signal) => {
+                if (o.bucket && !(await o.bucket.take(signal))) throw new Error("stopped before the call was sent");
+                return apiCall("DescribeServices", () => ecs.send(new DescribeServicesCommand({ cluster, services: batch }), { abortSignal: signal }));
+            });
             for (const name of batch) {
                 const svc = out.services?.find((s) => s.serviceName === name || s.serviceArn === name);
                 if (svc) {
@@ -205,8 +207,8 @@ export class EcsFleet {
         return a;
     }
 
-    describe(services: readonly string[], signal: () => AbortSignal): Promise<Map<string, ServiceState | ApiCallError>> {
-        return describeServicesBatched(this.o.ecs, this.o.cluster, services, { signal, bucket: this.o.describeBucket });
+    describe(services: readonly string[], call: CallScope): Promise<Map<string, ServiceState | ApiCallError>> {
+        return describeServicesBatched(this.o.ecs, this.o.cluster, services, { call, bucket: this.o.describeBucket });
     }
 
     apply(service: string, decision: Decision, read: ServiceCounts, at: number, signal: AbortSignal, beforeWrite: () => Promise<void>): Promise<ApplyResult> {

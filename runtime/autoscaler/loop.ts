@@ -20,8 +20,9 @@ import type { ApplyOutcome, ApplyResult } from "./actuator";
 import type { DemandDecision } from "./decision";
 import type { HealthReport } from "./http";
 import type { AutoscalerMetrics, ServiceMetrics } from "./metrics";
-import { defaultPacing, mapBounded, type Pacing } from "./pacing";
+import { defaultPacing, mapBounded, withDeadline, type CallScope, type Pacing } from "./pacing";
 import { healthOf, ServiceScaler, type Change, type ScaledService } from "./service-scaler";
+import { recordTick } from "./tick-log";
 import { pause, realSleep, type Sleep } from "./time";
 import type { Decision, LastActions, QueueObservation, ServiceCounts, ServiceState } from "./types";
 
@@ -30,7 +31,7 @@ export type { ScaledService } from "./service-scaler";
 /** What the loop needs to read and write the services' counts (EcsFleet satisfies it). */
 export interface Fleet {
     /** Every named service's state, or the error that kept it from being read. */
-    describe(services: readonly string[], signal: () => AbortSignal): Promise<ReadonlyMap<string, ServiceState | Error>>;
+    describe(services: readonly string[], call: CallScope): Promise<ReadonlyMap<string, ServiceState | Error>>;
     /** Carries out a decision taken on `read`; `beforeWrite` runs just before UpdateService. */
     apply(service: string, decision: Decision, read: ServiceCounts, at: number, signal: AbortSignal, beforeWrite: () => Promise<void>): Promise<ApplyResult>;
 }
@@ -38,7 +39,7 @@ export interface Fleet {
 /** Longest backoff after failed ticks, in intervals. */
 export const BACKOFF_MAX_INTERVALS = 4;
 /** Queues read at once by default. */
-export const DEFAULT_QUEUE_CONCURRENCY = 16;
+export const DEFAULT_QUEUE_CONCURRENCY = 10;
 /**
  * Longest time one call may take, retries included, ms: a little over the HTTP request timeout, so the
  * handler's own TimeoutError normally comes first and this only cuts the SDK's retries short.
@@ -209,23 +210,26 @@ export class ControlLoop {
         }
     }
 
-    /** A signal for one call: aborted by stop() or after the call timeout. */
-    private callSignal(): AbortSignal {
-        return AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS)]);
-    }
+    /** Runs one call under a signal aborted by stop() or after the call timeout. */
+    private readonly call: CallScope = (fn) => withDeadline(this.abort.signal, this.o.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, fn);
 
-    /** One tick over every service. Never rejects: a service's failure is its own. */
+    /**
+     * One tick over every service: the services' counts and the queues are read at the same time, then
+     * each service is decided and written on its own. Never rejects: a service's failure is its own.
+     */
     async tick(): Promise<ClusterTick> {
         const start = this.clock();
         const names = this.scalers.map((s) => s.name);
-        let counts: ReadonlyMap<string, ServiceState | Error>;
-        try {
-            counts = await this.o.fleet.describe(names, () => this.callSignal());
-        } catch (error) {
-            counts = new Map(names.map((n) => [n, error instanceof Error ? error : new Error(String(error))]));
-        }
+        let describeMs = 0;
+        let queuesMs = 0;
+        const [counts, observations] = await Promise.all([
+            this.o.fleet.describe(names, this.call)
+                .catch((error: unknown) => new Map(names.map((n) => [n, error instanceof Error ? error : new Error(String(error))])))
+                .finally(() => (describeMs = this.clock() - start)),
+            mapBounded(this.scalers, this.o.queueConcurrency ?? DEFAULT_QUEUE_CONCURRENCY, (s) => this.observe(s)).finally(() => (queuesMs = this.clock() - start)),
+        ]);
         const results = await mapBounded(this.scalers, this.o.queueConcurrency ?? DEFAULT_QUEUE_CONCURRENCY,
-            (s) => this.tickService(s, counts.get(s.name) ?? new Error(`${s.name}: not in the DescribeServices answers`), start));
+            (s, i) => this.tickService(s, counts.get(s.name) ?? new Error(`${s.name}: not in the DescribeServices answers`), observations[i]!, start));
         const end = this.clock();
         const read = results.filter((r) => r.ok).length;
         if (read > 0) {
@@ -237,12 +241,21 @@ export class ControlLoop {
             this.lastError = first?.error instanceof Error ? first.error.message : String(first?.error);
         }
         this.o.metrics?.tick(end - start, read);
+        this.o.logger?.debug({ tickMs: end - start, describeMs, queuesMs, read, services: this.scalers.length }, "cluster tick");
         for (const r of results) this.o.onTick?.(r);
         return { services: new Map(results.map((r) => [r.service, r])), read, tickMs: end - start };
     }
 
-    private fail(s: ServiceScaler, error: unknown, queueOnly: boolean, start: number): ServiceTick {
-        s.failed(error, queueOnly);
+    /** One reading of a service's queue, or the error that kept it from being read. */
+    private observe(s: ServiceScaler): Promise<QueueObservation | { readonly error: unknown }> {
+        return this.call(async (signal) => {
+            if (!(await this.pacing.queueAttributes.take(signal))) throw new Error("stopped before the queue was read");
+            return s.spec.source.observe(signal);
+        }).catch((error: unknown) => ({ error }));
+    }
+
+    private fail(s: ServiceScaler, error: unknown, start: number): ServiceTick {
+        s.failed(error);
         const m = this.metricsOf.get(s.name);
         const operation = operationOf(error);
         m?.apiError(operation);
@@ -265,24 +278,23 @@ export class ControlLoop {
         return { service: s.name, ok: false, error, tickMs, at: this.clock() };
     }
 
-    private async tickService(s: ServiceScaler, read: ServiceState | Error, start: number): Promise<ServiceTick> {
-        if (read instanceof Error) return this.fail(s, read, false, start);
+    private async tickService(s: ServiceScaler, read: ServiceState | Error, reading: QueueObservation | { readonly error: unknown }, start: number): Promise<ServiceTick> {
+        if (read instanceof Error) return this.fail(s, read, start);
         const counts = read;
         s.readBack(counts, this.o.logger);
         let observation: QueueObservation | undefined;
         let decision: Decision & Partial<Pick<DemandDecision, "demand">>;
         let holdExpired = false;
-        try {
-            const signal = this.callSignal();
-            if (!(await this.pacing.queueAttributes.take(signal))) throw new Error("stopped before the queue was read");
-            observation = await s.spec.source.observe(signal);
-            s.queueFailures = 0;
-        } catch (error) {
+        if ("error" in reading) {
+            s.queueFailures++;
             const fallback = s.fallbackDecision(counts);
-            if (!fallback) return this.fail(s, error, true, start);
-            this.o.logger?.warn({ service: s.name, queueFailures: s.queueFailures, fallback: fallback.desired, err: error },
+            if (!fallback) return this.fail(s, reading.error, start);
+            this.o.logger?.warn({ service: s.name, queueFailures: s.queueFailures, fallback: fallback.desired, err: reading.error },
                 `queue of ${s.name} unreadable ${s.queueFailures} ticks in a row; fallback desired ${fallback.desired}`);
             decision = { ...fallback, reason: { code: "fallback", text: `queue unreadable ${s.queueFailures} ticks in a row; fallback to ${fallback.desired}` } };
+        } else {
+            observation = reading;
+            s.queueFailures = 0;
         }
         if (observation) {
             const d = s.decide(observation, counts, start);
@@ -298,77 +310,33 @@ export class ControlLoop {
                     ? { direction: decision!.direction, at: start, from: counts.desired, to: decision!.desired }
                     : undefined;
                 try {
-                    const signal = this.callSignal();
-                    if (!(await this.pacing.describeServices.take(signal))) throw new Error("stopped before the write");
-                    // Kept until apply() answers: if it throws, the write may still have happened.
-                    s.unconfirmed = change;
-                    const applied = await this.o.fleet.apply(s.name, decision!, counts, start, signal, async () => {
-                        if (!(await this.pacing.updateService.take(signal))) throw new Error("stopped before the write");
+                    const applied = await this.call(async (signal) => {
+                        if (!(await this.pacing.describeServices.take(signal))) throw new Error("stopped before the write");
+                        // Kept until apply() answers: if it throws, the write may still have happened.
+                        s.unconfirmed = change;
+                        return this.o.fleet.apply(s.name, decision!, counts, start, signal, async () => {
+                            if (!(await this.pacing.updateService.take(signal))) throw new Error("stopped before the write");
+                        });
                     });
                     s.unconfirmed = undefined;
                     outcome = applied.outcome;
                     if (applied.outcome === "updated" && change) s.record(change);
                 } catch (error) {
-                    return this.fail(s, error, false, start);
+                    return this.fail(s, error, start);
                 }
             }
         }
         return this.report(s, observation, counts, decision!, outcome, holdExpired, start);
     }
 
-    private report(s: ServiceScaler, observation: QueueObservation | undefined, counts: ServiceCounts, decision: Decision & Partial<Pick<DemandDecision, "demand">>,
+    private report(s: ServiceScaler, observation: QueueObservation | undefined, counts: ServiceCounts, decision: TickReport["decision"],
         outcome: TickOutcome, holdExpired: boolean, start: number): ServiceTick {
         const end = this.clock();
-        const tickMs = end - start;
         s.ticks++;
         s.failures = 0;
         s.lastSuccess = end;
-        const m = this.metricsOf.get(s.name);
-        if (m) {
-            if (observation) m.observation(observation);
-            m.counts(counts);
-            m.decision(decision.direction, decision.reason.code);
-            if (decision.demand) m.demand(decision.demand);
-            if (outcome === "updated" || outcome === "dry_run" || outcome === "external_change") m.action(outcome);
-            if (holdExpired) m.deploymentHoldExpired();
-            m.lastSuccess(end);
-        }
-        const queue = s.spec.source.queueName;
-        if (holdExpired) {
-            this.o.logger?.warn({ service: s.name, deploymentHoldMs: this.o.deploymentHoldMs },
-                `a deployment of ${s.name} has been in progress longer than the deployment hold; scale-in is no longer held for it`);
-        }
-        const d = decision.demand;
-        this.o.logger?.info({
-            tick: s.ticks,
-            queue,
-            visible: observation?.visible,
-            inFlight: observation?.inFlight,
-            delayed: observation?.delayed,
-            oldestAgeSeconds: observation?.oldestAgeSeconds,
-            consumers: observation?.consumers,
-            service: s.name,
-            desired: counts.desired,
-            running: counts.running,
-            pending: counts.pending,
-            direction: decision.direction,
-            to: decision.desired,
-            reason: decision.reason.code,
-            reasonText: decision.reason.text,
-            arrivalRate: d?.arrivalRate,
-            processingRate: d?.model.processingRate,
-            backlog: d?.backlog,
-            starting: d?.starting,
-            needs: d?.keep,
-            windowMax: d?.windowMax,
-            outcome,
-            tickMs,
-        }, "tick");
-        const warnAt = this.o.oldestMessageWarningSeconds;
-        if (warnAt !== undefined && observation?.oldestAgeSeconds !== undefined && observation.oldestAgeSeconds > warnAt) {
-            this.o.logger?.warn({ service: s.name, queue, oldestAgeSeconds: observation.oldestAgeSeconds, thresholdSeconds: warnAt },
-                `oldest message in ${queue} is ${observation.oldestAgeSeconds}s old (warning threshold ${warnAt}s)`);
-        }
-        return { service: s.name, ok: true, report: { service: s.name, ...(observation ? { observation } : {}), counts, decision, outcome, tickMs, deploymentHoldExpired: holdExpired }, at: end };
+        const report: TickReport = { service: s.name, ...(observation ? { observation } : {}), counts, decision, outcome, tickMs: end - start, deploymentHoldExpired: holdExpired };
+        recordTick(report, s, end, { metrics: this.metricsOf.get(s.name), logger: this.o.logger, oldestMessageWarningSeconds: this.o.oldestMessageWarningSeconds, deploymentHoldMs: this.o.deploymentHoldMs });
+        return { service: s.name, ok: true, report, at: end };
     }
 }

@@ -19,6 +19,7 @@ export const METRIC_NAMES = {
     decisions: "autoscaler_decisions_total",
     actions: "autoscaler_actions_total",
     apiErrors: "autoscaler_api_errors_total",
+    apiCalls: "autoscaler_api_calls_total",
     serviceSkips: "autoscaler_service_skipped_ticks_total",
     deploymentHoldExpired: "autoscaler_deployment_hold_expired_total",
     servicesRead: "autoscaler_services_read",
@@ -58,6 +59,7 @@ export class AutoscalerMetrics {
     private readonly decisions: Counter<ServiceLabel | "direction" | "reason">;
     private readonly actions: Counter<ServiceLabel | "outcome">;
     private readonly apiErrors: Counter<"service" | "operation">;
+    private readonly apiCalls: Counter<"operation">;
     private readonly skips: Counter<ServiceLabel>;
     private readonly holdExpired: Counter<ServiceLabel>;
     private readonly servicesRead: Gauge;
@@ -82,6 +84,7 @@ export class AutoscalerMetrics {
         this.decisions = new Counter({ name: METRIC_NAMES.decisions, help: "Scaling decisions by direction (up, down, none) and reason code", labelNames: [...sq, "direction", "reason"], registers });
         this.actions = new Counter({ name: METRIC_NAMES.actions, help: "What happened to decisions that change the desired count: updated, dry_run, external_change", labelNames: [...sq, "outcome"], registers });
         this.apiErrors = new Counter({ name: METRIC_NAMES.apiErrors, help: "Failed remote calls by operation and service (\"\" for calls of no one service)", labelNames: ["service", "operation"], registers });
+        this.apiCalls = new Counter({ name: METRIC_NAMES.apiCalls, help: "Remote calls sent, by operation (to compare with the account's API rate limits)", labelNames: ["operation"], registers });
         this.skips = new Counter({ name: METRIC_NAMES.serviceSkips, help: "Ticks a service was skipped in because its counts or its queue could not be read", labelNames: sq, registers });
         this.holdExpired = new Counter({ name: METRIC_NAMES.deploymentHoldExpired, help: "Deployments that held scale-in longer than the deployment hold (scale-in went on)", labelNames: sq, registers });
         this.servicesRead = new Gauge({ name: METRIC_NAMES.servicesRead, help: "Services whose counts and queue were read in the last tick", registers });
@@ -133,6 +136,11 @@ export class AutoscalerMetrics {
     /** A failed call of no one service (a failure simulation, a tag read at start). */
     apiError(operation: string, service = ""): void {
         this.apiErrors.inc({ service, operation });
+    }
+
+    /** One remote call sent (retries included). */
+    apiCall(operation: string): void {
+        this.apiCalls.inc({ operation });
     }
 
     /** One tick over all services: its duration and how many services it read. */

@@ -78,3 +78,26 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
     for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
     return out;
 }
+
+/** A call's work under a signal of its own (see withDeadline). */
+export type CallScope = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+/**
+ * Runs `fn` with a signal that aborts when `parent` does or after `timeoutMs`, whichever comes first,
+ * and drops the timer and the listener on `parent` when `fn` ends (AbortSignal.any would keep every
+ * call's signal attached to the long-lived parent).
+ */
+export async function withDeadline<T>(parent: AbortSignal, timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(parent.reason);
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new DOMException(`the call took longer than ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+    timer.unref();
+    try {
+        return await fn(controller.signal);
+    } finally {
+        clearTimeout(timer);
+        parent.removeEventListener("abort", onAbort);
+    }
+}

@@ -68,9 +68,8 @@ export class ServiceScaler {
     }
 
     /** A tick of this service failed: counted, and the rate estimates restart on the next reading. */
-    failed(error: unknown, queueOnly: boolean): void {
+    failed(error: unknown): void {
         this.failures++;
-        if (queueOnly) this.queueFailures++;
         this.gap = true;
         this.lastError = error instanceof Error ? error.message : String(error);
     }

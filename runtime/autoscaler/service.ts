@@ -82,6 +82,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
     const many = settings.services.length > 1;
 
     const metrics = new AutoscalerMetrics();
+    for (const client of [ecs, cloudwatch, sqs]) countCalls(client, (operation) => metrics.apiCall(operation));
     const onAuxiliaryError = (error: ApiCallError): void => {
         metrics.apiError(error.operation);
         logger.warn({ operation: error.operation, code: error.code, throttling: error.throttling, err: error }, `${error.message} (not fatal; the tick goes on)`);
@@ -219,6 +220,14 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
             return stopping;
         },
     };
+}
+
+/** Counts every request a client sends (each retry too), by operation, at the finalize step. */
+function countCalls(client: ECSClient | SQSClient | CloudWatchClient | undefined, count: (operation: string) => void): void {
+    (client as ECSClient | undefined)?.middlewareStack.add((next, context) => (args) => {
+        count(String(context.commandName ?? "unknown").replace(/Command$/, ""));
+        return next(args);
+    }, { step: "finalizeRequest", name: "countApiCalls", override: true });
 }
 
 /** What the autoscaler last did, from the service's tags; {} (and a warning) when they cannot be read. */

@@ -1,0 +1,187 @@
+/**
+ * Benchmark: one autoscaler process scaling many services (default 200) on moto_server at a 5 s
+ * interval for 5 minutes, with bursts landing on a few queues every interval and those queues purged
+ * a while later (so services scale up and back down all along).
+ *
+ * The autoscaler runs as deployed: the esbuild bundle the image runs (built into a temporary
+ * directory), `autoscaler run` with SERVICES, in a process of its own; its calls are counted from its
+ * own autoscaler_api_calls_total metric, scraped every second. Prints: tick duration p50/p99 (one tick = every service read, decided and
+ * written; from its debug "cluster tick" lines), API calls per tick by operation and the busiest
+ * second of each against ECS's documented throttling (aws/api-limits.ts), the process's peak RSS
+ * (VmHWM) and its CPU time as a share of one core (/proc), and how long it took to exit after SIGTERM.
+ *
+ * Run: npm run bench:many-services [-- --services 200 --interval 5 --minutes 5]
+ */
+import { spawn } from "child_process";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import { build } from "esbuild";
+import { ECS_SERVICE_READ_LIMIT, ECS_SERVICE_WRITE_LIMIT, SQS_ATTRIBUTE_READS_PER_SECOND } from "../aws/api-limits";
+import { mapBounded } from "../runtime/autoscaler/pacing";
+import { OPTIONS, ROOT } from "../scripts/build";
+import { createFixture, motoClients, sendBurst, startMoto, type Fixture, type MotoServer } from "../tests/integration/moto";
+
+function arg(name: string, fallback: number): number {
+    const i = process.argv.indexOf(`--${name}`);
+    if (i < 0) return fallback;
+    const v = Number(process.argv[i + 1]);
+    if (!(v > 0)) throw new Error(`--${name}: ${JSON.stringify(process.argv[i + 1])} must be a number > 0`);
+    return v;
+}
+
+const SERVICES = arg("services", 200);
+const INTERVAL_S = arg("interval", 5);
+const MINUTES = arg("minutes", 5);
+/** Queues that get a burst each interval, and how long a burst stays before its queue is purged. */
+const BURSTS_PER_INTERVAL = 5;
+const BURST_MESSAGES = 40;
+const PURGE_AFTER_MS = 30_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function percentile(sorted: readonly number[], p: number): number {
+    return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
+}
+
+/** utime + stime of a process, ms (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuMs(pid: number): number {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A field of /proc/<pid>/status in MB (VmRSS, VmHWM). */
+function statusMb(pid: number, field: string): number {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function main(): Promise<void> {
+    let moto: MotoServer | undefined;
+    const admin: ReturnType<typeof motoClients>[] = [];
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-many-"));
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+        const bundle = path.join(dir, "index.js");
+        await build({ ...OPTIONS, outfile: bundle, metafile: false, logLevel: "silent" });
+        moto = await startMoto();
+        const load = motoClients(moto.endpoint);
+        admin.push(load);
+        const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(3, "0")}`);
+        const created = Date.now();
+        const fixture = (service: string) => createFixture(load, { cluster: "bench-many", service, queue: `${service}-jobs`, desiredCount: 1, settled: true });
+        // The cluster first: moto answers 500 to concurrent CreateCluster calls of one name now and then.
+        const fixtures = [await fixture(names[0]!), ...await mapBounded(names.slice(1), 4, fixture)];
+        console.log(`created ${SERVICES} services and queues on moto in ${((Date.now() - created) / 1000).toFixed(1)} s`);
+        const services = Object.fromEntries(fixtures.map((f: Fixture) => [f.service, { queueUrl: f.queueUrl }]));
+        child = spawn(process.execPath, [bundle, "autoscaler", "run"], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "inherit"],
+            env: {
+                ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto.endpoint,
+                SERVICES: JSON.stringify(services), CLUSTER: "bench-many", MIN: "1", MAX: "10", INTERVAL: String(INTERVAL_S), SCALE_DOWN_COOLDOWN: "30",
+                HEALTH_PORT: "0", LOG_LEVEL: "debug",
+            },
+        });
+        const pid = child.pid!;
+        const ticks: { at: number; ms: number; describeMs: number; queuesMs: number }[] = [];
+        let buffer = "";
+        let started: (port: number) => void;
+        const startedP = new Promise<number>((r) => (started = r));
+        child.stdout!.on("data", (chunk: Buffer) => {
+            buffer += chunk.toString("utf8");
+            let nl: number;
+            while ((nl = buffer.indexOf("\n")) >= 0) {
+                const line = buffer.slice(0, nl);
+                buffer = buffer.slice(nl + 1);
+                if (line.includes('"msg":"cluster tick"')) {
+                    const t = JSON.parse(line);
+                    ticks.push({ at: Date.now(), ms: t.tickMs, describeMs: t.describeMs, queuesMs: t.queuesMs });
+                }
+                else if (line.includes('"msg":"autoscaler started')) started(JSON.parse(line).healthPort);
+            }
+        });
+        const exited = new Promise<number>((r) => child!.once("exit", () => r(Date.now())));
+        const port = await startedP;
+        const wall0 = Date.now();
+        const cpu0 = cpuMs(pid);
+        const ticks0 = ticks.length;
+        // Calls by operation, scraped every second: the first scrape is the baseline.
+        const scrapes: { at: number; calls: Map<string, number> }[] = [];
+        const scrape = async () => {
+            const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+            const calls = new Map<string, number>();
+            for (const m of text.matchAll(/^autoscaler_api_calls_total\{operation="([^"]+)"\} (\d+)$/gm)) calls.set(m[1]!, Number(m[2]));
+            scrapes.push({ at: Date.now(), calls });
+        };
+        await scrape();
+        const scraper = setInterval(() => void scrape().catch(() => undefined), 1_000);
+
+        const end = wall0 + MINUTES * 60_000;
+        const purges: { at: number; fixture: Fixture }[] = [];
+        let round = 0;
+        while (Date.now() < end) {
+            const picked = Array.from({ length: BURSTS_PER_INTERVAL }, (_, i) => fixtures[(round * 37 + i * 41) % fixtures.length]!);
+            await Promise.all(picked.map((f) => sendBurst(load.sqs, f.queueUrl, BURST_MESSAGES, "bench")));
+            for (const f of picked) purges.push({ at: Date.now() + PURGE_AFTER_MS, fixture: f });
+            while (purges.length > 0 && purges[0]!.at <= Date.now()) {
+                const { fixture } = purges.shift()!;
+                await load.sqs.send(new PurgeQueueCommand({ QueueUrl: fixture.queueUrl })).catch(() => undefined);
+            }
+            round++;
+            await sleep(Math.min(INTERVAL_S * 1000, Math.max(0, end - Date.now())));
+        }
+        const wallMs = Date.now() - wall0;
+        const cpu = cpuMs(pid) - cpu0;
+        const peakRss = statusMb(pid, "VmHWM");
+        const endRss = statusMb(pid, "VmRSS");
+        clearInterval(scraper);
+        await scrape();
+        const sent = Date.now();
+        child.kill("SIGTERM");
+        const exitMs = (await exited) - sent;
+
+        const measured = ticks.slice(ticks0).map((t) => t.ms).sort((a, b) => a - b);
+        const n = measured.length;
+        console.log(`\n${SERVICES} services, interval ${INTERVAL_S} s, ${(wallMs / 60_000).toFixed(1)} min, ${n} ticks (machine: ${os.cpus().length} cores, shared)`);
+        console.log(`tick duration: p50 ${percentile(measured, 50)} ms, p99 ${percentile(measured, 99)} ms, max ${measured[n - 1]} ms`);
+        const phase = (k: "describeMs" | "queuesMs") => percentile(ticks.slice(ticks0).map((t) => t[k]).sort((a, b) => a - b), 50);
+        console.log(`  of which (p50, in parallel): every DescribeServices ${phase("describeMs")} ms, every queue read ${phase("queuesMs")} ms; the rest is decisions and writes`);
+        console.log("API calls per tick by operation (busiest second; documented limit):");
+        const limits: Record<string, string> = {
+            DescribeServices: `ECS service reads: ${ECS_SERVICE_READ_LIMIT.perSecond}/s sustained, ${ECS_SERVICE_READ_LIMIT.burst} burst`,
+            UpdateService: `ECS service writes: ${ECS_SERVICE_WRITE_LIMIT.perSecond}/s sustained, ${ECS_SERVICE_WRITE_LIMIT.burst} burst`,
+            GetQueueAttributes: `SQS: no documented quota; own cap ${SQS_ATTRIBUTE_READS_PER_SECOND}/s`,
+        };
+        const first = scrapes[0]!.calls;
+        const last = scrapes[scrapes.length - 1]!.calls;
+        for (const op of [...last.keys()].sort()) {
+            const total = last.get(op)! - (first.get(op) ?? 0);
+            let busiest = 0;
+            for (let i = 1; i < scrapes.length; i++) {
+                const dt = (scrapes[i]!.at - scrapes[i - 1]!.at) / 1000;
+                busiest = Math.max(busiest, ((scrapes[i]!.calls.get(op) ?? 0) - (scrapes[i - 1]!.calls.get(op) ?? 0)) / dt);
+            }
+            console.log(`  ${op}: ${(total / n).toFixed(2)} per tick, ${(total / (wallMs / 1000)).toFixed(2)}/s average, busiest second ${busiest.toFixed(0)}${limits[op] ? ` (${limits[op]})` : ""}`);
+        }
+        console.log(`RSS: peak (VmHWM) ${peakRss.toFixed(1)} MB, at the end ${endRss.toFixed(1)} MB`);
+        console.log(`CPU: ${((cpu / wallMs) * 100).toFixed(2)} % of one core (${(cpu / 1000).toFixed(1)} s over ${(wallMs / 1000).toFixed(0)} s)`);
+        console.log(`SIGTERM to exit: ${exitMs} ms`);
+    } finally {
+        if (child && child.exitCode === null) child.kill("SIGKILL");
+        for (const c of admin) {
+            c.ecs.destroy();
+            c.sqs.destroy();
+            c.cloudwatch.destroy();
+        }
+        await moto?.stop();
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+});
