@@ -21,7 +21,7 @@ import { build } from "esbuild";
 import { ECS_SERVICE_READ_LIMIT, ECS_SERVICE_WRITE_LIMIT, SQS_ATTRIBUTE_READS_PER_SECOND } from "../aws/api-limits";
 import { mapBounded } from "../runtime/autoscaler/pacing";
 import { OPTIONS, ROOT } from "../scripts/build";
-import { createFixture, motoClients, sendBurst, startMoto, type Fixture, type MotoServer } from "../tests/integration/moto";
+import { createFixture, motoClients, sendBurst, startMoto, type Fixture, type MotoServer } from "../local/moto-server";
 
 function arg(name: string, fallback: number): number {
     const i = process.argv.indexOf(`--${name}`);

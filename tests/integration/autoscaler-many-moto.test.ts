@@ -10,7 +10,7 @@ import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings } from "../../runtime/autoscaler/settings";
 import { getHealth } from "./health";
-import { createFixture, describeDesired, motoClients, onUpdateService, pollUntil, sendBurst, startMoto, stopAll, type Fixture, type MotoServer, type UpdateServiceCall } from "./moto";
+import { createFixture, describeDesired, motoClients, onUpdateService, pollUntil, sendBurst, startMoto, stopAll, type Fixture, type MotoServer, type UpdateServiceCall } from "../../local/moto-server";
 
 const SERVICES = 20;
 const INTERVAL_MS = 1_000;

@@ -132,7 +132,7 @@ describe("integration: autoscaler against moto_server", function () {
         expect(updates.filter((u) => u.at >= since)).to.deep.equal([]);
     });
 
-    it(`goes down to exactly min ${MIN} in one step once the queue is empty`, async function () {
+    it(`goes down to exactly min ${MIN} in one step once the queue is empty and the scale-in window has passed`, async function () {
         await clients.sqs.send(new PurgeQueueCommand({ QueueUrl: fixture.queueUrl }));
         const attrs = await clients.sqs.send(
             new GetQueueAttributesCommand({ QueueUrl: fixture.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
@@ -141,7 +141,7 @@ describe("integration: autoscaler against moto_server", function () {
         const purged = Date.now();
 
         const observed: number[] = [EXPECTED];
-        const boundMs = 2 * INTERVAL_MS + 2_000;
+        const boundMs = SCALE_DOWN_COOLDOWN_S * 1000 + 2 * INTERVAL_MS + 2_000;
         const { elapsedMs } = await pollUntil(
             async () => {
                 const d = await desired();
@@ -154,11 +154,11 @@ describe("integration: autoscaler against moto_server", function () {
         this.test!.title += ` (${observed.join(" -> ")} in ${elapsedMs} ms)`;
         expect(observed).to.deep.equal([EXPECTED, MIN]);
 
-        // One UpdateService on the first tick that sees the queue empty: the 5 tasks were asked for the
-        // backlog, which is gone, and no arrival rate or work in flight holds them through the window.
+        // One UpdateService, once the window no longer holds a recommendation of 5: the last one was made
+        // on the last tick before the purge (at most one interval before it), however fast the queue emptied.
         const downs = updates.filter((u) => u.at >= purged);
         expect(downs.map((u) => u.desiredCount)).to.deep.equal([MIN]);
-        expect(downs[0]!.at - purged).to.be.at.most(INTERVAL_MS + POLL_TOLERANCE_MS);
+        expect(downs[0]!.at - purged).to.be.within(SCALE_DOWN_COOLDOWN_S * 1000 - INTERVAL_MS, SCALE_DOWN_COOLDOWN_S * 1000 + INTERVAL_MS + POLL_TOLERANCE_MS);
 
         // At min with no work: nothing more is sent.
         const since = Date.now();
