@@ -1,6 +1,6 @@
 /**
- * `autoscale autoscaler run`: the queue-driven autoscaler, until SIGTERM or SIGINT. A stop lets the
- * tick in progress finish (bounded: every AWS call has a timeout) and exits 0.
+ * `autoscale autoscaler run`: the queue-driven autoscaler, until SIGTERM or SIGINT. A stop aborts the
+ * calls in flight, gives a failure simulation a few seconds to restore what it disrupted, and exits 0.
  */
 import { Command } from "commander";
 import { createLogger } from "../../runtime/aws/logger";
@@ -10,11 +10,11 @@ import { EXIT, stopSignal, UNCAUGHT, type CliIo, type SetRun } from "../io";
 import { addSettingOptions, ALL_SETTINGS, valuesOf } from "../options";
 
 /**
- * Longest wait for the autoscaler to stop after a stop signal, ms. A tick in progress ends within its
- * calls' timeouts; a failure simulation's restore within its retries. ECS sends SIGKILL 30 s after
- * SIGTERM by default (the task's stopTimeout), so the process exits before that, whatever hangs.
+ * Longest wait for the autoscaler to stop after a stop signal, ms. The calls in flight are aborted at
+ * once; a failure simulation's restore tries for STOPPING_RESTORE_BUDGET_MS (5 s) and leaves the rest
+ * to heal by itself. Well inside the 30 s ECS gives a task before SIGKILL (aws/api-limits.ts).
  */
-export const STOP_DEADLINE_MS = 25_000;
+export const STOP_DEADLINE_MS = 9_000;
 
 async function run(cmd: Command, io: CliIo): Promise<number> {
     const { flags, sources } = valuesOf(cmd);
@@ -24,7 +24,7 @@ async function run(cmd: Command, io: CliIo): Promise<number> {
     try {
         const running = await startAutoscaler(settings, { logger });
         const reason = await signal.stopped;
-        logger.info({ reason }, `stopping (${reason}) after the tick in progress`);
+        logger.info({ reason }, `stopping (${reason}): aborting the calls in flight`);
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<"late">((resolve) => {
             timer = setTimeout(() => resolve("late"), STOP_DEADLINE_MS);

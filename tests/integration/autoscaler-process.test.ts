@@ -316,7 +316,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
         this.test!.title += ` (tick failed after ${failed.line.tickMs} ms; SIGTERM to exit ${stopMs} ms)`;
         expect([exit.code, exit.signal]).to.deep.equal([0, null]);
         expect(stopMs).to.be.below(STOP_DEADLINE_MS);
-        expect(run.logs.map((l) => l.msg)).to.include.members(["stopping (SIGTERM) after the tick in progress", "autoscaler stopped"]);
+        expect(run.logs.map((l) => l.msg)).to.include.members(["stopping (SIGTERM): aborting the calls in flight", "autoscaler stopped"]);
         expect(groupAlive(run.child.pid!)).to.equal(false);
         // Error lines carry the operation and the AWS error code, and no stack at the info level.
         // A tick reads the queue and the service in parallel: the failed call is one of the two.
@@ -334,7 +334,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
         this.test!.title += ` (SIGTERM to exit ${exit.at - sent} ms)`;
         expect([exit.code, exit.signal]).to.deep.equal([0, null]);
         await pollUntil(async () => groupAlive(run.child.pid!), (alive) => !alive, { timeoutMs: 3_000, everyMs: 50, what: "every process of the group gone" });
-        expect(run.logs.map((l) => l.msg)).to.include("stopping (SIGTERM) after the tick in progress");
+        expect(run.logs.map((l) => l.msg)).to.include("stopping (SIGTERM): aborting the calls in flight");
         expect(run.stderr()).to.not.match(END_OF_SUPPORT);
     });
 });

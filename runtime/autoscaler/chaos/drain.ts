@@ -22,10 +22,15 @@ async function run(ctx: ChaosContext): Promise<ChaosResult> {
     let drained = false;
     let waitedMs = 0;
     try {
-        await setDesired(t, 0);
+        await setDesired(t, 0, ctx.signal);
         const start = ctx.clock();
         for (;;) {
-            const c = await describeServiceCounts(t.ecs, t.cluster, t.service);
+            const c = await describeServiceCounts(t.ecs, t.cluster, t.service, ctx.signal).catch((error: unknown) => {
+                // Stopping: the wait ends here and the count is restored below.
+                if (ctx.signal?.aborted) return undefined;
+                throw error;
+            });
+            if (c === undefined) break;
             waitedMs = ctx.clock() - start;
             if (c.running === 0) {
                 drained = true;
@@ -35,10 +40,10 @@ async function run(ctx: ChaosContext): Promise<ChaosResult> {
             if (!(await pause(ctx.sleep, Math.min(ctx.pollMs, ctx.drainTimeoutMs - waitedMs), ctx.signal))) break;
         }
     } finally {
-        await restore(ctx, `desired count ${before.desired} of ${t.service}`, async () => {
-            await setDesired(t, before.desired);
-            if (before.arn !== "") await removeTags(t.ecs, before.arn, [TAG_DRAIN_RESTORE]);
-        });
+        await restore(ctx, `desired count ${before.desired} of ${t.service}`, async (signal) => {
+            await setDesired(t, before.desired, signal);
+            if (before.arn !== "") await removeTags(t.ecs, before.arn, [TAG_DRAIN_RESTORE], signal);
+        }, `its tag ${TAG_DRAIN_RESTORE} stays on the service, and the next autoscaler to start restores desired ${before.desired}`);
     }
     const interrupted = ctx.signal?.aborted ?? false;
     const recovery = interrupted ? undefined : await waitForRecovery(ctx);

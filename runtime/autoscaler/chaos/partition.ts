@@ -105,14 +105,14 @@ export function withoutStatement(current: string | undefined, sid: string): stri
     return serialize(doc, statements.filter((s) => s.Sid !== sid));
 }
 
-async function getPolicy(sqs: SQSClient, QueueUrl: string): Promise<{ policy?: string; queueArn?: string }> {
+async function getPolicy(sqs: SQSClient, QueueUrl: string, signal?: AbortSignal): Promise<{ policy?: string; queueArn?: string }> {
     const attrs = await apiCall("GetQueueAttributes", () =>
-        sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy", "QueueArn"] })));
+        sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy", "QueueArn"] }), { abortSignal: signal }));
     return { policy: attrs.Attributes?.Policy, queueArn: attrs.Attributes?.QueueArn };
 }
 
-async function setPolicy(sqs: SQSClient, QueueUrl: string, policy: string): Promise<void> {
-    await apiCall("SetQueueAttributes", () => sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy } })));
+async function setPolicy(sqs: SQSClient, QueueUrl: string, policy: string, signal?: AbortSignal): Promise<void> {
+    await apiCall("SetQueueAttributes", () => sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy } }), { abortSignal: signal }));
 }
 
 async function run(ctx: ChaosContext): Promise<ChaosResult> {
@@ -135,11 +135,11 @@ async function run(ctx: ChaosContext): Promise<ChaosResult> {
         await pause(ctx.sleep, ctx.partitionMs, ctx.signal);
     } finally {
         lasted = ctx.clock() - cutAt;
-        await restore(ctx, `the Policy of ${QueueUrl}`, async () => {
-            const current = (await getPolicy(sqs, QueueUrl)).policy;
+        await restore(ctx, `the Policy of ${QueueUrl}`, async (signal) => {
+            const current = (await getPolicy(sqs, QueueUrl, signal)).policy;
             // Unchanged since the cut: put back exactly what was there; else take out only our statement.
-            await setPolicy(sqs, QueueUrl, current === written ? previous ?? "" : withoutStatement(current, sid));
-        });
+            await setPolicy(sqs, QueueUrl, current === written ? previous ?? "" : withoutStatement(current, sid), signal);
+        }, `its Deny statement ${sid} lapses by itself at ${new Date(expiresAt).toISOString()}`);
     }
     const interrupted = ctx.signal?.aborted ?? false;
     const recovery = interrupted ? undefined : await waitForRecovery(ctx);
