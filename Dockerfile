@@ -16,6 +16,7 @@ COPY proof ./proof
 COPY load ./load
 COPY emulator ./emulator
 COPY runtime ./runtime
+COPY aws ./aws
 COPY scaling ./scaling
 # The AWS facts (limits, defaults, metric names, resource ids) every room imports.
 COPY aws ./aws
