@@ -19,7 +19,6 @@ COPY runtime ./runtime
 COPY aws ./aws
 COPY scaling ./scaling
 # The AWS facts (limits, defaults, metric names, resource ids) every room imports.
-COPY aws ./aws
 # The esbuild options scripts/build.ts shares with the Lambda bundles.
 COPY bundle ./bundle
 # The operator tools in the same command (scale-test) read stack files through config/.
