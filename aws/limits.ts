@@ -38,3 +38,10 @@ export const TASK_DEFINITION_MAX_BYTES = 65536;
  * oldest-message age worth watching.
  */
 export const SQS_RETENTION_SECONDS = { min: 60, max: 1209600, default: 345600 } as const;
+
+/** SQS long polling waits at most 20 s (API reference, ReceiveMessage WaitTimeSeconds). */
+export const SQS_MAX_WAIT_SECONDS = 20;
+
+/** ECS task scale-in protection expires after 1 to 2880 minutes (API reference, UpdateTaskProtection expiresInMinutes). */
+export const TASK_PROTECTION_MIN_MINUTES = 1;
+export const TASK_PROTECTION_MAX_MINUTES = 2880;

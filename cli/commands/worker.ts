@@ -4,6 +4,7 @@
  * task, turns on scale-in protection while busy. SIGTERM lets the message in hand finish, then exits 0.
  */
 import { Option, type Command } from "commander";
+import { SQS_MAX_WAIT_SECONDS, TASK_PROTECTION_MAX_MINUTES, TASK_PROTECTION_MIN_MINUTES } from "../../aws/limits";
 import { createSqsClient } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";
 import { runWorker, type WorkerSettings } from "../../runtime/worker/consumer";
@@ -24,11 +25,11 @@ export function workerSettings(flags: WorkerFlags): WorkerSettings {
     if (!flags.queueUrl) throw new UsageError("--queue-url: (missing) the SQS queue URL is required (or set QUEUE_URL)");
     const processingMs = parseCount(flags.processingMs, "--processing-ms", 0);
     const waitSeconds = parseCount(flags.waitSeconds, "--wait-seconds", 0);
-    // SQS long polling waits at most 20 s (ReceiveMessage WaitTimeSeconds).
-    if (waitSeconds > 20) throw new UsageError(`--wait-seconds: ${waitSeconds} must be <= 20 (the SQS long-poll maximum)`);
-    const protectionMinutes = parseCount(flags.protectionMinutes, "--protection-minutes", 1);
-    // ECS task protection expires after 1 to 2880 minutes (ECS developer guide).
-    if (protectionMinutes > 2880) throw new UsageError(`--protection-minutes: ${protectionMinutes} must be <= 2880 (the ECS maximum)`);
+    if (waitSeconds > SQS_MAX_WAIT_SECONDS) throw new UsageError(`--wait-seconds: ${waitSeconds} must be <= ${SQS_MAX_WAIT_SECONDS} (the SQS long-poll maximum)`);
+    const protectionMinutes = parseCount(flags.protectionMinutes, "--protection-minutes", TASK_PROTECTION_MIN_MINUTES);
+    if (protectionMinutes > TASK_PROTECTION_MAX_MINUTES) {
+        throw new UsageError(`--protection-minutes: ${protectionMinutes} must be <= ${TASK_PROTECTION_MAX_MINUTES} (the ECS maximum)`);
+    }
     return { queueUrl: flags.queueUrl, processingMs, waitSeconds, protectionMinutes };
 }
 
@@ -37,8 +38,8 @@ export function addWorkerCommand(program: Command, io: CliIo, setRun: SetRun): C
     const run = worker.command("run").description("consume --queue-url one message at a time until SIGTERM")
         .addOption(new Option("--queue-url <url>", "SQS queue to consume").env("QUEUE_URL"))
         .addOption(new Option("--processing-ms <ms>", "work per message").env("PROCESSING_MS").default("1000"))
-        .addOption(new Option("--wait-seconds <s>", "SQS long-poll wait, 0-20").env("WAIT_SECONDS").default("20"))
-        .addOption(new Option("--protection-minutes <m>", "scale-in protection expiry while busy, 1-2880").env("PROTECTION_MINUTES").default("10"));
+        .addOption(new Option("--wait-seconds <s>", `SQS long-poll wait, 0-${SQS_MAX_WAIT_SECONDS}`).env("WAIT_SECONDS").default("20"))
+        .addOption(new Option("--protection-minutes <m>", `scale-in protection expiry while busy, ${TASK_PROTECTION_MIN_MINUTES}-${TASK_PROTECTION_MAX_MINUTES}`).env("PROTECTION_MINUTES").default("10"));
     run.action((flags: WorkerFlags) => setRun(() => runTool(io, async (signal) => {
         const settings = workerSettings(flags);
         const logger = createLogger({ name: "worker", env: io.env });

@@ -13,9 +13,9 @@ export interface WorkerSettings {
     readonly queueUrl: string;
     /** Work per message, ms. */
     readonly processingMs: number;
-    /** SQS long-poll wait, 0-20 s (ReceiveMessage WaitTimeSeconds). */
+    /** SQS long-poll wait, 0 to SQS_MAX_WAIT_SECONDS (aws/limits.ts). */
     readonly waitSeconds: number;
-    /** Protection expiry while busy, minutes (ECS: 1-2880); renewed at half of it. */
+    /** Protection expiry while busy, minutes (within the ECS bounds in aws/limits.ts); renewed at half of it. */
     readonly protectionMinutes: number;
 }
 
