@@ -6,7 +6,7 @@
  */
 import { appendFile } from "fs/promises";
 import type { Command } from "commander";
-import { endpointProblem, runEmulator } from "../../emulator/emulate";
+import { clientEndpointProblem, endpointProblem, runEmulator } from "../../emulator/emulate";
 import { UsageError } from "../../input/usage";
 import { realSleep } from "../../runtime/autoscaler/time";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
@@ -40,6 +40,8 @@ export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): 
         if (problem) throw new UsageError(problem);
         const clients = { autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient() };
         try {
+            const resolved = await clientEndpointProblem(clients, flags.iKnowThisIsAws === true);
+            if (resolved) throw new UsageError(resolved);
             const summary = await runEmulator({ cluster: flags.cluster, ...(flags.service ? { service: flags.service } : {}), speed }, {
                 ...clients,
                 clock: Date.now, sleep: realSleep, record: (line) => appendFile(flags.activities, `${line}\n`),

@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
-import { endpointProblem, runEmulator } from "../../emulator/emulate";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
+import { clientEndpointProblem, endpointProblem, runEmulator } from "../../emulator/emulate";
 import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy } from "../../scaling/engine/from-aws";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 
@@ -15,10 +19,23 @@ describe("autoscale emulate: where it may run", () => {
         ["moto on 127.0.0.1", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, false, undefined],
         ["localhost", { AWS_ENDPOINT_URL: "http://localhost:4566" }, false, undefined],
         ["IPv6 loopback", { AWS_ENDPOINT_URL: "http://[::1]:5000" }, false, undefined],
-        ["no endpoint: AWS itself", {}, false, /^AWS_ENDPOINT_URL is not set, so this would act on AWS itself/],
+        ["no endpoint: AWS itself", {}, false, /^AWS_ENDPOINT_URL is not set \(nor AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING\), so this would act on AWS itself/],
         ["a remote endpoint", { AWS_ENDPOINT_URL: "https://ecs.us-east-1.amazonaws.com" }, false, /is not a local endpoint .*--i-know-this-is-aws/],
         ["not a URL", { AWS_ENDPOINT_URL: "moto" }, false, /"moto" is not a URL/],
         ["AWS with --i-know-this-is-aws", {}, true, undefined],
+        // The service-specific variables win over AWS_ENDPOINT_URL in the SDK: each is checked.
+        ["AWS_ENDPOINT_URL local but AWS_ENDPOINT_URL_ECS remote", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_ECS: "https://ecs.us-east-1.amazonaws.com" }, false,
+            /^AWS_ENDPOINT_URL_ECS: "https:\/\/ecs.us-east-1.amazonaws.com" is not a local endpoint .* and the SDK sends ECS calls there/],
+        ["AWS_ENDPOINT_URL_CLOUDWATCH remote", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_CLOUDWATCH: "https://monitoring.us-east-1.amazonaws.com" }, false,
+            /^AWS_ENDPOINT_URL_CLOUDWATCH: .* is not a local endpoint/],
+        ["AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING remote", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: "https://example.com" }, false,
+            /^AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: "https:\/\/example.com" is not a local endpoint/],
+        ["only the three service-specific variables, all local", {
+            AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_CLOUDWATCH: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: "http://localhost:5000",
+        }, false, undefined],
+        ["one service without any variable", { AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:5000" }, false, /^AWS_ENDPOINT_URL is not set \(nor AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING\)/],
+        ["configured endpoints ignored", { AWS_ENDPOINT_URL: "http://127.0.0.1:5000", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" }, false,
+            /^AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" makes the SDK ignore every configured endpoint/],
     ];
     for (const [what, env, allow, problem] of table) {
         it(`${what}: ${problem ? "refused" : "allowed"}`, () => {
@@ -27,6 +44,43 @@ describe("autoscale emulate: where it may run", () => {
             else expect(p).to.equal(undefined);
         });
     }
+
+    describe("what the clients themselves resolved", () => {
+        const saved = { ...process.env };
+        let dir: string;
+        beforeEach(() => {
+            dir = mkdtempSync(path.join(os.tmpdir(), "emulate-endpoint-"));
+        });
+        afterEach(() => {
+            for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+            Object.assign(process.env, saved);
+            rmSync(dir, { recursive: true, force: true });
+        });
+        const clients = () => ({ autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient() });
+
+        it("allows clients that resolved a loopback endpoint from AWS_ENDPOINT_URL", async () => {
+            process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:5000";
+            process.env.AWS_CONFIG_FILE = path.join(dir, "none");
+            expect(await clientEndpointProblem(clients(), false)).to.equal(undefined);
+        });
+
+        it("refuses when the shared config file tells the SDK to ignore the configured endpoints, though AWS_ENDPOINT_URL is local", async () => {
+            process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:5000";
+            delete process.env.AWS_PROFILE;
+            process.env.AWS_CONFIG_FILE = path.join(dir, "config");
+            writeFileSync(process.env.AWS_CONFIG_FILE, "[default]\nignore_configured_endpoint_urls = true\n");
+            expect(await clientEndpointProblem(clients(), false)).to.match(/^the autoscaling client resolved no configured endpoint/);
+            expect(await clientEndpointProblem(clients(), true)).to.equal(undefined);
+        });
+
+        it("refuses an endpoint_url of the shared config file's services section that is not local", async () => {
+            delete process.env.AWS_ENDPOINT_URL;
+            process.env.AWS_PROFILE = "emu";
+            process.env.AWS_CONFIG_FILE = path.join(dir, "config");
+            writeFileSync(process.env.AWS_CONFIG_FILE, "[profile emu]\nservices = emu-svc\nendpoint_url = http://127.0.0.1:5000\n\n[services emu-svc]\necs =\n  endpoint_url = https://ecs.example.com\n");
+            expect(await clientEndpointProblem(clients(), false)).to.equal('the ecs client would call "https://ecs.example.com", not a local endpoint (localhost, 127.0.0.0/8, ::1); pass --i-know-this-is-aws to emulate against it anyway');
+        });
+    });
 
     it("refuses a non-local endpoint with one line and exit code 2, before any AWS call", async () => {
         const o = io({ AWS_ENDPOINT_URL: "https://example.com" });
