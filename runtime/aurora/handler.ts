@@ -48,12 +48,37 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ScalerSettings {
 
 /** "alarm" for an SNS notification, "schedule" otherwise. */
 export function triggerOf(event: SNSEvent | ScheduledEvent | undefined): string {
-    return (event as SNSEvent | undefined)?.Records?.some((r) => r.EventSource === "aws:sns") ? "alarm" : "schedule";
+    const records = (event as SNSEvent | undefined)?.Records;
+    return Array.isArray(records) && records.some((r) => r?.EventSource === "aws:sns") ? "alarm" : "schedule";
 }
 
-export async function handler(event: SNSEvent | ScheduledEvent): Promise<Outcome> {
-    const settings = settingsFromEnv(process.env);
+/**
+ * Why an event is neither an SNS notification nor a scheduled event the function can act on, or
+ * undefined when it is one: an event that is not an object, or whose Records is not a list of objects.
+ */
+export function malformedEvent(event: unknown): string | undefined {
+    if (typeof event !== "object" || event === null || Array.isArray(event)) {
+        return `the event is ${event === null ? "null" : Array.isArray(event) ? "an array" : typeof event}, expected an SNS notification or a scheduled event object`;
+    }
+    if (!("Records" in event)) return undefined;
+    const records = (event as { Records: unknown }).Records;
+    if (!Array.isArray(records)) return `Records is ${JSON.stringify(records)}, expected a list of SNS records`;
+    const bad = records.findIndex((r) => typeof r !== "object" || r === null);
+    return bad >= 0 ? `Records[${bad}] is ${JSON.stringify(records[bad])}, expected an SNS record object` : undefined;
+}
+
+/** What the function answers: the scaler's outcome, or a refusal of an event it cannot read. */
+export type HandlerOutcome = Outcome | { readonly result: "refused"; readonly reason: string };
+
+export async function handler(event: SNSEvent | ScheduledEvent): Promise<HandlerOutcome> {
     const logger = createLogger({ name: "aurora-class-scaler" });
+    const malformed = malformedEvent(event);
+    if (malformed !== undefined) {
+        // Nothing to retry: the same event would be refused again. Logged, answered, never thrown.
+        logger.error({ reason: malformed }, `refused a malformed event: ${malformed}`);
+        return { result: "refused", reason: malformed };
+    }
+    const settings = settingsFromEnv(process.env);
     const scaler = new InstanceClassScaler(settings, {
         rds: createRdsClient(),
         cloudwatch: createCloudWatchClient(),

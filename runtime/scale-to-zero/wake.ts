@@ -33,10 +33,49 @@ export function createWakePass(t: ScaleToZeroTarget, deps: RunDeps): () => Promi
     };
 }
 
-/** The ALB handler. An AWS failure still answers the starting page: the caller retries, and so does the next request. */
+/**
+ * Why an ALB event cannot be read, or undefined when it can: the event must be an object, and its
+ * Accept header, where present, a string (a list of strings in multiValueHeaders), as the ALB sends it.
+ */
+export function malformedWakeEvent(event: unknown): string | undefined {
+    if (typeof event !== "object" || event === null) return `the event is ${event === null ? "null" : typeof event}, expected an ALB request object`;
+    const e = event as { headers?: unknown; multiValueHeaders?: unknown };
+    for (const [key, headers] of [["headers", e.headers], ["multiValueHeaders", e.multiValueHeaders]] as const) {
+        if (headers === undefined || headers === null) continue;
+        if (typeof headers !== "object" || Array.isArray(headers)) return `${key} is ${JSON.stringify(headers)}, expected an object`;
+        for (const name of ["accept", "Accept"]) {
+            const v = (headers as Record<string, unknown>)[name];
+            if (v === undefined) continue;
+            const ok = key === "headers" ? typeof v === "string" : Array.isArray(v) && v.every((x) => typeof x === "string");
+            if (!ok) return `${key}.${name} is ${JSON.stringify(v)}, expected ${key === "headers" ? "a string" : "a list of strings"}`;
+        }
+    }
+    return undefined;
+}
+
+/** What a request that cannot be read gets: 400, and no wake. */
+function refusal(reason: string): ALBResult {
+    return {
+        statusCode: 400,
+        statusDescription: "400 Bad Request",
+        isBase64Encoded: false,
+        headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+        body: JSON.stringify({ error: "malformed request", reason }),
+    };
+}
+
+/**
+ * The ALB handler. An AWS failure still answers the starting page: the caller retries, and so does the
+ * next request. An event it cannot read is refused with 400 and a log line, and wakes nothing.
+ */
 export function createWakeHandler(t: ScaleToZeroTarget, deps: RunDeps): (event: ALBEvent) => Promise<ALBResult> {
     const wake = createWakePass(t, deps);
     return async (event) => {
+        const malformed = malformedWakeEvent(event);
+        if (malformed !== undefined) {
+            deps.logger.warn({ cluster: t.cluster, service: t.service, reason: malformed }, `wake: refused a malformed request: ${malformed}`);
+            return refusal(malformed);
+        }
         const accept = event.headers?.accept ?? event.headers?.Accept ?? event.multiValueHeaders?.accept?.[0];
         try {
             const decision = await wake();

@@ -3,7 +3,7 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { InstanceClassScaler } from "../../runtime/aurora/scaler";
 import { ScalerSettings, TAGS, decodeOperation, decide, encodeOperation, Operation } from "../../runtime/aurora/operation";
-import { settingsFromEnv, triggerOf, SCALER_ENV } from "../../runtime/aurora/handler";
+import { handler, settingsFromEnv, triggerOf, SCALER_ENV } from "../../runtime/aurora/handler";
 import { captureLogs, CLIENT_CONFIG } from "./support";
 import { ALARM, CLUSTER, FakeAurora, clusterArn, instanceArn } from "./aurora-fake-rds";
 
@@ -255,6 +255,32 @@ describe("aurora instance-class scaler: Lambda settings and trigger", () => {
     it("names every missing or malformed variable in one error", () => {
         expect(() => settingsFromEnv({ ...env, [SCALER_ENV.cooldownSeconds]: "1h", [SCALER_ENV.alarmName]: undefined, [SCALER_ENV.dryRun]: "yes" }))
             .to.throw("instance-class scaler settings: ALARM_NAME is not set; COOLDOWN_SECONDS=1h must be a whole number of seconds >= 0; DRY_RUN=yes must be true or false");
+    });
+
+    it("refuses a malformed SNS event (Records: \"x\") with a logged refusal, without a throw or an AWS call", async () => {
+        const saved = { ...process.env };
+        const lines: string[] = [];
+        const write = process.stdout.write.bind(process.stdout);
+        Object.assign(process.env, env);
+        // No endpoint anyone answers: a call would fail, so a refusal that makes none is what passes.
+        process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:9";
+        process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+        try {
+            const outcome = await handler({ Records: "x" } as any);
+            const nothing = await handler(null as any);
+            expect(outcome).to.deep.equal({ result: "refused", reason: 'Records is "x", expected a list of SNS records' });
+            expect(nothing).to.deep.equal({ result: "refused", reason: "the event is null, expected an SNS notification or a scheduled event object" });
+        } finally {
+            process.stdout.write = write;
+            for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+            Object.assign(process.env, saved);
+        }
+        const logged = lines.map((l) => JSON.parse(l));
+        expect(logged.map((l) => [l.level, l.msg])).to.deep.equal([
+            ["error", 'refused a malformed event: Records is "x", expected a list of SNS records'],
+            ["error", "refused a malformed event: the event is null, expected an SNS notification or a scheduled event object"],
+        ]);
+        expect(triggerOf({ Records: "x" } as any)).to.equal("schedule");
     });
 
     it("tells an SNS alarm notification from the schedule", () => {

@@ -242,6 +242,21 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
             expect(put.MetricData!.map((d) => [d.MetricName, d.Value])).to.deep.equal([["ServiceStatus", 1], ["ServiceDesiredCount", 1], ["WakeLatencySeconds", 38]]);
         });
 
+        it("GIVEN an Accept header that is not a string THEN it answers 400 with a logged refusal, throws nothing and wakes nothing", async () => {
+            aws = fakeAws(asleep());
+            const logs = captureLogs();
+            const handler = createWakeHandler(T, { ...deps(), logger: logs.logger });
+            const numeric = await handler({ ...albEvent(), headers: { accept: 42 } } as unknown as ALBEvent);
+            const listed = await handler({ ...albEvent(), headers: {}, multiValueHeaders: { accept: "text/html" } } as unknown as ALBEvent);
+            expect([numeric.statusCode, JSON.parse(numeric.body!)]).to.deep.equal([400, { error: "malformed request", reason: "headers.accept is 42, expected a string" }]);
+            expect([listed.statusCode, JSON.parse(listed.body!).reason]).to.deep.equal([400, 'multiValueHeaders.accept is "text/html", expected a list of strings']);
+            expect(logs.lines.map((l) => [l.level, l.msg])).to.deep.equal([
+                [40, "wake: refused a malformed request: headers.accept is 42, expected a string"],
+                [40, 'wake: refused a malformed request: multiValueHeaders.accept is "text/html", expected a list of strings'],
+            ]);
+            expect(aws.writes()).to.deep.equal({ modifyRule: [], register: [], update: [], tag: [] });
+        });
+
         it("GIVEN an AWS failure THEN the caller still gets the starting page and nothing else is sent", async () => {
             aws = fakeAws(asleep());
             aws.mocks.ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
