@@ -126,7 +126,13 @@ export class ServiceScaler {
             this.holdExpiredReported = false;
         }
 
-        const d = decide({ observation, counts: effective, settings: s, last: this.last, now, ...(this.memory ? { memory: this.memory } : {}) });
+        // A scale-in since the last scale-out removed what that scale-out added, so its cooldown no longer
+        // holds a new scale-out (scaling-semantics.md 1.4 [A1]: the capacity a scale-out added counts
+        // for the next one only while it is there; a scale-out is never held by a scale-in).
+        const up = this.last.scaleUp;
+        const down = this.last.scaleDown;
+        const last = up && down && down.at >= up.at && down.to < up.to ? { scaleDown: down } : this.last;
+        const d = decide({ observation, counts: effective, settings: s, last, now, ...(this.memory ? { memory: this.memory } : {}) });
         this.memory = d.memory;
         return { ...this.holdWindow(d, counts.desired, now, s), deploymentHoldExpired };
     }
