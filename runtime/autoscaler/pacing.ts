@@ -46,14 +46,14 @@ export interface Pacing {
 }
 
 /**
- * The autoscaler's share of the account's limits: half of ECS's documented sustained rates (the
- * account's other callers, a deployment pipeline or the console, keep the rest) and a fifth of its
- * bursts; SQS at the rate aws/api-limits.ts names.
+ * The autoscaler's share of the account's limits: half of ECS's documented bursts and sustained rates
+ * (the account's other callers, a deployment pipeline or the console, keep the rest); SQS at the rate
+ * aws/api-limits.ts names.
  */
 export function defaultPacing(clock: () => number = Date.now, sleep: Sleep = realSleep): Pacing {
     return {
-        describeServices: new TokenBucket(ECS_SERVICE_READ_LIMIT.burst / 5, ECS_SERVICE_READ_LIMIT.perSecond / 2, clock, sleep),
-        updateService: new TokenBucket(ECS_SERVICE_WRITE_LIMIT.burst / 5, ECS_SERVICE_WRITE_LIMIT.perSecond / 2, clock, sleep),
+        describeServices: new TokenBucket(ECS_SERVICE_READ_LIMIT.burst / 2, ECS_SERVICE_READ_LIMIT.perSecond / 2, clock, sleep),
+        updateService: new TokenBucket(ECS_SERVICE_WRITE_LIMIT.burst / 2, ECS_SERVICE_WRITE_LIMIT.perSecond / 2, clock, sleep),
         queueAttributes: new TokenBucket(SQS_ATTRIBUTE_READS_PER_SECOND, SQS_ATTRIBUTE_READS_PER_SECOND, clock, sleep),
     };
 }
