@@ -23,6 +23,8 @@ COPY scaling ./scaling
 COPY bundle ./bundle
 # The operator tools in the same command (scale-test) read stack files through config/.
 COPY config ./config
+# `autoscale diff` is one of the command's commands (it needs git and a checkout to do anything).
+COPY diff ./diff
 RUN npm run build
 
 # Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).

@@ -21,6 +21,7 @@ import { SettingsError } from "../runtime/autoscaler/settings";
 import { addAutoscalerCommand } from "./commands/autoscaler";
 import { addChaosCommand } from "./commands/chaos";
 import { addDbCommand } from "./commands/db";
+import { addDiffCommand } from "./commands/diff";
 import { addEmulateCommand } from "./commands/emulate";
 import { addEvidenceCommand } from "./commands/evidence";
 import { addGatewayCommand } from "./commands/gateway";
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addGatewayCommand,
     addWakeCommand,
     addDbCommand,
+    addDiffCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: SetRun): Command {

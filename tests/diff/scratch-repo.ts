@@ -1,0 +1,57 @@
+/**
+ * A throwaway git repository made of this tree's own files (tracked and untracked, as on disk), with
+ * one commit and node_modules shared, for `autoscale diff` tests that need a base and a head of their own.
+ */
+import { execFileSync } from "child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+export interface ScratchRepo {
+    readonly dir: string;
+    git(...args: string[]): string;
+    commit(message: string): void;
+    read(file: string): string;
+    write(file: string, text: string): void;
+    /** Replaces exactly one occurrence of `from` in `file`. */
+    edit(file: string, from: string, to: string): void;
+    remove(): void;
+}
+
+export function scratchRepo(): ScratchRepo {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "autoscale-diff-test-"));
+    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+        .split("\0").filter((f) => f !== "" && !f.startsWith("node_modules"));
+    for (const f of files) {
+        try {
+            mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+            cpSync(path.join(ROOT, f), path.join(dir, f));
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e; // deleted in the working tree
+        }
+    }
+    symlinkSync(realpathSync(path.join(ROOT, "node_modules")), path.join(dir, "node_modules"), "dir");
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=diff test", "-c", "user.email=diff@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    return {
+        dir,
+        git,
+        commit: (message) => {
+            git("add", "-A");
+            git("commit", "-q", "-m", message);
+        },
+        read: (file) => readFileSync(path.join(dir, file), "utf8"),
+        write: (file, text) => writeFileSync(path.join(dir, file), text),
+        edit(file, from, to) {
+            const text = readFileSync(path.join(dir, file), "utf8");
+            const at = text.indexOf(from);
+            if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`${file}: expected exactly one ${JSON.stringify(from)}`);
+            writeFileSync(path.join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
+        },
+        remove: () => rmSync(dir, { recursive: true, force: true }),
+    };
+}
