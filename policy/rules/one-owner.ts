@@ -1,0 +1,52 @@
+/**
+ * One owner per desired count: an ECS service is scaled by Application Auto Scaling policies or by the
+ * queue autoscaler, never both, and by one queue autoscaler at most (two writers undo each other).
+ * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster,
+ * service and queue from (scaling/autoscaler-settings.ts).
+ */
+import { envName } from "../../scaling/autoscaler-settings";
+import { documentOf, logicalName, ofType, type PolicyResource, type ProjectPolicy, type Violation } from "../graph";
+import { SCALING_POLICY } from "./scaling-links";
+
+const ECS_DESIRED_COUNT = "ecs:service:DesiredCount";
+
+/** `service/<cluster>/<service>` for each service a queue autoscaler task definition scales. */
+function autoscaledServices(resources: readonly PolicyResource[]): { resourceId: string; by: PolicyResource }[] {
+    const out: { resourceId: string; by: PolicyResource }[] = [];
+    for (const td of ofType(resources, "aws:ecs/taskDefinition:TaskDefinition")) {
+        for (const container of documentOf(td.props.containerDefinitions) ?? []) {
+            const env = new Map<string, string>((container.environment ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
+            const cluster = env.get(envName("cluster"));
+            const service = env.get(envName("service"));
+            if (cluster && service && env.has(envName("queueUrl"))) out.push({ resourceId: `service/${cluster}/${service}`, by: td });
+        }
+    }
+    return out;
+}
+
+export const oneOwnerPerDesiredCount: ProjectPolicy = {
+    name: "one-owner-per-desired-count",
+    description: "An ECS service's desired count is written by Application Auto Scaling policies or by one queue autoscaler, never both.",
+    check(resources) {
+        const violations: Violation[] = [];
+        const policies = ofType(resources, SCALING_POLICY).filter((p) => p.props.scalableDimension === ECS_DESIRED_COUNT);
+        const autoscalers = autoscaledServices(resources);
+        for (const resourceId of new Set(autoscalers.map((a) => a.resourceId))) {
+            const by = autoscalers.filter((a) => a.resourceId === resourceId);
+            const aas = policies.filter((p) => p.props.resourceId === resourceId);
+            if (aas.length > 0) {
+                violations.push({
+                    urn: by[0].by.urn,
+                    message: `${resourceId} has two owners of its desired count: the queue autoscaler (task definition ${logicalName(by[0].by)}) and Application Auto Scaling policies ${aas.map((p) => p.props.name ?? logicalName(p)).join(", ")}; remove the policies or the autoscaler`,
+                });
+            }
+            if (by.length > 1) {
+                violations.push({
+                    urn: by[1].by.urn,
+                    message: `${resourceId} is scaled by ${by.length} queue autoscalers (task definitions ${by.map((b) => logicalName(b.by)).join(", ")}); one must own its desired count`,
+                });
+            }
+        }
+        return violations;
+    },
+};
