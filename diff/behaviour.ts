@@ -5,6 +5,7 @@
  * queue workers of 2 messages/s judged by a 60-s acceptable message age, request services of 100
  * requests/s per task judged by their CPU target. Pure: no I/O.
  */
+import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
 import { awsController } from "../scaling/aws-controller";
 import { DEFAULT_ENGINE_PARAMS } from "../scaling/engine/params";
 import { oracleNeed } from "../scaling/oracle";
@@ -47,7 +48,7 @@ export interface ServiceBehaviour {
 
 /** The CPU target of the plan's target tracking, what a request workload is judged by (70 without one). */
 function utilizationTarget(plan: ServiceScalingPlan): number {
-    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === "ECSServiceAverageCPUUtilization");
+    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === ECS_PREDEFINED_METRICS.cpu);
     return cpu && cpu.kind === "targetTracking" ? cpu.targetValue : 70;
 }
 

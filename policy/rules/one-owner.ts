@@ -4,11 +4,10 @@
  * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster,
  * service and queue from (scaling/autoscaler-settings.ts).
  */
+import { ECS_DESIRED_COUNT, ecsResourceId } from "../../aws/scaling-ids";
 import { envName } from "../../scaling/autoscaler-settings";
 import { documentOf, logicalName, ofType, type PolicyResource, type ProjectPolicy, type Violation } from "../graph";
 import { SCALING_POLICY } from "./scaling-links";
-
-const ECS_DESIRED_COUNT = "ecs:service:DesiredCount";
 
 /** `service/<cluster>/<service>` for each service a queue autoscaler task definition scales. */
 function autoscaledServices(resources: readonly PolicyResource[]): { resourceId: string; by: PolicyResource }[] {
@@ -18,7 +17,7 @@ function autoscaledServices(resources: readonly PolicyResource[]): { resourceId:
             const env = new Map<string, string>((container.environment ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
             const cluster = env.get(envName("cluster"));
             const service = env.get(envName("service"));
-            if (cluster && service && env.has(envName("queueUrl"))) out.push({ resourceId: `service/${cluster}/${service}`, by: td });
+            if (cluster && service && env.has(envName("queueUrl"))) out.push({ resourceId: ecsResourceId(cluster, service), by: td });
         }
     }
     return out;

@@ -6,6 +6,7 @@
  * `cloudwatch:namespace`) or one the pack is told is published from outside (`publishedNamespaces`).
  * Applies to the alarms that invoke step policies and to target tracking's customized metrics.
  */
+import { ALB_METRICS, ECS_METRICS, RDS_METRICS, SQS_METRICS } from "../../aws/metrics";
 import { asArray, logicalName, ofType, type PolicyContext, type PolicyResource, type ProjectPolicy, type Violation } from "../graph";
 import { identityDocuments } from "./iam-documents";
 import { alarmsOf, SCALING_POLICY } from "./scaling-links";
@@ -40,16 +41,16 @@ function unpublished(series: Series, resources: readonly PolicyResource[], conte
     const missing = (dimension: string, known: Set<string>, what: string) =>
         d[dimension] !== undefined && !known.has(d[dimension]) ? `${dimension} ${d[dimension]} is no ${what} of the stack` : undefined;
     switch (series.namespace) {
-        case "AWS/SQS":
-            return missing("QueueName", names(resources, "aws:sqs/queue:Queue", "name"), "queue");
-        case "AWS/ECS":
-            return missing("ServiceName", names(resources, "aws:ecs/service:Service", "name"), "ECS service")
-                ?? missing("ClusterName", names(resources, "aws:ecs/cluster:Cluster", "name"), "ECS cluster");
-        case "AWS/RDS":
-            return missing("DBClusterIdentifier", names(resources, "aws:rds/cluster:Cluster", "clusterIdentifier"), "Aurora cluster");
-        case "AWS/ApplicationELB":
-            return missing("LoadBalancer", names(resources, "aws:lb/loadBalancer:LoadBalancer", "arnSuffix"), "load balancer")
-                ?? missing("TargetGroup", names(resources, "aws:lb/targetGroup:TargetGroup", "arnSuffix"), "target group");
+        case SQS_METRICS.namespace:
+            return missing(SQS_METRICS.queueDimension, names(resources, "aws:sqs/queue:Queue", "name"), "queue");
+        case ECS_METRICS.namespace:
+            return missing(ECS_METRICS.serviceDimension, names(resources, "aws:ecs/service:Service", "name"), "ECS service")
+                ?? missing(ECS_METRICS.clusterDimension, names(resources, "aws:ecs/cluster:Cluster", "name"), "ECS cluster");
+        case RDS_METRICS.namespace:
+            return missing(RDS_METRICS.clusterDimension, names(resources, "aws:rds/cluster:Cluster", "clusterIdentifier"), "Aurora cluster");
+        case ALB_METRICS.namespace:
+            return missing(ALB_METRICS.loadBalancerDimension, names(resources, "aws:lb/loadBalancer:LoadBalancer", "arnSuffix"), "load balancer")
+                ?? missing(ALB_METRICS.targetGroupDimension, names(resources, "aws:lb/targetGroup:TargetGroup", "arnSuffix"), "target group");
     }
     if (series.namespace.startsWith("AWS/")) return undefined;
     if (granted.has(series.namespace) || context.publishedNamespaces.includes(series.namespace)) return undefined;

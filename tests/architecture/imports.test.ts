@@ -22,7 +22,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SKIPPED = new Set(["node_modules", "tests", "dist", "coverage", "reports"]);
 
 /** Folders whose files ship (or are deployed): they may not import tests/ or scripts/. */
-const PRODUCT = ["aws", "bundle", "components", "config", "runtime", "scaling", "cli", "proof", "load", "emulator", "input", "local"];
+const PRODUCT = ["aws", "bundle", "components", "config", "runtime", "scaling", "cli", "proof", "load", "emulator", "input", "local", "diff", "policy"];
 
 /** Repo-relative path (forward slashes) -> repo-relative paths of the files of ours it imports. */
 type ImportGraph = Map<string, string[]>;
@@ -195,7 +195,8 @@ function layerRules(folders: readonly string[]): LayerRule[] {
         onlyImports("input", [], "input/ is the tools' bottom module: it imports nothing of ours", everyFolderAndRootFile),
         { from: "runtime", to: ["components", "config", "cli"], why: "runtime/ runs in AWS: it imports scaling/ and aws/, not deploy-time or command code" },
         { from: "components", to: ["cli"], why: "components/ are deploy time: the command sits on top of them" },
-        ...["proof", "load", "emulator"].map((from) => ({ from, to: ["cli"], why: "a tool room is wired by cli/, never the other way" })),
+        ...["proof", "load", "emulator", "diff"].map((from) => ({ from, to: ["cli"], why: "a tool room is wired by cli/, never the other way" })),
+        { from: "policy", to: ["cli", "components"], why: "the policy pack judges a graph: it imports the domain (scaling/, aws/), not the code that builds or wires it" },
     ];
 }
 
