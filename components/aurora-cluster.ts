@@ -12,11 +12,11 @@ import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
 import { LAMBDA_ENTRIES } from "../bundle/esbuild";
 import { RDS_NAMESPACE, RDS_READ_REPLICA_COUNT, rdsClusterResourceId } from "../aws/scaling-ids";
 import { AuroraConfig } from "../config/aurora";
-import { CLASS_SCALER_ENV, CLASS_SCALER_TAG_PREFIX, SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
+import { CLASS_SCALER_ENV, SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
 import { throwIfAny } from "./input-errors";
 import { lambdaArchive } from "./lambda-code";
 import { targetTrackingConfiguration } from "./service-scaling";
-import { writeLogsStatement } from "./task-iam";
+import { classScalerStatements } from "./aurora-scaler-iam";
 
 
 /** PostgreSQL's port: the only one the security group opens. */
@@ -240,34 +240,14 @@ export class AuroraCluster extends pulumi.ComponentResource {
                     }],
                 }),
             }, { parent: this });
-            const clusterArn = this.cluster.arn;
-            // The cluster's instances: the stack's writer and readers and the ones the scaler creates all
-            // start with the cluster identifier (Application Auto Scaling's own replicas do not, and
-            // are left alone).
-            const instancesArn = pulumi.interpolate`arn:${partition}:rds:${region}:${account}:db:${n.cluster}-*`;
             const policy = new aws.iam.RolePolicy(`${name}-scaler-policy`, {
                 role: role.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [
-                        writeLogsStatement(logGroup.arn),
-                        { Sid: "ReadWriteAlarm", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: alarmArn },
-                        { Sid: "ReadCluster", Effect: "Allow", Action: ["rds:DescribeDBClusters", "rds:DescribeDBInstances"], Resource: [clusterArn, instancesArn] },
-                        {
-                            Sid: "MoveWriter",
-                            Effect: "Allow",
-                            Action: ["rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:FailoverDBCluster", "rds:AddTagsToResource", "rds:RemoveTagsFromResource"],
-                            Resource: [clusterArn, instancesArn],
-                        },
-                        {
-                            // Only instances the scaler itself created can be deleted.
-                            Sid: "RemoveOwnInstances",
-                            Effect: "Allow",
-                            Action: "rds:DeleteDBInstance",
-                            Resource: instancesArn,
-                            Condition: { StringEquals: { [`rds:db-tag/${CLASS_SCALER_TAG_PREFIX}created`]: "true" } },
-                        },
-                    ],
+                    Statement: classScalerStatements({
+                        partition, region, account, clusterArn: this.cluster.arn, cluster: n.cluster, subnetGroup: n.subnetGroup,
+                        engine: a.engine, engineVersion: a.engineVersion, alarmArn, logGroupArn: logGroup.arn,
+                    }),
                 }),
             }, { parent: this });
             this.scalerFunction = new aws.lambda.Function(`${name}-scaler`, {

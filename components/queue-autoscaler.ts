@@ -8,9 +8,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AutoscalerConfig } from "../config/load";
 import { configSettings, envName, STATE_TAG_PREFIX, valueAt } from "../scaling/autoscaler-settings";
-import { PROJECT_NAMESPACE } from "../scaling/metric-series";
 import { ClusterRef, FargateService } from "./fargate-service";
 import { ProjectImage, ProjectImageRef } from "./project-image";
+import { NO_DEPLOYMENT } from "./task-iam";
 
 /** Container name inside the task definition. */
 export const CONTAINER_NAME = "autoscaler";
@@ -117,57 +117,44 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
         // Task role: what the autoscaler itself calls.
         const onCluster = { ArnEquals: { "ecs:cluster": args.cluster.clusterArn } };
         const statements: pulumi.Input<object>[] = [
-            { Sid: "ScaleWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource"], Resource: args.worker.serviceArn },
+            { Sid: "ReadWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListTagsForResource"], Resource: args.worker.serviceArn },
+            // The desired count only: a request that names a task definition (a deployment) is refused.
+            { Sid: "ScaleWorker", Effect: "Allow", Action: "ecs:UpdateService", Resource: args.worker.serviceArn, Condition: NO_DEPLOYMENT },
             // What the autoscaler last did (and a drain's restore count) is kept in tags on the worker
-            // service, so a restarted autoscaler finds it; only tag keys of its own prefix.
+            // service, so a restarted autoscaler finds it; only tag keys of its own prefix, and at least one.
             {
                 Sid: "KeepStateOnWorker",
                 Effect: "Allow",
                 Action: ["ecs:TagResource", "ecs:UntagResource"],
                 Resource: args.worker.serviceArn,
-                Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${STATE_TAG_PREFIX}*`] } },
+                Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${STATE_TAG_PREFIX}*`] }, Null: { "aws:TagKeys": "false" } },
             },
             { Sid: "ReadQueue", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: args.queue.arn },
             // GetMetricData has no resource-level permissions (AWS authorises it only on "*"); it is read-only.
+            // (No PutMetricData: the stack's autoscaler watches an SQS queue, whose depth SQS publishes itself;
+            // only a RabbitMQ source publishes, and the stack deploys none.)
             { Sid: "ReadMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
-            // PutMetricData takes only "*"; the namespace condition keeps it to the project's own metrics.
-            {
-                Sid: "PublishMetrics",
-                Effect: "Allow",
-                Action: "cloudwatch:PutMetricData",
-                Resource: "*",
-                Condition: { StringEquals: { "cloudwatch:namespace": PROJECT_NAMESPACE } },
-            },
         ];
         if (fs.allowed) {
             statements.push(
-                // stop-task picks a worker task: ListTasks is authorised on container instances, the others on tasks.
-                {
-                    Sid: "ChaosListTasks",
-                    Effect: "Allow",
-                    Action: "ecs:ListTasks",
-                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:container-instance/${clusterName}/*`,
-                    Condition: onCluster,
-                },
-                {
-                    Sid: "ChaosDescribeTasks",
-                    Effect: "Allow",
-                    Action: "ecs:DescribeTasks",
-                    Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${clusterName}/*`,
-                    Condition: onCluster,
-                },
-                // StopTask only on the worker service's tasks: its tasks carry the ECS-managed tag
-                // aws:ecs:serviceName (the service sets enableEcsManagedTags).
+                // stop-task picks a worker task. ListTasks without a container instance (every Fargate
+                // task) is authorised on "*", so it is granted on "*" for this cluster only (the form
+                // aws-cdk grants since aws-cdk#3199).
+                { Sid: "ChaosListTasks", Effect: "Allow", Action: "ecs:ListTasks", Resource: "*", Condition: onCluster },
+                // DescribeTasks and StopTask on the cluster's tasks, in the form the ECS developer guide's
+                // identity-based policy examples use (task ARNs of the cluster, ecs:cluster condition). The
+                // code stops only tasks whose group is the worker service's (runtime/autoscaler/chaos/stop-task.ts).
                 {
                     Sid: "ChaosStopWorkerTasks",
                     Effect: "Allow",
-                    Action: "ecs:StopTask",
+                    Action: ["ecs:DescribeTasks", "ecs:StopTask"],
                     Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${clusterName}/*`,
-                    Condition: { ...onCluster, StringEquals: { "aws:ResourceTag/aws:ecs:serviceName": args.worker.serviceName } },
+                    Condition: onCluster,
                 },
-                // partition adds an expiring Deny for the worker role to the queue policy, then removes it.
-                // IAM has no condition key for which attribute or statement SetQueueAttributes changes, so
-                // this is the whole queue's attributes; the statement's own expiry bounds the harm.
+                // partition adds an expiring Deny for the worker role to the worker queue's policy, then
+                // removes it. IAM has no condition key for which attribute SetQueueAttributes changes, so
+                // this is the whole queue's attributes, of this queue only; the statement's own expiry
+                // bounds the harm.
                 { Sid: "ChaosPartitionQueue", Effect: "Allow", Action: "sqs:SetQueueAttributes", Resource: args.queue.arn },
             );
         }

@@ -15,10 +15,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
 import { ALB_METRICS, CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
 import { wakeTargetGroupName, type ScaleToZeroConfig } from "../config/scale-to-zero";
+import { STATE_TAG_PREFIX } from "../scaling/autoscaler-settings";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
 import { LAMBDA_ENTRIES } from "../bundle/esbuild";
 import { lambdaArchive } from "./lambda-code";
-import { writeLogsStatement } from "./task-iam";
+import { lambdaAssumeRolePolicy, NO_DEPLOYMENT, writeLogsStatement } from "./task-iam";
 
 export interface ScaleToZeroArgs {
     /** The service: cluster and service names and its ARN (the only service the roles may touch). Required. */
@@ -65,6 +66,8 @@ export class ScaleToZero extends pulumi.ComponentResource {
         const parent = { parent: this };
         const s = args.settings;
         const region = aws.getRegionOutput({}, parent).region;
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const partition = aws.getPartitionOutput({}, parent).partition;
 
         this.wakeTargetGroup = new aws.lb.TargetGroup(`${name}-wake-tg`, {
             name: wakeTargetGroupName(args.physicalName),
@@ -98,10 +101,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
                 retentionInDays: args.logRetentionDays,
             }, parent);
             const role = new aws.iam.Role(`${name}-${part}-role`, {
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: lambdaAssumeRolePolicy({ partition, region, accountId: account }),
                 description: `scale-to-zero ${part} of ${args.physicalName}`,
             }, parent);
             const policy = new aws.iam.RolePolicy(`${name}-${part}-policy`, {
@@ -231,7 +231,17 @@ export interface StatementInputs {
  */
 export function scaleToZeroStatements(i: StatementInputs): pulumi.Input<object>[] {
     return [
-        { Sid: "ReadScaleAndMarkOwnService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:TagResource"], Resource: i.serviceArn },
+        { Sid: "ReadOwnService", Effect: "Allow", Action: "ecs:DescribeServices", Resource: i.serviceArn },
+        // The desired count only: never a deployment.
+        { Sid: "ScaleOwnService", Effect: "Allow", Action: "ecs:UpdateService", Resource: i.serviceArn, Condition: NO_DEPLOYMENT },
+        // The sleep and wake marks: tag keys of the project's prefix only, and at least one.
+        {
+            Sid: "MarkOwnService",
+            Effect: "Allow",
+            Action: "ecs:TagResource",
+            Resource: i.serviceArn,
+            Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${STATE_TAG_PREFIX}*`] }, Null: { "aws:TagKeys": "false" } },
+        },
         { Sid: "SwitchOwnListenerRule", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: i.listenerRuleArn },
         { Sid: "ReadRuleAndTargetHealth", Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*" },
         { Sid: "SetOwnScalableTargetBounds", Effect: "Allow", Action: "application-autoscaling:RegisterScalableTarget", Resource: i.scalableTargetArn },

@@ -33,6 +33,34 @@ export function ecsTasksAssumeRolePolicy(scope: AwsScope): pulumi.Output<string>
     });
 }
 
+/**
+ * Trust policy that lets Lambda assume a function's role only for functions of this account and
+ * region: Lambda sets aws:SourceAccount and aws:SourceArn (the function's ARN) when it assumes an
+ * execution role (Lambda developer guide, "Lambda execution role": cross-service confused deputy
+ * prevention). `functionName` narrows it to one function when its name is known before it exists.
+ */
+export function lambdaAssumeRolePolicy(scope: AwsScope, functionName: pulumi.Input<string> = "*"): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": scope.accountId },
+                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${scope.partition}:lambda:${scope.region}:${scope.accountId}:function:${functionName}` },
+            },
+        }],
+    });
+}
+
+/**
+ * UpdateService condition for roles that only change a desired count: the request may name no task
+ * definition and no capacity provider strategy (ECS condition keys ecs:task-definition and
+ * ecs:capacity-provider are present only when the request sets them), so the role cannot deploy.
+ */
+export const NO_DEPLOYMENT = { Null: { "ecs:task-definition": "true", "ecs:capacity-provider": "true" } };
+
 /** Lets the execution role create streams in, and write to, one log group only. */
 export function writeLogsStatement(logGroupArn: pulumi.Input<string>): pulumi.Input<object> {
     return {

@@ -139,6 +139,8 @@ export class InstanceClassScaler {
                         Engine: AURORA_POSTGRESQL_ENGINE,
                         DBInstanceClass: op.toClass,
                         PromotionTier: 0,
+                        // Like the stack's own instances; the role may create no other kind.
+                        PubliclyAccessible: false,
                         Tags: [{ Key: TAGS.created, Value: "true" }],
                     };
                     await apiCall("CreateDBInstance", () => this.d.rds.send(new CreateDBInstanceCommand(input)));

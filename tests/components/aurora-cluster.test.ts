@@ -165,12 +165,22 @@ describe("AuroraCluster", () => {
             }]);
             const doc = policyDoc(named(T.rolePolicy, "aurora-scaler-policy"));
             const rds = doc.Statement.filter((s: any) => [].concat(s.Action).some((a: string) => a.startsWith("rds:")));
-            expect(rds.map((s: any) => [s.Sid, s.Resource])).to.deep.equal([
-                ["ReadCluster", [clusterArn, instancesArn]],
-                ["MoveWriter", [clusterArn, instancesArn]],
-                ["RemoveOwnInstances", instancesArn],
+            // Which call each statement is needed for, and that it allows nothing else: tests/stacks/iam-simulation.test.ts.
+            const db = (id: string) => `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`;
+            const own = [db("ecs-autoscaling-staging-aurora-up-*"), db("ecs-autoscaling-staging-aurora-down-*")];
+            expect(rds.map((s: any) => [s.Sid, s.Resource, s.Condition])).to.deep.equal([
+                ["ReadCluster", clusterArn, undefined],
+                ["ReadMembers", [instancesArn, db("application-autoscaling-*")], undefined],
+                ["CreateCandidate", [
+                    clusterArn, ...own, `arn:aws:rds:${REGION}:${ACCOUNT}:pg:default.aurora-postgresql16`,
+                    `arn:aws:rds:${REGION}:${ACCOUNT}:og:default:aurora-postgresql-16`, `arn:aws:rds:${REGION}:${ACCOUNT}:subgrp:ecs-autoscaling-staging-aurora-subnets`,
+                ], { Bool: { "rds:PubliclyAccessible": "false" }, StringEquals: { "aws:RequestTag/class-scaler:created": "true" } }],
+                ["ResizeMembers", instancesArn, undefined],
+                ["MoveWriter", [clusterArn, instancesArn], undefined],
+                ["RecordOperation", clusterArn, { "ForAllValues:StringEquals": { "aws:TagKeys": ["class-scaler:operation", "class-scaler:last-change"] }, Null: { "aws:TagKeys": "false" } }],
+                ["MarkStandby", instancesArn, { "ForAllValues:StringEquals": { "aws:TagKeys": ["class-scaler:standby"] }, Null: { "aws:TagKeys": "false" } }],
+                ["RemoveOwnInstances", own, { StringEquals: { "rds:db-tag/class-scaler:created": "true" } }],
             ]);
-            expect(rds[2].Condition).to.deep.equal({ StringEquals: { "rds:db-tag/class-scaler:created": "true" } });
             expect(doc.Statement.find((s: any) => s.Sid === "ReadWriteAlarm")).to.deep.include({ Action: "cloudwatch:DescribeAlarms", Resource: alarmArn });
             expect(JSON.stringify(doc)).to.not.include('"*"');
         });

@@ -133,7 +133,15 @@ describe("ScaleToZero (staging preview, under mocks)", function () {
             Resource: `${one("aws:cloudwatch/logGroup:LogGroup", `preview-scale-to-zero-${part}-logs`).state.arn}:*`,
         });
         const common = [
-            { Sid: "ReadScaleAndMarkOwnService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:TagResource"], Resource: SERVICE_ARN },
+            { Sid: "ReadOwnService", Effect: "Allow", Action: "ecs:DescribeServices", Resource: SERVICE_ARN },
+            {
+                Sid: "ScaleOwnService", Effect: "Allow", Action: "ecs:UpdateService", Resource: SERVICE_ARN,
+                Condition: { Null: { "ecs:task-definition": "true", "ecs:capacity-provider": "true" } },
+            },
+            {
+                Sid: "MarkOwnService", Effect: "Allow", Action: "ecs:TagResource", Resource: SERVICE_ARN,
+                Condition: { "ForAllValues:StringLike": { "aws:TagKeys": ["ecs-autoscaling:*"] }, Null: { "aws:TagKeys": "false" } },
+            },
             { Sid: "SwitchOwnListenerRule", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: rule().state.arn },
             { Sid: "ReadRuleAndTargetHealth", Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*" },
             { Sid: "SetOwnScalableTargetBounds", Effect: "Allow", Action: "application-autoscaling:RegisterScalableTarget", Resource: target().state.arn },
@@ -143,9 +151,11 @@ describe("ScaleToZero (staging preview, under mocks)", function () {
         expect(statements("idle-check")).to.deep.equal([...common, { Sid: "ReadRequestCount", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" }, put, logs("idle-check")]);
         expect(statements("wake")).to.deep.equal([...common, put, logs("wake")]);
         for (const part of ["idle-check", "wake"]) {
-            expect(JSON.parse(one("aws:iam/role:Role", `preview-scale-to-zero-${part}-role`).inputs.assumeRolePolicy).Statement).to.deep.equal([
-                { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-            ]);
+            // Lambda's confused-deputy conditions, as every other role of the stack has (Lambda developer guide, "Lambda execution role").
+            expect(JSON.parse(one("aws:iam/role:Role", `preview-scale-to-zero-${part}-role`).inputs.assumeRolePolicy).Statement).to.deep.equal([{
+                Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:lambda:us-east-1:123456789012:function:*" } },
+            }]);
         }
     });
 

@@ -3,6 +3,7 @@
  * and the mock returns the computed outputs downstream code reads (arn, arnSuffix, name, id), so
  * interpolated strings in the graph stay meaningful. No CLI, plugin or cloud is involved.
  */
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT = "123456789012";
@@ -29,10 +30,18 @@ export interface Invoked {
 /** Every invoke (data source call) the program made, with its arguments, in call order. */
 export const invoked: Invoked[] = [];
 
+/** A stable hex id derived from a logical name. */
+function hex(name: string, length: number): string {
+    return crypto.createHash("sha256").update(name).digest("hex").slice(0, length);
+}
+
 function arnFor(type: string, name: string, inputs: any): string {
     const [pkg, mod] = type.split(":");
     const service = (mod ?? "x").split("/")[0];
     if (type === "aws:lb/loadBalancer:LoadBalancer") return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/${inputs.name ?? name}/0123456789abcdef`;
+    // Listener and rule ARNs in the form ELB gives them, so that IAM simulation sees the resource types.
+    if (type === "aws:lb/listener:Listener") return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/alb/0123456789abcdef/${hex(name, 16)}`;
+    if (type === "aws:lb/listenerRule:ListenerRule") return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener-rule/app/alb/0123456789abcdef/fedcba9876543210/${hex(name, 16)}`;
     if (type === "aws:lb/targetGroup:TargetGroup") return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${inputs.name ?? name}/fedcba9876543210`;
     if (type === "aws:sqs/queue:Queue") return `arn:aws:sqs:${REGION}:${ACCOUNT}:${inputs.name ?? name}`;
     if (type === "aws:ecs/cluster:Cluster") return `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${inputs.name ?? name}`;
@@ -44,6 +53,8 @@ function arnFor(type: string, name: string, inputs: any): string {
     if (type === "aws:rds/clusterInstance:ClusterInstance") return `arn:aws:rds:${REGION}:${ACCOUNT}:db:${inputs.identifier ?? name}`;
     if (type === "aws:lambda/function:Function") return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${inputs.name ?? name}`;
     if (type === "aws:cloudwatch/eventRule:EventRule") return `arn:aws:events:${REGION}:${ACCOUNT}:rule/${inputs.name ?? name}`;
+    // AWS gives a scalable target an id of its own: `scalable-target/<id>` (Service Authorization Reference).
+    if (type === "aws:appautoscaling/target:Target") return `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/${hex(name, 32)}`;
     if (type === "aws:appautoscaling/policy:Policy") return `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:${name}:resource/${inputs.serviceNamespace}/${inputs.resourceId}:policyName/${inputs.name ?? name}`;
     return `arn:aws:${pkg === "aws" ? service : pkg}:${REGION}:${ACCOUNT}:${name}`;
 }

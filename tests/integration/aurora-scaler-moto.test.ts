@@ -15,15 +15,19 @@ import { InstanceClassScaler, type Outcome } from "../../runtime/aurora/scaler";
 import { TAGS, type ScalerSettings } from "../../runtime/aurora/operation";
 import { writerWriteIopsSeries } from "../../scaling/aurora";
 import { motoClientOverrides, startMoto, type MotoServer } from "../../local/moto-server";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const CLUSTER = "it-aurora";
 const WRITER = `${CLUSTER}-writer`;
 const READER = `${CLUSTER}-reader-1`;
+/** A reader Application Auto Scaling added: its name is `application-autoscaling-<uuid>`, not the cluster's. */
+const AAS_READER = "application-autoscaling-0f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4";
 const ALARM = `${CLUSTER}-write-rate`;
 const SMALL = "db.t4g.medium";
 const LARGE = "db.r6g.large";
 
 describe("integration: aurora instance-class scaler against moto_server", function () {
+    recordAwsCalls(__filename, "aurora-class-scaler", { dbCluster: CLUSTER, alarm: ALARM });
     this.timeout(60_000);
     let moto: MotoServer | undefined;
     let rds: RDSClient;
@@ -76,6 +80,7 @@ describe("integration: aurora instance-class scaler against moto_server", functi
         }));
         await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: WRITER, DBClusterIdentifier: CLUSTER, Engine: "aurora-postgresql", DBInstanceClass: SMALL, PromotionTier: 1 }));
         await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: READER, DBClusterIdentifier: CLUSTER, Engine: "aurora-postgresql", DBInstanceClass: SMALL, PromotionTier: 1 }));
+        await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: AAS_READER, DBClusterIdentifier: CLUSTER, Engine: "aurora-postgresql", DBInstanceClass: SMALL, PromotionTier: 15 }));
         const series = writerWriteIopsSeries(CLUSTER);
         await cloudwatch.send(new PutMetricAlarmCommand({
             AlarmName: ALARM, Namespace: series.namespace, MetricName: series.metricName, Statistic: "Average",
@@ -90,8 +95,8 @@ describe("integration: aurora instance-class scaler against moto_server", functi
         await moto?.stop();
     });
 
-    it("starts with a small writer and a small reader", async () => {
-        expect(await topology()).to.deep.equal({ writer: WRITER, classes: { [WRITER]: SMALL, [READER]: SMALL }, clusterTags: [] });
+    it("starts with a small writer, a small reader of the stack and one Application Auto Scaling added", async () => {
+        expect(await topology()).to.deep.equal({ writer: WRITER, classes: { [WRITER]: SMALL, [READER]: SMALL, [AAS_READER]: SMALL }, clusterTags: [] });
     });
 
     it("scale-up on ALARM runs to completion: a new large writer, the old writer resized to large, the reader untouched", async () => {
@@ -100,7 +105,7 @@ describe("integration: aurora instance-class scaler against moto_server", functi
         expect(outcomes.at(-1)!.result).to.equal("completed");
         const t = await topology();
         expect(t.writer).to.match(new RegExp(`^${CLUSTER}-up-[0-9a-z]+$`));
-        expect(t.classes).to.deep.equal({ [WRITER]: LARGE, [READER]: SMALL, [t.writer]: LARGE });
+        expect(t.classes).to.deep.equal({ [WRITER]: LARGE, [READER]: SMALL, [AAS_READER]: SMALL, [t.writer]: LARGE });
         expect(t.clusterTags).to.deep.equal([TAGS.lastChange]);
         expect(logLines.filter((l) => l.event === "step").map((l) => l.call).filter(Boolean))
             .to.deep.equal(["CreateDBInstance", "FailoverDBCluster", "ModifyDBInstance", "AddTagsToResource"]);
@@ -118,7 +123,7 @@ describe("integration: aurora instance-class scaler against moto_server", functi
         logLines.length = 0;
         const outcomes = await runToEnd("schedule");
         expect(outcomes.at(-1)!.result).to.equal("completed");
-        expect(await topology()).to.deep.equal({ writer: WRITER, classes: { [WRITER]: SMALL, [READER]: SMALL }, clusterTags: [TAGS.lastChange] });
+        expect(await topology()).to.deep.equal({ writer: WRITER, classes: { [WRITER]: SMALL, [READER]: SMALL, [AAS_READER]: SMALL }, clusterTags: [TAGS.lastChange] });
         expect(logLines.filter((l) => l.event === "step").map((l) => l.call).filter(Boolean))
             .to.deep.equal(["ModifyDBInstance", "FailoverDBCluster", "DeleteDBInstance", "RemoveTagsFromResource"]);
     });

@@ -26,6 +26,7 @@ import {
     type FixtureOptions,
     type MotoServer,
     type UpdateServiceCall, stopAll } from "../../local/moto-server";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const INTERVAL_MS = 1_000;
 const MIN = 1;
@@ -43,6 +44,7 @@ const POLL_TOLERANCE_MS = 250;
 const FIXTURE: FixtureOptions = { cluster: "it-cluster", service: "it-worker", queue: "it-jobs", desiredCount: MIN, settled: true };
 
 describe("integration: autoscaler against moto_server", function () {
+    recordAwsCalls(__filename, "autoscaler", { cluster: FIXTURE.cluster, service: FIXTURE.service, queue: FIXTURE.queue });
     this.timeout(120_000);
 
     let moto: MotoServer | undefined;

@@ -31,6 +31,7 @@ import { wakeOnce } from "../../runtime/scale-to-zero/manual-wake";
 import { wakeTargetGroupName } from "../../config/scale-to-zero";
 import { MARK_TAGS, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
 import { motoClientOverrides, onUpdateService, startMoto, type MotoServer, type UpdateServiceCall } from "../../local/moto-server";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const CLUSTER = "stz-it";
 const SERVICE = "stz-it-preview";
@@ -69,7 +70,20 @@ describe("integration: scale-to-zero against moto_server", function () {
     /** Ten minutes ago, on a minute boundary: the clock the functions run on starts here. */
     const T = Math.floor((Date.now() - 20 * MIN) / MIN) * MIN;
     const logger = createLogger({ level: "silent" });
+    const recording = recordAwsCalls(__filename, undefined, () => ({
+        cluster: CLUSTER, service: SERVICE, listenerRule: t.listenerRuleArn, serviceTargetGroup: t.serviceTargetGroupArn,
+        wakeTargetGroup: t.wakeTargetGroupArn, namespace: NAMESPACE,
+    }));
     const deps = (now: number) => ({ clients, clock: () => now, logger });
+    /** The idle-check function and the wake function at `now`, each recorded as its own role's calls. */
+    const idleCheck = (now: number) => {
+        recording.as("scale-to-zero-idle-check");
+        return runIdleCheck(t, deps(now));
+    };
+    const wakeHandler = (now: number) => {
+        recording.as("scale-to-zero-wake");
+        return createWakeHandler(t, deps(now));
+    };
 
     const read = {
         async desired() {
@@ -157,7 +171,7 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("while requests arrive within the window, the idle check leaves the service awake and publishes ServiceStatus 1", async () => {
-        const r = await runIdleCheck(t, deps(T + 5 * MIN));
+        const r = await idleCheck(T + 5 * MIN);
         expect([r.transition, r.status]).to.deep.equal(["none", "active"]);
         expect((await read.desired()).desired).to.equal(1);
         expect(await read.ruleTarget()).to.equal("service");
@@ -167,7 +181,7 @@ describe("integration: scale-to-zero against moto_server", function () {
 
     it("after a fully idle window it sleeps: rule to the wake target group, bounds 0..0, desired 0, IdleSeconds published", async () => {
         // The last requests were in the minute [T+1, T+2); the window (T+2, T+7] is empty.
-        const r = await runIdleCheck(t, deps(T + 7 * MIN));
+        const r = await idleCheck(T + 7 * MIN);
         expect(r.transition).to.equal("slept");
         const state = await read.desired();
         expect(state.desired).to.equal(0);
@@ -183,7 +197,7 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("a second run changes nothing", async () => {
-        const r = await runIdleCheck(t, deps(T + 8 * MIN));
+        const r = await idleCheck(T + 8 * MIN);
         expect([r.transition, r.status, r.actions]).to.deep.equal(["none", "idle", []]);
         expect((await read.desired()).desired).to.equal(0);
         expect(await read.ruleTarget()).to.equal("wake");
@@ -192,7 +206,7 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("ALB requests to the wake handler: one UpdateService to wakeCapacity for 8 concurrent requests, bounds 1..1, 503 JSON with Retry-After", async () => {
-        const handler = createWakeHandler(t, deps(T + 9 * MIN));
+        const handler = wakeHandler(T + 9 * MIN);
         const answers = await Promise.all(Array.from({ length: 8 }, () => handler(albEvent())));
         for (const a of answers) {
             expect([a.statusCode, a.headers!["Retry-After"], JSON.parse(a.body!).status]).to.deep.equal([503, "5", "starting"]);
@@ -204,13 +218,13 @@ describe("integration: scale-to-zero against moto_server", function () {
         expect(await read.ruleTarget()).to.equal("wake");
         expect(await read.bounds()).to.deep.equal([1, 1]);
         // While the task starts, a later request asks for nothing more.
-        await createWakeHandler(t, deps(T + 9 * MIN + 20_000))(albEvent());
+        await wakeHandler(T + 9 * MIN + 20_000)(albEvent());
         expect(updates).to.have.length(2);
     });
 
     it("once a target is registered (healthy), the next request switches the rule back, restores the bounds and publishes WakeLatencySeconds", async () => {
         await clients.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: t.serviceTargetGroupArn, Targets: [{ Id: "10.0.1.11", Port: 80 }] }));
-        const a = await createWakeHandler(t, deps(T + 9 * MIN + 45_000))(albEvent());
+        const a = await wakeHandler(T + 9 * MIN + 45_000)(albEvent());
         expect(JSON.parse(a.body!)).to.deep.equal({ status: "ready", service: SERVICE, retryAfterSeconds: 1 });
         expect(await read.ruleTarget()).to.equal("service");
         expect(await read.bounds()).to.deep.equal([0, 1]);
@@ -220,10 +234,10 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("within one idle window of the wake it does not sleep again, though no request came; a window later it does", async () => {
-        const within = await runIdleCheck(t, deps(T + 13 * MIN));
+        const within = await idleCheck(T + 13 * MIN);
         expect(within.transition).to.equal("none");
         expect((await read.desired()).desired).to.equal(1);
-        const after = await runIdleCheck(t, deps(T + 15 * MIN));
+        const after = await idleCheck(T + 15 * MIN);
         expect(after.transition).to.equal("slept");
         expect((await read.desired()).desired).to.equal(0);
         expect(await read.ruleTarget()).to.equal("wake");
@@ -231,6 +245,8 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("`autoscale wake` finds the rule and wake target group from the service and wakes it as a first request would", async () => {
+        // An operator's command, run with the operator's own credentials: no role of the stack.
+        recording.as(undefined);
         const d = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 16 * MIN);
         expect([d.transition, d.desiredCount]).to.deep.equal(["wake-requested", 1]);
         expect((await read.desired()).desired).to.equal(1);

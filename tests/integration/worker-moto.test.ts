@@ -13,6 +13,7 @@ import { runWorker } from "../../runtime/worker/consumer";
 import { agentTaskProtection } from "../../runtime/worker/task-protection";
 import { motoClients, pollUntil, sendBurst, startMoto, stopAll, type MotoServer } from "../../local/moto-server";
 import type { AwsClients } from "../../runtime/aws/clients";
+import { noteAwsCall, recordAwsCalls } from "../helpers/aws-call-recorder";
 
 interface AgentStandIn {
     readonly uri: string;
@@ -23,6 +24,9 @@ interface AgentStandIn {
 
 /** Task path of the stand-in: ECS sets ECS_AGENT_URI to `http://169.254.170.2/api/<task id>`. */
 const AGENT_PATH = "/api/task-id";
+/** The cluster and task the stand-in answers for. */
+const CLUSTER = "it-cluster";
+const TASK_ARN = `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/0123456789abcdef0123456789abcdef`;
 
 /** Answers like the ECS agent: 200 with `{"protection":{...}}`. */
 function startAgentStandIn(): Promise<AgentStandIn> {
@@ -37,8 +41,12 @@ function startAgentStandIn(): Promise<AgentStandIn> {
             }
             const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
             puts.push({ at: Date.now(), body });
+            // The agent calls ECS UpdateTaskProtection for the task with the task role's credentials.
+            noteAwsCall("ecs", "UpdateTaskProtection", {
+                cluster: CLUSTER, tasks: [TASK_ARN], protectionEnabled: body.ProtectionEnabled, expiresInMinutes: body.ExpiresInMinutes,
+            });
             res.writeHead(200, { "content-type": "application/json" });
-            res.end(JSON.stringify({ protection: { ProtectionEnabled: body.ProtectionEnabled, TaskArn: "arn:aws:ecs:us-east-1:123456789012:task/c/t" } }));
+            res.end(JSON.stringify({ protection: { ProtectionEnabled: body.ProtectionEnabled, TaskArn: TASK_ARN } }));
         });
     });
     return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
@@ -55,6 +63,7 @@ function startAgentStandIn(): Promise<AgentStandIn> {
 }
 
 describe("integration: the sample worker against moto's SQS", function () {
+    recordAwsCalls(__filename, "worker", { cluster: CLUSTER, queue: "worker-rate" });
     this.timeout(90_000);
     let moto: MotoServer | undefined;
     let clients: AwsClients;

@@ -6,6 +6,7 @@ import { ScalerSettings, TAGS, decodeOperation, decide, encodeOperation, Operati
 import { handler, settingsFromEnv, triggerOf, SCALER_ENV } from "../../runtime/aurora/handler";
 import { captureLogs, CLIENT_CONFIG } from "./support";
 import { ALARM, CLUSTER, FakeAurora, clusterArn, instanceArn } from "./aurora-fake-rds";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const SMALL = "db.t4g.medium";
 const LARGE = "db.r6g.large";
@@ -25,6 +26,7 @@ const settings: ScalerSettings = {
 };
 
 describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
+    recordAwsCalls(__filename, "aurora-class-scaler", { dbCluster: CLUSTER, alarm: ALARM });
     let world: FakeAurora;
     let now = T0;
     const logs = captureLogs();
@@ -54,7 +56,7 @@ describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
         expect(first).to.deep.include({ result: "waiting", step: "wait-candidate" });
         expect(writes()).to.deep.equal([
             ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("prepare") }] }],
-            ["CreateDBInstance", { DBInstanceIdentifier: cand, DBClusterIdentifier: CLUSTER, Engine: "aurora-postgresql", DBInstanceClass: LARGE, PromotionTier: 0, Tags: [{ Key: TAGS.created, Value: "true" }] }],
+            ["CreateDBInstance", { DBInstanceIdentifier: cand, DBClusterIdentifier: CLUSTER, Engine: "aurora-postgresql", DBInstanceClass: LARGE, PromotionTier: 0, PubliclyAccessible: false, Tags: [{ Key: TAGS.created, Value: "true" }] }],
             ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("wait-candidate") }] }],
         ]);
 

@@ -10,6 +10,7 @@ import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
 import { runChaosOnce } from "../../runtime/autoscaler/service";
 import { CHAOS_TIMING_DEFAULTS } from "../../runtime/autoscaler/settings";
 import { captureLogs, CLIENT_CONFIG, fakeTime, sdkError, type FakeTime } from "./support";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
 const QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:work";
@@ -17,6 +18,7 @@ const ROLE = "arn:aws:iam::123456789012:role/demo-worker-task";
 const taskArn = (id: string) => `arn:aws:ecs:us-east-1:123456789012:task/main/${id}`;
 
 describe("failure simulation", () => {
+    recordAwsCalls(__filename, "autoscaler-failure-simulation", { cluster: "main", service: "worker", queue: "work" });
     const ecs = new ECSClient(CLIENT_CONFIG);
     const sqs = new SQSClient(CLIENT_CONFIG);
     const ecsMock = mockClient(ecs);

@@ -8,6 +8,7 @@ import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
 import type { DecisionSettings, LastActions, QueueObservation, QueueSource } from "../../runtime/autoscaler/types";
 import { decisionSettings } from "../helpers/decision-settings";
 import { captureLogs, CLIENT_CONFIG, deferred, fakeTime, sdkError, type FakeTime } from "./support";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const SETTINGS: DecisionSettings = decisionSettings({ minCapacity: 1, countInFlight: false });
 
@@ -51,6 +52,7 @@ async function tickWorker(loop: ControlLoop): Promise<TickReport> {
 }
 
 describe("ControlLoop", () => {
+    recordAwsCalls(__filename, "autoscaler", { cluster: "main", service: "worker", queue: "work" });
     const ecs = new ECSClient(CLIENT_CONFIG);
     const ecsMock = mockClient(ecs);
     /** The service as the mocked ECS API holds it. */

@@ -8,10 +8,12 @@ import { METRIC_NAMES } from "../../runtime/autoscaler/metrics";
 import { PreflightError, startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings, type AutoscalerSettings } from "../../runtime/autoscaler/settings";
 import { captureLogs, CLIENT_CONFIG, fakeTime, httpGet, sdkError, type FakeTime } from "./support";
+import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
 
 describe("startAutoscaler", () => {
+    recordAwsCalls(__filename, "autoscaler", { cluster: "main", service: "worker", queue: "work" });
     const ecs = new ECSClient(CLIENT_CONFIG);
     const sqs = new SQSClient(CLIENT_CONFIG);
     const cloudwatch = new CloudWatchClient(CLIENT_CONFIG);

@@ -14,6 +14,7 @@ import { MARK_TAGS, targetEnvironment, type ScaleToZeroTarget } from "../../scal
 import { main } from "../../cli/autoscale";
 import { captureLogs } from "./support";
 import { fakeAws as fakeAwsFor, type World } from "./scale-to-zero-fake-aws";
+import { recordAwsCalls, type Recording } from "../helpers/aws-call-recorder";
 
 const T: ScaleToZeroTarget = {
     cluster: "stg",
@@ -51,12 +52,15 @@ const albEvent = (accept = "text/html,application/xhtml+xml"): ALBEvent => ({
 });
 
 describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
+    const recording: Recording = recordAwsCalls(__filename, undefined, { cluster: T.cluster, service: T.service, listenerRule: T.listenerRuleArn, serviceTargetGroup: T.serviceTargetGroupArn, wakeTargetGroup: T.wakeTargetGroupArn, namespace: T.namespace });
     let aws: ReturnType<typeof fakeAws>;
     let now = T0;
     const deps = () => ({ clients: aws.clients, clock: () => now, logger: captureLogs().logger });
     afterEach(() => aws?.restore());
 
     describe("idle check", () => {
+        before(() => recording.as("scale-to-zero-idle-check"));
+        after(() => recording.as(undefined));
         it("GIVEN an awake service WHEN it runs THEN it asks GetMetricData for the target group's RequestCount Sum per 60 s over the window (and an hour back)", async () => {
             aws = fakeAws(awakeWorld());
             now = T0 + 30_000;
@@ -195,6 +199,8 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
     });
 
     describe("wake handler", () => {
+        before(() => recording.as("scale-to-zero-wake"));
+        after(() => recording.as(undefined));
         const asleep = () => awakeWorld({ desired: 0, healthy: 0, route: T.wakeTargetGroupArn, bounds: { min: 0, max: 0 } });
 
         it("GIVEN a sleeping service WHEN 25 requests arrive at once THEN exactly one UpdateService (desired = wakeCapacity) and one bounds change are sent, and every caller gets 503 with Retry-After", async () => {
