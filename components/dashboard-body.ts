@@ -146,12 +146,12 @@ function consumerWidgets(input: DashboardInput): WidgetSpec[] {
 }
 
 /**
- * For each service the queue autoscaler scales, its own figures (embedded metric format in its logs,
- * scaling/autoscaler-metrics.ts): the work it reads against the tasks it sees and decides, and its
- * scaling actions against its failed ticks and tick duration.
+ * A row for each service the queue autoscaler scales, with its own figures (embedded metric format in
+ * its logs, scaling/autoscaler-metrics.ts): the work it reads against the tasks it sees and decides, and
+ * its scaling actions against its failed ticks, expired deployment holds and tick duration.
  */
-function autoscalerWidgets(input: DashboardInput): WidgetSpec[] {
-    return input.services.filter((s) => s.scaledBy === "queueAutoscaler").flatMap((service) => {
+function autoscalerRows(input: DashboardInput): WidgetSpec[][] {
+    return input.services.filter((s) => s.scaledBy === "queueAutoscaler").map((service) => {
         const line = (name: AutoscalerMetricName, label: string, extra: MetricOptions = {}) => metricLine(autoscalerSeries(service.name, name), { label, ...extra });
         return [
             {
@@ -171,6 +171,7 @@ function autoscalerWidgets(input: DashboardInput): WidgetSpec[] {
                 metrics: [
                     line("ScalingActions", "desired-count changes"),
                     line("TickFailures", "failed ticks"),
+                    line("DeploymentHoldExpired", "deployments past the hold"),
                     line("TickDuration", "tick duration (ms)", { yAxis: "right" }),
                 ],
                 yAxis: { left: { min: 0 }, right: { min: 0 } },
@@ -265,8 +266,7 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
 
     const consumers = consumerWidgets(input);
     if (consumers.length > 0) rows.splice(1, 0, consumers);
-    const autoscaler = autoscalerWidgets(input);
-    if (autoscaler.length > 0) rows.splice(consumers.length > 0 ? 2 : 1, 0, autoscaler);
+    rows.splice(consumers.length > 0 ? 2 : 1, 0, ...autoscalerRows(input));
     const consumed = new Set(input.services.map((s) => s.consumesQueue));
     for (const [key, queueName] of Object.entries(input.queues ?? {})) {
         const depth = sqsVisibleMessagesSeries(queueName);

@@ -128,6 +128,7 @@ describe("dashboardBody: the staging stack", () => {
         expect(widget(body, "queue autoscaler (jobs): actions and failed ticks").properties.metrics).to.deep.equal([
             ["ECSAutoscaling", "ScalingActions", "Service", service, { stat: "Sum", label: "desired-count changes" }],
             ["ECSAutoscaling", "TickFailures", "Service", service, { stat: "Sum", label: "failed ticks" }],
+            ["ECSAutoscaling", "DeploymentHoldExpired", "Service", service, { stat: "Sum", label: "deployments past the hold" }],
             ["ECSAutoscaling", "TickDuration", "Service", service, { stat: "Maximum", label: "tick duration (ms)", yAxis: "right" }],
         ]);
     });
