@@ -6,11 +6,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DESIRED_COUNT_ONLY } from "../aws/ecs-iam";
 import { AutoscalerConfig } from "../config/load";
 import { configSettings, envName, STATE_TAG_PREFIX, valueAt } from "../scaling/autoscaler-settings";
 import { ClusterRef, FargateService } from "./fargate-service";
 import { ProjectImage, ProjectImageRef } from "./project-image";
-import { NO_DEPLOYMENT } from "./task-iam";
 
 /** Container name inside the task definition. */
 export const CONTAINER_NAME = "autoscaler";
@@ -118,8 +118,9 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
         const onCluster = { ArnEquals: { "ecs:cluster": args.cluster.clusterArn } };
         const statements: pulumi.Input<object>[] = [
             { Sid: "ReadWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListTagsForResource"], Resource: args.worker.serviceArn },
-            // The desired count only: a request that names a task definition (a deployment) is refused.
-            { Sid: "ScaleWorker", Effect: "Allow", Action: "ecs:UpdateService", Resource: args.worker.serviceArn, Condition: NO_DEPLOYMENT },
+            // The desired count only: a request that sets any other parameter (a task definition, network,
+            // capacity provider, size, execute-command...) is refused (aws/ecs-iam.ts).
+            { Sid: "ScaleWorker", Effect: "Allow", Action: "ecs:UpdateService", Resource: args.worker.serviceArn, Condition: DESIRED_COUNT_ONLY },
             // What the autoscaler last did (and a drain's restore count) is kept in tags on the worker
             // service, so a restarted autoscaler finds it; only tag keys of its own prefix, and at least one.
             {

@@ -12,6 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DESIRED_COUNT_ONLY } from "../aws/ecs-iam";
 import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
 import { ALB_METRICS, CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
 import { wakeTargetGroupName, type ScaleToZeroConfig } from "../config/scale-to-zero";
@@ -19,7 +20,7 @@ import { STATE_TAG_PREFIX } from "../scaling/autoscaler-settings";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
 import { LAMBDA_ENTRIES } from "../bundle/esbuild";
 import { lambdaArchive } from "./lambda-code";
-import { lambdaAssumeRolePolicy, NO_DEPLOYMENT, writeLogsStatement } from "./task-iam";
+import { lambdaAssumeRolePolicy, writeLogsStatement } from "./task-iam";
 
 export interface ScaleToZeroArgs {
     /** The service: cluster and service names and its ARN (the only service the roles may touch). Required. */
@@ -233,7 +234,7 @@ export function scaleToZeroStatements(i: StatementInputs): pulumi.Input<object>[
     return [
         { Sid: "ReadOwnService", Effect: "Allow", Action: "ecs:DescribeServices", Resource: i.serviceArn },
         // The desired count only: never a deployment.
-        { Sid: "ScaleOwnService", Effect: "Allow", Action: "ecs:UpdateService", Resource: i.serviceArn, Condition: NO_DEPLOYMENT },
+        { Sid: "ScaleOwnService", Effect: "Allow", Action: "ecs:UpdateService", Resource: i.serviceArn, Condition: DESIRED_COUNT_ONLY },
         // The sleep and wake marks: tag keys of the project's prefix only, and at least one.
         {
             Sid: "MarkOwnService",

@@ -54,13 +54,6 @@ export function lambdaAssumeRolePolicy(scope: AwsScope, functionName: pulumi.Inp
     });
 }
 
-/**
- * UpdateService condition for roles that only change a desired count: the request may name no task
- * definition and no capacity provider strategy (ECS condition keys ecs:task-definition and
- * ecs:capacity-provider are present only when the request sets them), so the role cannot deploy.
- */
-export const NO_DEPLOYMENT = { Null: { "ecs:task-definition": "true", "ecs:capacity-provider": "true" } };
-
 /** Lets the execution role create streams in, and write to, one log group only. */
 export function writeLogsStatement(logGroupArn: pulumi.Input<string>): pulumi.Input<object> {
     return {

@@ -142,7 +142,11 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 expect(found[0].Resource, action).to.equal(WORKER_SERVICE_ARN);
             }
             expect(withAction(statements, "ecs:DescribeServices")[0].Condition).to.equal(undefined);
-            expect(withAction(statements, "ecs:UpdateService")[0].Condition).to.deep.equal({ Null: { "ecs:task-definition": "true", "ecs:capacity-provider": "true" } });
+            expect(withAction(statements, "ecs:UpdateService")[0].Condition).to.deep.equal({ Null: {
+                "ecs:auto-assign-public-ip": "true", "ecs:capacity-provider": "true", "ecs:enable-ebs-volumes": "true", "ecs:enable-ecs-managed-tags": "true",
+                "ecs:enable-execute-command": "true", "ecs:enable-service-connect": "true", "ecs:enable-vpc-lattice": "true", "ecs:namespace": "true",
+                "ecs:propagate-tags": "true", "ecs:subnet": "true", "ecs:task-cpu": "true", "ecs:task-definition": "true", "ecs:task-memory": "true",
+            } });
         });
 
         it("scopes GetQueueAttributes to the queue ARN", async () => {

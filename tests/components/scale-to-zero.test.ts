@@ -136,7 +136,11 @@ describe("ScaleToZero (staging preview, under mocks)", function () {
             { Sid: "ReadOwnService", Effect: "Allow", Action: "ecs:DescribeServices", Resource: SERVICE_ARN },
             {
                 Sid: "ScaleOwnService", Effect: "Allow", Action: "ecs:UpdateService", Resource: SERVICE_ARN,
-                Condition: { Null: { "ecs:task-definition": "true", "ecs:capacity-provider": "true" } },
+                Condition: { Null: {
+                "ecs:auto-assign-public-ip": "true", "ecs:capacity-provider": "true", "ecs:enable-ebs-volumes": "true", "ecs:enable-ecs-managed-tags": "true",
+                "ecs:enable-execute-command": "true", "ecs:enable-service-connect": "true", "ecs:enable-vpc-lattice": "true", "ecs:namespace": "true",
+                "ecs:propagate-tags": "true", "ecs:subnet": "true", "ecs:task-cpu": "true", "ecs:task-definition": "true", "ecs:task-memory": "true",
+            } },
             },
             {
                 Sid: "MarkOwnService", Effect: "Allow", Action: "ecs:TagResource", Resource: SERVICE_ARN,

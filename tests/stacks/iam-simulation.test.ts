@@ -6,6 +6,7 @@
  * be denied; and every statement of every such role must be needed by some call.
  */
 import { expect } from "chai";
+import { UPDATE_SERVICE_CONDITION_KEYS } from "../../aws/ecs-iam";
 import { committedRequests, Principal, RecordedRequest } from "../helpers/aws-call-recorder";
 import { IamRequest } from "../helpers/iam-requests";
 import {
@@ -36,6 +37,23 @@ const OTHERS: { readonly what: string; readonly facts: Readonly<Record<string, s
     { what: "another DB parameter group", facts: { parameterGroup: "custom-params" } },
 ];
 
+/** A value a request that sets the parameter carries for each UpdateService condition key. */
+const UPDATE_SERVICE_SAMPLE_VALUES: Readonly<Record<(typeof UPDATE_SERVICE_CONDITION_KEYS)[number], string>> = {
+    "ecs:auto-assign-public-ip": "ENABLED",
+    "ecs:capacity-provider": "arn:aws:ecs:us-east-1:123456789012:capacity-provider/FARGATE_SPOT",
+    "ecs:enable-ebs-volumes": "true",
+    "ecs:enable-ecs-managed-tags": "false",
+    "ecs:enable-execute-command": "true",
+    "ecs:enable-service-connect": "true",
+    "ecs:enable-vpc-lattice": "true",
+    "ecs:namespace": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-0123456789abcdef",
+    "ecs:propagate-tags": "SERVICE",
+    "ecs:subnet": "subnet-0123456789abcdef0",
+    "ecs:task-cpu": "4096",
+    "ecs:task-definition": "arn:aws:ecs:us-east-1:123456789012:task-definition/other:1",
+    "ecs:task-memory": "30720",
+};
+
 /** Changes to the request itself rather than to a name: each must be denied where it applies. */
 const ALTERED: { readonly what: string; readonly applies: (r: IamRequest) => boolean; readonly alter: (r: IamRequest) => IamRequest }[] = [
     {
@@ -43,6 +61,12 @@ const ALTERED: { readonly what: string; readonly applies: (r: IamRequest) => boo
         applies: (r) => r.action === "ecs:UpdateService",
         alter: (r) => ({ ...r, context: { ...r.context, "ecs:task-definition": "arn:aws:ecs:us-east-1:123456789012:task-definition/other:1" } }),
     },
+    // Every other parameter UpdateService can change besides the desired count, one at a time.
+    ...UPDATE_SERVICE_CONDITION_KEYS.filter((k) => k !== "ecs:task-definition").map((key) => ({
+        what: `UpdateService that sets ${key}`,
+        applies: (r: IamRequest) => r.action === "ecs:UpdateService",
+        alter: (r: IamRequest) => ({ ...r, context: { ...r.context, [key]: UPDATE_SERVICE_SAMPLE_VALUES[key] } }),
+    })),
     {
         what: "DeleteDBInstance on an instance without the scaler's created tag",
         applies: (r) => r.action === "rds:DeleteDBInstance",
