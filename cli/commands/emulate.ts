@@ -6,7 +6,8 @@
  */
 import { appendFile } from "fs/promises";
 import type { Command } from "commander";
-import { clientEndpointProblem, endpointProblem, runEmulator } from "../../emulator/emulate";
+import { runEmulator } from "../../emulator/emulate";
+import { clientEndpointProblem, endpointProblem } from "../../emulator/endpoint";
 import { UsageError } from "../../input/usage";
 import { realSleep } from "../../runtime/autoscaler/time";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";

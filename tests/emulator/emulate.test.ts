@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
-import { clientEndpointProblem, endpointProblem, runEmulator } from "../../emulator/emulate";
+import { runEmulator } from "../../emulator/emulate";
+import { clientEndpointProblem, endpointProblem } from "../../emulator/endpoint";
 import { enginePoliciesFromAws, type DescribedAlarm, type DescribedPolicy } from "../../scaling/engine/from-aws";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 
