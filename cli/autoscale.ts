@@ -22,12 +22,15 @@ import { addAutoscalerCommand } from "./commands/autoscaler";
 import { addChaosCommand } from "./commands/chaos";
 import { addDbCommand } from "./commands/db";
 import { addDiffCommand } from "./commands/diff";
+import { addDownCommand } from "./commands/down";
 import { addEmulateCommand } from "./commands/emulate";
 import { addEvidenceCommand } from "./commands/evidence";
 import { addGatewayCommand } from "./commands/gateway";
 import { addMetricCommand } from "./commands/metric";
 import { addScaleTestCommand } from "./commands/scale-test";
 import { addSimulateCommand } from "./commands/simulate";
+import { addUpCommand } from "./commands/up";
+import { addLoadCommand } from "./commands/load";
 import { addWakeCommand } from "./commands/wake";
 import { addWorkerCommand } from "./commands/worker";
 import { EXIT, processIo, type CliIo, type CommandRegistration, type SetRun } from "./io";
@@ -47,6 +50,9 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addWakeCommand,
     addDbCommand,
     addDiffCommand,
+    addUpCommand,
+    addDownCommand,
+    addLoadCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: SetRun): Command {

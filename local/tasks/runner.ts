@@ -1,0 +1,209 @@
+/**
+ * The local task runner: keeps, for every ECS service of the stack, as many processes as its desired
+ * count in the endpoint. A new task is registered with RunTask at once (so ListTasks shows it, as ECS
+ * lists a PENDING task) and its process starts after the Fargate-like start delay; a task that serves
+ * HTTP is running once its port answers, and is then registered in its target groups. On a scale-in,
+ * pending tasks go first, then running ones without scale-in protection, newest first; a stop is
+ * SIGTERM, and the process gets the task definition's stop timeout (ECS default 30 s) to drain.
+ * A task whose process exits by itself is stopped in the endpoint and replaced, as ECS does.
+ */
+import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { DeregisterTargetsCommand, RegisterTargetsCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import * as net from "net";
+import * as path from "path";
+import { freeLoopbackPort } from "../../tests/integration/moto";
+import { spawnLocal, type LocalProcess } from "../processes";
+import type { TaskAgent } from "./agent";
+import type { ServiceSpec } from "./services";
+
+/** ECS's default stopTimeout: SIGKILL 30 s after SIGTERM (ECS developer guide, container definition stopTimeout). */
+export const STOP_TIMEOUT_MS = 30_000;
+
+export type TaskStatus = "PENDING" | "RUNNING" | "STOPPING";
+
+export interface LocalTask {
+    readonly id: string;
+    readonly arn: string;
+    status: TaskStatus;
+    readonly launchedAt: number;
+    readonly port?: number;
+    process?: LocalProcess;
+}
+
+export interface ServiceView {
+    readonly name: string;
+    desired: number;
+    readonly tasks: LocalTask[];
+}
+
+export interface RunnerOptions {
+    readonly ecs: ECSClient;
+    readonly elbv2: ElasticLoadBalancingV2Client;
+    readonly services: readonly ServiceSpec[];
+    /** Seconds from launch to the process starting (Fargate's provisioning and image pull). */
+    readonly startDelaySeconds: number;
+    /** Environment every task gets (endpoint, region, credentials). */
+    readonly baseEnv: NodeJS.ProcessEnv;
+    readonly bundles: { readonly autoscale: string; readonly httpStandIn: string };
+    readonly agent: TaskAgent;
+    readonly logDir: string;
+    /** Each line a task's process writes, with the service it belongs to. */
+    readonly onTaskLine?: (service: string, line: string) => void;
+    readonly onError?: (error: Error) => void;
+    readonly clock?: () => number;
+}
+
+function portAnswers(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const s = net.connect(port, "127.0.0.1");
+        s.once("connect", () => { s.destroy(); resolve(true); });
+        s.once("error", () => resolve(false));
+    });
+}
+
+export class TaskRunner {
+    readonly views = new Map<string, ServiceView>();
+    private timer?: NodeJS.Timeout;
+    private ticking?: Promise<void>;
+    private stopped = false;
+    private readonly clock: () => number;
+
+    constructor(private readonly o: RunnerOptions) {
+        this.clock = o.clock ?? Date.now;
+        for (const s of o.services) this.views.set(s.name, { name: s.name, desired: 0, tasks: [] });
+    }
+
+    start(everyMs = 500): void {
+        const loop = () => {
+            if (this.stopped) return;
+            this.ticking = this.tick().catch((e: Error) => this.o.onError?.(e)).finally(() => {
+                if (!this.stopped) this.timer = setTimeout(loop, everyMs);
+            });
+        };
+        loop();
+    }
+
+    /** One reconcile pass over every service. */
+    async tick(): Promise<void> {
+        const byCluster = new Map<string, ServiceSpec[]>();
+        for (const s of this.o.services) byCluster.set(s.cluster, [...(byCluster.get(s.cluster) ?? []), s]);
+        for (const [cluster, specs] of byCluster) {
+            // DescribeServices takes at most 10 services per call.
+            for (let i = 0; i < specs.length; i += 10) {
+                const out = await this.o.ecs.send(new DescribeServicesCommand({ cluster, services: specs.slice(i, i + 10).map((s) => s.name) }));
+                for (const svc of out.services ?? []) {
+                    const view = this.views.get(svc.serviceName ?? "");
+                    if (view) view.desired = svc.desiredCount ?? 0;
+                }
+            }
+        }
+        for (const spec of this.o.services) await this.reconcile(spec, this.views.get(spec.name)!);
+    }
+
+    private async reconcile(spec: ServiceSpec, view: ServiceView): Promise<void> {
+        const now = this.clock();
+        const active = view.tasks.filter((t) => t.status !== "STOPPING");
+        for (let i = active.length; i < view.desired; i++) await this.launch(spec, view, now);
+        let surplus = active.length - view.desired;
+        // Pending first, then running tasks newest first; a protected task is left until its protection ends.
+        const candidates = [...active.filter((t) => t.status === "PENDING").reverse(), ...active.filter((t) => t.status === "RUNNING").reverse()];
+        for (const t of candidates) {
+            if (surplus <= 0) break;
+            if (t.status === "RUNNING" && this.o.agent.isProtected(t.id, now)) continue;
+            surplus--;
+            void this.stopTask(spec, view, t, "Scaling activity initiated by (deployment ecs-svc)");
+        }
+        for (const t of view.tasks) {
+            if (t.status === "PENDING" && !t.process && now >= t.launchedAt + this.o.startDelaySeconds * 1000) this.startProcess(spec, view, t);
+        }
+    }
+
+    private async launch(spec: ServiceSpec, view: ServiceView, now: number): Promise<void> {
+        const out = await this.o.ecs.send(new RunTaskCommand({
+            cluster: spec.cluster, taskDefinition: spec.taskDefinitionArn, launchType: "FARGATE", group: `service:${spec.name}`, startedBy: "ecs-svc/local",
+            networkConfiguration: { awsvpcConfiguration: { subnets: [...spec.subnets], securityGroups: [...spec.securityGroups] } },
+        }));
+        const arn = out.tasks?.[0]?.taskArn;
+        if (!arn) throw new Error(`RunTask for ${spec.name}: no task (${JSON.stringify(out.failures ?? [])})`);
+        const serves = spec.container.containerPort !== undefined || spec.container.command[0] === "gateway";
+        view.tasks.push({ id: arn.split("/").pop()!, arn, status: "PENDING", launchedAt: now, ...(serves ? { port: await freeLoopbackPort() } : {}) });
+    }
+
+    private startProcess(spec: ServiceSpec, view: ServiceView, t: LocalTask): void {
+        const c = spec.container;
+        const env: NodeJS.ProcessEnv = {
+            ...this.o.baseEnv, ...c.environment,
+            ECS_AGENT_URI: this.o.agent.uriFor(t.id), LOCAL_SERVICE: spec.name, LOCAL_TASK: t.id, LOCAL_IMAGE: c.image,
+            // Every task has its own network namespace on Fargate; here they share the loopback interface.
+            ...(t.port !== undefined ? { PORT: String(t.port) } : {}),
+            ...(c.environment.HEALTH_PORT !== undefined ? { HEALTH_PORT: "0" } : {}),
+        };
+        const args = c.projectImage ? [this.o.bundles.autoscale, ...c.command] : [this.o.bundles.httpStandIn];
+        t.process = spawnLocal({
+            name: `${spec.name}/${t.id}`, command: process.execPath, args, env,
+            logFile: path.join(this.o.logDir, spec.name, `${t.id}.log`),
+            onLine: (line) => this.o.onTaskLine?.(spec.name, line),
+        });
+        void t.process.exited.then(() => {
+            if (t.status !== "STOPPING" && !this.stopped) void this.stopTask(spec, view, t, "Essential container in task exited");
+        });
+        void this.whenReady(t).then(async (ready) => {
+            if (!ready || t.status !== "PENDING") return;
+            t.status = "RUNNING";
+            for (const tg of spec.targetGroupArns) {
+                await this.o.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: "127.0.0.1", Port: t.port }] })).catch((e: Error) => this.o.onError?.(e));
+            }
+        });
+    }
+
+    private async whenReady(t: LocalTask): Promise<boolean> {
+        if (t.port === undefined) return true;
+        for (let i = 0; i < 100 && t.status === "PENDING"; i++) {
+            if (await portAnswers(t.port)) return true;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+    }
+
+    private async stopTask(spec: ServiceSpec, view: ServiceView, t: LocalTask, reason: string): Promise<void> {
+        if (t.status === "STOPPING") return;
+        const wasRunning = t.status === "RUNNING";
+        t.status = "STOPPING";
+        try {
+            if (wasRunning && t.port !== undefined) {
+                for (const tg of spec.targetGroupArns) await this.o.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: "127.0.0.1", Port: t.port }] }));
+            }
+            await this.o.ecs.send(new StopTaskCommand({ cluster: spec.cluster, task: t.arn, reason }));
+        } catch (error) {
+            this.o.onError?.(error as Error);
+        }
+        await t.process?.stop(STOP_TIMEOUT_MS);
+        const i = view.tasks.indexOf(t);
+        if (i >= 0) view.tasks.splice(i, 1);
+    }
+
+    /** Stops the loop and every task (SIGTERM, drain, then the endpoint's StopTask). */
+    async stop(): Promise<void> {
+        this.stopped = true;
+        if (this.timer) clearTimeout(this.timer);
+        await this.ticking;
+        await Promise.all(this.o.services.flatMap((spec) => {
+            const view = this.views.get(spec.name)!;
+            return [...view.tasks].map((t) => this.stopTask(spec, view, t, "Stack stopped"));
+        }));
+    }
+
+    /** Counts per service: desired, and tasks by status. */
+    counts(): Record<string, { desired: number; running: number; pending: number; stopping: number }> {
+        const out: Record<string, { desired: number; running: number; pending: number; stopping: number }> = {};
+        for (const v of this.views.values()) {
+            out[v.name] = {
+                desired: v.desired,
+                running: v.tasks.filter((t) => t.status === "RUNNING").length,
+                pending: v.tasks.filter((t) => t.status === "PENDING").length,
+                stopping: v.tasks.filter((t) => t.status === "STOPPING").length,
+            };
+        }
+        return out;
+    }
+}
