@@ -14,6 +14,8 @@ import { DEFAULT_ENGINE_PARAMS } from "../scaling/engine/params";
 import { activityLine } from "./activities";
 import { buildBundles } from "./bundle";
 import { openEndpoint, endpointPreflight, type LocalEndpoint } from "./endpoint";
+import { PROJECT_ROOT } from "./entry";
+import { configOverrides } from "./config-overrides";
 import { LocalStackError } from "./errors";
 import { applyGraph } from "./graph/apply";
 import { APPLIERS } from "./graph/appliers";
@@ -28,6 +30,7 @@ import { Timeline } from "./timeline";
 const REGION = "us-east-1";
 
 export interface UpOptions {
+    /** Where the stack files are, and `.autoscale/` (default: the repository). */
     readonly root: string;
     readonly stack: string;
     readonly speed: number;
@@ -36,8 +39,8 @@ export interface UpOptions {
     readonly demo: boolean;
     readonly port: number;
     readonly env: NodeJS.ProcessEnv;
-    /** Config overrides (keys as stackConfig takes them); tests use them for short cooldowns. */
-    readonly overrides?: Record<string, unknown>;
+    /** `<path>=<value>` config settings for this run (local/config-overrides.ts). */
+    readonly config?: readonly string[];
     readonly out: (line: string) => void;
     readonly signal: AbortSignal;
     /** Called once the stack is created and running. */
@@ -92,7 +95,9 @@ async function cleanLeftovers(root: string, stack: string, out: (line: string) =
     removeState(root, stack);
 }
 
-export async function up(o: UpOptions): Promise<void> {
+export async function up(options: UpOptions): Promise<void> {
+    if (!/^[A-Za-z0-9_.-]+$/.test(options.stack) || !stackNames(options.root).includes(options.stack)) checkStack(options.root, options.stack);
+    const o = { ...options, overrides: configOverrides(options.root, options.stack, options.config ?? []) };
     checkStack(o.root, o.stack, o.overrides);
     const lock = liveLock(o.root, o.stack);
     if (lock) throw new LocalStackError(`stack ${o.stack} is already running (process ${lock.pid}${lock.pageUrl ? `, page ${lock.pageUrl}` : ""}): open its page, or stop it with \`npx autoscale down --stack ${o.stack}\``);
@@ -114,7 +119,7 @@ export async function up(o: UpOptions): Promise<void> {
         const reuse = previous && !previous.ownEndpoint && o.env.AWS_ENDPOINT_URL?.trim().replace(/\/$/, "") === previous.endpoint;
         if (!reuse) await cleanLeftovers(o.root, o.stack, o.out);
         const started = Date.now();
-        const bundling = buildBundles(o.root, path.join(dir, "bundle"));
+        const bundling = buildBundles(PROJECT_ROOT, path.join(dir, "bundle"));
         endpoint = await openEndpoint(o.env);
         if (endpoint.own) {
             // moto advances a task's status on every DescribeTasks; the task runner says what runs.
@@ -154,7 +159,9 @@ export async function up(o: UpOptions): Promise<void> {
         const startDelaySeconds = o.startDelaySeconds ?? DEFAULT_ENGINE_PARAMS.taskStartSeconds;
         const queues = Object.fromEntries(Object.entries((result.outputs.queueUrls ?? {}) as Record<string, string>).map(([k, url]) => [k, url.split("/").pop()!]));
         const config = loadStackFile(o.stack, o.overrides ?? {}, o.root);
-        const owners = Object.fromEntries(Object.values(config.services).map((sv) => [sv.name, sv.scaledBy === "queueAutoscaler" ? "queue autoscaler" : sv.scaleToZero ? "policies + scale-to-zero" : "Application Auto Scaling"]));
+        const owners: Record<string, string> = Object.fromEntries(Object.values(config.services).map((sv) => [sv.name,
+            sv.scaledBy === "queueAutoscaler" ? "the queue autoscaler" : sv.scaleToZero ? "scale-to-zero (sleeps when idle, wakes on a request)" : "Application Auto Scaling policies"]));
+        if (config.autoscaler.enabled) owners[config.names.autoscalerService] = "nobody: the queue autoscaler itself, one task";
         const timeline = new Timeline({
             stack: o.stack, endpoint: endpoint.url, speed: o.speed, startDelaySeconds, loadBalancerUrls: [], queues, owners,
             notHeld: result.notHeld.map((n) => `${n.type}: ${n.why}`),
@@ -165,7 +172,7 @@ export async function up(o: UpOptions): Promise<void> {
                 entries: s.entries, clients, endpoint: endpoint.url, region: REGION, account: LOCAL_ACCOUNT, bundles, dir,
                 speed: o.speed, startDelaySeconds, timeline, onError,
             });
-            (timeline.info as { loadBalancerUrls: string[] }).loadBalancerUrls = [...live.loadBalancer.urls.values()];
+            timeline.info.loadBalancerUrls = [...live.loadBalancer.urls.values()];
             page.attach(timeline, clients.sqs, Object.fromEntries(Object.entries((result.outputs.queueUrls ?? {}) as Record<string, string>)));
             timeline.subscribe((e) => { if (e.kind === "activity") o.out(activityLine(e.activity)); });
             s.processGroups = live.processGroups();

@@ -39,7 +39,8 @@ export interface StackInfo {
     readonly endpoint: string;
     readonly speed: number;
     readonly startDelaySeconds: number;
-    readonly loadBalancerUrls: readonly string[];
+    /** Filled in once the load balancer listens. */
+    loadBalancerUrls: string[];
     /** Queue key -> queue name, the queues `load` can send to. */
     readonly queues: Readonly<Record<string, string>>;
     /** Service name -> who owns its desired count. */

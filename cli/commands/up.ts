@@ -6,9 +6,10 @@
 import type { Command } from "commander";
 import { DEFAULT_PAGE_PORT, DEFAULT_SPEED, DEFAULT_STACK, PROJECT_ROOT, loadLocalStack, usageMessage } from "../../local/entry";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { collect } from "../options";
 import { UsageError, parseCount } from "../proof/usage";
 
-interface UpFlags { stack: string; speed: string; startDelay?: string; port: string; demo: boolean }
+interface UpFlags { stack: string; speed: string; startDelay?: string; port: string; demo: boolean; config: string[] }
 
 export function addUpCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const cmd = program.command("up")
@@ -17,7 +18,8 @@ export function addUpCommand(program: Command, io: CliIo, setRun: SetRun): Comma
         .option("--speed <factor>", "CloudWatch seconds per real second (alarm periods, cooldowns)", String(DEFAULT_SPEED))
         .option("--start-delay <seconds>", "seconds from a task's launch to its process starting (default: the simulator's Fargate start time)")
         .option("--port <port>", "port of the live page on 127.0.0.1", String(DEFAULT_PAGE_PORT))
-        .option("--no-demo", "do not send the demo burst after start");
+        .option("--no-demo", "do not send the demo burst after start")
+        .option("-c, --config <path=value>", "a stack config value for this run, as `pulumi up --config-path -c` (repeatable)", collect, []);
     cmd.action((flags: UpFlags) => setRun(() => runTool(io, async (signal) => {
         const speed = Number(flags.speed);
         // The emulator reads 1-s datapoints, so a 60-s period must last at least 1 real second.
@@ -27,7 +29,7 @@ export function addUpCommand(program: Command, io: CliIo, setRun: SetRun): Comma
         const startDelaySeconds = flags.startDelay === undefined ? undefined : parseCount(flags.startDelay, "--start-delay", 0);
         try {
             await loadLocalStack().up({
-                root: PROJECT_ROOT, stack: flags.stack, speed, port, demo: flags.demo, env: io.env, signal,
+                root: PROJECT_ROOT, stack: flags.stack, speed, port, demo: flags.demo, env: io.env, signal, config: flags.config,
                 ...(startDelaySeconds !== undefined ? { startDelaySeconds } : {}),
                 out: (line) => io.out(`${line}\n`),
             });

@@ -18,13 +18,18 @@ export interface Endpoint {
     readonly region: string;
 }
 
+function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+    if (typeof data === "string") return data;
+    return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
 /** Node's crypto in the shape SignatureV4 takes (a sha256 or HMAC-sha256 checksum). */
 class Sha256 {
     private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-    constructor(secret?: string | Uint8Array) {
-        this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
+    constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+        this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
     }
-    update(data: string | Uint8Array): void { this.h.update(data); }
+    update(data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(bytes(data)); }
     async digest(): Promise<Uint8Array> { return this.h.digest(); }
     reset(): void { /* one use per instance */ }
 }

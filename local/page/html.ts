@@ -46,7 +46,7 @@ a { color:var(--desired); }
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ecs-autoscaling: local stack</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>${STYLE}</style>
 <script src="/vendor/vega.min.js"></script><script src="/vendor/vega-lite.min.js"></script>
 </head><body>

@@ -42,7 +42,7 @@ function ensureCards(sample) {
     const card = document.createElement("section");
     card.className = "card service";
     card.dataset.service = name;
-    card.innerHTML = '<h2>' + esc(name) + ' <span class="chip" data-sleep hidden></span></h2><div class="sub">desired count owned by ' + esc(owner) + ' <span data-wake></span></div>' +
+    card.innerHTML = '<h2>' + esc(name) + ' <span class="chip" data-sleep hidden></span></h2><div class="sub">desired count set by ' + esc(owner) + ' <span data-wake></span></div>' +
       '<div class="nums"><div class="num desired"><b data-n="desired">0</b><span>desired</span></div><div class="num running"><b data-n="running">0</b><span>running</span></div><div class="num pending"><b data-n="pending">0</b><span>pending</span></div></div>' +
       '<div class="chart" id="chart-svc-' + esc(name) + '"></div>';
     grid.insertBefore(card, before);
