@@ -1,7 +1,7 @@
 /**
  * The clients and naming the appliers share for one local endpoint: the runtime's own client factory
- * (region, endpoint, timeouts, uncompressed CloudWatch) with test credentials, one attempt per call so
- * that an error surfaces at once, and Pulumi-style auto-names that are stable for a stack.
+ * (region, endpoint, timeouts, uncompressed CloudWatch) with test credentials and the SDK's retries (a
+ * busy machine can make one answer slow), and Pulumi-style auto-names that are stable for a stack.
  */
 import { createHash } from "crypto";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -15,14 +15,14 @@ import type { ApplyContext, EndpointClients } from "./applier";
 export const LOCAL_ACCOUNT = "123456789012";
 
 export function endpointOverrides(endpoint: string, region: string): ClientOverrides {
-    return { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1, requestTimeoutMs: 10_000 };
+    return { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 3, requestTimeoutMs: 10_000 };
 }
 
 export function endpointClients(endpoint: string, region: string): EndpointClients {
     const o = endpointOverrides(endpoint, region);
     return {
         ecs: createEcsClient(o), sqs: createSqsClient(o), cloudwatch: createCloudWatchClient(o),
-        logs: new CloudWatchLogsClient({ region, endpoint, credentials: o.credentials, maxAttempts: 1 }),
+        logs: new CloudWatchLogsClient({ region, endpoint, credentials: o.credentials, maxAttempts: 3 }),
         autoscaling: createApplicationAutoScalingClient(o), elbv2: createElbv2Client(o), rds: createRdsClient(o),
     };
 }
