@@ -42,3 +42,9 @@ export const SERVICES_STABLE_WAITER_MS = 15_000 * 40;
 
 /** The stop timeout ECS gives a task between SIGTERM and SIGKILL by default, 30 s (ECS task definition parameters, stopTimeout). */
 export const ECS_DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
+/** PutMetricData takes at most 1,000 metrics per request (CloudWatch API Reference, PutMetricData, MetricData). */
+export const PUT_METRIC_DATA_MAX_DATUMS = 1000;
+
+/** DescribeAlarms takes at most 100 alarm names per request (CloudWatch API Reference, DescribeAlarms, AlarmNames). */
+export const DESCRIBE_ALARMS_MAX_NAMES = 100;

@@ -45,3 +45,5 @@ export const SQS_MAX_WAIT_SECONDS = 20;
 /** ECS task scale-in protection expires after 1 to 2880 minutes (API reference, UpdateTaskProtection expiresInMinutes). */
 export const TASK_PROTECTION_MIN_MINUTES = 1;
 export const TASK_PROTECTION_MAX_MINUTES = 2880;
+/** ExpiresInMinutes when a protection request names none: 120 (same guide). */
+export const TASK_PROTECTION_DEFAULT_MINUTES = 120;

@@ -2,10 +2,10 @@
  * What the local stack's processes run: the project image's command (`autoscale`, cli/autoscale.ts) and
  * the two small hosts of local/hosts/, bundled once per start with esbuild into `.autoscale/bundle/`, so
  * a task starts in a fraction of a second instead of compiling TypeScript. The local stack itself
- * (local/stack.ts, which loads the Pulumi program) stays out of the bundle: tasks never run it.
+ * (local/stack.ts, which loads the Pulumi program) stays out: local/entry.ts requires it by a computed path.
  */
 import * as path from "path";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 
 export interface Bundles {
     /** `node <autoscale> worker run`, `... gateway run`, `... autoscaler run`, `... emulate`. */
@@ -14,20 +14,6 @@ export interface Bundles {
     readonly functionHost: string;
     /** `node <httpStandIn>`: answers HTTP on PORT for an image the project does not build (nginx). */
     readonly httpStandIn: string;
-}
-
-/** Keeps the local stack's entry (and the Pulumi program behind it) out of the task bundle. */
-function withoutLocalStack(root: string): Plugin {
-    const stackEntry = path.join(root, "local", "stack");
-    return {
-        name: "without-local-stack",
-        setup(b) {
-            b.onResolve({ filter: /local\/stack$/ }, (args) => {
-                const resolved = path.resolve(args.resolveDir, args.path);
-                return resolved === stackEntry ? { path: args.path, external: true } : undefined;
-            });
-        },
-    };
 }
 
 export async function buildBundles(root: string, outDir: string): Promise<Bundles> {
@@ -45,7 +31,6 @@ export async function buildBundles(root: string, outDir: string): Promise<Bundle
         format: "cjs",
         sourcemap: false,
         logLevel: "error",
-        plugins: [withoutLocalStack(root)],
     });
     return {
         autoscale: path.join(outDir, "autoscale.js"),

@@ -6,7 +6,7 @@
  */
 import { accessSync, constants } from "fs";
 import * as path from "path";
-import { startMoto, type MotoServer } from "../tests/integration/moto";
+import { startMoto, type MotoServer } from "./moto-server";
 import { LocalStackError } from "./errors";
 
 export interface LocalEndpoint {

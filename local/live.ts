@@ -7,6 +7,8 @@
 import * as path from "path";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DESCRIBE_ALARMS_MAX_NAMES } from "../aws/api-limits";
+import { ALB_METRICS, ECS_METRICS, SQS_METRICS } from "../aws/metrics";
 import { FileTail, activityFromAutoscalerLog, activityFromRecord, type Activity } from "./activities";
 import type { Bundles } from "./bundle";
 import { FunctionHosts, functionSpecs, scheduledEvent, schedules, snsAlarmEvent } from "./functions";
@@ -104,19 +106,19 @@ export async function startLive(o: LiveOptions): Promise<Live> {
         const at = new Date(now);
         const readings: Record<string, QueueReading> = {};
         for (const q of queues) readings[q.name] = await readQueue(o.clients.sqs, q, ages.get(q.name)!, now);
-        await publish(o.clients.cloudwatch, "AWS/SQS", queues.flatMap((q) => queueData(q, readings[q.name], at)));
+        await publish(o.clients.cloudwatch, SQS_METRICS.namespace, queues.flatMap((q) => queueData(q, readings[q.name], at)));
         const ecsData = specs.flatMap((s) => {
             const samples = (runner.views.get(s.name)?.tasks ?? []).filter((t) => t.status === "RUNNING" && t.process)
                 .map((t) => usage.sample(t.process!.pid, now, cpuOf.get(s.name)!.cpu, cpuOf.get(s.name)!.memory))
                 .filter((x): x is NonNullable<typeof x> => x !== undefined);
             return serviceUtilizationData(s.cluster, s.name, samples, at);
         });
-        await publish(o.clients.cloudwatch, "AWS/ECS", ecsData);
-        await publish(o.clients.cloudwatch, "AWS/ApplicationELB", loadBalancer.takeMetrics(at));
+        await publish(o.clients.cloudwatch, ECS_METRICS.namespace, ecsData);
+        await publish(o.clients.cloudwatch, ALB_METRICS.namespace, loadBalancer.takeMetrics(at));
         for (const tail of records) for (const line of tail.read()) onActivity(activityFromRecord(line));
         const alarms: Record<string, string> = {};
-        for (let i = 0; i < alarmNames.length; i += 100) {
-            const r = await o.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: alarmNames.slice(i, i + 100) }));
+        for (let i = 0; i < alarmNames.length; i += DESCRIBE_ALARMS_MAX_NAMES) {
+            const r = await o.clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: alarmNames.slice(i, i + DESCRIBE_ALARMS_MAX_NAMES) }));
             for (const a of r.MetricAlarms ?? []) {
                 const name = a.AlarmName ?? "";
                 alarms[name] = a.StateValue ?? "";

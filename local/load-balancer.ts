@@ -4,13 +4,13 @@
  * action; `forward` to an IP target group goes round-robin to its registered targets (the task
  * runner registers each task's local port), to a Lambda target group invokes the function's handler
  * with the ALB event; fixed responses are answered. Every request is counted into RequestCount and
- * RequestCountPerTarget (AWS/ApplicationELB), which the scale-to-zero idle check and the
- * requests-per-target policies read.
+ * (AWS/ApplicationELB), per target group and per load balancer, which the scale-to-zero idle check reads.
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { DescribeRulesCommand, DescribeTargetHealthCommand, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { ALB_METRICS } from "../aws/metrics";
 import type { EndpointClients } from "./graph/applier";
 import type { StateEntry } from "./graph/state";
 import type { FunctionHosts } from "./functions";
@@ -144,8 +144,9 @@ export class LocalLoadBalancer {
         const data: MetricDatum[] = [];
         for (const [key, n] of this.counts) {
             const [lb, tg] = key.split("|");
-            data.push({ MetricName: "RequestCount", Dimensions: [{ Name: "LoadBalancer", Value: lb }, { Name: "TargetGroup", Value: tg }], Value: n, Unit: "Count", Timestamp: at });
-            data.push({ MetricName: "RequestCount", Dimensions: [{ Name: "LoadBalancer", Value: lb }], Value: n, Unit: "Count", Timestamp: at });
+            const loadBalancer = { Name: ALB_METRICS.loadBalancerDimension, Value: lb };
+            data.push({ MetricName: ALB_METRICS.requestCount, Dimensions: [loadBalancer, { Name: ALB_METRICS.targetGroupDimension, Value: tg }], Value: n, Unit: "Count", Timestamp: at });
+            data.push({ MetricName: ALB_METRICS.requestCount, Dimensions: [loadBalancer], Value: n, Unit: "Count", Timestamp: at });
         }
         this.counts.clear();
         return data;

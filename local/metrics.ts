@@ -14,6 +14,8 @@
 import { readFileSync } from "fs";
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { PUT_METRIC_DATA_MAX_DATUMS } from "../aws/api-limits";
+import { ECS_METRICS, SQS_METRICS, ecsServiceDimensions } from "../aws/metrics";
 
 export interface QueueReading {
     readonly visible: number;
@@ -53,11 +55,11 @@ export async function readQueue(sqs: SQSClient, q: QueueToWatch, age: AgeEstimat
 }
 
 export function queueData(q: QueueToWatch, r: QueueReading, at: Date): MetricDatum[] {
-    const dims = [{ Name: "QueueName", Value: q.name }];
+    const dims = [{ Name: SQS_METRICS.queueDimension, Value: q.name }];
     return [
-        { MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: dims, Value: r.visible, Unit: "Count", Timestamp: at },
-        { MetricName: "ApproximateNumberOfMessagesNotVisible", Dimensions: dims, Value: r.inFlight, Unit: "Count", Timestamp: at },
-        { MetricName: "ApproximateAgeOfOldestMessage", Dimensions: dims, Value: r.oldestAgeSeconds, Unit: "Seconds", Timestamp: at },
+        { MetricName: SQS_METRICS.visible, Dimensions: dims, Value: r.visible, Unit: "Count", Timestamp: at },
+        { MetricName: SQS_METRICS.notVisible, Dimensions: dims, Value: r.inFlight, Unit: "Count", Timestamp: at },
+        { MetricName: SQS_METRICS.oldestAge, Dimensions: dims, Value: r.oldestAgeSeconds, Unit: "Seconds", Timestamp: at },
     ];
 }
 
@@ -101,17 +103,17 @@ export class TaskUsage {
 
 export function serviceUtilizationData(cluster: string, service: string, samples: readonly TaskUsageSample[], at: Date): MetricDatum[] {
     if (samples.length === 0) return [];
-    const dims = [{ Name: "ClusterName", Value: cluster }, { Name: "ServiceName", Value: service }];
+    const dims = Object.entries(ecsServiceDimensions(cluster, service)).map(([Name, Value]) => ({ Name, Value }));
     const avg = (f: (s: TaskUsageSample) => number) => samples.reduce((sum, s) => sum + f(s), 0) / samples.length;
     return [
-        { MetricName: "CPUUtilization", Dimensions: dims, Value: avg((s) => s.cpuPercent), Unit: "Percent", Timestamp: at },
-        { MetricName: "MemoryUtilization", Dimensions: dims, Value: avg((s) => s.memoryPercent), Unit: "Percent", Timestamp: at },
+        { MetricName: ECS_METRICS.cpu, Dimensions: dims, Value: avg((s) => s.cpuPercent), Unit: "Percent", Timestamp: at },
+        { MetricName: ECS_METRICS.memory, Dimensions: dims, Value: avg((s) => s.memoryPercent), Unit: "Percent", Timestamp: at },
     ];
 }
 
-/** PutMetricData takes at most 1000 datums per call (CloudWatch API reference); a namespace per call. */
+/** Writes `data` to one namespace, as many datums per call as PutMetricData takes. */
 export async function publish(cloudwatch: CloudWatchClient, namespace: string, data: readonly MetricDatum[]): Promise<void> {
-    for (let i = 0; i < data.length; i += 1000) {
-        await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data.slice(i, i + 1000) }));
+    for (let i = 0; i < data.length; i += PUT_METRIC_DATA_MAX_DATUMS) {
+        await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data.slice(i, i + PUT_METRIC_DATA_MAX_DATUMS) }));
     }
 }

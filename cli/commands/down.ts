@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { DEFAULT_STACK, PROJECT_ROOT, loadLocalStack, usageMessage } from "../../local/entry";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { UsageError } from "../proof/usage";
+import { UsageError } from "../../input/usage";
 
 export function addDownCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const cmd = program.command("down")

@@ -9,7 +9,7 @@ import { liveLock, readState } from "../../local/graph/state";
 import { pickQueue, runLoad, traceFrom } from "../../local/load";
 import { createSqsClient } from "../../runtime/aws/clients";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { UsageError } from "../proof/usage";
+import { UsageError } from "../../input/usage";
 
 interface LoadFlags { trace?: string; queue?: string; speed: string; stack: string }
 

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { DEFAULT_PAGE_PORT, DEFAULT_SPEED, DEFAULT_STACK, PROJECT_ROOT, loadLocalStack, usageMessage } from "../../local/entry";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
 import { collect } from "../options";
-import { UsageError, parseCount } from "../proof/usage";
+import { UsageError, parseCount } from "../../input/usage";
 
 interface UpFlags { stack: string; speed: string; startDelay?: string; port: string; demo: boolean; config: string[] }
 

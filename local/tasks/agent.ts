@@ -6,10 +6,7 @@
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
-
-/** ECS's limits for ExpiresInMinutes: 1 to 2880, default 120 (same guide). */
-const DEFAULT_EXPIRY_MINUTES = 120;
-const MAX_EXPIRY_MINUTES = 2880;
+import { TASK_PROTECTION_DEFAULT_MINUTES, TASK_PROTECTION_MAX_MINUTES, TASK_PROTECTION_MIN_MINUTES } from "../../aws/limits";
 
 export interface TaskAgent {
     /** The ECS_AGENT_URI of one task. */
@@ -38,9 +35,9 @@ export async function startTaskAgent(clock: () => number = Date.now): Promise<Ta
                 } catch {
                     return answer(400, { error: { Code: "InvalidParameterException", Message: "body is not JSON" } });
                 }
-                const minutes = body.ExpiresInMinutes ?? DEFAULT_EXPIRY_MINUTES;
-                if (typeof body.ProtectionEnabled !== "boolean" || !Number.isInteger(minutes) || minutes < 1 || minutes > MAX_EXPIRY_MINUTES) {
-                    return answer(400, { error: { Code: "InvalidParameterException", Message: `ProtectionEnabled must be a boolean and ExpiresInMinutes 1-${MAX_EXPIRY_MINUTES}` } });
+                const minutes = body.ExpiresInMinutes ?? TASK_PROTECTION_DEFAULT_MINUTES;
+                if (typeof body.ProtectionEnabled !== "boolean" || !Number.isInteger(minutes) || minutes < TASK_PROTECTION_MIN_MINUTES || minutes > TASK_PROTECTION_MAX_MINUTES) {
+                    return answer(400, { error: { Code: "InvalidParameterException", Message: `ProtectionEnabled must be a boolean and ExpiresInMinutes ${TASK_PROTECTION_MIN_MINUTES}-${TASK_PROTECTION_MAX_MINUTES}` } });
                 }
                 if (body.ProtectionEnabled) protectedUntil.set(taskId, clock() + minutes * 60_000); else protectedUntil.delete(taskId);
             }

@@ -4,20 +4,18 @@
  * lists a PENDING task) and its process starts after the Fargate-like start delay; a task that serves
  * HTTP is running once its port answers, and is then registered in its target groups. On a scale-in,
  * pending tasks go first, then running ones without scale-in protection, newest first; a stop is
- * SIGTERM, and the process gets the task definition's stop timeout (ECS default 30 s) to drain.
+ * SIGTERM, and the process gets ECS's default stop timeout to drain.
  * A task whose process exits by itself is stopped in the endpoint and replaced, as ECS does.
  */
 import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { DeregisterTargetsCommand, RegisterTargetsCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as net from "net";
+import { DESCRIBE_SERVICES_MAX_PER_CALL, ECS_DEFAULT_STOP_TIMEOUT_MS } from "../../aws/api-limits";
 import * as path from "path";
-import { freeLoopbackPort } from "../../tests/integration/moto";
+import { freeLoopbackPort } from "../moto-server";
 import { spawnLocal, type LocalProcess } from "../processes";
 import type { TaskAgent } from "./agent";
 import type { ServiceSpec } from "./services";
-
-/** ECS's default stopTimeout: SIGKILL 30 s after SIGTERM (ECS developer guide, container definition stopTimeout). */
-export const STOP_TIMEOUT_MS = 30_000;
 
 export type TaskStatus = "PENDING" | "RUNNING" | "STOPPING";
 
@@ -88,9 +86,8 @@ export class TaskRunner {
         const byCluster = new Map<string, ServiceSpec[]>();
         for (const s of this.o.services) byCluster.set(s.cluster, [...(byCluster.get(s.cluster) ?? []), s]);
         for (const [cluster, specs] of byCluster) {
-            // DescribeServices takes at most 10 services per call.
-            for (let i = 0; i < specs.length; i += 10) {
-                const out = await this.o.ecs.send(new DescribeServicesCommand({ cluster, services: specs.slice(i, i + 10).map((s) => s.name) }));
+            for (let i = 0; i < specs.length; i += DESCRIBE_SERVICES_MAX_PER_CALL) {
+                const out = await this.o.ecs.send(new DescribeServicesCommand({ cluster, services: specs.slice(i, i + DESCRIBE_SERVICES_MAX_PER_CALL).map((s) => s.name) }));
                 for (const svc of out.services ?? []) {
                     const view = this.views.get(svc.serviceName ?? "");
                     if (view) view.desired = svc.desiredCount ?? 0;
@@ -177,7 +174,7 @@ export class TaskRunner {
         } catch (error) {
             this.o.onError?.(error as Error);
         }
-        await t.process?.stop(STOP_TIMEOUT_MS);
+        await t.process?.stop(ECS_DEFAULT_STOP_TIMEOUT_MS);
         const i = view.tasks.indexOf(t);
         if (i >= 0) view.tasks.splice(i, 1);
     }

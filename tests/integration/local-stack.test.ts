@@ -21,7 +21,7 @@ import { groupAlive } from "../../local/processes";
 import { configOverrides } from "../../local/config-overrides";
 import { runProgram } from "../helpers/program";
 import { recorded } from "../helpers/pulumi-mocks";
-import { pollUntil, startMoto, type MotoServer } from "./moto";
+import { pollUntil, startMoto, type MotoServer } from "../../local/moto-server";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "autoscale.js");
