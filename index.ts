@@ -120,12 +120,12 @@ export = async () => {
             })
             : undefined;
 
-        // The database admits exactly the ECS services' security groups.
+        // The database admits exactly the services that declare they use it (services.<name>.usesDatabase).
         const aurora = config.aurora ? new AuroraCluster("aurora", {
             aurora: config.aurora,
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
-            clientSecurityGroupIds: Object.values(deployed).map((s) => s.securityGroupId),
+            clientSecurityGroupIds: services.filter((s) => s.usesDatabase).map((s) => deployed[s.key].securityGroupId),
             alertsTopicArn: alerts.topicArn,
             topicKmsKeyArn: alerts.kmsKeyArn,
             logRetentionDays: config.logRetentionDays,

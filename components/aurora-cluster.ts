@@ -40,7 +40,10 @@ export interface AuroraClusterArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Subnets of the subnet group (RDS needs at least two availability zones). Required. */
     readonly subnetIds: pulumi.Input<string[]>;
-    /** Security groups admitted on 5432: the ECS services'. Required, at least one. */
+    /**
+     * Security groups of the services that use the database: each is admitted on 5432 and gets an
+     * egress rule to the cluster's group on 5432. Required, at least one.
+     */
     readonly clientSecurityGroupIds: readonly pulumi.Input<string>[];
     /** Topic the write-rate alarm notifies on ALARM and OK (the stack's alerts). Required. */
     readonly alertsTopicArn: pulumi.Input<string>;
@@ -88,14 +91,26 @@ export class AuroraCluster extends pulumi.ComponentResource {
             vpcId: args.vpcId,
             description: `Aurora cluster ${n.cluster}: PostgreSQL from the ECS services only`,
         }, { parent: this });
-        args.clientSecurityGroupIds.forEach((sg, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-client-${i}`, {
-            securityGroupId: securityGroup.id,
-            description: `PostgreSQL from ECS service security group ${i}`,
-            ipProtocol: "tcp",
-            fromPort: POSTGRES_PORT,
-            toPort: POSTGRES_PORT,
-            referencedSecurityGroupId: sg,
-        }, { parent: this }));
+        // Each client's way in, on both sides: the database admits it, and its own group (whose only
+        // other egress is HTTPS) may open PostgreSQL to the database's group and nowhere else.
+        args.clientSecurityGroupIds.forEach((sg, i) => {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-from-client-${i}`, {
+                securityGroupId: securityGroup.id,
+                description: `PostgreSQL from ECS service security group ${i}`,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                referencedSecurityGroupId: sg,
+            }, { parent: this });
+            new aws.vpc.SecurityGroupEgressRule(`${name}-client-${i}-egress`, {
+                securityGroupId: sg,
+                description: `PostgreSQL to Aurora cluster ${n.cluster}`,
+                ipProtocol: "tcp",
+                fromPort: POSTGRES_PORT,
+                toPort: POSTGRES_PORT,
+                referencedSecurityGroupId: securityGroup.id,
+            }, { parent: this });
+        });
 
         // The scaler tags the cluster and its instances and changes instance classes and promotion
         // tiers; the stack must not undo that on the next `pulumi up`.

@@ -42,6 +42,8 @@ export interface ServiceConfig {
     readonly loadBalancer?: { readonly pathPatterns: readonly string[]; readonly priority: number; readonly healthCheckPath: string };
     /** Key (under `queues`) of the queue the service consumes, if any. */
     readonly consumesQueue?: string;
+    /** Its tasks connect to the stack's Aurora cluster (5432 to the cluster's security group, admitted there). */
+    readonly usesDatabase: boolean;
     /** Who sets the desired count: its Application Auto Scaling policies, or the queue autoscaler. */
     readonly scaledBy: "applicationAutoScaling" | "queueAutoscaler";
     readonly capacityStrategy?: readonly CapacityProviderItem[];
@@ -269,6 +271,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         }
     }
     if (st.aurora) problems.push(...auroraProblems(st.aurora));
+    problems.push(...databaseUserProblems(serviceInputs, st.aurora !== undefined));
     if (problems.length > 0) throw new ConfigError(problems);
 
     const customSeries = cmt.enabled ? syntheticLoadSeries(testId, names.cluster, names.services[cmt.service]) : undefined;
@@ -298,6 +301,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
             environment: svc.environment,
             loadBalancer: svc.loadBalancer,
             consumesQueue: svc.consumesQueue,
+            usesDatabase: svc.usesDatabase,
             scaledBy: as.enabled && as.service === key ? "queueAutoscaler" : "applicationAutoScaling",
             capacityStrategy: svc.capacityStrategy,
             secrets: svc.secrets,
@@ -556,4 +560,18 @@ function short(v: unknown): string {
     if (v === undefined) return "(missing)";
     const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
     return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+/**
+ * The database's clients are declared: a service that sets usesDatabase needs the cluster, and a
+ * cluster needs at least one such service (its security group admits no one else, so it would be
+ * unreachable).
+ */
+function databaseUserProblems(services: Readonly<Record<string, { readonly usesDatabase: boolean }>>, hasAurora: boolean): string[] {
+    const users = Object.keys(services).filter((k) => services[k].usesDatabase);
+    if (!hasAurora) {
+        return users.map((k) => `services.${k}.usesDatabase: true needs the stack's database, and aurora is not set; set aurora or remove usesDatabase`);
+    }
+    return users.length > 0 ? [] : ["aurora: no service sets usesDatabase: true, so no task could reach the cluster (its security group admits only those services); " +
+        "set services.<name>.usesDatabase: true on each service that connects to it"];
 }

@@ -207,6 +207,11 @@ export const service = z.strictObject({
      * on that queue only, and its container gets the queue's URL as QUEUE_URL. Unset: no queue.
      */
     consumesQueue: z.string({ error: "must name one of the stack's queues (a key under queues); true/false was the single-queue form" }).optional(),
+    /**
+     * The service connects to the stack's Aurora cluster: its tasks may open PostgreSQL (5432) to the
+     * cluster's security group, which admits exactly the services that set this. Needs `aurora`.
+     */
+    usesDatabase: z.boolean().default(false),
     minCapacity: nonNegativeInt,
     maxCapacity: nonNegativeInt,
     /** Default scale-out cooldown of the service's policies, seconds (AWS's default). */

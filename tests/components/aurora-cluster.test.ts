@@ -96,7 +96,7 @@ describe("AuroraCluster", () => {
             expect(named(T.subnetGroup, "aurora-subnets").inputs).to.deep.include({ name: `${C}-subnets`, subnetIds: ["subnet-a", "subnet-b"] });
         });
 
-        it("admits 5432 only from the ECS services' security groups, from no CIDR, and opens no egress", () => {
+        it("admits 5432 only from its clients' security groups, from no CIDR, opens no egress of its own, and gives each client the way out to it", () => {
             expect(named(T.sg, "aurora-sg").inputs.vpcId).to.equal("vpc-1");
             expect(named(T.sg, "aurora-sg").inputs).to.not.have.property("ingress");
             expect(ofType(T.ingress).map((r) => [r.inputs.securityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4]))
@@ -104,7 +104,12 @@ describe("AuroraCluster", () => {
                     ["aurora-sg-id", "tcp", POSTGRES_PORT, POSTGRES_PORT, "sg-api", undefined],
                     ["aurora-sg-id", "tcp", POSTGRES_PORT, POSTGRES_PORT, "sg-worker", undefined],
                 ]);
-            expect(ofType(T.egress)).to.deep.equal([]);
+            // The database's group has none; each client's group gets 5432 to the database's group only.
+            expect(ofType(T.egress).map((r) => [r.inputs.securityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4]))
+                .to.deep.equal([
+                    ["sg-api", "tcp", POSTGRES_PORT, POSTGRES_PORT, "aurora-sg-id", undefined],
+                    ["sg-worker", "tcp", POSTGRES_PORT, POSTGRES_PORT, "aurora-sg-id", undefined],
+                ]);
         });
 
         it("registers rds:cluster:ReadReplicaCount 1-5 and tracks 75 connections per reader with 300 s cooldowns", () => {

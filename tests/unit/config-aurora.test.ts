@@ -50,7 +50,9 @@ describe("config: aurora", () => {
     });
 
     it("a stack without the aurora key has no cluster", () => {
-        expect(loadStackConfig(rawProjectConfig("staging", { aurora: undefined }), ctx).aurora).to.equal(undefined);
+        const services = JSON.parse(rawProjectConfig("staging").services);
+        delete services.worker.usesDatabase;
+        expect(loadStackConfig(rawProjectConfig("staging", { aurora: undefined, services }), ctx).aurora).to.equal(undefined);
     });
 
     it("readReplicaScaling.metric cpu tracks RDSReaderAverageCPUUtilization", () => {
