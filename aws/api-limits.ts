@@ -48,3 +48,9 @@ export const PUT_METRIC_DATA_MAX_DATUMS = 1000;
 
 /** DescribeAlarms takes at most 100 alarm names per request (CloudWatch API Reference, DescribeAlarms, AlarmNames). */
 export const DESCRIBE_ALARMS_MAX_NAMES = 100;
+
+/**
+ * One GetMetricData request takes at most 500 MetricDataQuery structures (CloudWatch API Reference,
+ * GetMetricData, MetricDataQueries).
+ */
+export const GET_METRIC_DATA_MAX_QUERIES = 500;

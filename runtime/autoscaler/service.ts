@@ -23,6 +23,7 @@ import { AutoscalerMetrics } from "./metrics";
 import type { AutoscalerSettings, ChaosRunSettings, SourceSettings } from "./settings";
 import { RabbitMqQueueSource, redactUrl } from "./sources/rabbitmq";
 import { SqsQueueSource } from "./sources/sqs";
+import { OldestAges } from "./sources/sqs-oldest-ages";
 import { realSleep } from "./time";
 import type { LastActions, QueueSource, ServiceState } from "./types";
 
@@ -87,9 +88,10 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
         metrics.apiError(error.operation);
         logger.warn({ operation: error.operation, code: error.code, throttling: error.throttling, err: error }, `${error.message} (not fatal; the tick goes on)`);
     };
+    // Many queues: their ages in one GetMetricData a minute (SQS has one data point a minute).
+    const oldestAges = many ? new OldestAges({ cloudwatch, clock, onAuxiliaryError }) : undefined;
     const sourceOf = (src: SourceSettings): QueueSource => (src.kind === "sqs"
-        // One oldest-age read a minute per queue when there are many (SQS has one data point a minute).
-        ? new SqsQueueSource({ sqs: sqs!, cloudwatch, queueUrl: src.queueUrl, clock, onAuxiliaryError, oldestAgeRefreshMs: many ? 60_000 : 0 })
+        ? new SqsQueueSource({ sqs: sqs!, cloudwatch, queueUrl: src.queueUrl, clock, onAuxiliaryError, ...(oldestAges ? { oldestAges } : {}) })
         : new RabbitMqQueueSource({ url: src.url, queueName: src.queue, cloudwatch, clock, onAuxiliaryError }));
     const queues = new Map(settings.services.map((s, i) => [s.service, i === 0 && deps.source ? [deps.source] : s.sources.map(sourceOf)]));
     const closeSources = () => Promise.all([...queues.values()].flat().map((q) => q.close()));

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type GetMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -7,6 +7,7 @@ import { rabbitmqQueueDepthSeries } from "../../scaling/metric-series";
 import { ApiCallError } from "../../runtime/aws/call";
 import { RabbitMqQueueSource, redactUrl, type OwnedRabbitMqChannel, type RabbitMqConnection } from "../../runtime/autoscaler/sources/rabbitmq";
 import { queueNameFromUrl, SqsQueueSource } from "../../runtime/autoscaler/sources/sqs";
+import { OldestAges } from "../../runtime/autoscaler/sources/sqs-oldest-ages";
 import { CLIENT_CONFIG, sdkError } from "./support";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
@@ -253,5 +254,34 @@ describe("RabbitMqQueueSource", () => {
     it("redacts the password of a broker URL", () => {
         expect(redactUrl("amqps://user:s3cr3t@mq.example.com:5671/vhost")).to.equal("amqps://user:***@mq.example.com:5671/vhost");
         expect(redactUrl("amqp://localhost")).to.equal("amqp://localhost");
+    });
+});
+
+describe("OldestAges: the oldest-message age of many queues in one call", () => {
+    const cloudwatch = new CloudWatchClient(CLIENT_CONFIG);
+    const cwMock = mockClient(cloudwatch);
+    afterEach(() => cwMock.reset());
+
+    it("reads 600 queues in two GetMetricData calls (500 queries at most each), once per minute, and maps each answer to its queue", async () => {
+        let now = 10_000_000;
+        cwMock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+            MetricDataResults: input.MetricDataQueries!.map((q) => ({
+                Id: q.Id, Values: [Number(q.MetricStat!.Metric!.Dimensions![0]!.Value!.slice(1)), 1], Timestamps: [new Date(now - 60_000), new Date(now - 120_000)],
+            })),
+        }));
+        const ages = new OldestAges({ cloudwatch, clock: () => now });
+        const names = Array.from({ length: 600 }, (_, i) => `q${i}`);
+        for (const n of names) ages.add(n);
+        const first = await Promise.all(names.map((n) => ages.ageOf(n)));
+        expect(first).to.deep.equal(names.map((_, i) => i));
+        const calls = cwMock.commandCalls(GetMetricDataCommand);
+        expect(calls.map((c) => c.args[0].input.MetricDataQueries!.length)).to.deep.equal([500, 100]);
+        expect(calls[0]!.args[0].input.MetricDataQueries![0]).to.deep.include({ Id: "q0", ReturnData: true });
+        now += 59_000;
+        await ages.ageOf("q7");
+        expect(cwMock.commandCalls(GetMetricDataCommand)).to.have.length(2);
+        now += 1_000;
+        expect(await ages.ageOf("q7")).to.equal(7);
+        expect(cwMock.commandCalls(GetMetricDataCommand)).to.have.length(4);
     });
 });

@@ -8,6 +8,7 @@ import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } fr
 import { sqsOldestMessageAgeSeries } from "../../../scaling/metric-series";
 import { apiCall, ApiCallError, type ApiErrorListener } from "../../aws/call";
 import { cloudWatchDimensions } from "../../aws/cloudwatch";
+import type { OldestAges } from "./sqs-oldest-ages";
 import type { QueueObservation, QueueSource } from "../types";
 
 /** The queue attributes read on every observation, in this order. */
@@ -38,12 +39,8 @@ export interface SqsQueueSourceOptions {
      * observation (the counts still drive scaling); without a listener it is silently left out.
      */
     readonly onAuxiliaryError?: ApiErrorListener;
-    /**
-     * Reuse the last age read for this long, ms; default 0 (read on every observation). SQS metrics
-     * have one data point a minute, so 60 000 loses nothing and keeps a many-queue autoscaler far
-     * inside CloudWatch's GetMetricData rate (aws/api-limits.ts).
-     */
-    readonly oldestAgeRefreshMs?: number;
+    /** Reads this queue's age together with many others' (one GetMetricData for up to 500 queues); replaces `cloudwatch`. */
+    readonly oldestAges?: OldestAges;
 }
 
 /** The queue name of an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
@@ -81,8 +78,7 @@ export class SqsQueueSource implements QueueSource {
     private readonly clock: () => number;
     private readonly lookbackMs: number;
     private readonly onAuxiliaryError?: ApiErrorListener;
-    private readonly refreshMs: number;
-    private cachedAge?: { readonly at: number; readonly value: number | undefined };
+    private readonly oldestAges?: OldestAges;
 
     constructor(options: SqsQueueSourceOptions) {
         this.sqs = options.sqs;
@@ -92,7 +88,8 @@ export class SqsQueueSource implements QueueSource {
         this.clock = options.clock ?? Date.now;
         this.lookbackMs = (options.oldestAgeLookbackSeconds ?? 300) * 1000;
         this.onAuxiliaryError = options.onAuxiliaryError;
-        this.refreshMs = options.oldestAgeRefreshMs ?? 0;
+        this.oldestAges = options.oldestAges;
+        this.oldestAges?.add(this.queueName);
     }
 
     async observe(signal?: AbortSignal): Promise<QueueObservation> {
@@ -113,13 +110,10 @@ export class SqsQueueSource implements QueueSource {
 
     /** The newest ApproximateAgeOfOldestMessage data point, seconds; undefined without data. */
     async oldestAge(signal?: AbortSignal): Promise<number | undefined> {
+        if (this.oldestAges) return this.oldestAges.ageOf(this.queueName, signal);
         const cloudwatch = this.cloudwatch;
         if (!cloudwatch) return undefined;
-        const cached = this.cachedAge;
-        if (cached && this.clock() - cached.at < this.refreshMs) return cached.value;
-        const value = await this.readOldestAge(cloudwatch, signal);
-        if (this.refreshMs > 0) this.cachedAge = { at: this.clock(), value };
-        return value;
+        return this.readOldestAge(cloudwatch, signal);
     }
 
     private async readOldestAge(cloudwatch: CloudWatchClient, signal?: AbortSignal): Promise<number | undefined> {
