@@ -106,13 +106,14 @@ export = async () => {
                 image: projectImage,
                 serviceName: names.autoscalerService,
                 cluster,
-                worker: {
+                // Each scaled service with the queue it consumes: the autoscaler reads its own consumer's queue.
+                scaled: [{
                     serviceName: deployed[config.autoscaler.service].serviceName,
                     serviceArn: deployed[config.autoscaler.service].serviceArn,
                     taskRoleArn: deployed[config.autoscaler.service].taskRoleArn,
-                },
-                // The queue the scaled service consumes: the autoscaler reads its own consumer's queue.
-                queue: { url: workQueues[config.autoscaler.queue].queueUrl, arn: workQueues[config.autoscaler.queue].queueArn },
+                    queues: [{ url: workQueues[config.autoscaler.queue].queueUrl, arn: workQueues[config.autoscaler.queue].queueArn }],
+                    settings: { min: config.autoscaler.minCapacity, max: config.autoscaler.maxCapacity },
+                }],
                 vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
                 assignPublicIp: network.assignPublicIp,

@@ -43,10 +43,12 @@ export interface QueueAutoscalerArgs {
     readonly serviceName: string;
     /** The cluster both the worker and the autoscaler run in; the task-level permissions are conditioned on its ARN. */
     readonly cluster: ClusterRef;
-    /** The service the autoscaler scales, and the task role its tasks run with (the partition simulation denies that role the queue). */
-    readonly worker: { readonly serviceName: pulumi.Input<string>; readonly serviceArn: pulumi.Input<string>; readonly taskRoleArn: pulumi.Input<string> };
-    /** The work queue whose depth drives the scaling. */
-    readonly queue: { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+    /**
+     * The services the autoscaler scales, each with the queues whose depth drives it and its own
+     * settings (at least one). Its IAM reaches exactly these services and queues. Failure simulation
+     * acts on the first (the stack config allows it only with one).
+     */
+    readonly scaled: readonly ScaledWorkerRef[];
     /** VPC of the task's security group. */
     readonly vpcId: pulumi.Input<string>;
     /** Subnets of the task; they need a route to the AWS APIs (NAT gateway, or public IP). */
@@ -57,31 +59,69 @@ export interface QueueAutoscalerArgs {
     readonly logRetentionDays: number;
 }
 
+/**
+ * A service's own settings in the form `--services` (SERVICES) takes them: its bounds, and whatever the
+ * stack sets for it alone (thresholds, cooldowns in seconds, acceptable age, processing rate, fallback).
+ */
+export interface ScaledServiceSettings {
+    readonly min: number;
+    readonly max: number;
+    readonly [setting: string]: unknown;
+}
+
+/** One service the autoscaler scales. */
+export interface ScaledWorkerRef {
+    readonly serviceName: pulumi.Input<string>;
+    readonly serviceArn: pulumi.Input<string>;
+    /** The task role its tasks run with (the partition simulation denies that role the queue). */
+    readonly taskRoleArn: pulumi.Input<string>;
+    /** The queues it consumes (their depths are summed). */
+    readonly queues: readonly { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> }[];
+    readonly settings: ScaledServiceSettings;
+}
+
+/** A scaled service with its names resolved. */
+export interface ResolvedScaledService {
+    readonly serviceName: string;
+    readonly queueUrls: readonly string[];
+    readonly settings: ScaledServiceSettings;
+}
+
 /** What the task definition's environment is built from, besides the settings. */
 export interface AutoscalerEnvironmentRefs {
     readonly clusterName: string;
-    readonly workerServiceName: string;
-    readonly workerRoleArn: string;
-    readonly queueUrl: string;
     readonly region: string;
+    readonly services: readonly ResolvedScaledService[];
+    /** The first service's task role (failure simulation). */
+    readonly workerRoleArn: string;
 }
 
 /**
  * The container's environment, in the names cli/autoscale.ts reads: every value a string, sorted by
- * name so that the task definition does not change when nothing did.
+ * name so that the task definition does not change when nothing did. One service with one queue and
+ * nothing of its own beyond its bounds keeps the one-service form (SERVICE, QUEUE_URL, MIN, MAX);
+ * anything else is SERVICES, a JSON map of service name to its queue URLs and settings.
  */
 export function autoscalerEnvironment(s: AutoscalerConfig, refs: AutoscalerEnvironmentRefs): { name: string; value: string }[] {
     // Every setting the stack config sets, under the variable the autoscaler reads it from (one table).
     const fromConfig = Object.fromEntries(configSettings().map(({ key, path }) => [envName(key), valueAt(s, path)]));
+    const [first] = refs.services;
+    const shorthand = refs.services.length === 1 && first!.queueUrls.length === 1 && Object.keys(first!.settings).every((k) => k === "min" || k === "max");
     const env: Record<string, unknown> = {
         ...fromConfig,
         AWS_REGION: refs.region,
         [envName("cluster")]: refs.clusterName,
-        [envName("service")]: refs.workerServiceName,
-        [envName("queueUrl")]: refs.queueUrl,
         [envName("workerRoleArn")]: refs.workerRoleArn,
-        [envName("min")]: s.minCapacity,
-        [envName("max")]: s.maxCapacity,
+        ...(shorthand
+            ? {
+                [envName("service")]: first!.serviceName,
+                [envName("queueUrl")]: first!.queueUrls[0],
+                [envName("min")]: first!.settings.min,
+                [envName("max")]: first!.settings.max,
+            }
+            : {
+                [envName("services")]: JSON.stringify(Object.fromEntries(refs.services.map((x) => [x.serviceName, { queueUrls: x.queueUrls, ...x.settings }]))),
+            }),
     };
     // A setting the stack leaves unset (one without a default) is left out, not passed as "undefined".
     return Object.keys(env).filter((name) => env[name] !== undefined).sort().map((name) => ({ name, value: String(env[name]) }));
@@ -116,21 +156,27 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
 
         // Task role: what the autoscaler itself calls.
         const onCluster = { ArnEquals: { "ecs:cluster": args.cluster.clusterArn } };
+        if (args.scaled.length === 0) throw new Error("scaled: the queue autoscaler needs at least one service to scale");
+        const worker = args.scaled[0]!;
+        // Exactly the scaled services and their queues.
+        const oneOrAll = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0]! : xs);
+        const serviceArns = oneOrAll(args.scaled.map((w) => w.serviceArn));
+        const queueArns = oneOrAll(args.scaled.flatMap((w) => w.queues.map((q) => q.arn)));
         const statements: pulumi.Input<object>[] = [
-            { Sid: "ReadWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListTagsForResource"], Resource: args.worker.serviceArn },
+            { Sid: "ReadWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListTagsForResource"], Resource: serviceArns },
             // The desired count only: a request that sets any other parameter (a task definition, network,
             // capacity provider, size, execute-command...) is refused (aws/ecs-iam.ts).
-            { Sid: "ScaleWorker", Effect: "Allow", Action: "ecs:UpdateService", Resource: args.worker.serviceArn, Condition: DESIRED_COUNT_ONLY },
+            { Sid: "ScaleWorker", Effect: "Allow", Action: "ecs:UpdateService", Resource: serviceArns, Condition: DESIRED_COUNT_ONLY },
             // What the autoscaler last did (and a drain's restore count) is kept in tags on the worker
             // service, so a restarted autoscaler finds it; only tag keys of its own prefix, and at least one.
             {
                 Sid: "KeepStateOnWorker",
                 Effect: "Allow",
                 Action: ["ecs:TagResource", "ecs:UntagResource"],
-                Resource: args.worker.serviceArn,
+                Resource: serviceArns,
                 Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${STATE_TAG_PREFIX}*`] }, Null: { "aws:TagKeys": "false" } },
             },
-            { Sid: "ReadQueue", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: args.queue.arn },
+            { Sid: "ReadQueue", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: queueArns },
             // GetMetricData has no resource-level permissions (AWS authorises it only on "*"); it is read-only.
             // (No PutMetricData: the stack's autoscaler watches an SQS queue, whose depth SQS publishes itself;
             // only a RabbitMQ source publishes, and the stack deploys none.)
@@ -156,13 +202,15 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                 // removes it. IAM has no condition key for which attribute SetQueueAttributes changes, so
                 // this is the whole queue's attributes, of this queue only; the statement's own expiry
                 // bounds the harm.
-                { Sid: "ChaosPartitionQueue", Effect: "Allow", Action: "sqs:SetQueueAttributes", Resource: args.queue.arn },
+                { Sid: "ChaosPartitionQueue", Effect: "Allow", Action: "sqs:SetQueueAttributes", Resource: worker.queues[0]!.arn },
             );
         }
 
-        const environment = pulumi.all([clusterName, args.worker.serviceName, args.worker.taskRoleArn, args.queue.url, region])
-            .apply(([cluster, workerServiceName, workerRoleArn, queueUrl, r]) =>
-                Object.fromEntries(autoscalerEnvironment(s, { clusterName: cluster, workerServiceName, workerRoleArn, queueUrl, region: r })
+        const resolved = pulumi.all(args.scaled.map((w) => pulumi.all([w.serviceName, pulumi.all(w.queues.map((q) => q.url))])
+            .apply(([serviceName, queueUrls]): ResolvedScaledService => ({ serviceName, queueUrls, settings: w.settings }))));
+        const environment = pulumi.all([clusterName, worker.taskRoleArn, region, resolved])
+            .apply(([cluster, workerRoleArn, r, services]) =>
+                Object.fromEntries(autoscalerEnvironment(s, { clusterName: cluster, workerRoleArn, region: r, services })
                     .map((e) => [e.name, e.value])));
 
         this.fargate = new FargateService(`${name}-fargate`, {

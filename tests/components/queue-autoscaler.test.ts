@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { build } from "esbuild";
 import {
-    HEALTH_CHECK_COMMAND, QueueAutoscaler, autoscalerEnvironment,
+    HEALTH_CHECK_COMMAND, QueueAutoscaler, autoscalerEnvironment, type ScaledWorkerRef,
 } from "../../components/queue-autoscaler";
 import { AutoscalerConfig, StackConfig, loadStackConfig } from "../../config/load";
 import { OPTIONS, OUTFILE } from "../../scripts/build";
@@ -53,14 +53,19 @@ async function until(done: () => boolean): Promise<void> {
     expect(done(), "expected registrations never arrived").to.equal(true);
 }
 
-async function deploy(settings: AutoscalerConfig): Promise<QueueAutoscaler> {
+/** The staging worker as the one service scaled, with its own queue and bounds. */
+const STAGING_WORKER: ScaledWorkerRef = {
+    serviceName: WORKER_SERVICE, serviceArn: WORKER_SERVICE_ARN, taskRoleArn: WORKER_ROLE_ARN, queues: [{ url: QUEUE_URL, arn: QUEUE_ARN }],
+    settings: { min: 1, max: 10 },
+};
+
+async function deploy(settings: AutoscalerConfig, scaled: readonly ScaledWorkerRef[] = [{ ...STAGING_WORKER, settings: { min: settings.minCapacity, max: settings.maxCapacity } }]): Promise<QueueAutoscaler> {
     setupMocks("ecs-autoscaling", "staging");
     const c = new QueueAutoscaler("queue-autoscaler", {
         settings,
         serviceName: AUTOSCALER_SERVICE,
         cluster: testCluster(CLUSTER_NAME),
-        worker: { serviceName: WORKER_SERVICE, serviceArn: WORKER_SERVICE_ARN, taskRoleArn: WORKER_ROLE_ARN },
-        queue: { url: QUEUE_URL, arn: QUEUE_ARN },
+        scaled,
         vpcId: "vpc-staging",
         subnetIds: ["subnet-private-a", "subnet-private-b"],
         assignPublicIp: false,
@@ -220,6 +225,46 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
         });
     });
 
+    describe("one autoscaler for several services", () => {
+        const REPORTS = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER_NAME}/ecs-autoscaling-staging-reports`;
+        const REPORTS_QUEUES = ["reports", "reports-bulk"].map((q) => ({ url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ecs-autoscaling-staging-${q}`, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:ecs-autoscaling-staging-${q}` }));
+        const scaled: ScaledWorkerRef[] = [
+            STAGING_WORKER,
+            {
+                serviceName: "ecs-autoscaling-staging-reports", serviceArn: REPORTS, taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/reports-task`, queues: REPORTS_QUEUES,
+                settings: { min: 0, max: 4, acceptableAge: 120, fallback: { failureThreshold: 3, replicas: 2 } },
+            },
+        ];
+
+        it("may read, scale and tag exactly the listed services, and read exactly their queues; UpdateService for the count alone", async () => {
+            await deploy(staging.autoscaler, scaled);
+            const statements = taskStatements();
+            for (const action of ["ecs:DescribeServices", "ecs:ListTagsForResource", "ecs:UpdateService", "ecs:TagResource", "ecs:UntagResource"]) {
+                const found = withAction(statements, action);
+                expect(found, action).to.have.length(1);
+                expect(found[0].Resource, action).to.deep.equal([WORKER_SERVICE_ARN, REPORTS]);
+            }
+            expect(Object.keys(withAction(statements, "ecs:UpdateService")[0].Condition!.Null)).to.have.length(13);
+            expect(withAction(statements, "sqs:GetQueueAttributes")[0].Resource).to.deep.equal([QUEUE_ARN, ...REPORTS_QUEUES.map((q) => q.arn)]);
+        });
+
+        it("hands the task SERVICES, each service's queue URLs and own settings, instead of SERVICE and QUEUE_URL", async () => {
+            await deploy(staging.autoscaler, scaled);
+            const env = environment();
+            expect(env).to.not.have.any.keys("SERVICE", "QUEUE_URL", "MIN", "MAX");
+            expect(JSON.parse(env.SERVICES!)).to.deep.equal({
+                [WORKER_SERVICE]: { queueUrls: [QUEUE_URL], min: 1, max: 10 },
+                "ecs-autoscaling-staging-reports": { queueUrls: REPORTS_QUEUES.map((q) => q.url), min: 0, max: 4, acceptableAge: 120, fallback: { failureThreshold: 3, replicas: 2 } },
+            });
+            expect(env.CLUSTER).to.equal(CLUSTER_NAME);
+        });
+
+        it("is one ECS service with one task for all of them", async () => {
+            await deploy(staging.autoscaler, scaled);
+            expect(ofType("aws:ecs/service:Service").map((r) => [r.inputs.name, r.inputs.desiredCount])).to.deep.equal([[AUTOSCALER_SERVICE, 1]]);
+        });
+    });
+
     describe("task definition", () => {
         it("passes the worker's bounds from the same config as MIN/MAX, and every setting as a string, sorted by name", async () => {
             await deploy(staging.autoscaler);
@@ -273,7 +318,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 },
             });
             const env = Object.fromEntries(autoscalerEnvironment(config.autoscaler, {
-                clusterName: "c", workerServiceName: "w", workerRoleArn: "r", queueUrl: "q", region: "eu-west-1",
+                clusterName: "c", workerRoleArn: "r", region: "eu-west-1", services: [{ serviceName: "w", queueUrls: ["q"], settings: { min: 1, max: 3 } }],
             }).map((e) => [e.name, e.value]));
             expect(env).to.include({
                 AWS_REGION: "eu-west-1",
