@@ -25,6 +25,8 @@ COPY bundle ./bundle
 COPY config ./config
 # `autoscale diff` is one of the command's commands (it needs git and a checkout to do anything).
 COPY diff ./diff
+# `autoscale up` (the local stack) is a command of the same bundle.
+COPY local ./local
 RUN npm run build
 
 # Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).
