@@ -1,16 +1,21 @@
 /**
- * What a plan change does: a service's scaling plan before and after, each run by the simulator's
- * Application Auto Scaling engine (scaling/) on the standard traces, with the oracle of each side as
- * the measure of needed capacity. The workload is the one `autoscale simulate` assumes by default:
- * queue workers of 2 messages/s judged by a 60-s acceptable message age, request services of 100
- * requests/s per task judged by their CPU target. Pure: no I/O.
+ * What a plan change does: a service before and after, each run in the simulator's closed loop on the
+ * standard traces by the controller that owns its desired count on that side: Application Auto
+ * Scaling as the engine runs the plan's policies (scaling/), or the queue autoscaler deciding with its
+ * real decision function and that side's `autoscaler` settings (as `autoscale simulate --compare`
+ * builds them). The oracle of each side is the measure of needed capacity. The workload is the one
+ * `autoscale simulate` assumes by default: queue workers of 2 messages/s judged by a 60-s acceptable
+ * message age, request services of 100 requests/s per task judged by their CPU target. Pure: no I/O.
  */
 import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
+import type { AutoscalerConfig } from "../config/load";
+import { autoscalerSettingsFromStack } from "../proof/simulate";
+import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
 import { awsController } from "../scaling/aws-controller";
 import { DEFAULT_ENGINE_PARAMS } from "../scaling/engine/params";
 import { oracleNeed } from "../scaling/oracle";
 import type { ServiceScalingPlan } from "../scaling/plan";
-import { runClosedLoop, type RunMetrics, type SeriesPoint, type ServiceTarget } from "../scaling/simulate";
+import { runClosedLoop, type Controller, type RunMetrics, type SeriesPoint, type ServiceTarget } from "../scaling/simulate";
 import { builtInTrace } from "../scaling/traces";
 import type { WorkloadSpec } from "../scaling/workloads";
 import type { SnapshotService } from "./snapshot";
@@ -28,6 +33,14 @@ export const DIFF_WORKLOAD = {
     taskCapacity: 100,
 } as const;
 
+export type ControllerKind = "application-auto-scaling" | "queue-autoscaler";
+
+/** A service as one side has it, with that side's autoscaler settings. */
+export interface ServiceSide {
+    readonly service: SnapshotService;
+    readonly autoscaler: AutoscalerConfig;
+}
+
 export interface SideRun {
     readonly metrics: RunMetrics;
     readonly series: readonly SeriesPoint[];
@@ -35,7 +48,7 @@ export interface SideRun {
 
 export interface TraceComparison {
     readonly trace: string;
-    /** undefined where that side has no Application Auto Scaling plan for the service. */
+    /** undefined where nothing scales the service on that side. */
     readonly before?: SideRun;
     readonly after?: SideRun;
 }
@@ -43,6 +56,8 @@ export interface TraceComparison {
 export interface ServiceBehaviour {
     readonly service: string;
     readonly workload: "queue" | "requests";
+    /** Who decides the desired count on each side (absent: nothing does). */
+    readonly controllers: { readonly before?: ControllerKind; readonly after?: ControllerKind };
     readonly traces: readonly TraceComparison[];
 }
 
@@ -52,47 +67,75 @@ function utilizationTarget(plan: ServiceScalingPlan): number {
     return cpu && cpu.kind === "targetTracking" ? cpu.targetValue : 70;
 }
 
-/** A plan's run on one trace, or undefined where the service has no policy Application Auto Scaling would act on. */
-export function runPlan(service: SnapshotService, traceName: string): SideRun | undefined {
-    const plan = service.plan;
-    if (service.scaledBy !== "applicationAutoScaling" || plan.policies.length === 0) return undefined;
-    const queue = service.consumesQueue !== null;
+/** Who decides the service's desired count on a side, or undefined where nothing does. */
+export function controllerKind(side: ServiceSide): ControllerKind | undefined {
+    if (side.service.scaledBy === "queueAutoscaler" && side.service.consumesQueue !== null) return "queue-autoscaler";
+    return side.service.plan.policies.length > 0 ? "application-auto-scaling" : undefined;
+}
+
+function controllerFor(side: ServiceSide, kind: ControllerKind): Controller {
+    const { service } = side;
+    if (kind === "queue-autoscaler") {
+        const settings = autoscalerSettingsFromStack(side.autoscaler, service.plan);
+        return queueAutoscalerController(settings.decision, settings.intervalSeconds);
+    }
+    return awsController(service.plan, { params: DEFAULT_ENGINE_PARAMS, serviceName: service.name });
+}
+
+/** A side's run on one trace, or undefined where nothing scales the service. */
+export function runSide(side: ServiceSide, traceName: string): SideRun | undefined {
+    const kind = controllerKind(side);
+    if (!kind) return undefined;
+    const plan = side.service.plan;
+    const queue = side.service.consumesQueue !== null;
     const workload: WorkloadSpec = queue ? { kind: "queue", perTaskRate: DIFF_WORKLOAD.workerRate } : { kind: "requests", perTaskCapacity: DIFF_WORKLOAD.taskCapacity };
     const target: ServiceTarget = queue ? { kind: "age", seconds: DIFF_WORKLOAD.targetAgeSeconds } : { kind: "utilization", percent: utilizationTarget(plan) };
     const trace = builtInTrace(traceName);
     const params = DEFAULT_ENGINE_PARAMS;
     const tickSeconds = DIFF_WORKLOAD.tickSeconds;
-    const oracleOptions = { trace, workload, target, tickSeconds, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, taskStartSeconds: params.taskStartSeconds };
-    const need = oracleNeed(oracleOptions);
-    const run = runClosedLoop(awsController(plan, { params, serviceName: service.name }), {
-        trace, workload, target, tickSeconds, initialDesired: plan.minCapacity, params, need,
-    });
+    const need = oracleNeed({ trace, workload, target, tickSeconds, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, taskStartSeconds: params.taskStartSeconds });
+    const run = runClosedLoop(controllerFor(side, kind), { trace, workload, target, tickSeconds, initialDesired: plan.minCapacity, params, need });
     return { metrics: run.metrics, series: run.series };
 }
 
 /** Before and after on every standard trace. */
-export function compareBehaviour(before: SnapshotService | undefined, after: SnapshotService | undefined): ServiceBehaviour {
-    const any = (after ?? before)!;
+export function compareBehaviour(before: ServiceSide | undefined, after: ServiceSide | undefined): ServiceBehaviour {
+    const any = (after ?? before)!.service;
+    const kindBefore = before && controllerKind(before);
+    const kindAfter = after && controllerKind(after);
     return {
         service: any.key,
         workload: any.consumesQueue !== null ? "queue" : "requests",
+        controllers: { ...(kindBefore ? { before: kindBefore } : {}), ...(kindAfter ? { after: kindAfter } : {}) },
         traces: DIFF_TRACES.map((trace) => {
-            const b = before && runPlan(before, trace);
-            const a = after && runPlan(after, trace);
+            const b = before && runSide(before, trace);
+            const a = after && runSide(after, trace);
             return { trace, ...(b ? { before: b } : {}), ...(a ? { after: a } : {}) };
         }),
     };
 }
 
-/** Services whose plan (or owner) differs between the two sides, added and removed ones included, by key. */
-export function changedServices(base: readonly SnapshotService[], head: readonly SnapshotService[]): { key: string; before?: SnapshotService; after?: SnapshotService }[] {
-    const keys = [...new Set([...base.map((s) => s.key), ...head.map((s) => s.key)])].sort();
-    const out: { key: string; before?: SnapshotService; after?: SnapshotService }[] = [];
+/** What decides a service's behaviour on a side: its plan and owner, and the autoscaler settings when the autoscaler owns it. */
+function behaviourInputs(side: ServiceSide): string {
+    const { plan, scaledBy, consumesQueue } = side.service;
+    return JSON.stringify([plan, scaledBy, consumesQueue, controllerKind(side) === "queue-autoscaler" ? side.autoscaler : null]);
+}
+
+/** Services whose behaviour inputs differ between the two sides, added and removed ones included, by key. */
+export function changedServices(
+    base: { services: readonly SnapshotService[]; autoscaler?: AutoscalerConfig },
+    head: { services: readonly SnapshotService[]; autoscaler?: AutoscalerConfig },
+): { key: string; before?: ServiceSide; after?: ServiceSide }[] {
+    const side = (s: { services: readonly SnapshotService[]; autoscaler?: AutoscalerConfig }, key: string): ServiceSide | undefined => {
+        const service = s.services.find((x) => x.key === key);
+        return service && { service, autoscaler: s.autoscaler as AutoscalerConfig };
+    };
+    const keys = [...new Set([...base.services.map((s) => s.key), ...head.services.map((s) => s.key)])].sort();
+    const out: { key: string; before?: ServiceSide; after?: ServiceSide }[] = [];
     for (const key of keys) {
-        const before = base.find((s) => s.key === key);
-        const after = head.find((s) => s.key === key);
-        const same = before && after && JSON.stringify([before.plan, before.scaledBy, before.consumesQueue]) === JSON.stringify([after.plan, after.scaledBy, after.consumesQueue]);
-        if (!same) out.push({ key, ...(before ? { before } : {}), ...(after ? { after } : {}) });
+        const before = side(base, key);
+        const after = side(head, key);
+        if (!(before && after && behaviourInputs(before) === behaviourInputs(after))) out.push({ key, ...(before ? { before } : {}), ...(after ? { after } : {}) });
     }
     return out;
 }

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { allRegistered, installMockCloud, registeredUrns, type MockedResource } from "./mock-cloud";
+import type { AutoscalerConfig } from "../config/load";
 import type { GraphResource, SideSnapshot, SnapshotService } from "./snapshot";
 
 /** The SDK's wire signature of a secret value (sdk/nodejs/runtime/rpc.ts, specialSigKey and specialSecretSig). */
@@ -79,11 +80,13 @@ export async function snapshotSide(root: string, stack: string): Promise<SideSna
     const stackFiles: typeof import("../config/stack-file") = require(path.join(root, "config", "stack-file"));
     if (!existsSync(path.join(root, `Pulumi.${stack}.yaml`))) return { kind: "absent" };
     let services: SnapshotService[];
+    let autoscaler: AutoscalerConfig;
     try {
         const config = stackFiles.loadStackFile(stack, {}, root);
         services = Object.values(config.services).map((s) => ({
             key: s.key, name: s.name, consumesQueue: s.consumesQueue ?? null, scaledBy: s.scaledBy, plan: s.plan,
         }));
+        autoscaler = config.autoscaler;
     } catch (error) {
         return { kind: "invalid", problems: problemsOf(error) };
     }
@@ -105,7 +108,7 @@ export async function snapshotSide(root: string, stack: string): Promise<SideSna
     for (const { urn, rec } of byUrn(registeredUrns(), recorded)) {
         resources.push({ urn, type: rec.type, inputs: (await plain(rec.inputs, root)) as Record<string, unknown> });
     }
-    return { kind: "graph", resources, services };
+    return { kind: "graph", resources, services, autoscaler };
 }
 
 if (require.main === module) {

@@ -4,7 +4,7 @@
  * is the command's job.
  */
 import type { RunMetrics } from "../scaling/simulate";
-import { DIFF_WORKLOAD, type ServiceBehaviour } from "./behaviour";
+import { DIFF_WORKLOAD, type ControllerKind, type ServiceBehaviour } from "./behaviour";
 import type { ChangedResource, ResourceRef } from "./graph-diff";
 import type { DiffResult, StackDiff } from "./run";
 
@@ -87,6 +87,17 @@ function workloadWords(b: ServiceBehaviour): string {
         : `tasks of ${DIFF_WORKLOAD.taskCapacity} requests/s, judged by the CPU target`;
 }
 
+const CONTROLLER_WORDS: Readonly<Record<ControllerKind, string>> = {
+    "application-auto-scaling": "Application Auto Scaling as the simulator runs it",
+    "queue-autoscaler": "The queue autoscaler (its decision function, the stack's `autoscaler` settings)",
+};
+
+function controllerWords(b: ServiceBehaviour): string {
+    const { before, after } = b.controllers;
+    if (before === after || !before || !after) return CONTROLLER_WORDS[(after ?? before)!];
+    return `Before: ${CONTROLLER_WORDS[before].replace(/^The q/, "the q")}; after: ${CONTROLLER_WORDS[after].replace(/^The q/, "the q")}`;
+}
+
 export function chartFileName(stack: string, service: string): string {
     return `${stack}-${service}.svg`;
 }
@@ -104,7 +115,7 @@ function stackLines(s: StackDiff): string[] {
     for (const b of s.behaviour) {
         lines.push(
             `#### Behaviour of ${code(b.service)}`, "",
-            `Application Auto Scaling as the simulator runs it (${workloadWords(b)}, ${DIFF_WORKLOAD.tickSeconds}-s ticks), before → after (change). ` +
+            `${controllerWords(b)} (${workloadWords(b)}, ${DIFF_WORKLOAD.tickSeconds}-s ticks), before → after (change). ` +
             `Chart: ${code(chartFileName(s.stack, b.service))}.`, "",
             ...behaviourTable(b), "",
         );

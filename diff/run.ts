@@ -10,7 +10,8 @@ import { existsSync, readdirSync } from "fs";
 import { mkdtemp, readFile, rm } from "fs/promises";
 import * as os from "os";
 import * as path from "path";
-import { changedServices, compareBehaviour, type ServiceBehaviour } from "./behaviour";
+import type { AutoscalerConfig } from "../config/load";
+import { changedServices, compareBehaviour, controllerKind, type ServiceBehaviour } from "./behaviour";
 import { DiffInputError } from "./errors";
 import { changedPaths, extractCommit, filesAt, repositoryRoot, resolveCommit, type Checkout } from "./git";
 import { graphDiff, isEmpty, type GraphDiff } from "./graph-diff";
@@ -34,7 +35,7 @@ export interface StackDiff {
     readonly skipped?: string;
     readonly resources: GraphDiff;
     readonly behaviour: readonly ServiceBehaviour[];
-    /** Services whose plan changed but which Application Auto Scaling does not scale on either side. */
+    /** Services whose plan changed but which nothing scales on either side. */
     readonly notSimulated: readonly { service: string; reason: string }[];
 }
 
@@ -84,8 +85,8 @@ async function snapshot(root: string, stack: string, runner: string): Promise<Si
     }
 }
 
-function servicesOf(s: SideSnapshot): readonly SnapshotService[] {
-    return s.kind === "graph" ? s.services : [];
+function servicesOf(s: SideSnapshot): { services: readonly SnapshotService[]; autoscaler?: AutoscalerConfig } {
+    return s.kind === "graph" ? { services: s.services, autoscaler: s.autoscaler } : { services: [] };
 }
 
 function stackDiff(stack: string, base: SideSnapshot, head: SideSnapshot): StackDiff {
@@ -93,9 +94,8 @@ function stackDiff(stack: string, base: SideSnapshot, head: SideSnapshot): Stack
     const behaviour: ServiceBehaviour[] = [];
     const notSimulated: { service: string; reason: string }[] = [];
     for (const { key, before, after } of changedServices(servicesOf(base), servicesOf(head))) {
-        const aas = [before, after].some((s) => s && s.scaledBy === "applicationAutoScaling" && s.plan.policies.length > 0);
-        if (aas) behaviour.push(compareBehaviour(before, after));
-        else notSimulated.push({ service: key, reason: "no Application Auto Scaling policy on either side (scaled by the queue autoscaler or not at all); `autoscale simulate --compare` runs the queue autoscaler" });
+        if ([before, after].some((s) => s && controllerKind(s))) behaviour.push(compareBehaviour(before, after));
+        else notSimulated.push({ service: key, reason: "neither Application Auto Scaling policies nor the queue autoscaler scale it on either side" });
     }
     const status: StackStatus = base.kind === "absent" ? "new stack" : head.kind === "absent" ? "removed stack" : isEmpty(resources) ? "no change" : "changed";
     return { stack, status, resources, behaviour, notSimulated };

@@ -1,4 +1,5 @@
 /** What one side (base or head) of `autoscale diff` yields for one stack. */
+import type { AutoscalerConfig } from "../config/load";
 import type { ServiceScalingPlan } from "../scaling/plan";
 
 export interface GraphResource {
@@ -21,4 +22,10 @@ export type SideSnapshot =
     | { readonly kind: "absent" }
     /** The stack file or the program refused the config; the problems as the program reports them. */
     | { readonly kind: "invalid"; readonly problems: readonly string[] }
-    | { readonly kind: "graph"; readonly resources: readonly GraphResource[]; readonly services: readonly SnapshotService[] };
+    | {
+        readonly kind: "graph";
+        readonly resources: readonly GraphResource[];
+        readonly services: readonly SnapshotService[];
+        /** The stack's `autoscaler` config (plain data), which decides for the service the queue autoscaler owns. */
+        readonly autoscaler: AutoscalerConfig;
+    };

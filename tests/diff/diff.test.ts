@@ -31,7 +31,8 @@ async function diffIn(repo: ScratchRepo, args: string[]): Promise<{ code: number
 const URN = "urn:pulumi:staging::ecs-autoscaling::ecs-autoscaling:ecs:ServiceScaling$";
 
 describe("autoscale diff", function () {
-    this.timeout(120_000);
+    // Each side is a Node process running the whole program; on a busy machine that takes minutes.
+    this.timeout(300_000);
 
     describe("on a commit that moves the worker's step threshold from 50 to 80 (and a comment in Pulumi.localstack.yaml)", () => {
         let repo: ScratchRepo;
