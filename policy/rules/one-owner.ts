@@ -1,8 +1,8 @@
 /**
  * One owner per desired count: an ECS service is scaled by Application Auto Scaling policies or by the
  * queue autoscaler, never both, and by one queue autoscaler at most (two writers undo each other).
- * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster,
- * service and queue from (scaling/autoscaler-settings.ts).
+ * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster and
+ * its services from (CLUSTER with SERVICE and QUEUE_URL, or SERVICES; scaling/autoscaler-settings.ts).
  */
 import { ECS_DESIRED_COUNT, ecsResourceId } from "../../aws/scaling-ids";
 import { envName } from "../../scaling/autoscaler-settings";
@@ -16,8 +16,14 @@ function autoscaledServices(resources: readonly PolicyResource[]): { resourceId:
         for (const container of documentOf(td.props.containerDefinitions) ?? []) {
             const env = new Map<string, string>((container.environment ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
             const cluster = env.get(envName("cluster"));
+            if (!cluster) continue;
+            // One service (SERVICE with QUEUE_URL), or several: SERVICES, a JSON map keyed by service name.
             const service = env.get(envName("service"));
-            if (cluster && service && env.has(envName("queueUrl"))) out.push({ resourceId: ecsResourceId(cluster, service), by: td });
+            if (service && env.has(envName("queueUrl"))) out.push({ resourceId: ecsResourceId(cluster, service), by: td });
+            const several = documentOf(env.get(envName("services")));
+            if (several && typeof several === "object") {
+                for (const name of Object.keys(several)) out.push({ resourceId: ecsResourceId(cluster, name), by: td });
+            }
         }
     }
     return out;

@@ -70,6 +70,23 @@ const CASES: readonly Case[] = [
         },
     },
     {
+        policy: "one-owner-per-desired-count",
+        violation: "the queue autoscaler given the worker too (SERVICES), which its own policies scale",
+        mutate: (g) => {
+            const td = named(g, "queue-autoscaler-fargate-task-definition");
+            const containers = JSON.parse(td.props.containerDefinitions);
+            const env: { name: string; value: string }[] = containers[0].environment;
+            const services = { "ecs-autoscaling-staging-jobs": { queueUrls: ["jobs"] }, "ecs-autoscaling-staging-worker": { queueUrls: ["work"] } };
+            containers[0].environment = [...env.filter((e) => e.name !== "SERVICE" && e.name !== "QUEUE_URL"), { name: "SERVICES", value: JSON.stringify(services) }];
+            td.props.containerDefinitions = JSON.stringify(containers);
+        },
+        expected: {
+            urn: `${STAGING}aws:ecs/taskDefinition:TaskDefinition::queue-autoscaler-fargate-task-definition`,
+            message: "service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker has two owners of its desired count: the queue autoscaler (task definition queue-autoscaler-fargate-task-definition) and Application Auto Scaling policies " +
+                "ecs-autoscaling-staging-worker-cpu, ecs-autoscaling-staging-worker-memory, ecs-autoscaling-staging-worker-queue-depth-in, ecs-autoscaling-staging-worker-queue-depth-out; remove the policies or the autoscaler",
+        },
+    },
+    {
         policy: "scaling-bounds-and-steps",
         violation: "the worker's scale-out alarm compares <= ",
         mutate: (g) => { named(g, "worker-scaling-queue-depth-out-alarm").props.comparisonOperator = "LessThanOrEqualToThreshold"; },
