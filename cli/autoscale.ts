@@ -29,12 +29,20 @@ import { addGatewayCommand } from "./commands/gateway";
 import { addMetricCommand } from "./commands/metric";
 import { addScaleTestCommand } from "./commands/scale-test";
 import { addSimulateCommand } from "./commands/simulate";
+import { addValidateCommand } from "./commands/validate";
 import { addUpCommand } from "./commands/up";
 import { addLoadCommand } from "./commands/load";
 import { addWakeCommand } from "./commands/wake";
 import { addWorkerCommand } from "./commands/worker";
 import { EXIT, processIo, type CliIo, type CommandRegistration, type SetRun } from "./io";
 import { version } from "../package.json";
+
+/** The exit codes, as every `--help` lists them. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  ${EXIT.ok}  success (also a stop by SIGTERM/SIGINT)
+  ${EXIT.failure}  failure at run time (an AWS call, a failed check, a measurement that missed its budget)
+  ${EXIT.usage}  bad usage: a flag, an environment variable, a stack file or a missing resource`;
 
 /** Every command, one line each, in the order `--help` lists them. */
 export const COMMANDS: readonly CommandRegistration[] = [
@@ -53,6 +61,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addUpCommand,
     addDownCommand,
     addLoadCommand,
+    addValidateCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: SetRun): Command {
@@ -66,6 +75,8 @@ function buildProgram(io: CliIo, setResult: SetRun): Command {
     for (const register of COMMANDS) register(program, io, setResult);
     // Subcommands inherit the exit override and the output, so their errors come back to main().
     for (const cmd of program.commands) applyToTree(cmd, (c) => c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
+    // Every --help ends with what the exit code means, so a script can act on it.
+    applyToTree(program, (c) => c.addHelpText("after", EXIT_CODES_HELP));
     return program;
 }
 

@@ -3,7 +3,10 @@
  * (scaling/autoscaler-settings.ts): each flag gets its environment variable with `.env()` and its
  * default with `.default()`, so the names, defaults and help text are written once, there.
  */
+import { existsSync } from "fs";
+import * as path from "path";
 import { Option, type Command } from "commander";
+import { PROJECT_ROOT } from "../config/stack-file";
 import { AUTOSCALER_SETTINGS, envName, flagName, numberRule, settingSpec, type SettingKey } from "../scaling/autoscaler-settings";
 import type { FlagValues, ValueSource } from "../runtime/autoscaler/settings";
 
@@ -47,4 +50,17 @@ export async function readTextSource(path: string, stdin: NodeJS.ReadableStream 
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
     return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The project whose stack files a command reads: the nearest folder from `cwd` upwards that holds a
+ * Pulumi.yaml, else the checkout this code came from. Never the folder of a build output, so
+ * `npm run build` changes nothing about which files a command finds.
+ */
+export function projectRoot(cwd: string = process.cwd()): string {
+    for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+        if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) break;
+    }
+    return PROJECT_ROOT;
 }
