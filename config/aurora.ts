@@ -1,14 +1,108 @@
 /**
- * The validated Aurora config: cross-field rules of the `aurora` key (instance classes offered for the
- * engine, Serverless v2 capacity steps, replica bounds) and the plans built from it, the reader-count
- * scaling plan and the write-rate alarm. Called by loadStackConfig; every problem names the key, the
- * value and the rule.
+ * The `aurora` key: its schema, its cross-field rules (instance classes offered for the engine,
+ * Serverless v2 capacity steps, replica bounds) and the validated config built from it, with the
+ * reader-count scaling plan and the write-rate alarm. Every problem names the key, the value and the rule.
  */
-import { AuroraInput } from "./schema";
+import { z } from "zod";
+import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
+import { AURORA_MAX_REPLICAS } from "../aws/limits";
+import { cooldown, nonNegativeInt, positiveInt, positiveTarget } from "./schema";
 import {
     ACU_STEP, AURORA_POSTGRESQL_CLASSES, AURORA_POSTGRESQL_ENGINE, AUTO_PAUSE_SECONDS, AUTO_PAUSE_VERSIONS, MAX_ACU,
     ReplicaScalingPlan, WriteRateAlarmPlan, isAuroraPostgresqlClass, supportsAutoPause, writerWriteIopsSeries,
 } from "../scaling/aurora";
+
+/**
+ * The schema of the key (components/aurora-cluster.ts deploys it). Instance classes, ACU steps and engine
+ * versions are checked against the engine by auroraProblems (scaling/aurora.ts holds the tables).
+ */
+const replicaCount = z.number().int().min(0)
+    .max(AURORA_MAX_REPLICAS, { error: `must be <= ${AURORA_MAX_REPLICAS} (Aurora allows at most ${AURORA_MAX_REPLICAS} replicas)` });
+
+const auroraReadReplicaScaling = z.strictObject({
+    /** Register the reader count with Application Auto Scaling. */
+    enabled: z.boolean().default(true),
+    /** Readers Application Auto Scaling keeps at least (Aurora: 0-15). */
+    minCapacity: replicaCount.default(1),
+    /** Readers Application Auto Scaling adds at most (Aurora: 0-15). */
+    maxCapacity: replicaCount.default(5),
+    /** cpu: RDSReaderAverageCPUUtilization (%); connections: RDSReaderAverageDatabaseConnections (per reader). */
+    metric: z.enum(["cpu", "connections"]).default("cpu"),
+    /** Target value of the metric: percent for cpu, connections per reader for connections. */
+    target: positiveTarget.default(75),
+    /** Seconds (AWS's default for Aurora). */
+    scaleOutCooldown: cooldown.default(DEFAULT_COOLDOWN_SECONDS),
+    /** Seconds (AWS's default for Aurora). */
+    scaleInCooldown: cooldown.default(DEFAULT_COOLDOWN_SECONDS),
+});
+
+const auroraWriteAlarm = z.strictObject({
+    /** Writes per second (WriteIOPS of the writer) the alarm must exceed. */
+    threshold: z.number().gt(0, { error: "must be > 0" }).default(500),
+    /** Alarm period, seconds: a multiple of 60 (WriteIOPS is published every minute). */
+    periodSeconds: z.number().int().refine((p) => p > 0 && p % 60 === 0, { error: "must be a multiple of 60 seconds (WriteIOPS is a 1-minute metric)" }).default(300),
+    /** Consecutive breaching periods before ALARM. */
+    evaluationPeriods: positiveInt.default(2),
+});
+
+const auroraClassScaler = z.strictObject({
+    /** Deploy the instance-class scaler (provisioned mode only). */
+    enabled: z.boolean().default(true),
+    /** Minutes the write alarm must have been OK before the writer goes back to the small class. */
+    okMinutesBeforeScaleDown: positiveInt.default(30),
+    /** Minutes after a finished class change before the next may start. */
+    cooldownMinutes: nonNegativeInt.default(60),
+    /** Decide and log every step, change nothing. */
+    dryRun: z.boolean().default(false),
+});
+
+const auroraCommon = {
+    /** Aurora PostgreSQL engine version, major.minor. */
+    engineVersion: z.string().regex(/^\d+\.\d+$/, { error: "must be an Aurora PostgreSQL version as major.minor, e.g. 16.4" }).default("16.4"),
+    databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: "must be lower-case letters, digits and _, starting with a letter, at most 63 characters" }).default("app"),
+    /** The master user's name; its password is generated and kept by RDS in Secrets Manager. */
+    masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: "must be lower-case letters, digits and _, starting with a letter, at most 63 characters" })
+        .refine((u) => !["postgres", "rdsadmin", "admin"].includes(u), { error: "is reserved by Aurora PostgreSQL; choose another name" }).default("app_admin"),
+    /** Refuse to delete the cluster (staging: true). */
+    deletionProtection: z.boolean().default(true),
+    /** Take a final snapshot when the cluster is deleted (staging: true). */
+    finalSnapshot: z.boolean().default(true),
+    /** Days of automated backups (RDS: 1-35). */
+    backupRetentionDays: z.number().int().min(1).max(35).default(7),
+    /** Readers created with the cluster; Application Auto Scaling adds and removes more. */
+    readers: z.number().int().min(0).max(AURORA_MAX_REPLICAS).default(1),
+    readReplicaScaling: auroraReadReplicaScaling.default(auroraReadReplicaScaling.parse({})),
+    writeAlarm: auroraWriteAlarm.default(auroraWriteAlarm.parse({})),
+};
+
+export const aurora = z.discriminatedUnion("mode", [
+    /** Fixed instance classes; the instance-class scaler moves the writer between the two. */
+    z.strictObject({
+        ...auroraCommon,
+        mode: z.literal("provisioned"),
+        /** The writer's and readers' class at rest. */
+        instanceClass: z.string().default("db.t4g.medium"),
+        /** The writer's class under sustained write load. */
+        scaleUpInstanceClass: z.string().default("db.r6g.large"),
+        classScaler: auroraClassScaler.default(auroraClassScaler.parse({})),
+    }),
+    /** db.serverless instances that Aurora resizes itself within [minCapacity, maxCapacity] ACU. */
+    z.strictObject({
+        ...auroraCommon,
+        mode: z.literal("serverlessV2"),
+        /** ACU, 0.5 steps; 0 only on versions with auto-pause. */
+        minCapacity: z.number().min(0).default(0.5),
+        /** ACU, 0.5 steps, at most 256. */
+        maxCapacity: z.number().positive().default(4),
+        /** Idle seconds before a 0-ACU instance pauses (300-86400); only with minCapacity 0. */
+        secondsUntilAutoPause: z.number().int().optional(),
+    }),
+], { error: (issue) => issue.code === "invalid_union" ? "unknown aurora mode; expected one of provisioned, serverlessV2" : undefined });
+
+/** The key as a stack file sets it; unset: no cluster. */
+export const auroraKey = aurora.optional();
+
+export type AuroraInput = z.infer<typeof aurora>;
 
 export interface AuroraNames {
     /** DB cluster identifier. */
@@ -113,6 +207,20 @@ export function auroraProblems(a: AuroraInput): string[] {
         problems.push(`aurora.writeAlarm.evaluationPeriods: ${a.writeAlarm.evaluationPeriods} x periodSeconds ${a.writeAlarm.periodSeconds} exceeds CloudWatch's ${window} s evaluation window`);
     }
     return problems;
+}
+
+/**
+ * The database's clients are declared: a service that sets usesDatabase needs the cluster, and a
+ * cluster needs at least one such service (its security group admits no one else, so it would be
+ * unreachable).
+ */
+export function databaseUserProblems(services: Readonly<Record<string, { readonly usesDatabase: boolean }>>, hasAurora: boolean): string[] {
+    const users = Object.keys(services).filter((k) => services[k].usesDatabase);
+    if (!hasAurora) {
+        return users.map((k) => `services.${k}.usesDatabase: true needs the stack's database, and aurora is not set; set aurora or remove usesDatabase`);
+    }
+    return users.length > 0 ? [] : ["aurora: no service sets usesDatabase: true, so no task could reach the cluster (its security group admits only those services); " +
+        "set services.<name>.usesDatabase: true on each service that connects to it"];
 }
 
 /** The AuroraConfig of a parsed `aurora` value that auroraProblems found valid. */

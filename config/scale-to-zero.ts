@@ -1,10 +1,26 @@
 /**
- * The cross-field rules of a service's `scaleToZero` key, and the validated settings the component and
- * the functions read. The schema (schema.ts) holds the defaults; the schedule rule is in scaling/.
+ * A service's `scaleToZero` key (scaling/scale-to-zero.ts): its schema and defaults, its cross-field
+ * rules, and the validated settings the component and the functions read. The schedule rule is in scaling/.
  */
+import { z } from "zod";
 import { MIN_CHECKS_PER_IDLE_WINDOW, ratePeriodSeconds } from "../scaling/scale-to-zero";
 import { targetGroupBase } from "./names";
-import type { ScaleToZeroInput, ServiceInput } from "./schema";
+import { namespace, positiveInt } from "./schema";
+import type { ServiceInput } from "./services";
+
+/** Scale-to-zero of a load-balanced service. */
+export const scaleToZero = z.strictObject({
+    /** Minutes without a request through the load balancer before the service goes to 0 tasks. */
+    idleMinutes: positiveInt.default(5),
+    /** Tasks a wake asks for; at most the service's maxCapacity. */
+    wakeCapacity: positiveInt.default(1),
+    /** EventBridge schedule of the idle check: rate(<n> minute|minutes|hour|hours|day|days). */
+    checkSchedule: z.string().default("rate(1 minute)"),
+    /** CloudWatch namespace of the state metrics (ServiceStatus, ServiceDesiredCount, WakeLatencySeconds, IdleSeconds). */
+    namespace: namespace.default("ECSAutoscaling/ScaleToZero"),
+});
+
+export type ScaleToZeroInput = z.infer<typeof scaleToZero>;
 
 /** Wake target group name: the service's target group base and `-wake` (a suffix within the base's budget). */
 export function wakeTargetGroupName(physicalName: string): string {

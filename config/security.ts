@@ -1,8 +1,19 @@
 /**
- * Cross-field rules of the security settings of a service: no secret in plain `environment`, no name
- * given both as a plain variable and as a secret, no secret in place of a variable the program sets. Each problem names the key, the value (never a value that may be a secret) and the rule.
+ * The security settings of a service: the schemas of its secrets and container user, and the cross-field
+ * rules: no secret in plain `environment`, no name given both as a plain variable and as a secret, no
+ * secret in place of a variable the program sets. Each problem names the key, the value (never a value
+ * that may be a secret) and the rule.
  */
-import { LoadBalancerInput, ServiceInput } from "./schema";
+import { z } from "zod";
+import type { ServiceInput } from "./services";
+
+/** Environment variable names, plain or secret. */
+export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" });
+/** A Secrets Manager secret (optionally `:<json-key>:<version-stage>:<version-id>`) or an SSM parameter, as ECS `valueFrom` takes them. */
+export const SECRET_ARN = /^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9/_.-]+)$/;
+export const secretArn = z.string().regex(SECRET_ARN, { error: "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)" });
+/** Container user as ECS takes it: user, user:group, uid, uid:gid, user:gid or uid:group. */
+export const containerUser = z.string().regex(/^([a-z_][a-z0-9_-]{0,31}|\d{1,10})(:([a-z_][a-z0-9_-]{0,31}|\d{1,10}))?$/, { error: "must be <user>, <user>:<group>, <uid> or <uid>:<gid> (names lower-case, ids numeric)" });
 
 /** Port of the HTTPS listener a certificate adds (components/load-balancer.ts listens there). */
 export const HTTPS_LISTENER_PORT = 443;
@@ -39,12 +50,4 @@ export function serviceSecurityProblems(path: string, svc: ServiceInput, reserve
         }
     }
     return problems;
-}
-
-/** The HTTP listener cannot share the HTTPS listener's port. */
-export function loadBalancerSecurityProblems(lb: LoadBalancerInput): string[] {
-    return lb.certificateArn !== undefined && lb.listenerPort === HTTPS_LISTENER_PORT
-        ? [`loadBalancer.listenerPort: ${lb.listenerPort} is the HTTPS listener's port when loadBalancer.certificateArn is set; ` +
-            "the HTTP listener that redirects to it needs another port (80 by default)"]
-        : [];
 }

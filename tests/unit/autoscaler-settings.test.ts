@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { autoscaler as autoscalerSchema } from "../../config/schema";
+import { autoscaler as autoscalerSchema } from "../../config/autoscaler";
 import { configSettings, numberRule, type NumberSetting, type SettingKey } from "../../scaling/autoscaler-settings";
 import { envName, flagName, parseChaosSettings, parseSettings, SETTING_DEFAULTS, SettingsError, type FlagValues } from "../../runtime/autoscaler/settings";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadStackConfig } from "../../config/load";
-import { scalars } from "../../config/schema";
+import { scalars } from "../../config/scalars";
 import { projectFile, rawProjectConfig, stackNames } from "../helpers/stack-files";
 import { problemsOf } from "../helpers/config-problems";
 
@@ -193,6 +193,8 @@ describe("config: bad values fail with the key, the value and the rule", () => {
             "services.worker.workload: \"cron\" must be one of worker, gateway (a built-in workload of this repository's image)"],
         ["workload worker without consumesQueue", withWorker((w) => { delete w.consumesQueue; }),
             "services.worker.workload: \"worker\" requires services.worker.consumesQueue: the worker consumes the queue whose URL it gets as QUEUE_URL"],
+        ["two services with one listener rule priority", (() => { const services = staging(); services.preview.loadBalancer.priority = 100; return { services }; })(),
+            "services.preview.loadBalancer.priority: 100 is already used by services.api; listener rule priorities must be unique"],
     ];
 
     for (const [title, overrides, message] of table) {
