@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { ConfigError, readStackConfig, regionProblems } from "./config";
+import { wakeTargetGroupName } from "./config/scale-to-zero";
 import { Alerts } from "./components/alerts";
 import { AuroraCluster } from "./components/aurora-cluster";
 import { AutoscalingDashboard } from "./components/autoscaling-dashboard";
@@ -92,6 +93,7 @@ export = async () => {
                 service: { clusterName: cluster.clusterName, serviceName: s.serviceName, serviceArn: s.serviceArn },
                 physicalName: service.name,
                 settings: service.scaleToZero,
+                wakeTargetGroupName: wakeTargetGroupName(service.name),
                 bounds: { minCapacity: service.plan.minCapacity, maxCapacity: service.plan.maxCapacity },
                 route: { listenerRuleArn: s.fargate.listenerRule.arn, targetGroupArn: s.targetGroup.arn, targetGroupArnSuffix: s.targetGroup.arnSuffix, loadBalancerArnSuffix: alb.arnSuffix },
                 scalableTargetArn: s.scaling.target.arn,

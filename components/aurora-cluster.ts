@@ -8,30 +8,18 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
-import { LAMBDA_ENTRIES } from "../bundle/esbuild";
 import { RDS_NAMESPACE, RDS_READ_REPLICA_COUNT, rdsClusterResourceId } from "../aws/scaling-ids";
 import { AuroraConfig } from "../config/aurora";
-import { CLASS_SCALER_ENV, SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
+import { SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
+import { AuroraClassScaler } from "./aurora-class-scaler";
 import { throwIfAny } from "./input-errors";
-import { lambdaArchive } from "./lambda-code";
 import { targetTrackingConfiguration } from "./service-scaling";
-import { classScalerStatements } from "./aurora-scaler-iam";
 
 
 /** PostgreSQL's port: the only one the security group opens. */
 export const POSTGRES_PORT = 5432;
 
-/** Seconds one scaler invocation may run: a few Describe calls and at most four writing calls. */
-const SCALER_TIMEOUT_SECONDS = 60;
-
-/**
- * How often the schedule invokes the scaler: an operation waits minutes for an instance to become
- * available or a failover to finish, and the function never sleeps through that; it returns and the
- * next tick resumes from the tag. It also notices an OK alarm that has been held long enough, which no
- * SNS notification announces.
- */
-export const SCALER_SCHEDULE = "rate(1 minute)";
+export { SCALER_SCHEDULE } from "./aurora-class-scaler";
 
 export interface AuroraClusterArgs {
     /** The validated `aurora` config: names, engine, capacity, replica plan, alarm, scaler settings. Required. */
@@ -69,6 +57,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
     readonly writeAlarm: aws.cloudwatch.MetricAlarm;
     readonly replicaTarget?: aws.appautoscaling.Target;
     readonly replicaPolicies: Record<string, aws.appautoscaling.Policy>;
+    readonly classScaler?: AuroraClassScaler;
     readonly scalerFunction?: aws.lambda.Function;
 
     constructor(name: string, args: AuroraClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -185,36 +174,30 @@ export class AuroraCluster extends pulumi.ComponentResource {
             }
         }
 
-        const region = aws.getRegionOutput({}, { parent: this }).region;
-        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const alarmArn = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${n.writeAlarm}`;
 
-        let scalerTopic: aws.sns.Topic | undefined;
-        if (scaler) {
-            scalerTopic = new aws.sns.Topic(`${name}-scaler-topic`, {
-                name: n.scalerTopic,
-                ...(args.topicKmsKeyArn !== undefined ? { kmsMasterKeyId: args.topicKmsKeyArn } : {}),
-            }, { parent: this });
-            // Only this alarm, in this account, may publish: nobody else can trigger a class change.
-            new aws.sns.TopicPolicy(`${name}-scaler-topic-policy`, {
-                arn: scalerTopic.arn,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [{
-                        Sid: "WriteRateAlarmOnly",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
-                        Action: "sns:Publish",
-                        Resource: scalerTopic.arn,
-                        Condition: { ArnEquals: { "aws:SourceArn": alarmArn }, StringEquals: { "aws:SourceAccount": account } },
-                    }],
-                }),
-            }, { parent: this });
-        }
+        // Provisioned mode with the class scaler: the function and the topic the write-rate alarm feeds.
+        this.classScaler = scaler ? new AuroraClassScaler(`${name}-scaler`, {
+            clusterIdentifier: n.cluster,
+            clusterArn: this.cluster.arn,
+            subnetGroupName: n.subnetGroup,
+            engine: a.engine,
+            engineVersion: a.engineVersion,
+            writeAlarmName: n.writeAlarm,
+            functionName: n.scalerFunction,
+            topicName: n.scalerTopic,
+            topicKmsKeyArn: args.topicKmsKeyArn,
+            smallClass: scaler.smallClass,
+            largeClass: scaler.largeClass,
+            okSecondsBeforeScaleDown: scaler.okSecondsBeforeScaleDown,
+            cooldownSeconds: scaler.cooldownSeconds,
+            dryRun: scaler.dryRun,
+            logRetentionDays: args.logRetentionDays,
+            code: args.scalerCode,
+        }, { parent: this }) : undefined;
+        this.scalerFunction = this.classScaler?.function;
 
         const series = a.writeAlarm.series;
-        const actions = [args.alertsTopicArn, ...(scalerTopic ? [scalerTopic.arn] : [])];
+        const actions = [args.alertsTopicArn, ...(this.classScaler ? [this.classScaler.topicArn] : [])];
         this.writeAlarm = new aws.cloudwatch.MetricAlarm(`${name}-write-rate`, {
             name: n.writeAlarm,
             alarmDescription: `Writes to ${n.cluster}: ${series.namespace} ${series.metricName} (${series.statistic}, ` +
@@ -234,88 +217,6 @@ export class AuroraCluster extends pulumi.ComponentResource {
             alarmActions: actions,
             okActions: actions,
         }, { parent: this });
-
-        if (scaler && scalerTopic) {
-            const functionArn = pulumi.interpolate`arn:${partition}:lambda:${region}:${account}:function:${n.scalerFunction}`;
-            const logGroup = new aws.cloudwatch.LogGroup(`${name}-scaler-logs`, {
-                name: `/aws/lambda/${n.scalerFunction}`,
-                retentionInDays: args.logRetentionDays,
-            }, { parent: this });
-            const role = new aws.iam.Role(`${name}-scaler-role`, {
-                description: `Instance-class scaler of Aurora cluster ${n.cluster}`,
-                // Lambda sets aws:SourceAccount and aws:SourceArn when it assumes the execution role
-                // (cross-service confused-deputy prevention): only this function of this account.
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [{
-                        Effect: "Allow",
-                        Principal: { Service: "lambda.amazonaws.com" },
-                        Action: "sts:AssumeRole",
-                        Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": functionArn } },
-                    }],
-                }),
-            }, { parent: this });
-            const policy = new aws.iam.RolePolicy(`${name}-scaler-policy`, {
-                role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: classScalerStatements({
-                        partition, region, account, clusterArn: this.cluster.arn, cluster: n.cluster, subnetGroup: n.subnetGroup,
-                        engine: a.engine, engineVersion: a.engineVersion, alarmArn, logGroupArn: logGroup.arn,
-                    }),
-                }),
-            }, { parent: this });
-            this.scalerFunction = new aws.lambda.Function(`${name}-scaler`, {
-                name: n.scalerFunction,
-                description: `Moves the writer of ${n.cluster} between ${scaler.smallClass} and ${scaler.largeClass} by failover`,
-                runtime: LAMBDA_NODE_RUNTIME,
-                handler: "index.handler",
-                code: args.scalerCode ?? lambdaArchive(LAMBDA_ENTRIES.auroraScaler),
-                role: role.arn,
-                timeout: SCALER_TIMEOUT_SECONDS,
-                memorySize: 256,
-                // One invocation at a time: an SNS notification and a schedule tick never race on the tag.
-                reservedConcurrentExecutions: 1,
-                environment: {
-                    variables: {
-                        [CLASS_SCALER_ENV.clusterIdentifier]: n.cluster,
-                        [CLASS_SCALER_ENV.alarmName]: n.writeAlarm,
-                        [CLASS_SCALER_ENV.smallClass]: scaler.smallClass,
-                        [CLASS_SCALER_ENV.largeClass]: scaler.largeClass,
-                        [CLASS_SCALER_ENV.okSecondsBeforeScaleDown]: String(scaler.okSecondsBeforeScaleDown),
-                        [CLASS_SCALER_ENV.cooldownSeconds]: String(scaler.cooldownSeconds),
-                        [CLASS_SCALER_ENV.dryRun]: String(scaler.dryRun),
-                    },
-                },
-            }, { parent: this, dependsOn: [policy, logGroup] });
-
-            new aws.lambda.Permission(`${name}-scaler-from-sns`, {
-                function: this.scalerFunction.name,
-                action: "lambda:InvokeFunction",
-                principal: "sns.amazonaws.com",
-                sourceArn: scalerTopic.arn,
-            }, { parent: this });
-            new aws.sns.TopicSubscription(`${name}-scaler-subscription`, {
-                topic: scalerTopic.arn,
-                protocol: "lambda",
-                endpoint: this.scalerFunction.arn,
-            }, { parent: this });
-            const schedule = new aws.cloudwatch.EventRule(`${name}-scaler-schedule`, {
-                name: `${n.scalerFunction}-tick`,
-                description: `Carries class changes of ${n.cluster} forward while AWS works`,
-                scheduleExpression: SCALER_SCHEDULE,
-            }, { parent: this });
-            new aws.lambda.Permission(`${name}-scaler-from-schedule`, {
-                function: this.scalerFunction.name,
-                action: "lambda:InvokeFunction",
-                principal: "events.amazonaws.com",
-                sourceArn: schedule.arn,
-            }, { parent: this });
-            new aws.cloudwatch.EventTarget(`${name}-scaler-tick`, {
-                rule: schedule.name,
-                arn: this.scalerFunction.arn,
-            }, { parent: this });
-        }
 
         this.securityGroupId = securityGroup.id;
         this.endpoint = this.cluster.endpoint;

@@ -5,9 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceConfig } from "../config/load";
 import { rules } from "../config/aws-rules";
-import { dashboardBody } from "./dashboard-body";
+import { dashboardBody, type DashboardService } from "./dashboard-body";
 import { throwIfAny } from "./input-errors";
 
 export interface AutoscalingDashboardArgs {
@@ -18,7 +17,7 @@ export interface AutoscalingDashboardArgs {
     /** Physical cluster name, the ClusterName dimension. Undefined when the stack creates no cluster (no cluster widget). */
     readonly clusterName?: string;
     /** Services to draw, in this order, each with its scaling plan. Required; may be empty. */
-    readonly services: readonly ServiceConfig[];
+    readonly services: readonly DashboardService[];
     /** The stack's queues, key -> physical name: each consumer's queue is drawn beside its tasks. Defaults to none. */
     readonly queues?: Readonly<Record<string, string>>;
 }

@@ -4,16 +4,29 @@
  * policies and alarms are built from, so the picture cannot disagree with what is deployed.
  */
 import { CONTAINER_INSIGHTS_METRICS, ECS_METRICS, ECS_PREDEFINED_METRICS, SQS_METRICS } from "../aws/metrics";
-import { ServiceConfig } from "../config/load";
 import { MetricSeries, seriesKey, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 import { autoscalerSeries, type AutoscalerMetricName } from "../scaling/autoscaler-metrics";
-import { PredefinedMetricType, StepScalingPolicy, TargetTrackingPolicy, stepFor } from "../scaling/plan";
+import { PredefinedMetricType, ServiceScalingPlan, StepScalingPolicy, TargetTrackingPolicy, stepFor } from "../scaling/plan";
+
+/** What the dashboard draws of one service. */
+export interface DashboardService {
+    /** The service's key in the stack, its widgets' title. */
+    readonly key: string;
+    /** Physical ECS service name: the ServiceName dimension. */
+    readonly name: string;
+    /** Key of the queue it consumes (under `queues`), if any. */
+    readonly consumesQueue?: string;
+    /** Who sets its desired count. */
+    readonly scaledBy: "applicationAutoScaling" | "queueAutoscaler";
+    /** Its bounds and policies: the targets and thresholds drawn on its widgets. */
+    readonly plan: ServiceScalingPlan;
+}
 
 export interface DashboardInput {
     readonly region: string;
     /** Physical cluster name: the ClusterName dimension. Undefined when the stack creates no ECS cluster: no cluster widget. */
     readonly clusterName?: string;
-    readonly services: readonly ServiceConfig[];
+    readonly services: readonly DashboardService[];
     /**
      * The stack's queues: key -> physical queue name. Each queue consumer gets a widget of its queue's
      * depth against its tasks, all consumers side by side in one row; a queue nobody consumes is drawn
@@ -115,7 +128,7 @@ interface WidgetSpec {
     readonly width?: number;
 }
 
-const OWNER_LABEL: Record<ServiceConfig["scaledBy"], string> = {
+const OWNER_LABEL: Record<DashboardService["scaledBy"], string> = {
     applicationAutoScaling: "Application Auto Scaling",
     queueAutoscaler: "queue autoscaler",
 };
@@ -184,7 +197,7 @@ function autoscalerRows(input: DashboardInput): WidgetSpec[][] {
 export function dashboardBody(input: DashboardInput): DashboardBody {
     const rows: WidgetSpec[][] = [];
     const { clusterName, region } = input;
-    const serviceDims = (service: ServiceConfig) => [ECS_METRICS.clusterDimension, clusterName ?? "", ECS_METRICS.serviceDimension, service.name];
+    const serviceDims = (service: DashboardService) => [ECS_METRICS.clusterDimension, clusterName ?? "", ECS_METRICS.serviceDimension, service.name];
 
     const clusterRow: WidgetSpec[] = clusterName === undefined ? [] : [{
         title: `${clusterName}: reserved CPU and memory`,

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CapacityProviderItem } from "../config/schema";
+import { CapacityProviderStrategyItem } from "./fargate-service";
 
 /** The capacity providers every cluster offers; a strategy may use either or both. */
 export const FARGATE_CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"] as const;
@@ -17,7 +17,7 @@ export interface EcsClusterArgs {
      * that provider first, the rest split by `weight`. Required; at least one item, each provider once,
      * at most one with base > 0.
      */
-    readonly capacityStrategy: readonly CapacityProviderItem[];
+    readonly capacityStrategy: readonly CapacityProviderStrategyItem[];
     /**
      * CloudWatch Container Insights (the ECS/ContainerInsights metrics, among them RunningTaskCount and
      * DesiredTaskCount that the dashboard draws). Defaults to true.

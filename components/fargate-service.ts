@@ -1,7 +1,7 @@
 /**
- * One ECS service on Fargate, in the shape of aws-cdk's FargateService: its log group, execution and
- * task roles, security group, task definition with one container, the service itself and, when it is
- * behind the load balancer, its target group and listener rule. Nothing here scales it: scaling attaches
+ * One ECS service on Fargate, in the shape of aws-cdk's FargateService: its task definition (a
+ * FargateTaskDefinition: log group, execution and task roles, one container), its security group, the
+ * service itself and, when it is behind the load balancer, its target group and listener rule. Nothing here scales it: scaling attaches
  * in one place, ServiceScaling (service-scaling.ts). The configured services (scalable-service.ts) and
  * the queue autoscaler (queue-autoscaler.ts) are both built on it.
  */
@@ -9,10 +9,19 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TARGET_GROUP_SUFFIX_LENGTH, targetGroupBase } from "../config/names";
-import { CapacityProviderItem } from "../config/schema";
-import { parseEcrImageUri } from "./ecr-image-uri";
+import { FargateContainerArgs, FargateTaskDefinition } from "./fargate-task-definition";
 import { throwIfAny } from "./input-errors";
-import { ecrPullStatements, ecsTasksAssumeRolePolicy, readSecretsStatements, writeLogsStatement } from "./task-iam";
+
+export type { ContainerHealthCheck, FargateContainerArgs } from "./fargate-task-definition";
+
+/** One entry of a capacity provider strategy, as ECS takes it. */
+export interface CapacityProviderStrategyItem {
+    readonly provider: "FARGATE" | "FARGATE_SPOT";
+    /** Tasks always placed on this provider before weights apply (ECS: 0-100000). */
+    readonly base: number;
+    /** Share of the tasks beyond base (ECS: 0-1000). */
+    readonly weight: number;
+}
 
 /** The cluster a service runs in. EcsCluster satisfies it. */
 export interface ClusterRef {
@@ -25,46 +34,6 @@ export interface ClusterRef {
      * service still uses it (aws-cdk issue 19275).
      */
     readonly capacityProviders: pulumi.Resource;
-}
-
-/** Container-level health check, as in an ECS container definition (seconds). */
-export interface ContainerHealthCheck {
-    readonly command: readonly string[];
-    readonly interval: number;
-    readonly timeout: number;
-    readonly retries: number;
-    readonly startPeriod: number;
-}
-
-export interface FargateContainerArgs {
-    /** Container name in the task definition, also the awslogs stream prefix and the target group's container. Required. */
-    readonly name: string;
-    /** Image reference. Required. */
-    readonly image: pulumi.Input<string>;
-    /**
-     * ECR repository the execution role may pull from. Defaults to the repository of `image` when `image`
-     * is a private ECR reference given as a plain string; otherwise nothing may be pulled from ECR.
-     */
-    readonly ecrRepositoryArn?: pulumi.Input<string>;
-    /** Container command, the arguments to the image's entrypoint. Defaults to the image's own CMD. */
-    readonly command?: readonly string[];
-    /** Port the container listens on. Required when `loadBalancer` is set; defaults to none. */
-    readonly port?: number;
-    /** Plain environment variables, passed sorted by name. Defaults to none. Never a secret: see `secrets`. */
-    readonly environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /**
-     * Environment variable name -> Secrets Manager secret or SSM parameter ARN. ECS reads each when it
-     * starts the task and sets it in the container; the execution role may read exactly these. Defaults to none.
-     */
-    readonly secrets?: Readonly<Record<string, string>>;
-    /** Customer managed KMS key the secrets are encrypted with; the execution role gets kms:Decrypt on it. Defaults to none (AWS managed keys need no grant). */
-    readonly secretsKmsKeyArn?: string;
-    /** User the container runs as (`uid`, `uid:gid`, `user` or `user:group`). Defaults to the image's own USER. */
-    readonly user?: string;
-    /** Mount the container's root filesystem read-only. Defaults to true. */
-    readonly readonlyRootFilesystem?: boolean;
-    /** Health check ECS runs inside the container. Defaults to none. */
-    readonly healthCheck?: ContainerHealthCheck;
 }
 
 export interface FargateRoute {
@@ -99,7 +68,7 @@ export interface FargateServiceArgs {
     /** Retention of the log group, in days (a value CloudWatch Logs accepts). Required. */
     readonly logRetentionDays: number;
     /** Capacity provider strategy of the service. Required; an empty list means the cluster's default strategy. */
-    readonly capacityStrategy: readonly CapacityProviderItem[];
+    readonly capacityStrategy: readonly CapacityProviderStrategyItem[];
     /** Tasks started when the service is created. Required. */
     readonly desiredCount: number;
     /**
@@ -121,6 +90,7 @@ const DEREGISTRATION_DELAY_SECONDS = 30;
 const HEALTH_CHECK_GRACE_PERIOD_SECONDS = 60;
 
 export class FargateService extends pulumi.ComponentResource {
+    readonly task: FargateTaskDefinition;
     readonly service: aws.ecs.Service;
     readonly serviceName: pulumi.Output<string>;
     readonly serviceArn: pulumi.Output<string>;
@@ -139,53 +109,19 @@ export class FargateService extends pulumi.ComponentResource {
         const c = args.container;
         const route = args.loadBalancer;
         const port = c.port;
-        // Defaults, in one place.
-        const environment = c.environment ?? {};
-        const secrets = c.secrets ?? {};
-        const readonlyRootFilesystem = c.readonlyRootFilesystem ?? true;
+        // Defaults, in one place (the task definition applies its own).
         const desiredCountOwnedElsewhere = args.desiredCountOwnedElsewhere ?? true;
         const deployment = args.deployment ?? { minimumHealthyPercent: 100, maximumPercent: 200 };
-        const taskPolicyStatements = args.taskPolicyStatements ?? [];
-        const ecrRepositoryArn = c.ecrRepositoryArn
-            ?? (typeof c.image === "string" ? parseEcrImageUri(c.image)?.repositoryArn : undefined);
 
-        const scope = {
-            partition: aws.getPartitionOutput({}, parent).partition,
-            region: aws.getRegionOutput({}, parent).region,
-            accountId: aws.getCallerIdentityOutput({}, parent).accountId,
-        };
-
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/ecs/${args.serviceName}`,
-            retentionInDays: args.logRetentionDays,
-        }, { parent: this, deleteBeforeReplace: true });
-
-        // Execution role: what ECS itself needs to start the task (pull the image, ship its logs, read its secrets).
-        const executionRole = new aws.iam.Role(`${name}-execution-role`, {
-            assumeRolePolicy: ecsTasksAssumeRolePolicy(scope),
-            description: `ECS task execution role of ${args.serviceName}`,
+        // Named as the service (awsx's convention): its children keep the names they had here.
+        this.task = new FargateTaskDefinition(name, {
+            family: args.serviceName,
+            cpu: args.cpu,
+            memory: args.memory,
+            container: c,
+            logRetentionDays: args.logRetentionDays,
+            taskPolicyStatements: args.taskPolicyStatements,
         }, parent);
-        const executionPolicy = new aws.iam.RolePolicy(`${name}-execution-policy`, {
-            role: executionRole.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    writeLogsStatement(logGroup.arn),
-                    ...(ecrRepositoryArn !== undefined ? ecrPullStatements(ecrRepositoryArn) : []),
-                    ...readSecretsStatements(Object.values(secrets), c.secretsKmsKeyArn),
-                ],
-            }),
-        }, parent);
-
-        // Task role: what the workload's own code may do. One per workload; no policy unless it needs one.
-        const taskRole = new aws.iam.Role(`${name}-task-role`, {
-            assumeRolePolicy: ecsTasksAssumeRolePolicy(scope),
-            description: `ECS task role of ${args.serviceName}`,
-        }, parent);
-        const taskPolicy = taskPolicyStatements.length > 0 ? new aws.iam.RolePolicy(`${name}-task-policy`, {
-            role: taskRole.id,
-            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: taskPolicyStatements }),
-        }, parent) : undefined;
 
         // The task security group has no inline rules; every rule is its own resource (mixing inline and
         // standalone rules makes them overwrite each other). The provider removes the default allow-all
@@ -260,48 +196,10 @@ export class FargateService extends pulumi.ComponentResource {
             routeResources.push(this.listenerRule);
         }
 
-        const environmentList = pulumi.output(environment).apply((env) =>
-            Object.keys(env).sort().map((envName) => ({ name: envName, value: env[envName] })));
-        const secretList = Object.keys(secrets).sort().map((envName) => ({ name: envName, valueFrom: secrets[envName] }));
-
-        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task-definition`, {
-            family: args.serviceName,
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            cpu: String(args.cpu),
-            memory: String(args.memory),
-            executionRoleArn: executionRole.arn,
-            taskRoleArn: taskRole.arn,
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-            containerDefinitions: pulumi.jsonStringify([{
-                name: c.name,
-                image: c.image,
-                ...(c.command !== undefined ? { command: [...c.command] } : {}),
-                essential: true,
-                // Container-level hard limit equal to the task's memory: Fargate does not need it, but
-                // moto rejects a container definition without memory or memoryReservation.
-                memory: args.memory,
-                ...(c.user !== undefined ? { user: c.user } : {}),
-                readonlyRootFilesystem,
-                ...(port !== undefined ? { portMappings: [{ containerPort: port, protocol: "tcp" }] } : {}),
-                environment: environmentList,
-                ...(secretList.length > 0 ? { secrets: secretList } : {}),
-                ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
-                logConfiguration: {
-                    logDriver: "awslogs",
-                    options: {
-                        "awslogs-group": logGroup.name,
-                        "awslogs-region": scope.region,
-                        "awslogs-stream-prefix": c.name,
-                    },
-                },
-            }]),
-        }, parent);
-
         this.service = new aws.ecs.Service(`${name}-service`, {
             name: args.serviceName,
             cluster: args.cluster.clusterArn,
-            taskDefinition: taskDefinition.arn,
+            taskDefinition: this.task.taskDefinitionArn,
             desiredCount: args.desiredCount,
             capacityProviderStrategies: args.capacityStrategy.map((item) => ({
                 capacityProvider: item.provider,
@@ -335,8 +233,7 @@ export class FargateService extends pulumi.ComponentResource {
             ...(desiredCountOwnedElsewhere ? { ignoreChanges: ["desiredCount"] } : {}),
             dependsOn: [
                 args.cluster.capacityProviders,
-                executionPolicy,
-                ...(taskPolicy ? [taskPolicy] : []),
+                ...this.task.policies,
                 ...routeResources,
             ],
         });
@@ -344,8 +241,8 @@ export class FargateService extends pulumi.ComponentResource {
         this.serviceName = this.service.name;
         this.serviceArn = this.service.arn;
         this.clusterName = pulumi.output(args.cluster.clusterName);
-        this.taskRoleArn = taskRole.arn;
-        this.executionRoleArn = executionRole.arn;
+        this.taskRoleArn = this.task.taskRoleArn;
+        this.executionRoleArn = this.task.executionRoleArn;
         this.securityGroupId = securityGroup.id;
         this.registerOutputs({
             serviceName: this.serviceName,

@@ -5,11 +5,31 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { vpcCidrProblem } from "../config/aws-rules";
-import { NetworkInput } from "../config/schema";
+
+/** Where the stack's tasks and load balancer run. */
+export type NetworkPlacement =
+    | { readonly mode: "default" }
+    | {
+        readonly mode: "subnets";
+        readonly vpcId: string;
+        readonly publicSubnetIds: readonly string[];
+        readonly privateSubnetIds: readonly string[];
+        /** Whether tasks need a public IP (true when the private subnets have no NAT route). */
+        readonly assignPublicIp: boolean;
+    }
+    | {
+        readonly mode: "vpc";
+        /** The VPC's IPv4 block, /16 to /24. */
+        readonly cidrBlock: string;
+        /** Zones the subnets are spread over, one public and one private subnet in each. */
+        readonly availabilityZones: number;
+        /** One NAT gateway for the private subnets' internet route. */
+        readonly natGateway: boolean;
+    };
 
 export interface NetworkArgs {
     /**
-     * The validated `network` config (config/schema.ts). Required.
+     * The network to use or create. Required.
      * - `default`: the account's default VPC and its default subnets. Public and private subnet ids are
      *   the same default subnets and tasks get public IPs, because the default VPC has no NAT gateway.
      * - `subnets`: the given VPC and subnet ids; `assignPublicIp` as configured.
@@ -17,7 +37,7 @@ export interface NetworkArgs {
      *   they have no route to the internet at all (no image pulls from public registries, no AWS API
      *   calls) unless VPC endpoints are added.
      */
-    readonly network: NetworkInput;
+    readonly network: NetworkPlacement;
 }
 
 /** Prefix length added to the VPC's to size each subnet: a /16 VPC gets /20 subnets (16 of them). */
@@ -132,7 +152,7 @@ export class Network extends pulumi.ComponentResource {
         });
     }
 
-    private buildVpc(name: string, network: Extract<NetworkInput, { mode: "vpc" }>) {
+    private buildVpc(name: string, network: Extract<NetworkPlacement, { mode: "vpc" }>) {
         const layout = subnetLayout(network.cidrBlock, network.availabilityZones);
         const parent = { parent: this };
 

@@ -5,10 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { CapacityProviderItem } from "../config/schema";
 import { ServiceConfig } from "../config/load";
 import { QUEUE_URL_ENV } from "../config/load";
-import { FargateService, FargateServiceArgs } from "./fargate-service";
+import { CapacityProviderStrategyItem, FargateService, FargateServiceArgs } from "./fargate-service";
 import { ProjectImageRef } from "./project-image";
 import { throwIfAny } from "./input-errors";
 import { ServiceScaling } from "./service-scaling";
@@ -20,7 +19,7 @@ export interface ScalableServiceArgs extends Pick<FargateServiceArgs, "cluster" 
     /** The validated service config, including its scaling plan, physical name and config key. Required. */
     readonly service: ServiceConfig;
     /** Cluster default strategy; service.capacityStrategy overrides it. Required. */
-    readonly capacityStrategy: readonly CapacityProviderItem[];
+    readonly capacityStrategy: readonly CapacityProviderStrategyItem[];
     /** The listener services attach their rules to, the ALB's security group and ARN suffix. Required when service.loadBalancer is set. */
     readonly loadBalancer?: {
         readonly listenerArn: pulumi.Input<string>;

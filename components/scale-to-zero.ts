@@ -15,12 +15,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { DESIRED_COUNT_ONLY } from "../aws/ecs-iam";
 import { LAMBDA_NODE_RUNTIME } from "../aws/lambda";
 import { ALB_METRICS, CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
-import { wakeTargetGroupName, type ScaleToZeroConfig } from "../config/scale-to-zero";
 import { STATE_TAG_PREFIX } from "../scaling/autoscaler-settings";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
 import { LAMBDA_ENTRIES } from "../bundle/esbuild";
 import { lambdaArchive } from "./lambda-code";
 import { lambdaAssumeRolePolicy, writeLogsStatement } from "./task-iam";
+
+export interface ScaleToZeroSettings {
+    /** Seconds without a request through the load balancer before the service goes to 0 tasks (whole minutes). Required. */
+    readonly idleSeconds: number;
+    /** Tasks a wake asks for; at most the service's maxCapacity. Required. */
+    readonly wakeCapacity: number;
+    /** EventBridge schedule of the idle check, `rate(...)`. Required. */
+    readonly checkSchedule: string;
+    /** Seconds between two idle-check runs: the period of checkSchedule. Required. */
+    readonly checkPeriodSeconds: number;
+    /** CloudWatch namespace of the state metrics. Required. */
+    readonly namespace: string;
+}
 
 export interface ScaleToZeroArgs {
     /** The service: cluster and service names and its ARN (the only service the roles may touch). Required. */
@@ -31,8 +43,10 @@ export interface ScaleToZeroArgs {
     };
     /** Physical service name: the wake target group, alarm and dashboard names derive from it. Required. */
     readonly physicalName: string;
-    /** The validated `scaleToZero` settings. Required. */
-    readonly settings: ScaleToZeroConfig;
+    /** When the service sleeps and how it wakes. Required. */
+    readonly settings: ScaleToZeroSettings;
+    /** Physical name of the wake target group (ELB's 32-character limit applies). Required. */
+    readonly wakeTargetGroupName: string;
     /** The service's bounds while awake (its scaling plan). Required. */
     readonly bounds: { readonly minCapacity: number; readonly maxCapacity: number };
     /** The route the functions switch: listener rule, the service's target group and the ARN suffixes of both. Required. */
@@ -71,7 +85,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, parent).partition;
 
         this.wakeTargetGroup = new aws.lb.TargetGroup(`${name}-wake-tg`, {
-            name: wakeTargetGroupName(args.physicalName),
+            name: args.wakeTargetGroupName,
             targetType: "lambda",
             // Multi-value headers off: the function answers with a plain `headers` map.
             lambdaMultiValueHeadersEnabled: false,
@@ -166,7 +180,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
         // Every idle-check run publishes ServiceStatus: its Maximum under 1 over a check period means asleep.
         const asleep = new aws.cloudwatch.MetricAlarm(`${name}-asleep-alarm`, {
             name: `${args.physicalName}-asleep`,
-            alarmDescription: `${args.physicalName} is asleep (ALARM) or awake (OK): scale-to-zero after ${s.idleMinutes} idle minutes, wake on the first request`,
+            alarmDescription: `${args.physicalName} is asleep (ALARM) or awake (OK): scale-to-zero after ${s.idleSeconds / 60} idle minutes, wake on the first request`,
             namespace: s.namespace,
             metricName: STATE_METRICS.status,
             dimensions: stateDimensions,

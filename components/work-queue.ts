@@ -6,7 +6,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SQS_RETENTION_SECONDS } from "../aws/limits";
-import { QueueInput } from "../config/schema";
 import { throwIfAny } from "./input-errors";
 import { MetricSeries, sqsOldestMessageAgeSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 
@@ -21,13 +20,24 @@ export const DEAD_LETTER_RETENTION_SECONDS = SQS_RETENTION_SECONDS.max;
  */
 export const OLDEST_MESSAGE_BREACHING_MINUTES = 3;
 
+export interface WorkQueueSettings {
+    /** Seconds a received message stays invisible to other consumers (SQS: 0-43200). Required. */
+    readonly visibilityTimeoutSeconds: number;
+    /** Seconds SQS keeps a message (aws/limits.ts SQS_RETENTION_SECONDS). Required. */
+    readonly messageRetentionSeconds: number;
+    /** Receives before a message moves to the dead-letter queue (SQS redrive: 1-1000). Required. */
+    readonly maxReceiveCount: number;
+    /** The oldest-message alarm fires when the oldest message is older than this, seconds. Required. */
+    readonly oldestMessageAgeAlarmSeconds: number;
+}
+
 export interface WorkQueueArgs {
     /** Physical name of the queue (`names.queue`); its metrics carry it as the QueueName dimension. Required. */
     readonly queueName: string;
     /** Physical name of the dead-letter queue (`names.deadLetterQueue`). Required; must differ from queueName. */
     readonly deadLetterQueueName: string;
-    /** The validated `queue` config: visibility timeout, retention, maxReceiveCount, alarm age. Required. */
-    readonly settings: QueueInput;
+    /** Visibility timeout, retention, redrive and alarm age. Required. */
+    readonly settings: WorkQueueSettings;
     /** Notified when either alarm goes to ALARM and back to OK (the alerts topic). Required; may be empty. */
     readonly alarmActions: pulumi.Input<string>[];
 }

@@ -278,18 +278,21 @@ describe("ScalableService: staging services", () => {
             }
         });
 
-        it("builds a FargateService and a ServiceScaling under the component, every child named after it", () => {
+        it("builds a FargateService (with its FargateTaskDefinition) and a ServiceScaling under the component, every child named after it", () => {
+            const taskParts = new Set([T.logGroup, T.role, T.rolePolicy, T.taskDefinition]);
             for (const [name, b] of [["api", api], ["worker", worker], ["gateway", gateway]] as const) {
                 const components = b.constructed.filter((c) => !c.type.startsWith("aws:"));
                 expect(components.map((c) => `${c.type} ${c.name}`)).to.deep.equal([
                     `ecs-autoscaling:ecs:ScalableService ${name}`,
                     `ecs-autoscaling:ecs:FargateService ${name}-fargate`,
+                    `ecs-autoscaling:ecs:FargateTaskDefinition ${name}-fargate`,
                     `ecs-autoscaling:ecs:ServiceScaling ${name}-scaling`,
                 ]);
                 const children = b.constructed.filter((c) => c.type.startsWith("aws:"));
                 expect(children.length).to.be.greaterThan(8);
                 for (const c of children) {
-                    const owner = c.type.startsWith("aws:appautoscaling/") || c.type === T.alarm ? b.component.scaling : b.component.fargate;
+                    const owner = c.type.startsWith("aws:appautoscaling/") || c.type === T.alarm ? b.component.scaling
+                        : taskParts.has(c.type) ? b.component.fargate.task : b.component.fargate;
                     expect(c.opts.parent, `${c.type} ${c.name}`).to.equal(owner);
                     expect(c.name.startsWith(owner === b.component.scaling ? `${name}-scaling-` : `${name}-fargate-`), c.name).to.equal(true);
                 }
