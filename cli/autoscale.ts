@@ -18,6 +18,7 @@ import { LogLevelError } from "../runtime/aws/logger";
 import { ChaosNotAllowedError } from "../runtime/autoscaler/chaos";
 import { PreflightError } from "../runtime/autoscaler/service";
 import { SettingsError } from "../runtime/autoscaler/settings";
+import { addAuroraCommand } from "./commands/aurora";
 import { addAutoscalerCommand } from "./commands/autoscaler";
 import { addChaosCommand } from "./commands/chaos";
 import { addDbCommand } from "./commands/db";
@@ -62,6 +63,7 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addDownCommand,
     addLoadCommand,
     addValidateCommand,
+    addAuroraCommand,
 ];
 
 function buildProgram(io: CliIo, setResult: SetRun): Command {

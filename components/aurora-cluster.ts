@@ -101,9 +101,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
             }, { parent: this });
         });
 
-        // The scaler tags the cluster and its instances and changes instance classes and promotion
-        // tiers; the stack must not undo that on the next `pulumi up`.
+        // The scaler tags the cluster and instances and changes classes and promotion tiers; RDS applies
+        // minor engine upgrades itself (auto minor version upgrade, on by default). `pulumi up` undoes neither.
         const scalerOwned = scaler ? ["tags", "tagsAll"] : [];
+        const rdsOwned = ["engineVersion"];
         this.cluster = new aws.rds.Cluster(`${name}-cluster`, {
             clusterIdentifier: n.cluster,
             engine: a.engine,
@@ -118,7 +119,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
             vpcSecurityGroupIds: [securityGroup.id],
             deletionProtection: a.deletionProtection,
             skipFinalSnapshot: !a.finalSnapshot,
-            ...(a.finalSnapshot ? { finalSnapshotIdentifier: `${n.cluster}-final` } : {}),
+            // Set once per cluster created (ignoreChanges keeps it): a second destroy cannot collide with the first.
+            ...(a.finalSnapshot ? { finalSnapshotIdentifier: finalSnapshotName(n.cluster, Date.now()) } : {}),
             backupRetentionPeriod: a.backupRetentionDays,
             copyTagsToSnapshot: true,
             ...(serverless ? {
@@ -128,10 +130,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
                     ...(serverless.secondsUntilAutoPause !== undefined ? { secondsUntilAutoPause: serverless.secondsUntilAutoPause } : {}),
                 },
             } : {}),
-        }, { parent: this, ignoreChanges: scalerOwned });
+        }, { parent: this, ignoreChanges: [...rdsOwned, "finalSnapshotIdentifier", ...scalerOwned] });
 
         const instanceClass = provisioned ? provisioned.instanceClass : SERVERLESS_V2_CLASS;
-        const instanceOptions = { parent: this, ignoreChanges: scaler ? ["instanceClass", "promotionTier", ...scalerOwned] : [] };
+        const instanceOptions = { parent: this, ignoreChanges: [...rdsOwned, ...(scaler ? ["instanceClass", "promotionTier", ...scalerOwned] : [])] };
         const writer = new aws.rds.ClusterInstance(`${name}-writer`, {
             identifier: n.writer,
             clusterIdentifier: this.cluster.id,
@@ -234,6 +236,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
             scalerFunction: this.scalerFunction,
         });
     }
+}
+
+/** `<cluster>-final-<creation time, base 36>`: unique per cluster created, within RDS's identifier rules. */
+export function finalSnapshotName(cluster: string, createdAtMs: number): string {
+    return `${cluster}-final-${createdAtMs.toString(36)}`;
 }
 
 function checkArgs(args: AuroraClusterArgs): void {

@@ -77,8 +77,10 @@ describe("AuroraCluster", () => {
                 clusterIdentifier: C, engine: "aurora-postgresql", engineMode: "provisioned", engineVersion: "16.4",
                 databaseName: "app", masterUsername: "app_admin", manageMasterUserPassword: true, storageEncrypted: true,
                 dbSubnetGroupName: `${C}-subnets`, vpcSecurityGroupIds: ["aurora-sg-id"],
-                deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: `${C}-final`, backupRetentionPeriod: 7,
+                deletionProtection: true, skipFinalSnapshot: false, backupRetentionPeriod: 7,
             });
+            // Unique per cluster created (the creation time in base 36), so a second destroy cannot collide with the first.
+            expect(c.finalSnapshotIdentifier).to.match(new RegExp(`^${C}-final-[0-9a-z]{8}$`));
             expect(c).to.not.have.property("masterPassword");
             expect(c).to.not.have.property("serverlessv2ScalingConfiguration");
             expect(JSON.stringify(recorded.map((r) => r.inputs))).to.not.match(/masterPassword|"password"/i);
