@@ -100,9 +100,12 @@ describe("stacks: staging's load balancer", () => {
         expect(named(T.listener, "alb-http").inputs.defaultActions).to.deep.equal([
             { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
         ]);
+        // The api's and the preview's rules, both on the HTTPS listener.
         const rules = ofType(T.listenerRule);
-        expect(rules.length).to.be.greaterThan(0);
-        expect(rules.map((r) => r.inputs.listenerArn)).to.deep.equal(rules.map(() => https.state.arn));
+        expect(rules.map((r) => [r.name, r.inputs.priority, r.inputs.listenerArn])).to.deep.equal([
+            ["api-fargate-listener-rule", 100, https.state.arn],
+            ["preview-fargate-listener-rule", 10, https.state.arn],
+        ]);
         expect(outputs.loadBalancerUrl).to.equal(`https://alb-alb.${REGION}.elb.amazonaws.com`);
     });
 });
