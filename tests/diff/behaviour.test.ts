@@ -45,7 +45,9 @@ describe("autoscale diff: simulated behaviour before and after", () => {
     it("the worker's step threshold changes only the worker, run by the engine as `autoscale simulate` runs it", () => {
         const services = stackFileConfig("staging")["ecs-autoscaling:services"] as any;
         const worker = structuredClone(services.worker);
-        worker.policies[2].scaleOut.steps[0].lower = 80;
+        const steps = worker.policies.find((p: { kind: string }) => p.kind === "stepScaling");
+        expect(steps.scaleOut.steps[0].lower).to.equal(50);
+        steps.scaleOut.steps[0].lower = 80;
         const head = loadStackFile("staging", { services: { ...services, worker } });
         const changed = changedServices(sides(base), sides(head));
         expect(changed.map((c) => c.key)).to.deep.equal(["worker"]);

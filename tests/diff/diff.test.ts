@@ -12,7 +12,18 @@ import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
 import { scratchRepo, type ScratchRepo } from "./scratch-repo";
 
-const THRESHOLD_STEP = "            steps:\n              - lower: 50\n";
+const WORKER = ["config", "ecs-autoscaling:services", "worker"];
+
+/** The path of the worker's first scale-out step's lower bound (its alarm threshold), checked to be 50. */
+function workerThreshold(repo: ScratchRepo): (string | number)[] {
+    let at: (string | number)[] = [];
+    repo.editYaml("Pulumi.staging.yaml", (doc) => {
+        const policies = (doc.getIn([...WORKER, "policies"]) as any).toJSON() as { kind: string }[];
+        at = [...WORKER, "policies", policies.findIndex((p) => p.kind === "stepScaling"), "scaleOut", "steps", 0, "lower"];
+        expect(doc.getIn(at)).to.equal(50);
+    });
+    return at;
+}
 
 async function diffIn(repo: ScratchRepo, args: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
@@ -40,8 +51,10 @@ describe("autoscale diff", function () {
         let charts: string;
         before(async () => {
             repo = scratchRepo();
-            repo.edit("Pulumi.staging.yaml", THRESHOLD_STEP, THRESHOLD_STEP.replace("50", "80"));
-            repo.edit("Pulumi.localstack.yaml", "# LocalStack on", "# The local stack: LocalStack on");
+            const threshold = workerThreshold(repo);
+            repo.editYaml("Pulumi.staging.yaml", (doc) => doc.setIn(threshold, 80));
+            // A change to the file that changes nothing the program reads.
+            repo.write("Pulumi.localstack.yaml", `${repo.read("Pulumi.localstack.yaml")}# reviewed\n`);
             repo.commit("worker scales out from 80 messages");
             charts = mkdtempSync(path.join(os.tmpdir(), "autoscale-diff-charts-"));
             const md = await diffIn(repo, ["--base", "HEAD~1", "--out", charts]);
@@ -144,10 +157,11 @@ describe("autoscale diff", function () {
         });
 
         it("a stack file with errors on both sides exits 2 with each side's validation messages, marked base or head", async () => {
-            repo.edit("Pulumi.staging.yaml", "      consumesQueue: work\n      minCapacity: 1\n", "      consumesQueue: work\n      minCapacity: 12\n");
+            const min = repo.read("Pulumi.staging.yaml");
+            repo.editYaml("Pulumi.staging.yaml", (doc) => doc.setIn([...WORKER, "minCapacity"], 12));
             repo.commit("worker bounds out of order");
-            repo.edit("Pulumi.staging.yaml", "      consumesQueue: work\n      minCapacity: 12\n", "      consumesQueue: work\n      minCapacity: 1\n");
-            repo.edit("Pulumi.staging.yaml", "      cpu: 256\n      memory: 512\n      consumesQueue: work\n", "      cpu: 300\n      memory: 512\n      consumesQueue: work\n");
+            repo.write("Pulumi.staging.yaml", min);
+            repo.editYaml("Pulumi.staging.yaml", (doc) => doc.setIn([...WORKER, "cpu"], 300));
             const commit = repo.git("rev-parse", "HEAD").trim().slice(0, 12);
             const r = await diffIn(repo, ["--base", "HEAD", "--stack", "staging"]);
             expect(r.code).to.equal(2);

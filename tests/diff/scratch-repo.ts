@@ -6,6 +6,7 @@ import { execFileSync } from "child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseDocument, type Document } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -15,8 +16,8 @@ export interface ScratchRepo {
     commit(message: string): void;
     read(file: string): string;
     write(file: string, text: string): void;
-    /** Replaces exactly one occurrence of `from` in `file`. */
-    edit(file: string, from: string, to: string): void;
+    /** Changes a YAML file through its document (comments and layout kept). */
+    editYaml(file: string, change: (doc: Document) => void): void;
     remove(): void;
 }
 
@@ -46,11 +47,10 @@ export function scratchRepo(): ScratchRepo {
         },
         read: (file) => readFileSync(path.join(dir, file), "utf8"),
         write: (file, text) => writeFileSync(path.join(dir, file), text),
-        edit(file, from, to) {
-            const text = readFileSync(path.join(dir, file), "utf8");
-            const at = text.indexOf(from);
-            if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`${file}: expected exactly one ${JSON.stringify(from)}`);
-            writeFileSync(path.join(dir, file), text.slice(0, at) + to + text.slice(at + from.length));
+        editYaml(file, change) {
+            const doc = parseDocument(readFileSync(path.join(dir, file), "utf8"));
+            change(doc);
+            writeFileSync(path.join(dir, file), doc.toString());
         },
         remove: () => rmSync(dir, { recursive: true, force: true }),
     };
