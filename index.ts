@@ -108,14 +108,14 @@ export = async () => {
                 image: projectImage,
                 serviceName: names.autoscalerService,
                 cluster,
-                // Each scaled service with the queue it consumes: the autoscaler reads its own consumer's queue.
-                scaled: [{
-                    serviceName: deployed[config.autoscaler.service].serviceName,
-                    serviceArn: deployed[config.autoscaler.service].serviceArn,
-                    taskRoleArn: deployed[config.autoscaler.service].taskRoleArn,
-                    queues: [{ url: workQueues[config.autoscaler.queue].queueUrl, arn: workQueues[config.autoscaler.queue].queueArn }],
-                    settings: { min: config.autoscaler.minCapacity, max: config.autoscaler.maxCapacity },
-                }],
+                // Each scaled service with the queues it consumes: the autoscaler reads its own consumers' queues.
+                scaled: config.autoscaler.scaled.map((s) => ({
+                    serviceName: deployed[s.service].serviceName,
+                    serviceArn: deployed[s.service].serviceArn,
+                    taskRoleArn: deployed[s.service].taskRoleArn,
+                    queues: s.queues.map((q) => ({ url: workQueues[q].queueUrl, arn: workQueues[q].queueArn })),
+                    settings: s.settings,
+                })),
                 vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
                 assignPublicIp: network.assignPublicIp,

@@ -159,9 +159,13 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
         if (args.scaled.length === 0) throw new Error("scaled: the queue autoscaler needs at least one service to scale");
         const worker = args.scaled[0]!;
         // Exactly the scaled services and their queues.
-        const oneOrAll = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0]! : xs);
-        const serviceArns = oneOrAll(args.scaled.map((w) => w.serviceArn));
-        const queueArns = oneOrAll(args.scaled.flatMap((w) => w.queues.map((q) => q.arn)));
+        // Each ARN once (two services may consume one queue); a lone one as a string, as IAM writes it.
+        const distinct = (arns: pulumi.Input<string>[]) => pulumi.all(arns).apply((a) => {
+            const unique = [...new Set(a)];
+            return unique.length === 1 ? unique[0]! : unique;
+        });
+        const serviceArns = distinct(args.scaled.map((w) => w.serviceArn));
+        const queueArns = distinct(args.scaled.flatMap((w) => w.queues.map((q) => q.arn)));
         const statements: pulumi.Input<object>[] = [
             { Sid: "ReadWorker", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:ListTagsForResource"], Resource: serviceArns },
             // The desired count only: a request that sets any other parameter (a task definition, network,

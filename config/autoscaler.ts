@@ -22,11 +22,40 @@ function autoscalerOptionalNumber(spec: NumberSetting) {
 }
 const A = AUTOSCALER_SETTINGS;
 
+/**
+ * One service of `autoscaler.services`: the queues it consumes (default: its own consumesQueue) and
+ * the settings it sets for itself; what it leaves out takes the autoscaler's value. Its bounds are the
+ * service's own minCapacity and maxCapacity.
+ */
+export const scaledService = z.strictObject({
+    /** Keys (under `queues`) of the queues it consumes; every one must be the service's consumesQueue. */
+    queues: z.array(z.string().min(1)).min(1).optional(),
+    scaleUpThreshold: autoscalerOptionalNumber(A.scaleUpThreshold),
+    scaleDownThreshold: autoscalerOptionalNumber(A.scaleDownThreshold),
+    scaleUpCooldownSeconds: autoscalerOptionalNumber(A.scaleUpCooldown),
+    scaleDownCooldownSeconds: autoscalerOptionalNumber(A.scaleDownCooldown),
+    scaleDownStep: autoscalerOptionalNumber(A.scaleDownStep),
+    acceptableAgeSeconds: autoscalerOptionalNumber(A.acceptableAge),
+    processingRate: autoscalerOptionalNumber(A.processingRate),
+    countInFlight: z.boolean().optional(),
+    /** After failureThreshold ticks in a row without a queue reading, set `replicas` tasks (KEDA's fallback). */
+    fallback: z.strictObject({
+        failureThreshold: z.number({ error: "must be a whole number >= 1" }).int({ error: "must be a whole number >= 1" }).min(1, { error: "must be a whole number >= 1" }),
+        replicas: z.number({ error: "must be a whole number >= 0" }).int({ error: "must be a whole number >= 0" }).min(0, { error: "must be a whole number >= 0" }),
+    }).optional(),
+});
+export type ScaledServiceInput = z.infer<typeof scaledService>;
+
 export const autoscaler = z.strictObject({
     /** Deploy the queue-driven autoscaler service. */
     enabled: z.boolean().default(false),
-    /** The configured service it scales; that service's min/max are the autoscaler's bounds. */
+    /** The configured service it scales; that service's min/max are the autoscaler's bounds. The one-service form of `services`. */
     service: z.string().default("worker"),
+    /**
+     * Every service it scales, by config key, each with its queue(s) and settings of its own; set, it
+     * replaces `service`. One autoscaler task scales them all.
+     */
+    services: z.record(z.string(), scaledService).optional(),
     /** Container image; when absent the image is built from the repository's Dockerfile at deploy time. */
     image: z.string().min(1).optional(),
     // Bounds and defaults from scaling/autoscaler-settings.ts, the table the autoscaler parses its flags with.
@@ -77,14 +106,26 @@ export const autoscalerKey = autoscaler.prefault({});
 
 export type AutoscalerInput = z.infer<typeof autoscaler>;
 
-export interface AutoscalerConfig extends Omit<AutoscalerInput, "service"> {
-    /** The scaled service's config key. */
+/** One service the autoscaler scales, as the component hands it to the task. */
+export interface ScaledServiceConfig {
+    /** Its config key. */
     readonly service: string;
-    /** Key (under `queues`) of the queue the scaled service consumes: the queue the autoscaler watches. */
+    /** Keys (under `queues`) of the queues it consumes. */
+    readonly queues: readonly string[];
+    /** Its own settings, in the names `--services` takes (`min`, `max`, cooldowns in seconds, ...). */
+    readonly settings: { readonly min: number; readonly max: number; readonly [setting: string]: unknown };
+}
+
+export interface AutoscalerConfig extends Omit<AutoscalerInput, "service" | "services"> {
+    /** The first scaled service's config key (the one failure simulation acts on). */
+    readonly service: string;
+    /** Key (under `queues`) of the queue the first scaled service consumes. */
     readonly queue: string;
-    /** Bounds, taken from the scaled service's plan (so they cannot drift apart). */
+    /** The first scaled service's bounds, taken from its plan (so they cannot drift apart). */
     readonly minCapacity: number;
     readonly maxCapacity: number;
+    /** Every service it scales (at least one while enabled), in the order the stack lists them. */
+    readonly scaled: readonly ScaledServiceConfig[];
 }
 
 /** What the rules look at besides the key: the services, ECS at all, and the custom-metric test. */
@@ -99,37 +140,92 @@ export function autoscalerProblems(as: AutoscalerInput, ctx: AutoscalerContext):
     if (as.image !== undefined && !rules.image.test(as.image)) problems.push(`autoscaler.image: ${short(as.image)} ${rules.image.says}`);
     if (as.enabled && !ctx.paidTierResources) problems.push("autoscaler.enabled: true needs ECS, which paidTierResources: false leaves out; set one of them the other way");
     if (!as.enabled) return problems;
-    const target = ctx.services[as.service];
-    if (!target) {
-        problems.push(`autoscaler.service: "${as.service}" is not a configured service; expected one of ${Object.keys(ctx.services).join(", ") || "(none configured)"}`);
-    } else if (target.consumesQueue === undefined) {
-        problems.push(`autoscaler.service: "${as.service}" consumes no queue (services.${as.service}.consumesQueue is not set); the autoscaler scales a queue consumer from its queue's depth`);
-    } else {
+    if (as.services !== undefined && Object.keys(as.services).length === 0) {
+        problems.push("autoscaler.services: {} names no service; list the services it scales, or leave it out and set autoscaler.service");
+    }
+    const listed = queueAutoscalerServices(as);
+    const fs = as.failureSimulation;
+    if (listed.length > 1 && (fs.stopTask.enabled || fs.drain.enabled || fs.partition.enabled)) {
+        problems.push(`autoscaler.failureSimulation: a failure simulation acts on one service, but autoscaler.services lists ${listed.length} (${listed.join(", ")}); ` +
+            "turn the simulations off or scale one service");
+    }
+    for (const key of listed) {
+        // "autoscaler.service" in the one-service form, "autoscaler.services.<key>" in the map.
+        const at = as.services ? `autoscaler.services.${key}` : "autoscaler.service";
+        const target = ctx.services[key];
+        if (!target) {
+            problems.push(`${at}: "${key}" is not a configured service; expected one of ${Object.keys(ctx.services).join(", ") || "(none configured)"}`);
+            continue;
+        }
+        if (target.consumesQueue === undefined) {
+            problems.push(`${at}: "${key}" consumes no queue (services.${key}.consumesQueue is not set); the autoscaler scales a queue consumer from its queue's depth`);
+            continue;
+        }
+        for (const q of as.services?.[key]?.queues ?? []) {
+            if (q !== target.consumesQueue) {
+                problems.push(`${at}.queues: "${q}" is not the queue services.${key} consumes ("${target.consumesQueue}"); the autoscaler reads the queues the service consumes`);
+            }
+        }
+        const own = as.services?.[key];
+        const up = own?.scaleUpThreshold ?? as.scaleUpThreshold;
+        const down = own?.scaleDownThreshold ?? as.scaleDownThreshold;
+        if (own && down >= up) problems.push(`${at}.scaleDownThreshold: ${down} must be < scaleUpThreshold (${up})`);
+        if (own?.fallback && own.fallback.replicas > target.maxCapacity) {
+            problems.push(`${at}.fallback.replicas: ${own.fallback.replicas} must be <= services.${key}.maxCapacity (${target.maxCapacity})`);
+        }
         // One owner per desired count: two writers undo each other (KEDA refuses a ScaledObject and an
         // HPA on one workload for the same reason).
         const owners: string[] = [];
-        if (target.policies.length > 0) owners.push(`services.${as.service}.policies (${target.policies.map((p) => p.name).join(", ")})`);
+        if (target.policies.length > 0) owners.push(`services.${key}.policies (${target.policies.map((p) => p.name).join(", ")})`);
         const cmt = ctx.customMetricTest;
-        if (cmt.enabled && cmt.service === as.service) owners.push(`customMetricTest.service ("${cmt.service}", the synthetic-load policy)`);
+        if (cmt.enabled && cmt.service === key) owners.push(`customMetricTest.service ("${cmt.service}", the synthetic-load policy)`);
         for (const other of owners) {
-            problems.push(`autoscaler.service: "${as.service}" is also scaled by Application Auto Scaling through ${other}; ` +
+            problems.push(`${at}: "${key}" is also scaled by Application Auto Scaling through ${other}; ` +
                 "a service's desired count has one owner: scale it with its policies or with the queue autoscaler (autoscaler.enabled), not both");
         }
     }
     return problems;
 }
 
-/** The key of the service whose desired count the queue autoscaler owns, or undefined while it is off. */
-export function queueAutoscalerService(as: AutoscalerInput): string | undefined {
-    return as.enabled ? as.service : undefined;
+/** The keys of the services whose desired count the queue autoscaler owns; none while it is off. */
+export function queueAutoscalerServices(as: AutoscalerInput): string[] {
+    if (!as.enabled) return [];
+    return as.services ? Object.keys(as.services) : [as.service];
 }
 
-/** The validated settings, with the queue and bounds of the scaled service (empty and 0 when none is configured). */
-export function autoscalerConfig(as: AutoscalerInput, scaled: { readonly consumesQueue?: string; readonly plan: ServiceScalingPlan } | undefined): AutoscalerConfig {
+/** A service's own settings in the names `--services` takes (runtime/autoscaler/services-settings.ts). */
+function ownSettings(own: ScaledServiceInput | undefined): Record<string, unknown> {
+    if (!own) return {};
+    const out: Record<string, unknown> = {
+        scaleUpThreshold: own.scaleUpThreshold,
+        scaleDownThreshold: own.scaleDownThreshold,
+        scaleUpCooldown: own.scaleUpCooldownSeconds,
+        scaleDownCooldown: own.scaleDownCooldownSeconds,
+        scaleDownStep: own.scaleDownStep,
+        acceptableAge: own.acceptableAgeSeconds,
+        processingRate: own.processingRate,
+        countInFlight: own.countInFlight,
+        fallback: own.fallback,
+    };
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+/** The validated settings, with the queues and bounds of every scaled service (empty while none is configured). */
+export function autoscalerConfig(as: AutoscalerInput, services: Readonly<Record<string, { readonly consumesQueue?: string; readonly plan: ServiceScalingPlan }>>): AutoscalerConfig {
+    const { services: map, ...rest } = as;
+    const keys = map ? Object.keys(map) : [as.service];
+    const scaled: ScaledServiceConfig[] = keys.filter((k) => services[k]?.consumesQueue !== undefined).map((k) => ({
+        service: k,
+        queues: map?.[k]?.queues ?? [services[k]!.consumesQueue!],
+        settings: { min: services[k]!.plan.minCapacity, max: services[k]!.plan.maxCapacity, ...ownSettings(map?.[k]) },
+    }));
+    const first = services[keys[0]!];
     return {
-        ...as,
-        queue: scaled?.consumesQueue ?? "",
-        minCapacity: scaled?.plan.minCapacity ?? 0,
-        maxCapacity: scaled?.plan.maxCapacity ?? 0,
+        ...rest,
+        service: keys[0]!,
+        queue: first?.consumesQueue ?? "",
+        minCapacity: first?.plan.minCapacity ?? 0,
+        maxCapacity: first?.plan.maxCapacity ?? 0,
+        scaled: as.enabled ? scaled : [],
     };
 }

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { AuroraConfig, auroraKey, auroraProblems, databaseUserProblems, toAuroraConfig } from "./aurora";
-import { AutoscalerConfig, autoscalerConfig, autoscalerKey, autoscalerProblems, queueAutoscalerService } from "./autoscaler";
+import { AutoscalerConfig, autoscalerConfig, autoscalerKey, autoscalerProblems, queueAutoscalerServices } from "./autoscaler";
 import { CapacityProviderItem, capacityStrategyKey } from "./capacity-strategy";
 import {
     CustomMetricTestConfig, customMetricTestConfig, customMetricTestKey, customMetricTestOverrides, customMetricTestProblems,
@@ -94,7 +94,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     // Rules across keys, section by section.
     problems.push(
         ...loadBalancerProblems(loadBalancer!),
-        ...servicesProblems(services!, queues!, queueAutoscalerService(autoscaler!)),
+        ...servicesProblems(services!, queues!, queueAutoscalerServices(autoscaler!)),
         ...customMetricTestProblems(cmt!, Object.keys(services!), paid),
         ...queueProblems(queues!),
         ...autoscalerProblems(autoscaler!, { services: services!, paidTierResources: paid, customMetricTest: cmt! }),
@@ -108,7 +108,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     for (const [key, svc] of Object.entries(services!)) {
         serviceConfigs[key] = serviceConfig(key, svc, {
             names,
-            scaledBy: queueAutoscalerService(autoscaler!) === key ? "queueAutoscaler" : "applicationAutoScaling",
+            scaledBy: queueAutoscalerServices(autoscaler!).includes(key) ? "queueAutoscaler" : "applicationAutoScaling",
             underTest: customMetricTestOverrides(cmt!, customMetricTest.series, key),
         });
     }
@@ -133,7 +133,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         alertsKmsKeyArn: scalarValues.alertsKmsKeyArn,
         services: serviceConfigs,
         customMetricTest,
-        autoscaler: autoscalerConfig(autoscaler!, serviceConfigs[autoscaler!.service]),
+        autoscaler: autoscalerConfig(autoscaler!, serviceConfigs),
         ...(aurora ? { aurora: toAuroraConfig(aurora, prefix) } : {}),
     };
 }

@@ -36,9 +36,9 @@ export interface ScaleToZeroConfig extends ScaleToZeroInput {
 
 /**
  * Problems of `services.<key>.scaleToZero`, each naming the key, the value and the rule.
- * `queueAutoscalerService` is the key of the service the queue autoscaler scales, when it is enabled.
+ * `queueAutoscalerServices` are the keys of the services the queue autoscaler scales (none while it is off).
  */
-export function scaleToZeroProblems(key: string, svc: ServiceInput, queueAutoscalerService: string | undefined): string[] {
+export function scaleToZeroProblems(key: string, svc: ServiceInput, queueAutoscalerServices: readonly string[]): string[] {
     const stz = svc.scaleToZero;
     if (!stz) return [];
     const at = `services.${key}.scaleToZero`;
@@ -47,7 +47,7 @@ export function scaleToZeroProblems(key: string, svc: ServiceInput, queueAutosca
         problems.push(`${at}: ${JSON.stringify(stz)} needs services.${key}.loadBalancer: the service sleeps after idleMinutes without requests ` +
             "through the load balancer and wakes on the first one, so a service without a listener rule could never wake");
     }
-    if (queueAutoscalerService === key) {
+    if (queueAutoscalerServices.includes(key)) {
         problems.push(`${at}: ${JSON.stringify(stz)} cannot be set on the queue autoscaler's service (autoscaler.service "${key}"): ` +
             "its desired count has one owner, the queue autoscaler, and it takes no requests through the load balancer");
     }

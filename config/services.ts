@@ -131,17 +131,17 @@ export interface ServiceConfig {
     readonly scaleToZero?: ScaleToZeroConfig;
 }
 
-/** Every service's problems, service by service. `queueAutoscalerService`: the service the queue autoscaler scales, if enabled. */
-export function servicesProblems(services: Readonly<Record<string, ServiceInput>>, queues: Readonly<Record<string, QueueInput>>, queueAutoscalerService: string | undefined): string[] {
+/** Every service's problems, service by service. `queueAutoscalerServices`: the services the queue autoscaler scales (none while it is off). */
+export function servicesProblems(services: Readonly<Record<string, ServiceInput>>, queues: Readonly<Record<string, QueueInput>>, queueAutoscalerServices: readonly string[]): string[] {
     const problems: string[] = [];
     const priorities = new Map<number, string>();
     for (const [key, svc] of Object.entries(services)) {
-        problems.push(...serviceProblems(key, svc, queues, queueAutoscalerService), ...routePriorityProblems(key, svc.loadBalancer, priorities));
+        problems.push(...serviceProblems(key, svc, queues, queueAutoscalerServices), ...routePriorityProblems(key, svc.loadBalancer, priorities));
     }
     return problems;
 }
 
-function serviceProblems(key: string, svc: ServiceInput, queues: Readonly<Record<string, QueueInput>>, queueAutoscalerService: string | undefined): string[] {
+function serviceProblems(key: string, svc: ServiceInput, queues: Readonly<Record<string, QueueInput>>, queueAutoscalerServices: readonly string[]): string[] {
     const path = `services.${key}`;
     const problems: string[] = [];
     if (svc.minCapacity > svc.maxCapacity) {
@@ -156,7 +156,7 @@ function serviceProblems(key: string, svc: ServiceInput, queues: Readonly<Record
     if (svc.loadBalancer && svc.containerPort === undefined) {
         problems.push(`${path}.containerPort: (missing) is required when loadBalancer is set`);
     }
-    problems.push(...policyProblems(path, svc), ...scaleToZeroProblems(key, svc, queueAutoscalerService));
+    problems.push(...policyProblems(path, svc), ...scaleToZeroProblems(key, svc, queueAutoscalerServices));
     if (svc.image !== undefined && svc.workload !== undefined) {
         problems.push(`${path}.workload: "${svc.workload}" and ${path}.image: ${short(svc.image)} are both set; set exactly one of image or workload`);
     } else if (svc.image === undefined && svc.workload === undefined) {

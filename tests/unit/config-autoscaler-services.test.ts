@@ -1,0 +1,68 @@
+/**
+ * `autoscaler.services`: one autoscaler for several queue consumers. Each listed service must exist,
+ * consume the queue it names and have no other owner of its desired count; a problem names the key,
+ * the value and the rule, before anything is created.
+ */
+import { expect } from "chai";
+import { loadStackConfig } from "../../config/load";
+import { rawProjectConfig } from "../helpers/stack-files";
+import { problemsOf } from "../helpers/config-problems";
+
+/** Staging's services plus `reports`, a second consumer of the jobs queue with no policy. */
+function withReports(change: (services: any) => void = () => undefined): any {
+    const services = JSON.parse(rawProjectConfig("staging").services);
+    services.reports = { ...services.jobs, minCapacity: 0, maxCapacity: 4 };
+    change(services);
+    return services;
+}
+
+const AUTOSCALER = { enabled: true, intervalSeconds: 5, scaleUpThreshold: 10, scaleDownThreshold: 2, scaleUpCooldownSeconds: 30, scaleDownCooldownSeconds: 120 };
+
+describe("config: autoscaler.services", () => {
+    it("scales every listed service from its own queue, with its own bounds and the settings it sets for itself", () => {
+        const config = loadStackConfig(rawProjectConfig("staging", {
+            services: withReports(),
+            autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { acceptableAgeSeconds: 120, scaleDownCooldownSeconds: 60, fallback: { failureThreshold: 3, replicas: 2 } } } },
+        }), { project: "ecs-autoscaling", stack: "staging" });
+        expect(config.autoscaler.scaled).to.deep.equal([
+            { service: "jobs", queues: ["jobs"], settings: { min: 1, max: 10 } },
+            { service: "reports", queues: ["jobs"], settings: { min: 0, max: 4, acceptableAge: 120, scaleDownCooldown: 60, fallback: { failureThreshold: 3, replicas: 2 } } },
+        ]);
+        expect([config.services.jobs!.scaledBy, config.services.reports!.scaledBy, config.services.worker!.scaledBy])
+            .to.deep.equal(["queueAutoscaler", "queueAutoscaler", "applicationAutoScaling"]);
+    });
+
+    it("keeps today's one-service form as shorthand: autoscaler.service alone is a map of that one service", () => {
+        const config = loadStackConfig(rawProjectConfig("staging"), { project: "ecs-autoscaling", stack: "staging" });
+        expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: { min: 1, max: 10 } }]);
+    });
+
+    const table: [string, Record<string, unknown>, string][] = [
+        ["a service that does not exist", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, billing: {} } } },
+            'autoscaler.services.billing: "billing" is not a configured service; expected one of api, worker, jobs, gateway, preview'],
+        ["a service that consumes no queue", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, gateway: {} } } },
+            'autoscaler.services.gateway: "gateway" consumes no queue (services.gateway.consumesQueue is not set); the autoscaler scales a queue consumer from its queue\'s depth'],
+        ["a queue the service does not consume", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { queues: ["work"] } } } },
+            'autoscaler.services.reports.queues: "work" is not the queue services.reports consumes ("jobs"); the autoscaler reads the queues the service consumes'],
+        ["a service with scaling policies (another owner of its desired count)", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, worker: {} } } },
+            'autoscaler.services.worker: "worker" is also scaled by Application Auto Scaling through services.worker.policies (cpu, memory, queue-depth); ' +
+            "a service's desired count has one owner: scale it with its policies or with the queue autoscaler (autoscaler.enabled), not both"],
+        ["an empty map", { autoscaler: { ...AUTOSCALER, services: {} } },
+            "autoscaler.services: {} names no service; list the services it scales, or leave it out and set autoscaler.service"],
+        ["a failure simulation with two services", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: {} }, failureSimulation: { allowed: true, drain: { enabled: true } } } },
+            "autoscaler.failureSimulation: a failure simulation acts on one service, but autoscaler.services lists 2 (jobs, reports); turn the simulations off or scale one service"],
+        ["a fallback above the service's max", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { fallback: { failureThreshold: 3, replicas: 9 } } } } },
+            "autoscaler.services.reports.fallback.replicas: 9 must be <= services.reports.maxCapacity (4)"],
+        ["a service's own thresholds inverted", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { scaleDownThreshold: 12 } } } },
+            "autoscaler.services.reports.scaleDownThreshold: 12 must be < scaleUpThreshold (10)"],
+        ["a setting outside the autoscaler's own bounds", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { scaleUpCooldownSeconds: -1 } } } },
+            "autoscaler.services.reports.scaleUpCooldownSeconds: -1 must be a whole number >= 0 and <= 86400"],
+        ["an unknown key of a service", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { queue: "jobs" } } } },
+            'autoscaler.services.reports.queue: unknown key (value "jobs"); check the spelling'],
+    ];
+    for (const [title, overrides, message] of table) {
+        it(`refuses ${title}, naming the key, the value and the rule`, () => {
+            expect(problemsOf(overrides)).to.include(message);
+        });
+    }
+});
