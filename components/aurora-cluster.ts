@@ -4,13 +4,12 @@
  * group that admits 5432 only from the given client security groups, Application Auto Scaling of the
  * reader count, the write-rate alarm and, in provisioned mode, the instance-class scaler (a Lambda fed
  * by the alarm through SNS and by a one-minute schedule). Every figure comes from the validated
- * AuroraConfig (config/aurora.ts); nothing here restates a threshold.
+ * plan (AuroraClusterPlan, scaling/aurora.ts, built by config/aurora.ts); nothing here restates a threshold.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RDS_NAMESPACE, RDS_READ_REPLICA_COUNT, rdsClusterResourceId } from "../aws/scaling-ids";
-import { AuroraConfig } from "../config/aurora";
-import { SERVERLESS_V2_CLASS, type ReplicaScalingPlan } from "../scaling/aurora";
+import { SERVERLESS_V2_CLASS, type AuroraClusterPlan, type ReplicaScalingPlan } from "../scaling/aurora";
 import { AuroraClassScaler } from "./aurora-class-scaler";
 import { throwIfAny } from "./input-errors";
 import { targetTrackingConfiguration } from "./service-scaling";
@@ -22,8 +21,8 @@ export const POSTGRES_PORT = 5432;
 export { SCALER_SCHEDULE } from "./aurora-class-scaler";
 
 export interface AuroraClusterArgs {
-    /** The validated `aurora` config: names, engine, capacity, replica plan, alarm, scaler settings. Required. */
-    readonly aurora: AuroraConfig;
+    /** The cluster's plan: names, engine, capacity, replica plan, alarm, scaler settings. Required. */
+    readonly aurora: AuroraClusterPlan;
     /** VPC of the security group. Required. */
     readonly vpcId: pulumi.Input<string>;
     /** Subnets of the subnet group (RDS needs at least two availability zones). Required. */

@@ -6,10 +6,11 @@
 import { z } from "zod";
 import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
 import { AURORA_MAX_REPLICAS } from "../aws/limits";
+import type { AuroraCapacity, AuroraClusterPlan, AuroraNames } from "../scaling/aurora";
 import { cooldown, nonNegativeInt, positiveInt, positiveTarget } from "./schema";
 import {
     ACU_STEP, AURORA_POSTGRESQL_CLASSES, AURORA_POSTGRESQL_ENGINE, AUTO_PAUSE_SECONDS, AUTO_PAUSE_VERSIONS, MAX_ACU,
-    ReplicaScalingPlan, WriteRateAlarmPlan, isAuroraPostgresqlClass, supportsAutoPause, writerWriteIopsSeries,
+    ReplicaScalingPlan, isAuroraPostgresqlClass, supportsAutoPause, writerWriteIopsSeries,
 } from "../scaling/aurora";
 
 /**
@@ -104,50 +105,8 @@ export const auroraKey = aurora.optional();
 
 export type AuroraInput = z.infer<typeof aurora>;
 
-export interface AuroraNames {
-    /** DB cluster identifier. */
-    readonly cluster: string;
-    /** The writer instance the stack creates. */
-    readonly writer: string;
-    /** Reader instances the stack creates: `<readerPrefix><n>`, n from 1. */
-    readonly readerPrefix: string;
-    readonly subnetGroup: string;
-    readonly writeAlarm: string;
-    readonly scalerFunction: string;
-    readonly scalerTopic: string;
-}
-
-export interface ClassScalerConfig {
-    /** The writer's class at rest. */
-    readonly smallClass: string;
-    /** The writer's class under sustained write load. */
-    readonly largeClass: string;
-    readonly okSecondsBeforeScaleDown: number;
-    readonly cooldownSeconds: number;
-    readonly dryRun: boolean;
-}
-
-export type AuroraCapacity =
-    | { readonly mode: "provisioned"; readonly instanceClass: string; readonly scaleUpInstanceClass: string }
-    | { readonly mode: "serverlessV2"; readonly minCapacity: number; readonly maxCapacity: number; readonly secondsUntilAutoPause?: number };
-
-export interface AuroraConfig {
-    readonly names: AuroraNames;
-    readonly engine: typeof AURORA_POSTGRESQL_ENGINE;
-    readonly engineVersion: string;
-    readonly databaseName: string;
-    readonly masterUsername: string;
-    readonly deletionProtection: boolean;
-    readonly finalSnapshot: boolean;
-    readonly backupRetentionDays: number;
-    readonly readers: number;
-    readonly capacity: AuroraCapacity;
-    /** Undefined when readReplicaScaling.enabled is false. */
-    readonly replicaScaling?: ReplicaScalingPlan;
-    readonly writeAlarm: WriteRateAlarmPlan;
-    /** Undefined in serverlessV2 mode or when classScaler.enabled is false. */
-    readonly classScaler?: ClassScalerConfig;
-}
+/** The validated `aurora` section: the plan of the cluster the AuroraCluster component builds. */
+export type AuroraConfig = AuroraClusterPlan;
 
 export function auroraNames(prefix: string): AuroraNames {
     const cluster = `${prefix}-aurora`;

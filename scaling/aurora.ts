@@ -124,3 +124,53 @@ export const CLASS_SCALER_ENV = {
 
 /** Tag keys the scaler writes; the stack leaves them alone. */
 export const CLASS_SCALER_TAG_PREFIX = "class-scaler:";
+
+/** The cluster's physical names. */
+export interface AuroraNames {
+    /** DB cluster identifier. */
+    readonly cluster: string;
+    /** The writer instance the stack creates. */
+    readonly writer: string;
+    /** Reader instances the stack creates: `<readerPrefix><n>`, n from 1. */
+    readonly readerPrefix: string;
+    readonly subnetGroup: string;
+    readonly writeAlarm: string;
+    readonly scalerFunction: string;
+    readonly scalerTopic: string;
+}
+
+export interface ClassScalerSettings {
+    /** The writer's class at rest. */
+    readonly smallClass: string;
+    /** The writer's class under sustained write load. */
+    readonly largeClass: string;
+    readonly okSecondsBeforeScaleDown: number;
+    readonly cooldownSeconds: number;
+    readonly dryRun: boolean;
+}
+
+export type AuroraCapacity =
+    | { readonly mode: "provisioned"; readonly instanceClass: string; readonly scaleUpInstanceClass: string }
+    | { readonly mode: "serverlessV2"; readonly minCapacity: number; readonly maxCapacity: number; readonly secondsUntilAutoPause?: number };
+
+/**
+ * An Aurora PostgreSQL cluster as plain validated data: config/aurora.ts builds it from the `aurora`
+ * section, components/aurora-cluster.ts turns it into resources.
+ */
+export interface AuroraClusterPlan {
+    readonly names: AuroraNames;
+    readonly engine: typeof AURORA_POSTGRESQL_ENGINE;
+    readonly engineVersion: string;
+    readonly databaseName: string;
+    readonly masterUsername: string;
+    readonly deletionProtection: boolean;
+    readonly finalSnapshot: boolean;
+    readonly backupRetentionDays: number;
+    readonly readers: number;
+    readonly capacity: AuroraCapacity;
+    /** Undefined when readReplicaScaling.enabled is false. */
+    readonly replicaScaling?: ReplicaScalingPlan;
+    readonly writeAlarm: WriteRateAlarmPlan;
+    /** Undefined in serverlessV2 mode or when classScaler.enabled is false. */
+    readonly classScaler?: ClassScalerSettings;
+}
