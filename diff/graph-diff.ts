@@ -63,6 +63,12 @@ export function inputChanges(before: unknown, after: unknown, at = ""): InputCha
     return [{ path: at || "(value)", ...(a === undefined ? {} : { before: a }), ...(b === undefined ? {} : { after: b }) }];
 }
 
+/** Whether an input path lies under one of the resource's ignoreChanges paths (`a`, `a.b`, `a[0]`). */
+function ignores(ignoreChanges: readonly string[], at: string): boolean {
+    return ignoreChanges.some((p) => at === p || at.startsWith(`${p}.`) || at.startsWith(`${p}[`));
+}
+
+/** Added, removed and changed resources; a change to an input the resource ignores changes to is no change (Pulumi keeps the old value). */
 export function graphDiff(base: readonly GraphResource[], head: readonly GraphResource[]): GraphDiff {
     const before = new Map(base.map((r) => [r.urn, r]));
     const after = new Map(head.map((r) => [r.urn, r]));
@@ -72,7 +78,7 @@ export function graphDiff(base: readonly GraphResource[], head: readonly GraphRe
     for (const r of head) {
         const old = before.get(r.urn);
         if (!old) continue;
-        const changes = inputChanges(old.inputs, r.inputs);
+        const changes = inputChanges(old.inputs, r.inputs).filter((c) => !ignores(r.ignoreChanges ?? [], c.path));
         if (changes.length > 0) changed.push({ urn: r.urn, type: r.type, changes });
     }
     const byUrn = (x: ResourceRef, y: ResourceRef) => x.urn.localeCompare(y.urn);

@@ -93,8 +93,14 @@ export async function snapshotSide(root: string, stack: string): Promise<SideSna
     const project = stackFiles.projectFile(root).name;
     const recorded = installMockCloud(project, stack);
     pulumi.runtime.setAllConfig(stackFiles.stackConfig(stack, {}, root));
+    // The options the mocks do not see: inputs a resource ignores changes to (Pulumi keeps their old value).
+    const ignored = new Map<string, string[]>();
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((a) => {
+                if (a.opts.ignoreChanges?.length) ignored.set(`${a.type}::${a.name}`, [...a.opts.ignoreChanges]);
+                return undefined;
+            });
             const mod = await import(path.join(root, "index"));
             const main = (mod as any).default ?? mod;
             return typeof main === "function" ? main() : { ...mod };
@@ -106,7 +112,8 @@ export async function snapshotSide(root: string, stack: string): Promise<SideSna
     }
     const resources: GraphResource[] = [];
     for (const { urn, rec } of byUrn(registeredUrns(), recorded)) {
-        resources.push({ urn, type: rec.type, inputs: (await plain(rec.inputs, root)) as Record<string, unknown> });
+        const ignoreChanges = ignored.get(`${rec.type}::${rec.name}`);
+        resources.push({ urn, type: rec.type, inputs: (await plain(rec.inputs, root)) as Record<string, unknown>, ...(ignoreChanges ? { ignoreChanges } : {}) });
     }
     return { kind: "graph", resources, services, autoscaler };
 }

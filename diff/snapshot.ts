@@ -7,6 +7,8 @@ export interface GraphResource {
     readonly type: string;
     /** The inputs as registered, as plain JSON (assets as content hashes). */
     readonly inputs: Record<string, unknown>;
+    /** The resource's `ignoreChanges` option: inputs whose changes Pulumi does not apply to it. */
+    readonly ignoreChanges?: readonly string[];
 }
 
 export interface SnapshotService {
