@@ -74,6 +74,8 @@ export const autoscaler = z.strictObject({
     processingRate: autoscalerOptionalNumber(A.processingRate),
     /** Count in-flight (received, not yet deleted) messages as work. */
     countInFlight: z.boolean().default(A.countInFlight.default),
+    /** Longest time a deployment in progress holds scale-in of its service (default: ECS's services-stable waiter, 600 s). */
+    deploymentHoldSeconds: autoscalerNumber(A.deploymentHold),
     /** Log a warning when the oldest message is older than this many seconds. */
     oldestMessageWarningSeconds: autoscalerNumber(A.oldestMessageWarning),
     /** Port 0 (any free port) is for local runs: the container health check needs a known one. */

@@ -92,7 +92,7 @@ export const AUTOSCALER_SETTINGS = {
     countInFlight: { kind: "bool", default: true, value: "[bool]", config: "countInFlight",
         help: "count in-flight (received, not deleted) messages as work" },
     // ECS's own services-stable waiter calls a deployment stuck after 600 s (aws/api-limits.ts).
-    deploymentHold: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: SERVICES_STABLE_WAITER_MS / 1000, value: "<seconds>",
+    deploymentHold: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: SERVICES_STABLE_WAITER_MS / 1000, value: "<seconds>", config: "deploymentHoldSeconds",
         help: "longest time a deployment in progress holds scale-in of its service; then scale-in goes on and a warning metric counts it" },
     oldestMessageWarning: { kind: "int", min: 1, max: SQS_RETENTION_SECONDS.max, default: 300, value: "<seconds>", config: "oldestMessageWarningSeconds",
         help: "warn when the oldest message is older" },

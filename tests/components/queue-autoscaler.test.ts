@@ -284,6 +284,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 CHAOS_STOP_TASK_INTERVAL: "600",
                 CLUSTER: CLUSTER_NAME,
                 COUNT_IN_FLIGHT: "true",
+                DEPLOYMENT_HOLD: "600",
                 HEALTH_PORT: "8080",
                 INTERVAL: "5",
                 MAX: "10",

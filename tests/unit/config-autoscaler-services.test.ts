@@ -32,6 +32,12 @@ describe("config: autoscaler.services", () => {
             .to.deep.equal(["queueAutoscaler", "queueAutoscaler", "applicationAutoScaling"]);
     });
 
+    it("takes the deployment hold from the stack (default 600 s, ECS's services-stable waiter)", () => {
+        const held = loadStackConfig(rawProjectConfig("staging", { autoscaler: { ...AUTOSCALER, service: "jobs", deploymentHoldSeconds: 120 } }), { project: "ecs-autoscaling", stack: "staging" });
+        const byDefault = loadStackConfig(rawProjectConfig("staging"), { project: "ecs-autoscaling", stack: "staging" });
+        expect([held.autoscaler.deploymentHoldSeconds, byDefault.autoscaler.deploymentHoldSeconds]).to.deep.equal([120, 600]);
+    });
+
     it("keeps today's one-service form as shorthand: autoscaler.service alone is a map of that one service", () => {
         const config = loadStackConfig(rawProjectConfig("staging"), { project: "ecs-autoscaling", stack: "staging" });
         expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: { min: 1, max: 10 } }]);
@@ -57,6 +63,8 @@ describe("config: autoscaler.services", () => {
             "autoscaler.services.reports.scaleDownThreshold: 12 must be < scaleUpThreshold (10)"],
         ["a setting outside the autoscaler's own bounds", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { scaleUpCooldownSeconds: -1 } } } },
             "autoscaler.services.reports.scaleUpCooldownSeconds: -1 must be a whole number >= 0 and <= 86400"],
+        ["a negative deployment hold", { autoscaler: { ...AUTOSCALER, service: "jobs", deploymentHoldSeconds: -1 } },
+            "autoscaler.deploymentHoldSeconds: -1 must be a whole number >= 0 and <= 86400"],
         ["an unknown key of a service", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { queue: "jobs" } } } },
             'autoscaler.services.reports.queue: unknown key (value "jobs"); check the spelling'],
     ];
