@@ -81,8 +81,8 @@ async function main(): Promise<void> {
             stdio: ["ignore", "pipe", "inherit"],
             env: {
                 ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto.endpoint,
-                SERVICES: JSON.stringify(services), CLUSTER: "bench-many", MIN: "1", MAX: "10", INTERVAL: String(INTERVAL_S), SCALE_DOWN_COOLDOWN: "30",
-                HEALTH_PORT: "0", LOG_LEVEL: "debug",
+                AUTOSCALER_SERVICES: JSON.stringify(services), AUTOSCALER_CLUSTER: "bench-many", AUTOSCALER_MIN: "1", AUTOSCALER_MAX: "10",
+                AUTOSCALER_INTERVAL: String(INTERVAL_S), AUTOSCALER_SCALE_DOWN_COOLDOWN: "30", AUTOSCALER_HEALTH_PORT: "0", AUTOSCALER_LOG_LEVEL: "debug", AUTOSCALER_LOG_FORMAT: "json",
             },
         });
         const pid = child.pid!;

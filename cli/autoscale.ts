@@ -8,7 +8,7 @@
  *   autoscale chaos stop-task|drain|partition   run one failure simulation (needs --chaos-allowed)
  *   autoscale --version
  *
- * Flags, their environment variables (`--queue-url` <-> QUEUE_URL; the flag wins) and defaults come
+ * Flags, their environment variables (`--queue-url` <-> AUTOSCALER_QUEUE_URL; the flag wins) and defaults come
  * from the settings table in scaling/autoscaler-settings.ts. Region and endpoint come from AWS_REGION
  * and AWS_ENDPOINT_URL. Bad flags exit 2 before any AWS call; so does a cluster, service or queue that
  * is missing or may not be read (checked at start, one line per problem).

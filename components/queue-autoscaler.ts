@@ -28,7 +28,7 @@ export const TASK_MEMORY = 512;
  */
 export const HEALTH_CHECK_COMMAND = [
     "CMD-SHELL",
-    "node -e \"fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))\"",
+    `node -e "fetch('http://127.0.0.1:'+process.env.${envName("healthPort")}+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`,
 ];
 
 export interface QueueAutoscalerArgs {
@@ -99,7 +99,7 @@ export interface AutoscalerEnvironmentRefs {
 /**
  * The container's environment, in the names cli/autoscale.ts reads: every value a string, sorted by
  * name so that the task definition does not change when nothing did. One service with one queue and
- * nothing of its own beyond its bounds keeps the one-service form (SERVICE, QUEUE_URL, MIN, MAX);
+ * nothing of its own beyond its bounds keeps the one-service form (AUTOSCALER_SERVICE, AUTOSCALER_QUEUE_URL, AUTOSCALER_MIN, AUTOSCALER_MAX);
  * anything else is SERVICES, a JSON map of service name to its queue URLs and settings.
  */
 export function autoscalerEnvironment(s: AutoscalerConfig, refs: AutoscalerEnvironmentRefs): { name: string; value: string }[] {

@@ -144,9 +144,15 @@ export function flagName(key: string): string {
     return `--${toKebab(key)}`;
 }
 
-/** `queueUrl` -> `QUEUE_URL`: the environment variable of a flag. */
+/**
+ * Prefix of every environment variable the autoscaler reads: a shell or a task that happens to export
+ * a generic name (PORT, MAX, SERVICE, CLUSTER, INTERVAL) changes nothing.
+ */
+export const ENV_PREFIX = "AUTOSCALER_";
+
+/** `queueUrl` -> `AUTOSCALER_QUEUE_URL`: the environment variable of a flag. */
 export function envName(key: string): string {
-    return toKebab(key).replace(/-/g, "_").toUpperCase();
+    return `${ENV_PREFIX}${toKebab(key).replace(/-/g, "_").toUpperCase()}`;
 }
 
 function toKebab(key: string): string {

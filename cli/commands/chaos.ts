@@ -44,7 +44,7 @@ async function run(kind: ChaosKind, cmd: Command, io: CliIo): Promise<number> {
 }
 
 export function addChaosCommand(program: Command, io: CliIo, setResult: SetRun): Command {
-    const chaos = program.command("chaos").description("run one failure simulation (requires --chaos-allowed or CHAOS_ALLOWED=true)");
+    const chaos = program.command("chaos").description("run one failure simulation (requires --chaos-allowed or AUTOSCALER_CHAOS_ALLOWED=true)");
     for (const kind of CHAOS_KINDS) {
         const cmd = chaos.command(kind).description(HELP[kind]);
         addSettingOptions(cmd, CHAOS_FLAGS[kind]);

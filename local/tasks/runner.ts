@@ -11,6 +11,7 @@ import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type ECSClien
 import { DeregisterTargetsCommand, RegisterTargetsCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as net from "net";
 import { DESCRIBE_SERVICES_MAX_PER_CALL, ECS_DEFAULT_STOP_TIMEOUT_MS } from "../../aws/api-limits";
+import { envName } from "../../scaling/autoscaler-settings";
 import * as path from "path";
 import { freeLoopbackPort } from "../moto-server";
 import { spawnLocal, type LocalProcess } from "../processes";
@@ -133,7 +134,7 @@ export class TaskRunner {
             ECS_AGENT_URI: this.o.agent.uriFor(t.id), LOCAL_SERVICE: spec.name, LOCAL_TASK: t.id, LOCAL_IMAGE: c.image,
             // Every task has its own network namespace on Fargate; here they share the loopback interface.
             ...(t.port !== undefined ? { PORT: String(t.port) } : {}),
-            ...(c.environment.HEALTH_PORT !== undefined ? { HEALTH_PORT: "0" } : {}),
+            ...(c.environment[envName("healthPort")] !== undefined ? { [envName("healthPort")]: "0" } : {}),
         };
         const args = c.projectImage ? [this.o.bundles.autoscale, ...c.command] : [this.o.bundles.httpStandIn];
         t.process = spawnLocal({

@@ -2,7 +2,7 @@
  * One owner per desired count: an ECS service is scaled by Application Auto Scaling policies or by the
  * queue autoscaler, never both, and by one queue autoscaler at most (two writers undo each other).
  * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster and
- * its services from (CLUSTER with SERVICE and QUEUE_URL, or SERVICES; scaling/autoscaler-settings.ts).
+ * its services from (AUTOSCALER_CLUSTER with AUTOSCALER_SERVICE and AUTOSCALER_QUEUE_URL, or AUTOSCALER_SERVICES; scaling/autoscaler-settings.ts).
  */
 import { ECS_DESIRED_COUNT, ecsResourceId } from "../../aws/scaling-ids";
 import { envName } from "../../scaling/autoscaler-settings";
@@ -17,7 +17,7 @@ function autoscaledServices(resources: readonly PolicyResource[]): { resourceId:
             const env = new Map<string, string>((container.environment ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
             const cluster = env.get(envName("cluster"));
             if (!cluster) continue;
-            // One service (SERVICE with QUEUE_URL), or several: SERVICES, a JSON map keyed by service name.
+            // One service (its name with its queue URL), or several: a JSON map a JSON map keyed by service name.
             const service = env.get(envName("service"));
             if (service && env.has(envName("queueUrl"))) out.push({ resourceId: ecsResourceId(cluster, service), by: td });
             const several = documentOf(env.get(envName("services")));

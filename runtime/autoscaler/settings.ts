@@ -1,7 +1,7 @@
 /**
  * Settings of the autoscaler and of one-off failure simulations, from command-line flags and
  * environment variables. Every flag has an environment variable of the same name in upper case with
- * underscores (`--queue-url` <-> `QUEUE_URL`); a flag wins over its variable; an empty variable counts
+ * underscores and the AUTOSCALER_ prefix (`--queue-url` <-> `AUTOSCALER_QUEUE_URL`); a flag wins over its variable; an empty variable counts
  * as unset. Region and endpoint are not settings here: the AWS SDK reads AWS_REGION and
  * AWS_ENDPOINT_URL itself.
  *
@@ -68,7 +68,7 @@ export interface AutoscalerSettings {
     readonly healthPort: number;
     /** --dry-run: decide and log, never UpdateService. */
     readonly dryRun: boolean;
-    /** --log-level (LOG_LEVEL). */
+    /** --log-level (AUTOSCALER_LOG_LEVEL). */
     readonly logLevel: string;
     readonly chaos: ChaosSettings;
 }
@@ -218,7 +218,7 @@ function readSource(r: Reader): SourceSettings | undefined {
 /**
  * Settings of `autoscale chaos <kind>`: --cluster and --service; for partition also --queue-url,
  * --worker-role-arn and --chaos-partition-duration. Refused (SettingsError) unless --chaos-allowed
- * or CHAOS_ALLOWED is true.
+ * or AUTOSCALER_CHAOS_ALLOWED is true.
  */
 export function parseChaosSettings(kind: ChaosKind, flags: FlagValues, env: NodeJS.ProcessEnv, sources: Readonly<Record<string, ValueSource>> = {}): ChaosRunSettings {
     const r = new Reader(flags, env, sources);

@@ -15,7 +15,7 @@ function testIo(env: NodeJS.ProcessEnv = {}) {
     let stop: ((reason: string) => void) | undefined;
     let removed = 0;
     const io: CliIo = {
-        env: { LOG_LEVEL: "silent", ...env },
+        env: { AUTOSCALER_LOG_LEVEL: "silent", ...env },
         out: (s) => out.push(s),
         err: (s) => err.push(s),
         onStopSignal(onStop) {
@@ -66,16 +66,39 @@ describe("autoscale command", () => {
         expect(t.err()).to.equal("error: --min (5) must be <= --max (3)\n");
     });
 
+    it("ignores generic environment variables (PORT, MAX, MIN, SERVICE, CLUSTER, INTERVAL): only AUTOSCALER_* ones set flags", async () => {
+        const generic = { PORT: "9999", MAX: "7", MIN: "5", SERVICE: "other", CLUSTER: "other", INTERVAL: "1", HEALTH_PORT: "1", QUEUE_URL: QUEUE_URL };
+        const saved = Object.fromEntries(Object.keys(generic).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, generic);
+        try {
+            // MAX=7 would have satisfied --max: it is still missing, and nothing else is read from them.
+            const t = testIo(generic);
+            expect(await main(["autoscaler", "run", "--queue-url", QUEUE_URL], t.io)).to.equal(2);
+            expect(t.err()).to.equal([
+                "error: --cluster: (missing) is required (or set AUTOSCALER_CLUSTER)",
+                "error: --service: (missing) is required (or set AUTOSCALER_SERVICE)",
+                "error: --max: (missing) is required (or set AUTOSCALER_MAX)",
+                "",
+            ].join("\n"));
+            const help = testIo(generic);
+            expect(await main(["autoscaler", "run", "--help"], help.io)).to.equal(0);
+            expect(help.out()).to.not.match(/current: /);
+            expect(awsCalls()).to.equal(0);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+        }
+    });
+
     it("names the environment variable a bad value came from", async () => {
-        const t = testIo({ MAX: "ten" });
+        const t = testIo({ AUTOSCALER_MAX: "ten" });
         expect(await main(run, t.io)).to.equal(2);
-        expect(t.err()).to.equal('error: --max (env MAX): "ten" must be a whole number >= 0\n');
+        expect(t.err()).to.equal('error: --max (env AUTOSCALER_MAX): "ten" must be a whole number >= 0\n');
     });
 
     it("requires exactly one of --queue-url and --rabbitmq-url", async () => {
         const t = testIo();
         expect(await main(["autoscaler", "run", "--cluster", "main", "--service", "worker", "--max", "3"], t.io)).to.equal(2);
-        expect(t.err()).to.equal("error: --queue-url or --rabbitmq-url: (missing) exactly one is required (or set QUEUE_URL / RABBITMQ_URL)\n");
+        expect(t.err()).to.equal("error: --queue-url or --rabbitmq-url: (missing) exactly one is required (or set AUTOSCALER_QUEUE_URL / AUTOSCALER_RABBITMQ_URL)\n");
     });
 
     it("rejects an unknown flag with exit code 2", async () => {
@@ -94,10 +117,10 @@ describe("autoscale command", () => {
     it("lists every flag with its environment variable in --help, exit 0", async () => {
         const t = testIo();
         expect(await main(["autoscaler", "run", "--help"], t.io)).to.equal(0);
-        for (const line of ["--queue-url <url>", "(env: QUEUE_URL)", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>",
-            "(a whole number >= 0 and <= 86400) (default: 90, env: SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(env: ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
-            "--count-in-flight [bool]", "(default: true, env: COUNT_IN_FLIGHT)", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "(env: WORKER_ROLE_ARN)",
-            "--log-level <level>", "(default: \"info\", env: LOG_LEVEL)"]) {
+        for (const line of ["--queue-url <url>", "(env: AUTOSCALER_QUEUE_URL)", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>",
+            "(a whole number >= 0 and <= 86400) (default: 90, env: AUTOSCALER_SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(env: AUTOSCALER_ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
+            "--count-in-flight [bool]", "(default: true, env: AUTOSCALER_COUNT_IN_FLIGHT)", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "(env: AUTOSCALER_WORKER_ROLE_ARN)",
+            "--log-level <level>", "(default: \"info\", env: AUTOSCALER_LOG_LEVEL)"]) {
             expect(t.out().replace(/\s+/g, " ")).to.include(line);
         }
     });
@@ -105,14 +128,14 @@ describe("autoscale command", () => {
     it("refuses a failure simulation without --chaos-allowed, exit 2, no AWS call", async () => {
         const t = testIo();
         expect(await main(["chaos", "stop-task", "--cluster", "main", "--service", "worker"], t.io)).to.equal(2);
-        expect(t.err()).to.equal('error: --chaos-allowed: failure simulation "stop-task" is refused unless --chaos-allowed is given or CHAOS_ALLOWED=true\n');
+        expect(t.err()).to.equal('error: --chaos-allowed: failure simulation "stop-task" is refused unless --chaos-allowed is given or AUTOSCALER_CHAOS_ALLOWED=true\n');
         expect(awsCalls()).to.equal(0);
     });
 
     it("runs one failure simulation when allowed and prints its report as one JSON line", async () => {
         ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
         ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] });
-        const t = testIo({ CHAOS_ALLOWED: "true" });
+        const t = testIo({ AUTOSCALER_CHAOS_ALLOWED: "true" });
         expect(await main(["chaos", "stop-task", "--cluster", "main", "--service", "worker"], t.io)).to.equal(0);
         const report = JSON.parse(t.out());
         expect([report.kind, report.outcome, report.action]).to.deep.equal(["stop-task", "nothing_to_do", "no running task of service worker to stop"]);

@@ -213,7 +213,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
 
             const star = statements.filter((s) => resources(s).includes("*"));
             expect(star.flatMap(actions).sort()).to.deep.equal(["cloudwatch:GetMetricData", "ecs:ListTasks"]);
-            expect(environment().CHAOS_ALLOWED).to.equal("true");
+            expect(environment().AUTOSCALER_CHAOS_ALLOWED).to.equal("true");
         });
 
         it("both roles may be assumed only by ECS tasks of the account and region", async () => {
@@ -251,12 +251,12 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
         it("hands the task SERVICES, each service's queue URLs and own settings, instead of SERVICE and QUEUE_URL", async () => {
             await deploy(staging.autoscaler, scaled);
             const env = environment();
-            expect(env).to.not.have.any.keys("SERVICE", "QUEUE_URL", "MIN", "MAX");
-            expect(JSON.parse(env.SERVICES!)).to.deep.equal({
+            expect(env).to.not.have.any.keys("AUTOSCALER_SERVICE", "AUTOSCALER_QUEUE_URL", "AUTOSCALER_MIN", "AUTOSCALER_MAX");
+            expect(JSON.parse(env.AUTOSCALER_SERVICES!)).to.deep.equal({
                 [WORKER_SERVICE]: { queueUrls: [QUEUE_URL], min: 1, max: 10 },
                 "ecs-autoscaling-staging-reports": { queueUrls: REPORTS_QUEUES.map((q) => q.url), min: 0, max: 4, acceptableAge: 120, fallback: { failureThreshold: 3, replicas: 2 } },
             });
-            expect(env.CLUSTER).to.equal(CLUSTER_NAME);
+            expect(env.AUTOSCALER_CLUSTER).to.equal(CLUSTER_NAME);
         });
 
         it("is one ECS service with one task for all of them", async () => {
@@ -274,32 +274,32 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(env.every((e) => typeof e.value === "string")).to.equal(true);
             expect(environment()).to.deep.equal({
                 AWS_REGION: "us-east-1",
-                CHAOS_ALLOWED: "false",
-                CHAOS_DRAIN_ENABLED: "false",
-                CHAOS_DRAIN_INTERVAL: "1800",
-                CHAOS_PARTITION_DURATION: "60",
-                CHAOS_PARTITION_ENABLED: "false",
-                CHAOS_PARTITION_INTERVAL: "1800",
-                CHAOS_STOP_TASK_ENABLED: "false",
-                CHAOS_STOP_TASK_INTERVAL: "600",
-                CLUSTER: CLUSTER_NAME,
-                COUNT_IN_FLIGHT: "true",
-                DEPLOYMENT_HOLD: "600",
-                HEALTH_PORT: "8080",
-                INTERVAL: "5",
-                MAX: "10",
-                MIN: "1",
-                OLDEST_MESSAGE_WARNING: "300",
-                QUEUE_URL,
-                SCALE_DOWN_COOLDOWN: "120",
-                SCALE_DOWN_THRESHOLD: "2",
-                SCALE_UP_COOLDOWN: "30",
-                SCALE_UP_THRESHOLD: "10",
-                SERVICE: WORKER_SERVICE,
-                WORKER_ROLE_ARN,
+                AUTOSCALER_CHAOS_ALLOWED: "false",
+                AUTOSCALER_CHAOS_DRAIN_ENABLED: "false",
+                AUTOSCALER_CHAOS_DRAIN_INTERVAL: "1800",
+                AUTOSCALER_CHAOS_PARTITION_DURATION: "60",
+                AUTOSCALER_CHAOS_PARTITION_ENABLED: "false",
+                AUTOSCALER_CHAOS_PARTITION_INTERVAL: "1800",
+                AUTOSCALER_CHAOS_STOP_TASK_ENABLED: "false",
+                AUTOSCALER_CHAOS_STOP_TASK_INTERVAL: "600",
+                AUTOSCALER_CLUSTER: CLUSTER_NAME,
+                AUTOSCALER_COUNT_IN_FLIGHT: "true",
+                AUTOSCALER_DEPLOYMENT_HOLD: "600",
+                AUTOSCALER_HEALTH_PORT: "8080",
+                AUTOSCALER_INTERVAL: "5",
+                AUTOSCALER_MAX: "10",
+                AUTOSCALER_MIN: "1",
+                AUTOSCALER_OLDEST_MESSAGE_WARNING: "300",
+                AUTOSCALER_QUEUE_URL: QUEUE_URL,
+                AUTOSCALER_SCALE_DOWN_COOLDOWN: "120",
+                AUTOSCALER_SCALE_DOWN_THRESHOLD: "2",
+                AUTOSCALER_SCALE_UP_COOLDOWN: "30",
+                AUTOSCALER_SCALE_UP_THRESHOLD: "10",
+                AUTOSCALER_SERVICE: WORKER_SERVICE,
+                AUTOSCALER_WORKER_ROLE_ARN: WORKER_ROLE_ARN,
             });
             const plan = staging.services.jobs.plan;
-            expect([environment().MIN, environment().MAX]).to.deep.equal([String(plan.minCapacity), String(plan.maxCapacity)]);
+            expect([environment().AUTOSCALER_MIN, environment().AUTOSCALER_MAX]).to.deep.equal([String(plan.minCapacity), String(plan.maxCapacity)]);
         });
 
         it("follows services.jobs.maxCapacity: 7 there makes MAX 7", async () => {
@@ -307,8 +307,8 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             services.jobs.maxCapacity = 7;
             const config = stagingConfig({ services });
             await deploy(config.autoscaler);
-            expect(environment().MAX).to.equal("7");
-            expect(environment().MIN).to.equal("1");
+            expect(environment().AUTOSCALER_MAX).to.equal("7");
+            expect(environment().AUTOSCALER_MIN).to.equal("1");
         });
 
         it("turns the failure-simulation schedule into CHAOS_* variables", () => {
@@ -323,14 +323,14 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             }).map((e) => [e.name, e.value]));
             expect(env).to.include({
                 AWS_REGION: "eu-west-1",
-                CHAOS_ALLOWED: "true",
-                CHAOS_STOP_TASK_ENABLED: "true",
-                CHAOS_STOP_TASK_INTERVAL: "120",
-                CHAOS_DRAIN_ENABLED: "false",
-                CHAOS_DRAIN_INTERVAL: "1800",
-                CHAOS_PARTITION_ENABLED: "true",
-                CHAOS_PARTITION_INTERVAL: "900",
-                CHAOS_PARTITION_DURATION: "45",
+                AUTOSCALER_CHAOS_ALLOWED: "true",
+                AUTOSCALER_CHAOS_STOP_TASK_ENABLED: "true",
+                AUTOSCALER_CHAOS_STOP_TASK_INTERVAL: "120",
+                AUTOSCALER_CHAOS_DRAIN_ENABLED: "false",
+                AUTOSCALER_CHAOS_DRAIN_INTERVAL: "1800",
+                AUTOSCALER_CHAOS_PARTITION_ENABLED: "true",
+                AUTOSCALER_CHAOS_PARTITION_INTERVAL: "900",
+                AUTOSCALER_CHAOS_PARTITION_DURATION: "45",
             });
         });
 
@@ -350,7 +350,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(c.healthCheck).to.deep.equal({
                 command: [
                     "CMD-SHELL",
-                    "node -e \"fetch('http://127.0.0.1:'+process.env.HEALTH_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))\"",
+                    "node -e \"fetch('http://127.0.0.1:'+process.env.AUTOSCALER_HEALTH_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))\"",
                 ],
                 interval: 15,
                 timeout: 5,
@@ -383,12 +383,12 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
 
         function runCheck(port: number): Promise<number> {
             return new Promise((resolve) => {
-                execFile("/bin/sh", ["-c", HEALTH_CHECK_COMMAND[1]], { env: { ...process.env, HEALTH_PORT: String(port) }, timeout: 10000 },
+                execFile("/bin/sh", ["-c", HEALTH_CHECK_COMMAND[1]], { env: { ...process.env, AUTOSCALER_HEALTH_PORT: String(port) }, timeout: 10000 },
                     (err) => resolve(err ? (typeof err.code === "number" ? err.code : -1) : 0));
             });
         }
 
-        it("exits 0 when /healthz on HEALTH_PORT answers 200", async () => {
+        it("exits 0 when /healthz on AUTOSCALER_HEALTH_PORT answers 200", async () => {
             status = 200;
             expect(await runCheck((server.address() as AddressInfo).port)).to.equal(0);
             expect(paths).to.deep.equal(["/healthz"]);
@@ -400,7 +400,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(paths).to.deep.equal(["/healthz"]);
         });
 
-        it("exits 1 when nothing listens on HEALTH_PORT", async () => {
+        it("exits 1 when nothing listens on AUTOSCALER_HEALTH_PORT", async () => {
             const closed = http.createServer();
             await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
             const port = (closed.address() as AddressInfo).port;

@@ -74,7 +74,7 @@ describe("failure simulation", () => {
             it(`${kind}: ChaosNotAllowedError and no API call`, async () => {
                 const error = await runChaos(kind, target, options({ allowed: false })).then(() => undefined, (e: unknown) => e as Error);
                 expect(error).to.be.instanceOf(ChaosNotAllowedError);
-                expect(error!.message).to.equal(`failure simulation "${kind}" refused: failure simulation is not allowed (set --chaos-allowed or CHAOS_ALLOWED=true)`);
+                expect(error!.message).to.equal(`failure simulation "${kind}" refused: failure simulation is not allowed (set --chaos-allowed or AUTOSCALER_CHAOS_ALLOWED=true)`);
                 const again = await runChaosOnce(kind, { allowed: false, cluster: "main", service: "worker", queueUrl: QUEUE_URL, workerRoleArn: ROLE, partitionDurationMs: 1_000, ...CHAOS_TIMING_DEFAULTS }, { ecs, sqs })
                     .then(() => undefined, (e: unknown) => e);
                 expect(again).to.be.instanceOf(ChaosNotAllowedError);

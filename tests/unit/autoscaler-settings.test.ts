@@ -19,9 +19,9 @@ function problems(flags: FlagValues, env: NodeJS.ProcessEnv = {}): string[] {
 
 describe("autoscaler settings", () => {
     it("derives flag and environment names from one key", () => {
-        expect([flagName("queueUrl"), envName("queueUrl")]).to.deep.equal(["--queue-url", "QUEUE_URL"]);
-        expect([flagName("chaosPartitionDuration"), envName("chaosPartitionDuration")]).to.deep.equal(["--chaos-partition-duration", "CHAOS_PARTITION_DURATION"]);
-        expect(envName("scale-down-step")).to.equal("SCALE_DOWN_STEP");
+        expect([flagName("queueUrl"), envName("queueUrl")]).to.deep.equal(["--queue-url", "AUTOSCALER_QUEUE_URL"]);
+        expect([flagName("chaosPartitionDuration"), envName("chaosPartitionDuration")]).to.deep.equal(["--chaos-partition-duration", "AUTOSCALER_CHAOS_PARTITION_DURATION"]);
+        expect(envName("scale-down-step")).to.equal("AUTOSCALER_SCALE_DOWN_STEP");
     });
 
     it("applies the defaults of the stack config's autoscaler key", () => {
@@ -68,12 +68,12 @@ describe("autoscaler settings", () => {
 
     it("reads every setting from the environment (as the deployed task gets them)", () => {
         const s = parseSettings({}, {
-            QUEUE_URL, CLUSTER: "main", SERVICE: "worker", MIN: "1", MAX: "12", SCALE_UP_THRESHOLD: "20", SCALE_DOWN_THRESHOLD: "4.5",
-            INTERVAL: "2", SCALE_UP_COOLDOWN: "15", SCALE_DOWN_COOLDOWN: "60", SCALE_DOWN_STEP: "2", COUNT_IN_FLIGHT: "true",
-            ACCEPTABLE_AGE: "45", PROCESSING_RATE: "2.5",
-            OLDEST_MESSAGE_WARNING: "600", HEALTH_PORT: "0", DRY_RUN: "yes", CHAOS_ALLOWED: "1", CHAOS_STOP_TASK_ENABLED: "true",
-            CHAOS_STOP_TASK_INTERVAL: "300", CHAOS_DRAIN_ENABLED: "false", CHAOS_DRAIN_INTERVAL: "900", CHAOS_PARTITION_ENABLED: "on",
-            CHAOS_PARTITION_INTERVAL: "1200", CHAOS_PARTITION_DURATION: "30", WORKER_ROLE_ARN: ROLE,
+            AUTOSCALER_QUEUE_URL: QUEUE_URL, AUTOSCALER_CLUSTER: "main", AUTOSCALER_SERVICE: "worker", AUTOSCALER_MIN: "1", AUTOSCALER_MAX: "12", AUTOSCALER_SCALE_UP_THRESHOLD: "20", AUTOSCALER_SCALE_DOWN_THRESHOLD: "4.5",
+            AUTOSCALER_INTERVAL: "2", AUTOSCALER_SCALE_UP_COOLDOWN: "15", AUTOSCALER_SCALE_DOWN_COOLDOWN: "60", AUTOSCALER_SCALE_DOWN_STEP: "2", AUTOSCALER_COUNT_IN_FLIGHT: "true",
+            AUTOSCALER_ACCEPTABLE_AGE: "45", AUTOSCALER_PROCESSING_RATE: "2.5",
+            AUTOSCALER_OLDEST_MESSAGE_WARNING: "600", AUTOSCALER_HEALTH_PORT: "0", AUTOSCALER_DRY_RUN: "yes", AUTOSCALER_CHAOS_ALLOWED: "1", AUTOSCALER_CHAOS_STOP_TASK_ENABLED: "true",
+            AUTOSCALER_CHAOS_STOP_TASK_INTERVAL: "300", AUTOSCALER_CHAOS_DRAIN_ENABLED: "false", AUTOSCALER_CHAOS_DRAIN_INTERVAL: "900", AUTOSCALER_CHAOS_PARTITION_ENABLED: "on",
+            AUTOSCALER_CHAOS_PARTITION_INTERVAL: "1200", AUTOSCALER_CHAOS_PARTITION_DURATION: "30", AUTOSCALER_WORKER_ROLE_ARN: ROLE,
         });
         expect(s.services[0]!.decision).to.deep.equal({
             minCapacity: 1, maxCapacity: 12, scaleUpThreshold: 20, scaleDownThreshold: 4.5, scaleUpCooldownMs: 15_000, scaleDownCooldownMs: 60_000, scaleDownStep: 2, countInFlight: true,
@@ -89,8 +89,15 @@ describe("autoscaler settings", () => {
         });
     });
 
+    it("reads no generic variable: PORT, MAX, MIN, SERVICE, CLUSTER and INTERVAL change nothing", () => {
+        const generic = { PORT: "9999", MAX: "7", MIN: "5", SERVICE: "other", CLUSTER: "other", INTERVAL: "1", HEALTH_PORT: "1", LOG_LEVEL: "debug" };
+        const s = parseSettings(MINIMAL, generic);
+        expect(s).to.deep.equal(parseSettings(MINIMAL, {}));
+        expect([s.cluster, s.services[0]!.service, s.services[0]!.decision.maxCapacity, s.intervalMs, s.healthPort, s.logLevel]).to.deep.equal(["main", "worker", 10, 5_000, 8080, "info"]);
+    });
+
     it("lets a flag win over its environment variable; an empty variable counts as unset", () => {
-        const s = parseSettings({ ...MINIMAL, max: "4", dryRun: "false" }, { MAX: "9", MIN: "", DRY_RUN: "true", SCALE_DOWN_STEP: " " });
+        const s = parseSettings({ ...MINIMAL, max: "4", dryRun: "false" }, { AUTOSCALER_MAX: "9", AUTOSCALER_MIN: "", AUTOSCALER_DRY_RUN: "true", AUTOSCALER_SCALE_DOWN_STEP: " " });
         expect([s.services[0]!.decision.maxCapacity, s.services[0]!.decision.minCapacity, s.dryRun, s.services[0]!.decision.scaleDownStep]).to.deep.equal([4, 0, false, undefined]);
     });
 
@@ -107,18 +114,18 @@ describe("autoscaler settings", () => {
     const bad: [string, FlagValues, NodeJS.ProcessEnv, string[]][] = [
         ["negative min", { ...MINIMAL, min: "-1" }, {}, ['--min: "-1" must be a whole number >= 0']],
         ["fractional max", { ...MINIMAL, max: "2.5" }, {}, ['--max: "2.5" must be a whole number >= 0']],
-        ["bad value from the environment names flag and variable", MINIMAL, { MIN: "two" }, ['--min (env MIN): "two" must be a whole number >= 0']],
+        ["bad value from the environment names flag and variable", MINIMAL, { AUTOSCALER_MIN: "two" }, ['--min (env AUTOSCALER_MIN): "two" must be a whole number >= 0']],
         ["min above max", { ...MINIMAL, min: "5", max: "3" }, {}, ["--min (5) must be <= --max (3)"]],
-        ["no queue at all", { cluster: "main", service: "worker", max: "3" }, {}, ["--queue-url or --rabbitmq-url: (missing) exactly one is required (or set QUEUE_URL / RABBITMQ_URL)"]],
+        ["no queue at all", { cluster: "main", service: "worker", max: "3" }, {}, ["--queue-url or --rabbitmq-url: (missing) exactly one is required (or set AUTOSCALER_QUEUE_URL / AUTOSCALER_RABBITMQ_URL)"]],
         ["both queues", { ...MINIMAL, rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs" }, {}, ["--queue-url and --rabbitmq-url: give exactly one of them, not both"]],
-        ["rabbitmq without a queue", { rabbitmqUrl: "amqp://localhost", cluster: "main", service: "worker", max: "3" }, {}, ["--rabbitmq-queue: (missing) is required with --rabbitmq-url (or set RABBITMQ_QUEUE)"]],
+        ["rabbitmq without a queue", { rabbitmqUrl: "amqp://localhost", cluster: "main", service: "worker", max: "3" }, {}, ["--rabbitmq-queue: (missing) is required with --rabbitmq-url (or set AUTOSCALER_RABBITMQ_QUEUE)"]],
         ["rabbitmq queue with an SQS queue", { ...MINIMAL, rabbitmqQueue: "jobs" }, {}, ["--rabbitmq-queue: only applies with --rabbitmq-url"]],
         ["rabbitmq URL that is not amqp", { rabbitmqUrl: "http://localhost", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3" }, {}, ['--rabbitmq-url: "http://localhost" must be an amqp:// or amqps:// URL']],
         ["queue URL that is not a URL", { ...MINIMAL, queueUrl: "work" }, {}, ['--queue-url: "work" must be an SQS queue URL (http(s)://host/<account>/<queue>)']],
         ["missing cluster, service and max", { queueUrl: QUEUE_URL }, {}, [
-            "--cluster: (missing) is required (or set CLUSTER)",
-            "--service: (missing) is required (or set SERVICE)",
-            "--max: (missing) is required (or set MAX)",
+            "--cluster: (missing) is required (or set AUTOSCALER_CLUSTER)",
+            "--service: (missing) is required (or set AUTOSCALER_SERVICE)",
+            "--max: (missing) is required (or set AUTOSCALER_MAX)",
         ]],
         ["zero scale-up threshold", { ...MINIMAL, scaleUpThreshold: "0" }, {}, ['--scale-up-threshold: "0" must be a number > 0']],
         ["inverted thresholds", { ...MINIMAL, scaleUpThreshold: "5", scaleDownThreshold: "5" }, {}, ["--scale-down-threshold (5) must be < --scale-up-threshold (5)"]],
@@ -127,18 +134,18 @@ describe("autoscaler settings", () => {
         ["fractional interval", { ...MINIMAL, interval: "1.5" }, {}, ['--interval: "1.5" must be a whole number >= 1 and <= 300']],
         ["negative cooldown", { ...MINIMAL, scaleDownCooldown: "-5" }, {}, ['--scale-down-cooldown: "-5" must be a whole number >= 0 and <= 86400']],
         ["cooldown above a day", { ...MINIMAL, scaleUpCooldown: "86401" }, {}, ['--scale-up-cooldown: "86401" must be a whole number >= 0 and <= 86400']],
-        ["unknown log level", { ...MINIMAL }, { LOG_LEVEL: "verbose" }, ['--log-level (env LOG_LEVEL): "verbose" must be one of fatal, error, warn, info, debug, trace, silent']],
-        ["chaos interval that would overflow a timer", { ...MINIMAL, chaosDrainInterval: "2200000" }, {}, ['--chaos-drain-interval (env CHAOS_DRAIN_INTERVAL): "2200000" must be a whole number >= 10 and <= 604800'.replace(" (env CHAOS_DRAIN_INTERVAL)", "")]],
+        ["unknown log level", { ...MINIMAL }, { AUTOSCALER_LOG_LEVEL: "verbose" }, ['--log-level (env AUTOSCALER_LOG_LEVEL): "verbose" must be one of fatal, error, warn, info, debug, trace, silent']],
+        ["chaos interval that would overflow a timer", { ...MINIMAL, chaosDrainInterval: "2200000" }, {}, ['--chaos-drain-interval (env AUTOSCALER_CHAOS_DRAIN_INTERVAL): "2200000" must be a whole number >= 10 and <= 604800'.replace(" (env AUTOSCALER_CHAOS_DRAIN_INTERVAL)", "")]],
         ["zero scale-down step", { ...MINIMAL, scaleDownStep: "0" }, {}, ['--scale-down-step: "0" must be a whole number >= 1']],
         ["zero acceptable age", { ...MINIMAL, acceptableAge: "0" }, {}, ['--acceptable-age: "0" must be a number > 0 and <= 86400']],
-        ["negative processing rate", { ...MINIMAL }, { PROCESSING_RATE: "-2" }, ['--processing-rate (env PROCESSING_RATE): "-2" must be a number > 0']],
+        ["negative processing rate", { ...MINIMAL }, { AUTOSCALER_PROCESSING_RATE: "-2" }, ['--processing-rate (env AUTOSCALER_PROCESSING_RATE): "-2" must be a number > 0']],
         ["port out of range", { ...MINIMAL, healthPort: "70000" }, {}, ['--health-port: "70000" must be a whole number >= 0 and <= 65535']],
         ["boolean that is not one", { ...MINIMAL, dryRun: "maybe" }, {}, ['--dry-run: "maybe" must be true or false']],
         ["chaos interval below 10 s", { ...MINIMAL, chaosStopTaskInterval: "5" }, {}, ['--chaos-stop-task-interval: "5" must be a whole number >= 10 and <= 604800']],
         ["partition longer than an hour", { ...MINIMAL, chaosPartitionDuration: "7200" }, {}, ['--chaos-partition-duration: "7200" must be a whole number >= 1 and <= 3600']],
         ["role that is not a role ARN", { ...MINIMAL, workerRoleArn: "worker" }, {}, ['--worker-role-arn: "worker" must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)']],
         ["simulation enabled but not allowed", { ...MINIMAL, chaosStopTaskEnabled: true }, {}, ['--chaos-stop-task-enabled: failure simulation "stop-task" is enabled but --chaos-allowed is not true; allow failure simulation first']],
-        ["partition without the worker role", { ...MINIMAL, chaosAllowed: true, chaosPartitionEnabled: true }, {}, ["--worker-role-arn: (missing) is required with --chaos-partition-enabled (or set WORKER_ROLE_ARN)"]],
+        ["partition without the worker role", { ...MINIMAL, chaosAllowed: true, chaosPartitionEnabled: true }, {}, ["--worker-role-arn: (missing) is required with --chaos-partition-enabled (or set AUTOSCALER_WORKER_ROLE_ARN)"]],
         ["partition on a RabbitMQ queue", { rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3", chaosAllowed: true, chaosPartitionEnabled: true, workerRoleArn: ROLE }, {},
             ["--chaos-partition-enabled: the partition cuts workers off an SQS queue; it needs --queue-url, not --rabbitmq-url"]],
     ];
@@ -167,18 +174,18 @@ describe("autoscaler settings", () => {
 });
 
 describe("one-off failure simulation settings", () => {
-    it("are refused unless --chaos-allowed or CHAOS_ALLOWED is true", () => {
+    it("are refused unless --chaos-allowed or AUTOSCALER_CHAOS_ALLOWED is true", () => {
         expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker" }, {}))
-            .to.throw(SettingsError, '--chaos-allowed: failure simulation "drain" is refused unless --chaos-allowed is given or CHAOS_ALLOWED=true');
-        expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker", chaosAllowed: "false" }, { CHAOS_ALLOWED: "true" })).to.throw(SettingsError);
-        expect(parseChaosSettings("drain", { cluster: "main", service: "worker" }, { CHAOS_ALLOWED: "true" })).to.deep.equal({
+            .to.throw(SettingsError, '--chaos-allowed: failure simulation "drain" is refused unless --chaos-allowed is given or AUTOSCALER_CHAOS_ALLOWED=true');
+        expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker", chaosAllowed: "false" }, { AUTOSCALER_CHAOS_ALLOWED: "true" })).to.throw(SettingsError);
+        expect(parseChaosSettings("drain", { cluster: "main", service: "worker" }, { AUTOSCALER_CHAOS_ALLOWED: "true" })).to.deep.equal({
             allowed: true, cluster: "main", service: "worker", partitionDurationMs: 60_000, pollIntervalMs: 5_000, recoveryTimeoutMs: 300_000, drainTimeoutMs: 300_000,
         });
     });
 
     it("need the queue URL and worker role for a partition", () => {
         expect(() => parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true }, {})).to.throw(SettingsError,
-            "--queue-url: (missing) is required for partition (or set QUEUE_URL)\n--worker-role-arn: (missing) is required for partition (or set WORKER_ROLE_ARN)");
+            "--queue-url: (missing) is required for partition (or set AUTOSCALER_QUEUE_URL)\n--worker-role-arn: (missing) is required for partition (or set AUTOSCALER_WORKER_ROLE_ARN)");
         const s = parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true, queueUrl: QUEUE_URL, workerRoleArn: ROLE, chaosPartitionDuration: "90" }, {});
         expect([s.queueUrl, s.workerRoleArn, s.partitionDurationMs]).to.deep.equal([QUEUE_URL, ROLE, 90_000]);
     });

@@ -17,7 +17,7 @@ export type ChaosOutcome = "done" | "nothing_to_do" | "interrupted" | "failed";
 /** Refused run: failure simulation is not allowed. */
 export class ChaosNotAllowedError extends Error {
     constructor(kind: string) {
-        super(`failure simulation "${kind}" refused: failure simulation is not allowed (set --chaos-allowed or CHAOS_ALLOWED=true)`);
+        super(`failure simulation "${kind}" refused: failure simulation is not allowed (set --chaos-allowed or AUTOSCALER_CHAOS_ALLOWED=true)`);
         this.name = "ChaosNotAllowedError";
     }
 }
