@@ -13,7 +13,8 @@
  */
 export const EMULATED_SERVICE_IDS = ["Application Auto Scaling", "CloudWatch", "ECS"] as const;
 
-function isLocalUrl(url: string): boolean | undefined {
+/** True for a loopback URL (localhost, 127.0.0.0/8, ::1), false for another host, undefined when it is not a URL. */
+export function isLocalUrl(url: string): boolean | undefined {
     let host: string;
     try {
         host = new URL(url).hostname.replace(/^\[|\]$/g, "");

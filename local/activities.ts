@@ -47,6 +47,21 @@ export function activityFromAutoscalerLog(line: string): Activity | undefined {
     }
 }
 
+/**
+ * A scale-to-zero function's log line (runtime/scale-to-zero: idle check and wake) that changed the
+ * service's desired count, as an Activity.
+ */
+export function activityFromScaleToZeroLog(line: string): Activity | undefined {
+    try {
+        const r = JSON.parse(line) as { time?: string; service?: string; desiredBefore?: number; desiredCount?: number; transition?: string; reason?: string; msg?: string };
+        if (r.service === undefined || r.desiredBefore === undefined || r.desiredCount === undefined || r.desiredBefore === r.desiredCount) return undefined;
+        const by = /^wake/.test(r.msg ?? "") ? "scale-to-zero wake" : "scale-to-zero idle check";
+        return { at: Date.parse(r.time ?? "") || Date.now(), service: r.service, from: r.desiredBefore, to: r.desiredCount, by, cause: `${r.transition ?? ""}: ${r.reason ?? ""}` };
+    } catch {
+        return undefined;
+    }
+}
+
 /** Reads the lines appended to a file since the last call (the emulator's record). */
 export class FileTail {
     private offset = 0;

@@ -7,6 +7,7 @@
 import { accessSync, constants } from "fs";
 import * as path from "path";
 import { startMoto, type MotoServer } from "./moto-server";
+import { isLocalUrl } from "../emulator/endpoint";
 import { LocalStackError } from "./errors";
 
 export interface LocalEndpoint {
@@ -39,13 +40,8 @@ export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined
 export function endpointUrlProblem(env: NodeJS.ProcessEnv): string | undefined {
     const url = env.AWS_ENDPOINT_URL?.trim();
     if (!url) return undefined;
-    let host: string;
-    try {
-        host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-    } catch {
-        return `AWS_ENDPOINT_URL: ${JSON.stringify(url)} is not a URL; unset it to let the local stack start moto_server`;
-    }
-    const local = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
+    const local = isLocalUrl(url);
+    if (local === undefined) return `AWS_ENDPOINT_URL: ${JSON.stringify(url)} is not a URL; unset it to let the local stack start moto_server`;
     return local ? undefined
         : `AWS_ENDPOINT_URL: ${JSON.stringify(url)} is not a local endpoint (localhost, 127.0.0.0/8, ::1); unset it to let the local stack start moto_server`;
 }

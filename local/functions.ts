@@ -7,7 +7,6 @@
  * - the load balancer, for a target group whose target is the function (local/load-balancer.ts).
  * The endpoint stores the rules, subscriptions and alarm actions but runs none of them.
  */
-import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import type { StateEntry } from "./graph/state";
 import { spawnLocal, type LocalProcess } from "./processes";
@@ -17,7 +16,8 @@ export interface FunctionSpec {
     readonly arn: string;
     readonly handler: string;
     readonly environment: Readonly<Record<string, string>>;
-    readonly code: string;
+    /** The deployed code's file (written when the graph was applied). */
+    readonly codeFile: string;
 }
 
 export interface Schedule {
@@ -29,9 +29,7 @@ export interface Schedule {
 export function functionSpecs(entries: readonly StateEntry[]): FunctionSpec[] {
     return entries.filter((e) => e.type === "aws:lambda/function:Function").map((e) => {
         const inputs = e.inputs as any;
-        const assets = inputs.code?.assets ?? {};
-        const code = String(Object.values<any>(assets)[0]?.text ?? "");
-        return { name: String(e.outputs.name), arn: String(e.outputs.arn), handler: String(inputs.handler), environment: inputs.environment?.variables ?? {}, code };
+        return { name: String(e.outputs.name), arn: String(e.outputs.arn), handler: String(inputs.handler), environment: inputs.environment?.variables ?? {}, codeFile: String(inputs.code?.file ?? "") };
     });
 }
 
@@ -56,56 +54,67 @@ export function schedules(entries: readonly StateEntry[]): { schedules: Schedule
     return { schedules: out, notRun };
 }
 
-export class FunctionHosts {
-    private readonly hosts = new Map<string, { proc: LocalProcess; pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }> }>();
-    private nextId = 1;
+type Pending = Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
 
-    constructor(private readonly specs: readonly FunctionSpec[], private readonly o: { hostBundle: string; dir: string; logDir: string; baseEnv: NodeJS.ProcessEnv; onLine?: (fn: string, line: string) => void }) {}
+/** One warm host per function; a host that has exited is started again on the next invocation, as Lambda starts a new environment. */
+export class FunctionHosts {
+    private readonly hosts = new Map<string, { proc: LocalProcess; pending: Pending }>();
+    private nextId = 1;
+    private stopped = false;
+
+    constructor(private readonly specs: readonly FunctionSpec[], private readonly o: { hostBundle: string; logDir: string; baseEnv: NodeJS.ProcessEnv; onLine?: (fn: string, line: string) => void }) {}
 
     byArn(arn: string): FunctionSpec | undefined {
         return this.specs.find((f) => f.arn === arn || f.name === arn);
     }
 
     start(): void {
-        for (const f of this.specs) {
-            const dir = path.join(this.o.dir, f.name);
-            mkdirSync(dir, { recursive: true });
-            const file = path.join(dir, "index.js");
-            writeFileSync(file, f.code);
-            const [, exportName] = f.handler.split(".");
-            const proc = spawnLocal({
-                name: `function ${f.name}`, command: process.execPath, args: [this.o.hostBundle, file, exportName], ipc: true,
-                env: { ...this.o.baseEnv, ...f.environment, AWS_LAMBDA_FUNCTION_NAME: f.name },
-                logFile: path.join(this.o.logDir, "functions", `${f.name}.log`),
-                onLine: (line) => this.o.onLine?.(f.name, line),
-            });
-            const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-            proc.child.on("message", (m: { id: number; result?: unknown; error?: string }) => {
-                const p = pending.get(m.id);
-                if (!p) return;
-                pending.delete(m.id);
-                if (m.error !== undefined) p.reject(new Error(`${f.name}: ${m.error}`)); else p.resolve(m.result);
-            });
-            void proc.exited.then(() => {
-                for (const p of pending.values()) p.reject(new Error(`${f.name}: the function's process exited`));
-                pending.clear();
-            });
-            this.hosts.set(f.name, { proc, pending });
-        }
+        for (const f of this.specs) this.host(f);
+    }
+
+    private host(f: FunctionSpec): { proc: LocalProcess; pending: Pending } {
+        const running = this.hosts.get(f.name);
+        if (running && running.proc.child.connected) return running;
+        const [, exportName] = f.handler.split(".");
+        const proc = spawnLocal({
+            name: `function ${f.name}`, command: process.execPath, args: [this.o.hostBundle, f.codeFile, exportName], ipc: true,
+            env: { ...this.o.baseEnv, ...f.environment, AWS_LAMBDA_FUNCTION_NAME: f.name },
+            logFile: path.join(this.o.logDir, "functions", `${f.name}.log`),
+            onLine: (line) => this.o.onLine?.(f.name, line),
+        });
+        const pending: Pending = new Map();
+        proc.child.on("message", (m: { id: number; result?: unknown; error?: string }) => {
+            const p = pending.get(m.id);
+            if (!p) return;
+            pending.delete(m.id);
+            if (m.error !== undefined) p.reject(new Error(`${f.name}: ${m.error}`)); else p.resolve(m.result);
+        });
+        void proc.exited.then((exit) => {
+            for (const p of pending.values()) p.reject(new Error(`${f.name}: the function's process exited (code ${exit.code}; see its log)`));
+            pending.clear();
+        });
+        const host = { proc, pending };
+        this.hosts.set(f.name, host);
+        return host;
     }
 
     invoke(nameOrArn: string, event: unknown): Promise<unknown> {
         const f = this.byArn(nameOrArn);
-        const host = f && this.hosts.get(f.name);
-        if (!f || !host) return Promise.reject(new Error(`no local function ${nameOrArn}`));
+        if (!f || this.stopped) return Promise.reject(new Error(`no local function ${nameOrArn}`));
+        const host = this.host(f);
         const id = this.nextId++;
         return new Promise((resolve, reject) => {
             host.pending.set(id, { resolve, reject });
-            host.proc.child.send({ id, event });
+            host.proc.child.send({ id, event }, (error) => {
+                if (!error) return;
+                host.pending.delete(id);
+                reject(new Error(`${f.name}: ${error.message}`));
+            });
         });
     }
 
     async stop(): Promise<void> {
+        this.stopped = true;
         await Promise.all([...this.hosts.values()].map((h) => h.proc.stop(5_000)));
         this.hosts.clear();
     }

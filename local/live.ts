@@ -4,12 +4,13 @@
  * the Lambda functions with their schedules and alarm notifications, the load balancer, the metrics
  * AWS would publish, and a sampler that feeds the timeline (page and terminal) once a second.
  */
+import { rmSync } from "fs";
 import * as path from "path";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DESCRIBE_ALARMS_MAX_NAMES } from "../aws/api-limits";
 import { ALB_METRICS, ECS_METRICS, SQS_METRICS } from "../aws/metrics";
-import { FileTail, activityFromAutoscalerLog, activityFromRecord, type Activity } from "./activities";
+import { FileTail, activityFromAutoscalerLog, activityFromRecord, activityFromScaleToZeroLog, type Activity } from "./activities";
 import type { Bundles } from "./bundle";
 import { FunctionHosts, functionSpecs, scheduledEvent, schedules, snsAlarmEvent } from "./functions";
 import type { EndpointClients } from "./graph/applier";
@@ -61,8 +62,10 @@ export async function startLive(o: LiveOptions): Promise<Live> {
         onTaskLine: (_service, line) => onActivity(activityFromAutoscalerLog(line)),
     });
     const functions = new FunctionHosts(functionSpecs(o.entries), {
-        hostBundle: o.bundles.functionHost, dir: path.join(o.dir, "functions"), logDir, baseEnv,
+        hostBundle: o.bundles.functionHost, logDir, baseEnv,
         onLine: (fn, line) => {
+            const change = activityFromScaleToZeroLog(line);
+            if (change) return onActivity(change);
             const m = /"msg":"(idle check|wake): ([^"(]+)/.exec(line);
             if (m && !/no change/.test(m[2])) o.timeline.note(`${fn}: ${m[1]}: ${m[2].trim()}`);
         },
@@ -73,6 +76,8 @@ export async function startLive(o: LiveOptions): Promise<Live> {
 
     // The emulator evaluates every scalable target of each cluster.
     const clusters = [...new Set(specs.map((s) => s.cluster))];
+    // Each run's record starts empty: the page and terminal show this run's activities.
+    for (const c of clusters) rmSync(path.join(o.dir, `activities-${c}.jsonl`), { force: true });
     const emulators: LocalProcess[] = clusters.map((cluster) => spawnLocal({
         name: `emulate ${cluster}`, command: process.execPath,
         args: [o.bundles.autoscale, "emulate", "--cluster", cluster, "--speed", String(o.speed), "--activities", path.join(o.dir, `activities-${cluster}.jsonl`)],

@@ -85,7 +85,7 @@ export function spawnLocal(o: SpawnOptions): LocalProcess {
     const split = o.onLine ? lineSplitter(o.onLine) : undefined;
     for (const stream of [child.stdout, child.stderr]) {
         stream?.on("data", (chunk: Buffer) => {
-            log.write(chunk);
+            if (!log.writableEnded) log.write(chunk);
             split?.(chunk);
         });
     }
@@ -94,10 +94,13 @@ export function spawnLocal(o: SpawnOptions): LocalProcess {
             live.delete(pid);
             resolve({ code, signal });
         });
-        child.once("error", (error) => {
-            live.delete(pid);
-            log.write(`spawn error: ${error.message}\n`);
-            resolve({ code: null, signal: null });
+        // Every error is taken (a failed IPC send is one too), so none goes unhandled.
+        child.on("error", (error) => {
+            if (!log.writableEnded) log.write(`process error: ${error.message}\n`);
+            if (child.exitCode === null && child.signalCode === null && child.pid === undefined) {
+                live.delete(pid);
+                resolve({ code: null, signal: null });
+            }
         });
     }).finally(() => new Promise<void>((r) => log.end(() => r())));
     return {

@@ -8,6 +8,7 @@
  * same messages as `pulumi up`'s validation), the page port, moto_server on the PATH, and a second run
  * of the same stack.
  */
+import { rmSync } from "fs";
 import * as path from "path";
 import { loadStackFile, projectFile, stackConfig, stackNames } from "../config/stack-file";
 import { DEFAULT_ENGINE_PARAMS } from "../scaling/engine/params";
@@ -119,6 +120,8 @@ export async function up(options: UpOptions): Promise<void> {
         const reuse = previous && !previous.ownEndpoint && o.env.AWS_ENDPOINT_URL?.trim().replace(/\/$/, "") === previous.endpoint;
         if (!reuse) await cleanLeftovers(o.root, o.stack, o.out);
         const started = Date.now();
+        // Logs and function code are this run's only.
+        for (const sub of ["logs", "functions"]) rmSync(path.join(dir, sub), { recursive: true, force: true });
         const bundling = buildBundles(PROJECT_ROOT, path.join(dir, "bundle"));
         endpoint = await openEndpoint(o.env);
         if (endpoint.own) {
@@ -137,6 +140,7 @@ export async function up(options: UpOptions): Promise<void> {
         try {
             result = await applyGraph({
                 project: projectFile(o.root).name, stack: o.stack, config: stackConfig(o.stack, o.overrides ?? {}, o.root), ctx,
+                functionsDir: path.join(dir, "functions"),
                 previous: reuse ? previous!.entries : [],
                 onApplied(entry, action) {
                     s.entries = [...s.entries.filter((e) => e.key !== entry.key), entry];
@@ -154,7 +158,9 @@ export async function up(options: UpOptions): Promise<void> {
         const bundles = await bundling;
         const createdMs = Date.now() - started;
         o.out(`${o.stack}: ${result.entries.length} resources in ${endpoint.url}${endpoint.own ? " (moto_server)" : ""}, ${created} created or replaced, in ${(createdMs / 1000).toFixed(1)} s`);
-        for (const n of result.notHeld) o.out(`  not in the endpoint: ${n.name} (${n.type}): ${n.why}`);
+        const byWhy = new Map<string, string[]>();
+        for (const n of result.notHeld) byWhy.set(n.why, [...(byWhy.get(n.why) ?? []), `${n.name} (${n.type.split(":").pop()})`]);
+        for (const [why, names] of byWhy) o.out(`  not in the endpoint: ${names.join(", ")}: ${why}`);
 
         const startDelaySeconds = o.startDelaySeconds ?? DEFAULT_ENGINE_PARAMS.taskStartSeconds;
         const queues = Object.fromEntries(Object.entries((result.outputs.queueUrls ?? {}) as Record<string, string>).map(([k, url]) => [k, url.split("/").pop()!]));

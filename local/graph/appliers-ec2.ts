@@ -25,6 +25,9 @@ const vpc: Applier = {
     async create(ctx, _name, inputs) {
         const r = await ec2(ctx.endpoint, "CreateVpc", { CidrBlock: inputs.cidrBlock });
         const id = text(r, "vpcId");
+        // One attribute per call (EC2 API reference, ModifyVpcAttribute).
+        if (inputs.enableDnsSupport !== undefined) await ec2(ctx.endpoint, "ModifyVpcAttribute", { VpcId: id, "EnableDnsSupport.Value": inputs.enableDnsSupport });
+        if (inputs.enableDnsHostnames !== undefined) await ec2(ctx.endpoint, "ModifyVpcAttribute", { VpcId: id, "EnableDnsHostnames.Value": inputs.enableDnsHostnames });
         return { id, outputs: { arn: `arn:aws:ec2:${ctx.region}:${ctx.account}:vpc/${id}` } };
     },
     exists: describedBy("DescribeVpcs", "VpcId", "vpcSet"),

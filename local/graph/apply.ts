@@ -6,6 +6,8 @@
  * previous run is kept; a changed one is replaced; one the program no longer registers is deleted.
  */
 import { createHash } from "crypto";
+import { mkdirSync, writeFileSync } from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { jsonCall } from "../aws/signed-request";
 import type { ApplyContext } from "./applier";
@@ -24,6 +26,8 @@ export interface ApplyOptions {
     /** The full namespaced config map (config/stack-file.ts stackConfig). */
     readonly config: Record<string, string>;
     readonly ctx: ApplyContext;
+    /** Where each function's code is written (`<dir>/<logical name>/index.js`), for the local function hosts. */
+    readonly functionsDir: string;
     /** What the previous run created, in order. */
     readonly previous: readonly StateEntry[];
     /** Called after each resource is created or kept, in completion order (dependencies first). */
@@ -107,12 +111,27 @@ function resolve<T>(o: pulumi.Input<T>): Promise<T> {
     return new Promise((r) => pulumi.output(o).apply((v) => { r(v as T); return v; }));
 }
 
+/**
+ * The file of a function's code archive (the bundle the program built): the mocks hand newResource an
+ * archive without its contents, so the program's own AssetArchive is read where it is constructed.
+ */
+async function archiveFile(code: pulumi.Input<pulumi.asset.Archive> | undefined): Promise<{ name: string; text: string } | undefined> {
+    const archive = code === undefined ? undefined : await resolve(code);
+    // An archive built in the program's own copy of the SDK: recognised by its marker, as the SDK does.
+    if (!pulumi.asset.Archive.isInstance(archive) || !("assets" in archive)) return undefined;
+    const assets = await (archive as pulumi.asset.AssetArchive).assets;
+    const [name, asset] = Object.entries(assets)[0] ?? [];
+    const text = pulumi.asset.Asset.isInstance(asset) && "text" in asset ? await (asset as pulumi.asset.StringAsset).text : undefined;
+    return name !== undefined && typeof text === "string" ? { name, text } : undefined;
+}
+
 export async function applyGraph(o: ApplyOptions): Promise<ApplyResult> {
     const previous = new Map(o.previous.map((e) => [e.key, e]));
     const entries: StateEntry[] = [];
     const seen = new Set<string>();
     const notHeld: { type: string; name: string; why: string }[] = [];
     const failures: Error[] = [];
+    const functionCode = new Map<string, Promise<{ name: string; text: string } | undefined>>();
 
     await pulumi.runtime.setMocks({
         async newResource(args) {
@@ -126,20 +145,31 @@ export async function applyGraph(o: ApplyOptions): Promise<ApplyResult> {
             }
             const key = `${args.type}::${args.name}`;
             seen.add(key);
-            const hash = inputsHash(inputs);
+            let stored = inputs;
+            const code = args.type === "aws:lambda/function:Function" ? await functionCode.get(args.name) : undefined;
+            if (code) {
+                // The code goes to a file (the state keeps its path and digest) and into the archive CreateFunction receives.
+                const file = path.join(o.functionsDir, args.name, code.name);
+                mkdirSync(path.dirname(file), { recursive: true });
+                writeFileSync(file, code.text);
+                const digest = createHash("sha256").update(code.text).digest("hex");
+                stored = { ...inputs, code: { file, sha256: digest } };
+                inputs.code = { assets: { [code.name]: { text: code.text } } };
+            }
+            const hash = inputsHash(stored);
             const before = previous.get(key);
             try {
                 if (before && before.inputsHash === hash && await applier.exists(o.ctx, before.id, { ...before.inputs, ...before.outputs })) {
                     entries.push(before);
                     o.onApplied(before, "kept");
-                    return { id: before.id, state: { ...inputs, ...before.outputs } };
+                    return { id: before.id, state: { ...stored, ...before.outputs } };
                 }
                 if (before) await applier.remove(o.ctx, before.id, { ...before.inputs, ...before.outputs });
                 const created = await applier.create(o.ctx, args.name, inputs);
-                const entry: StateEntry = { key, type: args.type, name: args.name, id: created.id, inputsHash: hash, inputs, outputs: created.outputs };
+                const entry: StateEntry = { key, type: args.type, name: args.name, id: created.id, inputsHash: hash, inputs: stored, outputs: created.outputs };
                 entries.push(entry);
                 o.onApplied(entry, before ? "replaced" : "created");
-                return { id: created.id, state: { ...inputs, ...created.outputs } };
+                return { id: created.id, state: { ...stored, ...created.outputs } };
             } catch (error) {
                 const e = new Error(`${args.type} ${args.name}: ${(error as Error).message}`);
                 failures.push(e);
@@ -153,6 +183,10 @@ export async function applyGraph(o: ApplyOptions): Promise<ApplyResult> {
     let outputs: Record<string, unknown> = {};
     try {
         const exported = await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((a) => {
+                if (a.type === "aws:lambda/function:Function") functionCode.set(a.name, archiveFile((a.props as { code?: pulumi.Input<pulumi.asset.Archive> }).code));
+                return undefined;
+            });
             const mod = await import(PROGRAM);
             const main = (mod as { default?: unknown }).default ?? mod;
             return typeof main === "function" ? (main as () => Promise<Record<string, unknown>>)() : { ...mod };

@@ -18,7 +18,7 @@ function chartSpec(series) {
     mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
     encoding: {
       x: { field: "t", type: "temporal", title: null, axis: { format: "%H:%M:%S", labelColor: "#6b7785", tickCount: 5, grid: false } },
-      y: { field: "v", type: "quantitative", title: null, axis: { tickMinStep: 1, labelColor: "#6b7785", gridColor: "#eef1f4" }, scale: { domainMin: 0, nice: true } },
+      y: { field: "v", type: "quantitative", title: null, axis: { tickMinStep: 1, format: "d", labelColor: "#6b7785", gridColor: "#eef1f4" }, scale: { domain: { unionWith: [0, 1] }, nice: true } },
       color: { field: "s", type: "nominal", title: null, scale: { domain: series.map((x) => x[0]), range: series.map((x) => x[1]) }, legend: { orient: "top", direction: "horizontal", labelColor: "#1d2733" } },
       strokeDash: { field: "s", type: "nominal", legend: null, scale: { domain: series.map((x) => x[0]), range: series.map((x) => x[2] || [1, 0]) } },
     },

@@ -95,7 +95,8 @@ export class TaskRunner {
                 }
             }
         }
-        for (const spec of this.o.services) await this.reconcile(spec, this.views.get(spec.name)!);
+        // One service's failure (a call the endpoint refuses) does not hold the others.
+        for (const spec of this.o.services) await this.reconcile(spec, this.views.get(spec.name)!).catch((e: Error) => this.o.onError?.(new Error(`${spec.name}: ${e.message}`)));
     }
 
     private async reconcile(spec: ServiceSpec, view: ServiceView): Promise<void> {
