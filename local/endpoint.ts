@@ -6,7 +6,7 @@
  */
 import { accessSync, constants } from "fs";
 import * as path from "path";
-import { startMoto, type MotoServer } from "./moto-server";
+import { freeLoopbackPort, startMoto, type MotoServer } from "./moto-server";
 import { isLocalUrl } from "../emulator/endpoint";
 import { LocalStackError } from "./errors";
 
@@ -53,10 +53,15 @@ export function endpointPreflight(env: NodeJS.ProcessEnv): void {
     if (!env.AWS_ENDPOINT_URL?.trim() && !onPath("moto_server", env)) throw new LocalStackError(MOTO_INSTALL_HINT);
 }
 
-export async function openEndpoint(env: NodeJS.ProcessEnv): Promise<LocalEndpoint> {
+/**
+ * The endpoint to use. moto_server is spawned before this returns its promise when `port` is given
+ * (the caller can do other work while it starts).
+ */
+export function openEndpoint(env: NodeJS.ProcessEnv, port?: number): Promise<LocalEndpoint> {
     endpointPreflight(env);
     const given = env.AWS_ENDPOINT_URL?.trim();
-    if (given) return { url: given.replace(/\/$/, ""), own: false, stop: async () => undefined };
-    const moto: MotoServer = await startMoto();
-    return { url: moto.endpoint, own: true, stop: () => moto.stop() };
+    if (given) return Promise.resolve({ url: given.replace(/\/$/, ""), own: false, stop: async () => undefined });
+    return startMoto(port === undefined ? {} : { port }).then((moto: MotoServer) => ({ url: moto.endpoint, own: true, stop: () => moto.stop() }));
 }
+
+export { freeLoopbackPort };

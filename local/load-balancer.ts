@@ -118,7 +118,7 @@ export class LocalLoadBalancer {
         this.roundRobin.set(tg.arn, i + 1);
         const t = targets[i].Target!;
         await new Promise<void>((resolve, reject) => {
-            const upstream = http.request({ host: "127.0.0.1", port: t.Port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+            const upstream = http.request({ host: t.Id, port: t.Port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
                 res.writeHead(answer.statusCode ?? 502, answer.headers);
                 answer.pipe(res);
                 answer.on("end", resolve);

@@ -14,11 +14,11 @@ import { loadStackFile, projectFile, stackConfig, stackNames } from "../config/s
 import { DEFAULT_ENGINE_PARAMS } from "../scaling/engine/params";
 import { activityLine } from "./activities";
 import { buildBundles } from "./bundle";
-import { openEndpoint, endpointPreflight, type LocalEndpoint } from "./endpoint";
+import { endpointPreflight, freeLoopbackPort, openEndpoint, type LocalEndpoint } from "./endpoint";
 import { PROJECT_ROOT } from "./entry";
 import { configOverrides } from "./config-overrides";
 import { LocalStackError } from "./errors";
-import { applyGraph } from "./graph/apply";
+import { applyGraph, preloadProgram } from "./graph/apply";
 import { APPLIERS } from "./graph/appliers";
 import { applyContext, closeClients, LOCAL_ACCOUNT } from "./graph/context";
 import { liveLock, readState, removeLock, removeState, stackDir, writeLock, writeState, type StackState, type StateEntry } from "./graph/state";
@@ -123,7 +123,11 @@ export async function up(options: UpOptions): Promise<void> {
         // Logs and function code are this run's only.
         for (const sub of ["logs", "functions"]) rmSync(path.join(dir, sub), { recursive: true, force: true });
         const bundling = buildBundles(PROJECT_ROOT, path.join(dir, "bundle"));
-        endpoint = await openEndpoint(o.env);
+        const motoPort = o.env.AWS_ENDPOINT_URL?.trim() ? undefined : await freeLoopbackPort();
+        const opening = openEndpoint(o.env, motoPort);
+        // moto starts in its own process meanwhile.
+        preloadProgram();
+        endpoint = await opening;
         if (endpoint.own) {
             // moto advances a task's status on every DescribeTasks; the task runner says what runs.
             await fetch(`${endpoint.url}/moto-api/state-manager/set-transition`, { method: "POST", body: JSON.stringify({ model_name: "ecs::task", transition: { progression: "manual", times: 1_000_000 } }) });

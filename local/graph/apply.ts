@@ -44,6 +44,14 @@ export interface ApplyResult {
     readonly outputs: Record<string, unknown>;
 }
 
+/**
+ * Loads the program and what it imports (@pulumi/aws is large) without running it: index.ts only
+ * exports its function, so loading it early (while the endpoint starts) has no effect but time saved.
+ */
+export function preloadProgram(): void {
+    require(PROGRAM);
+}
+
 /** JSON with sorted keys, so equal inputs hash equally whatever order the program built them in. */
 function stable(v: unknown): string {
     if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;

@@ -10,6 +10,8 @@ const port = Number(process.env.PORT);
 const service = process.env.LOCAL_SERVICE ?? "service";
 const task = process.env.LOCAL_TASK ?? "task";
 const image = process.env.LOCAL_IMAGE ?? "image";
+/** The task's own loopback address (the task runner gives each task one). */
+const host = process.env.LOCAL_IP ?? "127.0.0.1";
 
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     process.stderr.write(`PORT=${JSON.stringify(process.env.PORT)} must be a port number\n`);
@@ -25,7 +27,7 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, { "content-type": req.url === "/healthz" ? "text/plain" : "text/html; charset=utf-8" });
     res.end(body);
 });
-server.listen(port, "127.0.0.1", () => process.stdout.write(`${JSON.stringify({ msg: "listening", service, task, port })}\n`));
+server.listen(port, host, () => process.stdout.write(`${JSON.stringify({ msg: "listening", service, task, host, port })}\n`));
 process.on("SIGTERM", () => {
     server.close(() => process.exit(0));
     server.closeIdleConnections();

@@ -6,6 +6,8 @@
  * pending tasks go first, then running ones without scale-in protection, newest first; a stop is
  * SIGTERM, and the process gets ECS's default stop timeout to drain.
  * A task whose process exits by itself is stopped in the endpoint and replaced, as ECS does.
+ * The tasks a stack starts with (its services' desired counts at the first pass) start at once: the
+ * stack is shown deployed and steady, and the start delay is what every scaling activity then meets.
  */
 import { DescribeServicesCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { DeregisterTargetsCommand, RegisterTargetsCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -25,6 +27,8 @@ export interface LocalTask {
     readonly arn: string;
     status: TaskStatus;
     readonly launchedAt: number;
+    /** The task's own loopback address (its "ENI"): the target id in its target groups. */
+    readonly ip: string;
     readonly port?: number;
     process?: LocalProcess;
 }
@@ -52,9 +56,9 @@ export interface RunnerOptions {
     readonly clock?: () => number;
 }
 
-function portAnswers(port: number): Promise<boolean> {
+function portAnswers(ip: string, port: number): Promise<boolean> {
     return new Promise((resolve) => {
-        const s = net.connect(port, "127.0.0.1");
+        const s = net.connect(port, ip);
         s.once("connect", () => { s.destroy(); resolve(true); });
         s.once("error", () => resolve(false));
     });
@@ -66,6 +70,8 @@ export class TaskRunner {
     private ticking?: Promise<void>;
     private stopped = false;
     private readonly clock: () => number;
+    private ips = 0;
+    private firstPass = true;
 
     constructor(private readonly o: RunnerOptions) {
         this.clock = o.clock ?? Date.now;
@@ -97,6 +103,7 @@ export class TaskRunner {
         }
         // One service's failure (a call the endpoint refuses) does not hold the others.
         for (const spec of this.o.services) await this.reconcile(spec, this.views.get(spec.name)!).catch((e: Error) => this.o.onError?.(new Error(`${spec.name}: ${e.message}`)));
+        this.firstPass = false;
     }
 
     private async reconcile(spec: ServiceSpec, view: ServiceView): Promise<void> {
@@ -125,14 +132,18 @@ export class TaskRunner {
         const arn = out.tasks?.[0]?.taskArn;
         if (!arn) throw new Error(`RunTask for ${spec.name}: no task (${JSON.stringify(out.failures ?? [])})`);
         const serves = spec.container.containerPort !== undefined || spec.container.command[0] === "gateway";
-        view.tasks.push({ id: arn.split("/").pop()!, arn, status: "PENDING", launchedAt: now, ...(serves ? { port: await freeLoopbackPort() } : {}) });
+        // 127.0.0.0/8 is loopback on Linux: every task gets an address of its own, as every Fargate task gets an ENI.
+        const n = (this.ips++ % 65_000) + 2;
+        const ip = `127.0.${Math.floor(n / 254)}.${(n % 254) + 1}`;
+        const launchedAt = this.firstPass ? now - this.o.startDelaySeconds * 1000 : now;
+        view.tasks.push({ id: arn.split("/").pop()!, arn, status: "PENDING", launchedAt, ip, ...(serves ? { port: await freeLoopbackPort() } : {}) });
     }
 
     private startProcess(spec: ServiceSpec, view: ServiceView, t: LocalTask): void {
         const c = spec.container;
         const env: NodeJS.ProcessEnv = {
             ...this.o.baseEnv, ...c.environment,
-            ECS_AGENT_URI: this.o.agent.uriFor(t.id), LOCAL_SERVICE: spec.name, LOCAL_TASK: t.id, LOCAL_IMAGE: c.image,
+            ECS_AGENT_URI: this.o.agent.uriFor(t.id), LOCAL_SERVICE: spec.name, LOCAL_TASK: t.id, LOCAL_IMAGE: c.image, LOCAL_IP: t.ip,
             // Every task has its own network namespace on Fargate; here they share the loopback interface.
             ...(t.port !== undefined ? { PORT: String(t.port) } : {}),
             ...(c.environment[envName("healthPort")] !== undefined ? { [envName("healthPort")]: "0" } : {}),
@@ -150,7 +161,7 @@ export class TaskRunner {
             if (!ready || t.status !== "PENDING") return;
             t.status = "RUNNING";
             for (const tg of spec.targetGroupArns) {
-                await this.o.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: "127.0.0.1", Port: t.port }] })).catch((e: Error) => this.o.onError?.(e));
+                await this.o.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: t.ip, Port: t.port }] })).catch((e: Error) => this.o.onError?.(e));
             }
         });
     }
@@ -158,7 +169,7 @@ export class TaskRunner {
     private async whenReady(t: LocalTask): Promise<boolean> {
         if (t.port === undefined) return true;
         for (let i = 0; i < 100 && t.status === "PENDING"; i++) {
-            if (await portAnswers(t.port)) return true;
+            if (await portAnswers(t.ip, t.port)) return true;
             await new Promise((r) => setTimeout(r, 100));
         }
         return false;
@@ -170,7 +181,7 @@ export class TaskRunner {
         t.status = "STOPPING";
         try {
             if (wasRunning && t.port !== undefined) {
-                for (const tg of spec.targetGroupArns) await this.o.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: "127.0.0.1", Port: t.port }] }));
+                for (const tg of spec.targetGroupArns) await this.o.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: t.ip, Port: t.port }] }));
             }
             await this.o.ecs.send(new StopTaskCommand({ cluster: spec.cluster, task: t.arn, reason }));
         } catch (error) {
