@@ -60,7 +60,7 @@ async function run(stack: string): Promise<Timings> {
             const lines = rest.split("\n");
             rest = lines.pop() ?? "";
             for (const line of lines) {
-                if (/ resources in .* created or replaced/.test(line)) created = Date.now() - started;
+                if (/ resources in .* created, updated or replaced, in /.test(line)) created = Date.now() - started;
                 const m = /^page: (http:\/\/\S+)/.exec(line);
                 if (m) resolve(m[1]);
             }

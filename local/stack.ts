@@ -161,7 +161,7 @@ export async function up(options: UpOptions): Promise<void> {
         writeState(o.root, s);
         const bundles = await bundling;
         const createdMs = Date.now() - started;
-        o.out(`${o.stack}: ${result.entries.length} resources in ${endpoint.url}${endpoint.own ? " (moto_server)" : ""}, ${created} created or replaced, in ${(createdMs / 1000).toFixed(1)} s`);
+        o.out(`${o.stack}: ${result.entries.length} resources in ${endpoint.url}${endpoint.own ? " (moto_server)" : ""}, ${created} created, updated or replaced, in ${(createdMs / 1000).toFixed(1)} s`);
         const byWhy = new Map<string, string[]>();
         for (const n of result.notHeld) byWhy.set(n.why, [...(byWhy.get(n.why) ?? []), `${n.name} (${n.type.split(":").pop()})`]);
         for (const [why, names] of byWhy) o.out(`  not in the endpoint: ${names.join(", ")}: ${why}`);

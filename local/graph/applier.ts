@@ -40,6 +40,12 @@ export interface Created {
 
 export interface Applier {
     create(ctx: ApplyContext, name: string, inputs: any): Promise<Created>;
+    /**
+     * True when create is an upsert of the same resource (PutMetricAlarm, PutScalingPolicy,
+     * RegisterScalableTarget, PutDashboard): changed inputs then update it in place, as the provider
+     * does; otherwise a change replaces the resource.
+     */
+    readonly upsert?: boolean;
     exists(ctx: ApplyContext, id: string, outputs: any): Promise<boolean>;
     remove(ctx: ApplyContext, id: string, outputs: any): Promise<void>;
 }

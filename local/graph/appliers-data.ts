@@ -50,6 +50,7 @@ const redriveAllowPolicy: Applier = {
 };
 
 const metricAlarm: Applier = {
+    upsert: true,
     async create(ctx, name, inputs) {
         const alarmName = inputs.name ?? ctx.autoName(name);
         await ctx.clients.cloudwatch.send(new PutMetricAlarmCommand({
@@ -66,6 +67,7 @@ const metricAlarm: Applier = {
 };
 
 const dashboard: Applier = {
+    upsert: true,
     async create(ctx, _name, inputs) {
         await ctx.clients.cloudwatch.send(new PutDashboardCommand({ DashboardName: inputs.dashboardName, DashboardBody: inputs.dashboardBody }));
         return { id: inputs.dashboardName, outputs: { dashboardArn: `arn:aws:cloudwatch::${ctx.account}:dashboard/${inputs.dashboardName}` } };

@@ -80,6 +80,7 @@ const service: Applier = {
 };
 
 const scalableTarget: Applier = {
+    upsert: true,
     async create(ctx, _name, inputs) {
         const r = await ctx.clients.autoscaling.send(new RegisterScalableTargetCommand({
             ServiceNamespace: inputs.serviceNamespace, ResourceId: inputs.resourceId, ScalableDimension: inputs.scalableDimension,
@@ -123,6 +124,7 @@ function policyConfig(inputs: any) {
 }
 
 const scalingPolicy: Applier = {
+    upsert: true,
     async create(ctx, name, inputs) {
         const policyName = inputs.name ?? ctx.autoName(name);
         const r = await ctx.clients.autoscaling.send(new PutScalingPolicyCommand({

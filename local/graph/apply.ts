@@ -31,7 +31,7 @@ export interface ApplyOptions {
     /** What the previous run created, in order. */
     readonly previous: readonly StateEntry[];
     /** Called after each resource is created or kept, in completion order (dependencies first). */
-    readonly onApplied: (entry: StateEntry, action: "created" | "kept" | "replaced") => void;
+    readonly onApplied: (entry: StateEntry, action: "created" | "kept" | "updated" | "replaced") => void;
 }
 
 export interface ApplyResult {
@@ -172,11 +172,13 @@ export async function applyGraph(o: ApplyOptions): Promise<ApplyResult> {
                     o.onApplied(before, "kept");
                     return { id: before.id, state: { ...stored, ...before.outputs } };
                 }
-                if (before) await applier.remove(o.ctx, before.id, { ...before.inputs, ...before.outputs });
+                // An upsert updates in place (same id); anything else that changed is replaced.
+                const inPlace = before !== undefined && applier.upsert === true;
+                if (before && !inPlace) await applier.remove(o.ctx, before.id, { ...before.inputs, ...before.outputs });
                 const created = await applier.create(o.ctx, args.name, inputs);
                 const entry: StateEntry = { key, type: args.type, name: args.name, id: created.id, inputsHash: hash, inputs: stored, outputs: created.outputs };
                 entries.push(entry);
-                o.onApplied(entry, before ? "replaced" : "created");
+                o.onApplied(entry, inPlace ? "updated" : before ? "replaced" : "created");
                 return { id: created.id, state: { ...stored, ...created.outputs } };
             } catch (error) {
                 const e = new Error(`${args.type} ${args.name}: ${(error as Error).message}`);
