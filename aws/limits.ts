@@ -47,3 +47,32 @@ export const TASK_PROTECTION_MIN_MINUTES = 1;
 export const TASK_PROTECTION_MAX_MINUTES = 2880;
 /** ExpiresInMinutes when a protection request names none: 120 (same guide). */
 export const TASK_PROTECTION_DEFAULT_MINUTES = 120;
+
+/**
+ * CloudWatch PutMetricAlarm: Period x EvaluationPeriods is at most one day (86,400 s) for periods under
+ * an hour, and at most seven days (604,800 s) for periods of an hour or more (API reference,
+ * PutMetricAlarm, EvaluationPeriods).
+ */
+export function alarmEvaluationWindowSeconds(periodSeconds: number): number {
+    return periodSeconds < 3600 ? 86400 : 604800;
+}
+
+/** SQS VisibilityTimeout: 0 to 43,200 seconds (12 hours) (API reference, SetQueueAttributes). */
+export const SQS_VISIBILITY_TIMEOUT_MAX_SECONDS = 43200;
+
+/** SQS redrive policy maxReceiveCount: 1 to 1,000 (SQS developer guide, "Using dead-letter queues"). */
+export const SQS_MAX_RECEIVE_COUNT = { min: 1, max: 1000 } as const;
+
+/** ECS capacity provider strategy item: base 0-100,000 and weight 0-1,000 (API reference, CapacityProviderStrategyItem). */
+export const CAPACITY_PROVIDER_BASE_MAX = 100000;
+export const CAPACITY_PROVIDER_WEIGHT_MAX = 1000;
+
+/** RDS BackupRetentionPeriod of an Aurora cluster: 1 to 35 days (API reference, CreateDBCluster). */
+export const AURORA_BACKUP_RETENTION_DAYS = { min: 1, max: 35 } as const;
+
+/** Serverless v2 capacity: 0.5-ACU steps up to 256 ACU (RDS API, ServerlessV2ScalingConfiguration). */
+export const AURORA_ACU_STEP = 0.5;
+export const AURORA_MAX_ACU = 256;
+
+/** Auto-pause after 300 to 86,400 idle seconds (RDS API, ServerlessV2ScalingConfiguration.SecondsUntilAutoPause). */
+export const AURORA_AUTO_PAUSE_SECONDS = { min: 300, max: 86400 } as const;

@@ -5,11 +5,13 @@
  */
 import { z } from "zod";
 import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
-import { AURORA_MAX_REPLICAS } from "../aws/limits";
+import {
+    AURORA_ACU_STEP, AURORA_AUTO_PAUSE_SECONDS, AURORA_BACKUP_RETENTION_DAYS, AURORA_MAX_ACU, AURORA_MAX_REPLICAS, alarmEvaluationWindowSeconds,
+} from "../aws/limits";
 import type { AuroraCapacity, AuroraClusterPlan, AuroraNames } from "../scaling/aurora";
 import { cooldown, nonNegativeInt, positiveInt, positiveTarget } from "./schema";
 import {
-    ACU_STEP, AURORA_POSTGRESQL_CLASSES, AURORA_POSTGRESQL_ENGINE, AUTO_PAUSE_SECONDS, AUTO_PAUSE_VERSIONS, MAX_ACU,
+    AURORA_POSTGRESQL_CLASSES, AURORA_POSTGRESQL_ENGINE, AUTO_PAUSE_VERSIONS,
     ReplicaScalingPlan, isAuroraPostgresqlClass, supportsAutoPause, writerWriteIopsSeries,
 } from "../scaling/aurora";
 
@@ -69,7 +71,7 @@ const auroraCommon = {
     /** Take a final snapshot when the cluster is deleted (staging: true). */
     finalSnapshot: z.boolean().default(true),
     /** Days of automated backups (RDS: 1-35). */
-    backupRetentionDays: z.number().int().min(1).max(35).default(7),
+    backupRetentionDays: z.number().int().min(AURORA_BACKUP_RETENTION_DAYS.min).max(AURORA_BACKUP_RETENTION_DAYS.max).default(7),
     /** Readers created with the cluster; Application Auto Scaling adds and removes more. */
     readers: z.number().int().min(0).max(AURORA_MAX_REPLICAS).default(1),
     readReplicaScaling: auroraReadReplicaScaling.default(auroraReadReplicaScaling.parse({})),
@@ -136,9 +138,9 @@ export function auroraProblems(a: AuroraInput): string[] {
         }
     } else {
         for (const key of ["minCapacity", "maxCapacity"] as const) {
-            if (!Number.isInteger(a[key] / ACU_STEP)) problems.push(`aurora.${key}: ${a[key]} must be a multiple of ${ACU_STEP} ACU`);
+            if (!Number.isInteger(a[key] / AURORA_ACU_STEP)) problems.push(`aurora.${key}: ${a[key]} must be a multiple of ${AURORA_ACU_STEP} ACU`);
         }
-        if (a.maxCapacity > MAX_ACU) problems.push(`aurora.maxCapacity: ${a.maxCapacity} must be <= ${MAX_ACU} ACU`);
+        if (a.maxCapacity > AURORA_MAX_ACU) problems.push(`aurora.maxCapacity: ${a.maxCapacity} must be <= ${AURORA_MAX_ACU} ACU`);
         if (a.maxCapacity < 1) problems.push(`aurora.maxCapacity: ${a.maxCapacity} must be >= 1 ACU (Serverless v2's smallest maximum)`);
         if (a.minCapacity > a.maxCapacity) problems.push(`aurora.minCapacity: ${a.minCapacity} must be <= aurora.maxCapacity (${a.maxCapacity})`);
         if (a.minCapacity === 0 && !supportsAutoPause(a.engineVersion)) {
@@ -148,8 +150,8 @@ export function auroraProblems(a: AuroraInput): string[] {
             if (a.minCapacity !== 0) {
                 problems.push(`aurora.secondsUntilAutoPause: ${a.secondsUntilAutoPause} applies only with aurora.minCapacity 0 (it is ${a.minCapacity})`);
             }
-            if (a.secondsUntilAutoPause < AUTO_PAUSE_SECONDS.min || a.secondsUntilAutoPause > AUTO_PAUSE_SECONDS.max) {
-                problems.push(`aurora.secondsUntilAutoPause: ${a.secondsUntilAutoPause} must be between ${AUTO_PAUSE_SECONDS.min} and ${AUTO_PAUSE_SECONDS.max} seconds`);
+            if (a.secondsUntilAutoPause < AURORA_AUTO_PAUSE_SECONDS.min || a.secondsUntilAutoPause > AURORA_AUTO_PAUSE_SECONDS.max) {
+                problems.push(`aurora.secondsUntilAutoPause: ${a.secondsUntilAutoPause} must be between ${AURORA_AUTO_PAUSE_SECONDS.min} and ${AURORA_AUTO_PAUSE_SECONDS.max} seconds`);
             }
         }
     }
@@ -160,8 +162,7 @@ export function auroraProblems(a: AuroraInput): string[] {
     if (rs.metric === "cpu" && rs.target > 100) {
         problems.push(`aurora.readReplicaScaling.target: ${rs.target} must be <= 100 with metric cpu (it is a percentage)`);
     }
-    // CloudWatch PutMetricAlarm: Period x EvaluationPeriods <= 86,400 s for periods under an hour, else <= 604,800 s.
-    const window = a.writeAlarm.periodSeconds < 3600 ? 86400 : 604800;
+    const window = alarmEvaluationWindowSeconds(a.writeAlarm.periodSeconds);
     if (a.writeAlarm.periodSeconds * a.writeAlarm.evaluationPeriods > window) {
         problems.push(`aurora.writeAlarm.evaluationPeriods: ${a.writeAlarm.evaluationPeriods} x periodSeconds ${a.writeAlarm.periodSeconds} exceeds CloudWatch's ${window} s evaluation window`);
     }

@@ -3,14 +3,15 @@
  * which a service may override with its own. The ECS rules of a strategy are checked in the schema.
  */
 import { z } from "zod";
+import { CAPACITY_PROVIDER_BASE_MAX, CAPACITY_PROVIDER_WEIGHT_MAX } from "../aws/limits";
 import { int32 } from "./schema";
 
 export const capacityProviderItem = z.strictObject({
     provider: z.enum(["FARGATE", "FARGATE_SPOT"]),
     /** Tasks always placed on this provider before weights apply (ECS: 0-100000, default 0). */
-    base: int32.min(0).max(100000).default(0),
+    base: int32.min(0).max(CAPACITY_PROVIDER_BASE_MAX).default(0),
     /** Share of the tasks beyond base (ECS: 0-1000, default 0). */
-    weight: int32.min(0).max(1000).default(0),
+    weight: int32.min(0).max(CAPACITY_PROVIDER_WEIGHT_MAX).default(0),
 });
 
 export const capacityStrategy = z.array(capacityProviderItem).min(1).superRefine((items, ctx) => {

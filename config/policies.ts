@@ -4,6 +4,7 @@
  * schema, the rules between a policy and its service, and the ScalingPolicy values they become.
  */
 import { z } from "zod";
+import { alarmEvaluationWindowSeconds } from "../aws/limits";
 import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
 import { CLOUDWATCH_UNITS } from "./aws-rules";
 import type { ResourceNames } from "./names";
@@ -118,8 +119,7 @@ export function policyProblems(path: string, svc: ServiceInput): string[] {
             if (d.datapointsToAlarm !== undefined && d.datapointsToAlarm > d.evaluationPeriods) {
                 problems.push(`${at}.${dir}.datapointsToAlarm: ${d.datapointsToAlarm} must be <= evaluationPeriods (${d.evaluationPeriods})`);
             }
-            // CloudWatch: period x evaluationPeriods at most one day for periods under an hour, else 7 days.
-            const window = p.period < 3600 ? 86400 : 604800;
+            const window = alarmEvaluationWindowSeconds(p.period);
             if (p.period * d.evaluationPeriods > window) {
                 problems.push(`${at}.${dir}.evaluationPeriods: ${d.evaluationPeriods} x period ${p.period} s exceeds CloudWatch's ${window} s evaluation window for ${p.period < 3600 ? "periods under an hour" : "periods of an hour or more"}`);
             }

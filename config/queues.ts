@@ -3,15 +3,15 @@
  * oldest-message alarm; their schema, the rule between retention and the alarm, and their result.
  */
 import { z } from "zod";
-import { SQS_RETENTION_SECONDS } from "../aws/limits";
+import { SQS_MAX_RECEIVE_COUNT, SQS_RETENTION_SECONDS, SQS_VISIBILITY_TIMEOUT_MAX_SECONDS } from "../aws/limits";
 import type { ResourceNames } from "./names";
 import { int32, name, positiveInt } from "./schema";
 
 export const queue = z.strictObject({
-    visibilityTimeoutSeconds: int32.min(0).max(43200).default(60),
+    visibilityTimeoutSeconds: int32.min(0).max(SQS_VISIBILITY_TIMEOUT_MAX_SECONDS).default(60),
     messageRetentionSeconds: int32.min(SQS_RETENTION_SECONDS.min).max(SQS_RETENTION_SECONDS.max).default(SQS_RETENTION_SECONDS.default),
     /** Receives before a message moves to the dead-letter queue (SQS redrive: 1-1000). */
-    maxReceiveCount: int32.min(1).max(1000).default(5),
+    maxReceiveCount: int32.min(SQS_MAX_RECEIVE_COUNT.min).max(SQS_MAX_RECEIVE_COUNT.max).default(5),
     /** Alarm to the alerts topic when the oldest message is older than this many seconds (at most the retention, or it never fires). */
     oldestMessageAgeAlarmSeconds: positiveInt.default(900),
 });

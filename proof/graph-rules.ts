@@ -4,7 +4,8 @@
  * and steps within AWS's types, listener rules and task definitions within their limits. A graph
  * config accepted must pass; a problem here means config let through what AWS would refuse.
  */
-import { INT32_MAX, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES } from "../aws/limits";
+import { INT32_MAX, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES, alarmEvaluationWindowSeconds } from "../aws/limits";
+import { SQS_METRICS } from "../aws/metrics";
 import { AwsRule, rules } from "../config/aws-rules";
 
 /** A registered resource: its type, logical name and inputs. */
@@ -91,10 +92,10 @@ export function graphProblems(recorded: readonly GraphResourceInputs[]): string[
             for (const [k, v] of Object.entries<string>(a.dimensions ?? {})) {
                 if (!rules.dimensionName.test(k) || !rules.dimensionValue.test(v)) problems.push(`${r.name}: dimension ${k}=${JSON.stringify(v)} breaks CloudWatch's dimension rules`);
             }
-            if (!int32(a.evaluationPeriods) || a.period * a.evaluationPeriods > (a.period < 3600 ? 86400 : 604800)) {
+            if (!int32(a.evaluationPeriods) || a.period * a.evaluationPeriods > alarmEvaluationWindowSeconds(a.period)) {
                 problems.push(`${r.name}: ${a.evaluationPeriods} periods of ${a.period} s exceed CloudWatch's evaluation window`);
             }
-            if (a.namespace === "AWS/SQS" && a.period < 60) problems.push(`${r.name}: a ${a.period} s period on a one-minute SQS metric`);
+            if (a.namespace === SQS_METRICS.namespace && a.period < 60) problems.push(`${r.name}: a ${a.period} s period on a one-minute SQS metric`);
         }
     }
     return problems;

@@ -37,11 +37,6 @@ export function isAuroraPostgresqlClass(instanceClass: string): boolean {
 /** The instance class of every Serverless v2 instance. */
 export const SERVERLESS_V2_CLASS = "db.serverless";
 
-/** Serverless v2 capacity: 0.5-ACU steps up to 256 ACU (RDS API, ServerlessV2ScalingConfiguration). */
-export const ACU_STEP = 0.5;
-export const MAX_ACU = 256;
-/** Auto-pause after 300 to 86,400 idle seconds (RDS API, ServerlessV2ScalingConfiguration.SecondsUntilAutoPause). */
-export const AUTO_PAUSE_SECONDS = { min: 300, max: 86400 } as const;
 
 /**
  * First Aurora PostgreSQL minor version of each major that can scale to 0 ACU and pause (Aurora user
