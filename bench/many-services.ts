@@ -71,7 +71,16 @@ async function main(): Promise<void> {
         admin.push(load);
         const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(3, "0")}`);
         const created = Date.now();
-        const fixture = (service: string) => createFixture(load, { cluster: "bench-many", service, queue: `${service}-jobs`, desiredCount: 1, settled: true });
+        // moto answers a 500 now and then under load: a fixture is tried up to three times.
+        const fixture = async (service: string): Promise<Fixture> => {
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    return await createFixture(load, { cluster: "bench-many", service, queue: `${service}-jobs`, desiredCount: 1, settled: true });
+                } catch (error) {
+                    if (attempt >= 3) throw error;
+                }
+            }
+        };
         // The cluster first: moto answers 500 to concurrent CreateCluster calls of one name now and then.
         const fixtures = [await fixture(names[0]!), ...await mapBounded(names.slice(1), 4, fixture)];
         console.log(`created ${SERVICES} services and queues on moto in ${((Date.now() - created) / 1000).toFixed(1)} s`);
