@@ -9,6 +9,8 @@ import { UsageError } from "../input/usage";
 /** Exit codes: 0 success (also a stop by SIGTERM/SIGINT), 1 runtime failure, 2 bad usage or a missing resource. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
+export { logDestination } from "./log-format";
+
 /** The stop reason given for an uncaught error (the run then exits 1). */
 export const UNCAUGHT = "uncaught error";
 
@@ -16,6 +18,8 @@ export interface CliIo {
     readonly env: NodeJS.ProcessEnv;
     readonly out: (text: string) => void;
     readonly err: (text: string) => void;
+    /** True when stdout is a terminal (log lines are then readable, not JSON). */
+    readonly isTerminal?: boolean;
     /**
      * Calls `onStop` on SIGTERM/SIGINT, and on an uncaught error (so that a failure simulation still
      * restores what it disrupted); returns a function that removes the handlers.
@@ -27,6 +31,7 @@ export const processIo: CliIo = {
     env: process.env,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    isTerminal: process.stdout.isTTY === true,
     onStopSignal(onStop) {
         const onSigterm = () => onStop("SIGTERM");
         const onSigint = () => onStop("SIGINT");

@@ -45,7 +45,17 @@ export interface LogLevelSetting extends Common {
     readonly default: string;
 }
 
-export type SettingSpec = NumberSetting | BoolSetting | TextSetting | LogLevelSetting;
+/** How log lines are written: readable on a terminal, JSON for machines. */
+export const LOG_FORMATS = ["auto", "pretty", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** One of LOG_FORMATS. */
+export interface LogFormatSetting extends Common {
+    readonly kind: "logFormat";
+    readonly default: LogFormat;
+}
+
+export type SettingSpec = NumberSetting | BoolSetting | TextSetting | LogLevelSetting | LogFormatSetting;
 
 /**
  * Longest failure-simulation interval, seconds (7 days). Node's timers hold at most 2^31 - 1 ms
@@ -115,6 +125,8 @@ export const AUTOSCALER_SETTINGS = {
         help: "how long a partition lasts (its Deny statement expires by itself after this)" },
     workerRoleArn: { kind: "roleArn", value: "<arn>", help: "the workers' task role ARN (partition)" },
     logLevel: { kind: "logLevel", default: "info", value: "<level>", help: "fatal, error, warn, info, debug (adds stack traces), trace or silent" },
+    logFormat: { kind: "logFormat", default: "auto", value: "<format>",
+        help: "auto (one readable line per event on a terminal, JSON otherwise), pretty or json; NO_COLOR turns colours off" },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof AUTOSCALER_SETTINGS;

@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler } from "../../runtime/autoscaler/service";
 import { parseSettings } from "../../runtime/autoscaler/settings";
-import { EXIT, stopSignal, UNCAUGHT, type CliIo, type SetRun } from "../io";
+import { EXIT, logDestination, stopSignal, UNCAUGHT, type CliIo, type SetRun } from "../io";
 import { addSettingOptions, ALL_SETTINGS, valuesOf } from "../options";
 
 /**
@@ -19,7 +19,7 @@ export const STOP_DEADLINE_MS = 9_000;
 async function run(cmd: Command, io: CliIo): Promise<number> {
     const { flags, sources } = valuesOf(cmd);
     const settings = parseSettings(flags, io.env, sources);
-    const logger = createLogger({ name: "autoscaler", level: settings.logLevel });
+    const logger = createLogger({ name: "autoscaler", level: settings.logLevel, destination: logDestination(settings.logFormat, io) });
     const signal = stopSignal(io);
     try {
         const running = await startAutoscaler(settings, { logger });

@@ -3,7 +3,7 @@
  * collecting every problem, each naming the flag, the value and the rule.
  */
 import { z } from "zod";
-import { envName, flagName, inBounds, numberRule, settingSpec, type NumberSetting, type SettingKey } from "../../scaling/autoscaler-settings";
+import { envName, flagName, inBounds, LOG_FORMATS, numberRule, settingSpec, type NumberSetting, type SettingKey } from "../../scaling/autoscaler-settings";
 import { LOG_LEVELS } from "../aws/logger";
 
 export type FlagValues = Record<string, string | boolean | undefined>;
@@ -39,6 +39,8 @@ const rules = {
     roleArn: z.string().trim().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, { error: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" }),
     logLevel: z.string().trim().toLowerCase()
         .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
+    logFormat: z.string().trim().toLowerCase()
+        .refine((s) => (LOG_FORMATS as readonly string[]).includes(s), { error: `must be one of ${LOG_FORMATS.join(", ")}` }),
 } as const;
 
 /** The rule of a number setting: its bounds from the table, in the words numberRule gives them. */
@@ -60,6 +62,7 @@ export function ruleOf(key: SettingKey): z.ZodType<unknown, string> {
         case "amqpUrl": return rules.amqpUrl;
         case "roleArn": return rules.roleArn;
         case "logLevel": return rules.logLevel;
+        case "logFormat": return rules.logFormat;
     }
 }
 

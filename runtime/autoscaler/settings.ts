@@ -10,7 +10,7 @@
  */
 import {
     AUTOSCALER_SETTINGS, envName, flagName, settingSpec,
-    type SettingKey,
+    type LogFormat, type SettingKey,
 } from "../../scaling/autoscaler-settings";
 import { Reader, SettingsError, type FlagValues, type ValueSource } from "./settings-reader";
 import { readServicesMap } from "./services-settings";
@@ -70,6 +70,8 @@ export interface AutoscalerSettings {
     readonly dryRun: boolean;
     /** --log-level (AUTOSCALER_LOG_LEVEL). */
     readonly logLevel: string;
+    /** --log-format (AUTOSCALER_LOG_FORMAT): auto, pretty or json. */
+    readonly logFormat: LogFormat;
     readonly chaos: ChaosSettings;
 }
 
@@ -126,6 +128,7 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
     const healthPort = r.get<number>("healthPort");
     const dryRun = r.get<boolean>("dryRun");
     const logLevel = r.get<string>("logLevel");
+    const logFormat = r.get<LogFormat>("logFormat");
 
     const allowed = r.get<boolean>("chaosAllowed");
     const stopTaskEnabled = r.get<boolean>("chaosStopTaskEnabled");
@@ -184,6 +187,7 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
         healthPort: healthPort!,
         dryRun: dryRun!,
         logLevel: logLevel!,
+        logFormat: logFormat!,
         chaos: {
             allowed: allowed!,
             ...(workerRoleArn === undefined ? {} : { workerRoleArn }),

@@ -49,6 +49,7 @@ describe("autoscaler settings", () => {
             healthPort: 8080,
             dryRun: false,
             logLevel: "info",
+            logFormat: "auto",
             chaos: {
                 allowed: false,
                 stopTask: { enabled: false, intervalMs: 600_000 },
