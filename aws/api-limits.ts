@@ -54,3 +54,17 @@ export const DESCRIBE_ALARMS_MAX_NAMES = 100;
  * GetMetricData, MetricDataQueries).
  */
 export const GET_METRIC_DATA_MAX_QUERIES = 500;
+
+/**
+ * How long SQS may take to apply a queue attribute change such as a new policy: "When you change a
+ * queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate
+ * throughout the Amazon SQS system" (Amazon SQS API Reference, SetQueueAttributes).
+ */
+export const SQS_ATTRIBUTE_PROPAGATION_SECONDS = 60;
+
+/**
+ * The shortest partition (an expiring Deny in the queue policy) that denies anything: the Deny may
+ * take SQS_ATTRIBUTE_PROPAGATION_SECONDS to apply, and its removal as long again; 120 s leaves at
+ * least one propagation time of real denial.
+ */
+export const MIN_PARTITION_SECONDS = 2 * SQS_ATTRIBUTE_PROPAGATION_SECONDS;

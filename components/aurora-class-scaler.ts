@@ -51,6 +51,12 @@ export interface AuroraClassScalerArgs {
     readonly cooldownSeconds: number;
     /** Decide and log, change nothing. Required. */
     readonly dryRun: boolean;
+    /**
+     * Reserve concurrency 1, so an SNS notification and a schedule tick never run at once. Defaults to
+     * false: reserved concurrency needs the account's Lambda concurrency quota above the 100 Lambda keeps
+     * unreserved (Lambda developer guide, "Configuring reserved concurrency"); a new account's is not.
+     */
+    readonly reservedConcurrency?: boolean;
     /** Retention of the function's log group, in days. Required. */
     readonly logRetentionDays: number;
     /** The function's code. Defaults to the scaler entry bundled at deploy time; tests pass a small stand-in. */
@@ -130,8 +136,8 @@ export class AuroraClassScaler extends pulumi.ComponentResource {
             role: role.arn,
             timeout: SCALER_TIMEOUT_SECONDS,
             memorySize: 256,
-            // One invocation at a time: an SNS notification and a schedule tick never race on the tag.
-            reservedConcurrentExecutions: 1,
+            // Opt-in (aurora.classScaler.reservedConcurrency): one invocation at a time.
+            ...((args.reservedConcurrency ?? false) ? { reservedConcurrentExecutions: 1 } : {}),
             environment: {
                 variables: {
                     [CLASS_SCALER_ENV.clusterIdentifier]: args.clusterIdentifier,

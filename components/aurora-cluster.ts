@@ -192,6 +192,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
             okSecondsBeforeScaleDown: scaler.okSecondsBeforeScaleDown,
             cooldownSeconds: scaler.cooldownSeconds,
             dryRun: scaler.dryRun,
+            reservedConcurrency: scaler.reservedConcurrency,
             logRetentionDays: args.logRetentionDays,
             code: args.scalerCode,
         }, { parent: this }) : undefined;

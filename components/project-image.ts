@@ -70,6 +70,9 @@ export class ProjectImage extends pulumi.ComponentResource implements ProjectIma
                 // Fargate tasks run on X86_64 (the task definitions' runtimePlatform), whatever machine runs `pulumi up`.
                 platforms: ["linux/amd64"],
                 push: true,
+                // @pulumi/docker-build builds (and needs Docker) during `pulumi preview` unless told not to
+                // (its Image docs, "Previews"); Docker is needed only for `pulumi up`.
+                buildOnPreview: false,
                 tags: [pulumi.interpolate`${repository.repositoryUrl}:latest`],
                 registries: [{
                     address: repository.repositoryUrl.apply((url) => url.split("/")[0]),

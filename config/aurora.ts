@@ -57,6 +57,13 @@ const auroraClassScaler = z.strictObject({
     cooldownMinutes: nonNegativeInt.default(60),
     /** Decide and log every step, change nothing. */
     dryRun: z.boolean().default(false),
+    /**
+     * Reserve concurrency 1 for the scaler's function, so an SNS notification and a schedule tick never
+     * run at once. Off by default: any reserved concurrency needs the account's Lambda concurrency quota
+     * above the 100 Lambda keeps unreserved (Lambda developer guide, "Configuring reserved concurrency"),
+     * which a new account's default does not allow, so the deployment would fail there.
+     */
+    reservedConcurrency: z.boolean().default(false),
 });
 
 const auroraCommon = {
@@ -232,6 +239,7 @@ export function toAuroraConfig(a: AuroraInput, prefix: string): AuroraConfig {
             okSecondsBeforeScaleDown: a.classScaler.okMinutesBeforeScaleDown * 60,
             cooldownSeconds: a.classScaler.cooldownMinutes * 60,
             dryRun: a.classScaler.dryRun,
+            reservedConcurrency: a.classScaler.reservedConcurrency,
         } : undefined,
     };
 }

@@ -10,6 +10,7 @@ import { short } from "./read";
 import type { ServiceInput } from "./services";
 import { AUTOSCALER_SETTINGS, inBounds, numberRule, type NumberSetting } from "../scaling/autoscaler-settings";
 import type { ServiceScalingPlan } from "../scaling/plan";
+import { MIN_PARTITION_SECONDS, SQS_ATTRIBUTE_PROPAGATION_SECONDS } from "../aws/api-limits";
 
 /** A number setting of the autoscaler, with the bounds and rule text the autoscaler itself enforces. */
 function autoscalerNumber(spec: NumberSetting & { readonly default: number }) {
@@ -88,7 +89,11 @@ export const autoscaler = z.strictObject({
         partition: z.strictObject({
             enabled: z.boolean().default(false),
             intervalSeconds: autoscalerNumber(A.chaosPartitionInterval),
-            durationSeconds: autoscalerNumber(A.chaosPartitionDuration),
+            // Deployed to AWS: at least MIN_PARTITION_SECONDS, or SQS may not have applied the Deny before it
+            // expires (the autoscaler's own flag allows shorter partitions for emulators, which apply at once).
+            durationSeconds: autoscalerNumber(A.chaosPartitionDuration).refine((s) => s < 1 || s >= MIN_PARTITION_SECONDS, {
+                error: `must be at least ${MIN_PARTITION_SECONDS}: SQS may take up to ${SQS_ATTRIBUTE_PROPAGATION_SECONDS} s to apply a queue policy change (SQS API reference, SetQueueAttributes), so a shorter partition may deny nothing`,
+            }),
         }).prefault({}),
     }).prefault({}),
 }).superRefine((a, ctx) => {

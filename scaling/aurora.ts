@@ -142,6 +142,8 @@ export interface ClassScalerSettings {
     readonly okSecondsBeforeScaleDown: number;
     readonly cooldownSeconds: number;
     readonly dryRun: boolean;
+    /** Reserve concurrency 1 for the function (needs a Lambda concurrency quota above 100). */
+    readonly reservedConcurrency: boolean;
 }
 
 export type AuroraCapacity =

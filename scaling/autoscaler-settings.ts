@@ -5,7 +5,7 @@
  * (cli/autoscale.ts) and the task definition's environment (components/queue-autoscaler.ts) are all
  * derived from this table, so nothing the schema accepts can be refused by the autoscaler at start.
  */
-import { SERVICES_STABLE_WAITER_MS } from "../aws/api-limits";
+import { MIN_PARTITION_SECONDS, SERVICES_STABLE_WAITER_MS, SQS_ATTRIBUTE_PROPAGATION_SECONDS } from "../aws/api-limits";
 import { SQS_RETENTION_SECONDS } from "../aws/limits";
 
 /** Where a setting sits in the stack config's `autoscaler` object (dot path), when the stack sets it. */
@@ -121,8 +121,8 @@ export const AUTOSCALER_SETTINGS = {
         help: "cut the workers off the SQS queue on a schedule" },
     chaosPartitionInterval: { kind: "int", min: 10, max: MAX_CHAOS_INTERVAL_SECONDS, default: 1800, value: "<seconds>", config: "failureSimulation.partition.intervalSeconds",
         help: "partition interval" },
-    chaosPartitionDuration: { kind: "int", min: 1, max: 3600, default: 60, value: "<seconds>", config: "failureSimulation.partition.durationSeconds",
-        help: "how long a partition lasts (its Deny statement expires by itself after this)" },
+    chaosPartitionDuration: { kind: "int", min: 1, max: 3600, default: MIN_PARTITION_SECONDS, value: "<seconds>", config: "failureSimulation.partition.durationSeconds",
+        help: `how long a partition lasts (its Deny statement expires by itself after this); at least ${MIN_PARTITION_SECONDS}, because SQS may take ${SQS_ATTRIBUTE_PROPAGATION_SECONDS} s to apply a policy change` },
     workerRoleArn: { kind: "roleArn", value: "<arn>", help: "the workers' task role ARN (partition)" },
     logLevel: { kind: "logLevel", default: "info", value: "<level>", help: "fatal, error, warn, info, debug (adds stack traces), trace or silent" },
     logFormat: { kind: "logFormat", default: "auto", value: "<format>",

@@ -157,7 +157,9 @@ describe("AuroraCluster", () => {
 
         it("runs the scaler on nodejs22.x, one invocation at a time, with its settings from config", () => {
             const f = named(T.fn, "aurora-scaler").inputs;
-            expect(f).to.deep.include({ name: `${C}-class-scaler`, runtime: "nodejs22.x", handler: "index.handler", timeout: 60, reservedConcurrentExecutions: 1 });
+            expect(f).to.deep.include({ name: `${C}-class-scaler`, runtime: "nodejs22.x", handler: "index.handler", timeout: 60 });
+            // No reserved concurrency unless aurora.classScaler.reservedConcurrency: tests/stacks/aws-facts.test.ts.
+            expect(f).to.not.have.property("reservedConcurrentExecutions");
             expect(f.environment.variables).to.deep.equal({
                 CLUSTER_IDENTIFIER: C, ALARM_NAME: `${C}-write-rate`, SMALL_INSTANCE_CLASS: "db.t4g.medium", LARGE_INSTANCE_CLASS: "db.r6g.large",
                 OK_SECONDS_BEFORE_SCALE_DOWN: "1800", COOLDOWN_SECONDS: "3600", DRY_RUN: "false",

@@ -277,7 +277,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 AUTOSCALER_CHAOS_ALLOWED: "false",
                 AUTOSCALER_CHAOS_DRAIN_ENABLED: "false",
                 AUTOSCALER_CHAOS_DRAIN_INTERVAL: "1800",
-                AUTOSCALER_CHAOS_PARTITION_DURATION: "60",
+                AUTOSCALER_CHAOS_PARTITION_DURATION: "120",
                 AUTOSCALER_CHAOS_PARTITION_ENABLED: "false",
                 AUTOSCALER_CHAOS_PARTITION_INTERVAL: "1800",
                 AUTOSCALER_CHAOS_STOP_TASK_ENABLED: "false",
@@ -315,7 +315,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             const config = stagingConfig({
                 autoscaler: {
                     ...stagingAutoscaler(),
-                    failureSimulation: { allowed: true, stopTask: { enabled: true, intervalSeconds: 120 }, partition: { enabled: true, intervalSeconds: 900, durationSeconds: 45 } },
+                    failureSimulation: { allowed: true, stopTask: { enabled: true, intervalSeconds: 120 }, partition: { enabled: true, intervalSeconds: 900, durationSeconds: 150 } },
                 },
             });
             const env = Object.fromEntries(autoscalerEnvironment(config.autoscaler, {
@@ -330,7 +330,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 AUTOSCALER_CHAOS_DRAIN_INTERVAL: "1800",
                 AUTOSCALER_CHAOS_PARTITION_ENABLED: "true",
                 AUTOSCALER_CHAOS_PARTITION_INTERVAL: "900",
-                AUTOSCALER_CHAOS_PARTITION_DURATION: "45",
+                AUTOSCALER_CHAOS_PARTITION_DURATION: "150",
             });
         });
 

@@ -41,7 +41,7 @@ describe("config: aurora", () => {
             series: { namespace: "AWS/RDS", metricName: "WriteIOPS", dimensions: { DBClusterIdentifier: "ecs-autoscaling-staging-aurora", Role: "WRITER" }, statistic: "Average" },
             threshold: 500, comparisonOperator: "GreaterThanThreshold", period: 300, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching",
         });
-        expect(a.classScaler).to.deep.equal({ smallClass: "db.t4g.medium", largeClass: "db.r6g.large", okSecondsBeforeScaleDown: 1800, cooldownSeconds: 3600, dryRun: false });
+        expect(a.classScaler).to.deep.equal({ smallClass: "db.t4g.medium", largeClass: "db.r6g.large", okSecondsBeforeScaleDown: 1800, cooldownSeconds: 3600, dryRun: false, reservedConcurrency: false });
     });
 
     it("localstack: no deletion protection and no final snapshot", () => {

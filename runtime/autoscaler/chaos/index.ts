@@ -9,6 +9,7 @@
  * also heals without it (an expiring policy statement, a restore count kept on the service) and
  * healLeftovers() undoes what a killed run left.
  */
+import { MIN_PARTITION_SECONDS } from "../../../aws/api-limits";
 import { operationOf } from "../../aws/call";
 import { pause, realSleep } from "../time";
 import { drain } from "./drain";
@@ -37,7 +38,7 @@ function context(target: ChaosTarget, options: Omit<ChaosOptions, "allowed">): C
         pollMs: options.pollIntervalMs ?? 5_000,
         recoveryTimeoutMs: options.recoveryTimeoutMs ?? 300_000,
         drainTimeoutMs: options.drainTimeoutMs ?? 300_000,
-        partitionMs: options.partitionDurationMs ?? 60_000,
+        partitionMs: options.partitionDurationMs ?? MIN_PARTITION_SECONDS * 1000,
     };
 }
 
