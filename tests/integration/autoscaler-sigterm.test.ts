@@ -68,6 +68,7 @@ describe("integration: SIGTERM ends the autoscaler within 10 s in every state", 
         return { child, logs, exited };
     }
 
+    const started = (l: Record<string, any>) => typeof l.msg === "string" && l.msg.startsWith("autoscaler started");
     const logged = (run: Run, match: (l: Record<string, any>) => boolean, what: string, timeoutMs = 20_000) =>
         pollUntil(async () => run.logs.some(match), (found) => found, { timeoutMs, everyMs: 50, what });
 
@@ -135,19 +136,22 @@ describe("integration: SIGTERM ends the autoscaler within 10 s in every state", 
                 return sigterm(idle);
             })(),
             (async () => {
-                await logged(call, (l) => typeof l.msg === "string" && l.msg.startsWith("autoscaler started"), "mid-call: the start");
+                await logged(call, started, "mid-call: the start", 30_000);
                 silent = true;
                 const held = callProxy.held;
                 await pollUntil(async () => callProxy.held, (h) => h > held, { timeoutMs: 5_000, everyMs: 10, what: "mid-call: a call held" });
                 return sigterm(call);
             })(),
             (async () => {
+                await logged(drain, started, "draining: the start", 30_000);
                 await pollUntil(() => describeDesired(clients.ecs, drainF.cluster, drainF.service), (d) => d === 0, { timeoutMs: 20_000, everyMs: 50, what: "draining: desired 0" });
                 await pollUntil(async () => drainProxy.held, (h) => h > 0, { timeoutMs: 5_000, everyMs: 10, what: "draining: waiting on a held call" });
                 return sigterm(drain);
             })(),
             (async () => {
-                await pollUntil(() => policyOf(partF.queueUrl), (p) => p?.includes("ecs-autoscaling-partition") === true, { timeoutMs: 20_000, everyMs: 50, what: "partitioned: the Deny statement" });
+                await logged(part, started, "partitioned: the start", 30_000);
+                await pollUntil(() => policyOf(partF.queueUrl), (p) => p?.includes("ecs-autoscaling-partition") === true,
+                    { timeoutMs: 20_000, everyMs: 50, what: "partitioned: the Deny statement" });
                 return sigterm(part);
             })(),
         ]);
