@@ -10,6 +10,7 @@
  *   waking   rule -> wake target group, desired > 0, no healthy target yet
  */
 import { ecsResourceId } from "../aws/scaling-ids";
+import { DEFAULT_ENGINE_PARAMS } from "./engine/params";
 
 /** `rate(<n> <unit>)` as EventBridge takes it: singular unit for 1, plural otherwise (EventBridge user guide, rate expressions). */
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
@@ -216,9 +217,16 @@ function stay(obs: Observation, status: ServiceStatus, reason: string, actions: 
     return { actions, transition: "none", status, desiredCount: obs.desiredCount, reason };
 }
 
-/** How far back the idle check reads RequestCount: the idle window, and at least an hour, so IdleSeconds can say more than "the window". */
+/**
+ * How late RequestCount datapoints may arrive: the publication delay the simulator's engine assumes
+ * for one-minute metrics (scaling/engine/params.ts, one fact in one place). The idle window is judged
+ * up to now minus this, so minutes whose requests may not have been published yet never count as idle.
+ */
+export const REQUEST_COUNT_DELAY_SECONDS = DEFAULT_ENGINE_PARAMS.publicationDelaySeconds;
+
+/** How far back the idle check reads RequestCount: the idle window and the delay, and at least an hour, so IdleSeconds can say more than "the window". */
 export function requestLookbackSeconds(t: Pick<ScaleToZeroTarget, "idleSeconds">): number {
-    return Math.max(t.idleSeconds, 3600);
+    return Math.max(t.idleSeconds + REQUEST_COUNT_DELAY_SECONDS, 3600);
 }
 
 /**
@@ -251,15 +259,17 @@ export function decideIdleCheck(t: ScaleToZeroTarget, obs: Observation, requests
         // `pulumi up`, a policy that scaled in to 0): sleep at once, so the next caller wakes it.
         return sleep(t, obs, "routed to the service, which has no task: back to the wake route");
     }
-    const windowMs = t.idleSeconds * 1000;
+    // Idle means no request in the idle window that ends REQUEST_COUNT_DELAY_SECONDS ago, nor in any
+    // minute after it that has been published already.
+    const windowMs = (t.idleSeconds + REQUEST_COUNT_DELAY_SECONDS) * 1000;
     if (obs.marks.awakeSince !== undefined && obs.now - obs.marks.awakeSince < windowMs) {
-        return stay(obs, "active", `woke ${Math.round((obs.now - obs.marks.awakeSince) / 1000)} s ago, less than the ${t.idleSeconds} s idle window`);
+        return stay(obs, "active", `woke ${Math.round((obs.now - obs.marks.awakeSince) / 1000)} s ago, less than the ${t.idleSeconds} s idle window and the ${REQUEST_COUNT_DELAY_SECONDS} s RequestCount may arrive late`);
     }
     const windowStart = obs.now - windowMs;
     const inWindow = requests.filter((b) => b.at + REQUEST_COUNT_PERIOD_SECONDS * 1000 > windowStart && b.at <= obs.now);
     const total = inWindow.reduce((sum, b) => sum + b.value, 0);
-    if (total > 0) return stay(obs, "active", `${total} request(s) in the last ${t.idleSeconds} s`);
-    return sleep(t, obs, `no request in the last ${t.idleSeconds} s`, Math.round(secondsWithoutRequests(requests, obs.now, requestLookbackSeconds(t))));
+    if (total > 0) return stay(obs, "active", `${total} request(s) in the last ${t.idleSeconds} s (+${REQUEST_COUNT_DELAY_SECONDS} s publication delay)`);
+    return sleep(t, obs, `no request in the last ${t.idleSeconds} s (+${REQUEST_COUNT_DELAY_SECONDS} s publication delay)`, Math.round(secondsWithoutRequests(requests, obs.now, requestLookbackSeconds(t))));
 }
 
 /**

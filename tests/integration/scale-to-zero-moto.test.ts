@@ -68,7 +68,7 @@ describe("integration: scale-to-zero against moto_server", function () {
     let t: ScaleToZeroTarget;
     const updates: UpdateServiceCall[] = [];
     /** Ten minutes ago, on a minute boundary: the clock the functions run on starts here. */
-    const T = Math.floor((Date.now() - 20 * MIN) / MIN) * MIN;
+    const T = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN;
     const logger = createLogger({ level: "silent" });
     const recording = recordAwsCalls(__filename, undefined, () => ({
         cluster: CLUSTER, service: SERVICE, listenerRule: t.listenerRuleArn, serviceTargetGroup: t.serviceTargetGroupArn,
@@ -180,24 +180,25 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("after a fully idle window it sleeps: rule to the wake target group, bounds 0..0, desired 0, IdleSeconds published", async () => {
-        // The last requests were in the minute [T+1, T+2); the window (T+2, T+7] is empty.
-        const r = await idleCheck(T + 7 * MIN);
+        // The last requests were in the minute [T+1, T+2). Idle is judged on the 5-minute window that ends
+        // 180 s (the publication delay) before now, and on every minute since: (T+2, T+10] is empty.
+        const r = await idleCheck(T + 10 * MIN);
         expect(r.transition).to.equal("slept");
         const state = await read.desired();
         expect(state.desired).to.equal(0);
-        expect(state.tags[MARK_TAGS.asleepSince]).to.equal(String(T + 7 * MIN));
+        expect(state.tags[MARK_TAGS.asleepSince]).to.equal(String(T + 10 * MIN));
         expect(await read.ruleTarget()).to.equal("wake");
         expect(await read.bounds()).to.deep.equal([0, 0]);
         expect(updates.map((u) => u.desiredCount)).to.deep.equal([0]);
-        expect(await read.metric("ServiceStatus")).to.deep.equal([[5, 1], [7, 0]]);
-        expect(await read.metric("ServiceDesiredCount", [{ Name: "Status", Value: "idle" }])).to.deep.equal([[7, 0]]);
-        expect(await read.metric("IdleSeconds")).to.deep.equal([[7, 300]]);
+        expect(await read.metric("ServiceStatus")).to.deep.equal([[5, 1], [10, 0]]);
+        expect(await read.metric("ServiceDesiredCount", [{ Name: "Status", Value: "idle" }])).to.deep.equal([[10, 0]]);
+        expect(await read.metric("IdleSeconds")).to.deep.equal([[10, 480]]);
         // ECS deregisters the stopped task's target.
         await clients.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: t.serviceTargetGroupArn, Targets: [{ Id: "10.0.1.10", Port: 80 }] }));
     });
 
     it("a second run changes nothing", async () => {
-        const r = await idleCheck(T + 8 * MIN);
+        const r = await idleCheck(T + 11 * MIN);
         expect([r.transition, r.status, r.actions]).to.deep.equal(["none", "idle", []]);
         expect((await read.desired()).desired).to.equal(0);
         expect(await read.ruleTarget()).to.equal("wake");
@@ -206,7 +207,7 @@ describe("integration: scale-to-zero against moto_server", function () {
     });
 
     it("ALB requests to the wake handler: one UpdateService to wakeCapacity for 8 concurrent requests, bounds 1..1, 503 JSON with Retry-After", async () => {
-        const handler = wakeHandler(T + 9 * MIN);
+        const handler = wakeHandler(T + 12 * MIN);
         const answers = await Promise.all(Array.from({ length: 8 }, () => handler(albEvent())));
         for (const a of answers) {
             expect([a.statusCode, a.headers!["Retry-After"], JSON.parse(a.body!).status]).to.deep.equal([503, "5", "starting"]);
@@ -214,30 +215,30 @@ describe("integration: scale-to-zero against moto_server", function () {
         expect(updates.map((u) => u.desiredCount)).to.deep.equal([0, 1]);
         const state = await read.desired();
         expect(state.desired).to.equal(1);
-        expect(state.tags[MARK_TAGS.wakeRequestedAt]).to.equal(String(T + 9 * MIN));
+        expect(state.tags[MARK_TAGS.wakeRequestedAt]).to.equal(String(T + 12 * MIN));
         expect(await read.ruleTarget()).to.equal("wake");
         expect(await read.bounds()).to.deep.equal([1, 1]);
         // While the task starts, a later request asks for nothing more.
-        await wakeHandler(T + 9 * MIN + 20_000)(albEvent());
+        await wakeHandler(T + 12 * MIN + 20_000)(albEvent());
         expect(updates).to.have.length(2);
     });
 
     it("once a target is registered (healthy), the next request switches the rule back, restores the bounds and publishes WakeLatencySeconds", async () => {
         await clients.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: t.serviceTargetGroupArn, Targets: [{ Id: "10.0.1.11", Port: 80 }] }));
-        const a = await wakeHandler(T + 9 * MIN + 45_000)(albEvent());
+        const a = await wakeHandler(T + 12 * MIN + 45_000)(albEvent());
         expect(JSON.parse(a.body!)).to.deep.equal({ status: "ready", service: SERVICE, retryAfterSeconds: 1 });
         expect(await read.ruleTarget()).to.equal("service");
         expect(await read.bounds()).to.deep.equal([0, 1]);
-        expect((await read.desired()).tags[MARK_TAGS.awakeSince]).to.equal(String(T + 9 * MIN + 45_000));
-        expect(await read.metric("WakeLatencySeconds")).to.deep.equal([[9, 45]]);
-        expect(await read.metric("ServiceStatus")).to.deep.equal([[5, 1], [7, 0], [8, 0], [9, 1]]);
+        expect((await read.desired()).tags[MARK_TAGS.awakeSince]).to.equal(String(T + 12 * MIN + 45_000));
+        expect(await read.metric("WakeLatencySeconds")).to.deep.equal([[12, 45]]);
+        expect(await read.metric("ServiceStatus")).to.deep.equal([[5, 1], [10, 0], [11, 0], [12, 1]]);
     });
 
     it("within one idle window of the wake it does not sleep again, though no request came; a window later it does", async () => {
-        const within = await idleCheck(T + 13 * MIN);
+        const within = await idleCheck(T + 16 * MIN);
         expect(within.transition).to.equal("none");
         expect((await read.desired()).desired).to.equal(1);
-        const after = await idleCheck(T + 15 * MIN);
+        const after = await idleCheck(T + 21 * MIN);
         expect(after.transition).to.equal("slept");
         expect((await read.desired()).desired).to.equal(0);
         expect(await read.ruleTarget()).to.equal("wake");
@@ -247,13 +248,13 @@ describe("integration: scale-to-zero against moto_server", function () {
     it("`autoscale wake` finds the rule and wake target group from the service and wakes it as a first request would", async () => {
         // An operator's command, run with the operator's own credentials: no role of the stack.
         recording.as(undefined);
-        const d = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 16 * MIN);
+        const d = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 22 * MIN);
         expect([d.transition, d.desiredCount]).to.deep.equal(["wake-requested", 1]);
         expect((await read.desired()).desired).to.equal(1);
         expect(await read.bounds()).to.deep.equal([1, 1]);
         expect(await read.ruleTarget()).to.equal("wake");
         // The target is still registered (moto: healthy), so a second manual wake routes the service back.
-        const again = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 16 * MIN + 30_000);
+        const again = await wakeOnce(clients, { cluster: CLUSTER, service: SERVICE, wakeTargetGroupName: wakeTargetGroupName(SERVICE) }, T + 22 * MIN + 30_000);
         expect(again.transition).to.equal("woke");
         expect(await read.ruleTarget()).to.equal("service");
         expect(await read.bounds()).to.deep.equal([0, 1]);

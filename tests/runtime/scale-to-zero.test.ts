@@ -10,7 +10,8 @@ import type { ALBEvent } from "aws-lambda";
 import { runIdleCheck } from "../../runtime/scale-to-zero/idle-check";
 import { createWakeHandler } from "../../runtime/scale-to-zero/wake";
 import { settingsFromEnv, ScaleToZeroSettingsError } from "../../runtime/scale-to-zero/settings";
-import { MARK_TAGS, targetEnvironment, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
+import { MARK_TAGS, REQUEST_COUNT_DELAY_SECONDS, targetEnvironment, type ScaleToZeroTarget } from "../../scaling/scale-to-zero";
+import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 import { main } from "../../cli/autoscale";
 import { captureLogs } from "./support";
 import { fakeAws as fakeAwsFor, type World } from "./scale-to-zero-fake-aws";
@@ -104,9 +105,21 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
             });
         });
 
-        it("GIVEN the last request ended exactly one window ago (missing minutes are zeros) THEN it switches the rule, sets bounds 0..0, then desired 0, and publishes IdleSeconds", async () => {
-            // Requests in the minute [T0-6min, T0-5min): the window (T0-5min, T0] holds none.
+        it("GIVEN the last request ended one window ago THEN it stays awake: RequestCount of the last 180 s may not be published yet (the engine's publication delay)", async () => {
+            // Requests in the minute [T0-6min, T0-5min): the 5-minute window ending now holds none, but the
+            // window is judged up to now minus the delay, and (T0-8min, T0-3min] holds them.
+            expect(REQUEST_COUNT_DELAY_SECONDS).to.equal(DEFAULT_ENGINE_PARAMS.publicationDelaySeconds);
+            expect(REQUEST_COUNT_DELAY_SECONDS).to.equal(180);
             aws = fakeAws(awakeWorld({ requests: new Map([[T0 - 6 * MIN, 12]]) }));
+            now = T0;
+            const result = await runIdleCheck(T, deps());
+            expect([result.transition, result.reason]).to.deep.equal(["none", "12 request(s) in the last 300 s (+180 s publication delay)"]);
+            expect(aws.writes().update).to.deep.equal([]);
+        });
+
+        it("GIVEN the last request ended one window and the publication delay ago (missing minutes are zeros) THEN it switches the rule, sets bounds 0..0, then desired 0, and publishes IdleSeconds", async () => {
+            // Requests in the minute [T0-9min, T0-8min): the window (T0-8min, T0] holds none.
+            aws = fakeAws(awakeWorld({ requests: new Map([[T0 - 9 * MIN, 12]]) }));
             now = T0;
             const result = await runIdleCheck(T, deps());
             expect(result.transition).to.equal("slept");
@@ -125,7 +138,7 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
             expect(put.MetricData!.map((d) => [d.MetricName, d.Value, d.Dimensions!.map((x) => `${x.Name}=${x.Value}`).join(",")])).to.deep.equal([
                 ["ServiceStatus", 0, "Service=stg-preview,Cluster=stg"],
                 ["ServiceDesiredCount", 0, "Service=stg-preview,Cluster=stg,Status=idle"],
-                ["IdleSeconds", 300, "Service=stg-preview,Cluster=stg"],
+                ["IdleSeconds", 480, "Service=stg-preview,Cluster=stg"],
             ]);
         });
 
@@ -148,14 +161,16 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
             expect(aws.writes()).to.deep.equal({ modifyRule: [], register: [], update: [], tag: [] });
         });
 
-        it("GIVEN a wake 4 minutes ago and no request since THEN it does not sleep; one full window after the wake it does", async () => {
+        it("GIVEN a wake 4 minutes ago and no request since THEN it does not sleep; one full window and the publication delay after the wake it does", async () => {
             aws = fakeAws(awakeWorld({ tags: { [MARK_TAGS.awakeSince]: String(T0 - 4 * MIN) } }));
             now = T0;
             const within = await runIdleCheck(T, deps());
             expect(within.transition).to.equal("none");
             expect(within.reason).to.match(/woke 240 s ago/);
             expect(aws.writes().update).to.deep.equal([]);
-            now = T0 + MIN;
+            now = T0 + 3 * MIN;
+            expect((await runIdleCheck(T, deps())).transition).to.equal("none");
+            now = T0 + 4 * MIN;
             expect((await runIdleCheck(T, deps())).transition).to.equal("slept");
             expect(aws.writes().update).to.deep.equal([{ cluster: "stg", service: "stg-preview", desiredCount: 0 }]);
         });
