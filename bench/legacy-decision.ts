@@ -20,8 +20,8 @@
 import type { DecisionSettings as RuntimeSettings, Direction, QueueObservation } from "../runtime/autoscaler/types";
 
 /** The threshold settings these rules read. */
-export type LegacySettings = Pick<RuntimeSettings, "minCapacity" | "maxCapacity" | "scaleUpThreshold" | "scaleDownThreshold"
-    | "scaleUpCooldownMs" | "scaleDownCooldownMs" | "countInFlight"> & { readonly scaleDownStep: number };
+export type LegacySettings = Pick<RuntimeSettings, "minCapacity" | "maxCapacity" | "scaleUpCooldownMs" | "scaleDownCooldownMs" | "countInFlight">
+    & { readonly scaleUpThreshold: number; readonly scaleDownThreshold: number; readonly scaleDownStep: number };
 type DecisionSettings = LegacySettings;
 
 export interface LegacyInput {

@@ -61,16 +61,16 @@ export const autoscaler = z.strictObject({
     image: z.string().min(1).optional(),
     // Bounds and defaults from scaling/autoscaler-settings.ts, the table the autoscaler parses its flags with.
     intervalSeconds: autoscalerNumber(A.interval),
-    /** Scale up when work exceeds workers x this. */
-    scaleUpThreshold: autoscalerNumber(A.scaleUpThreshold),
-    /** Scale down when work falls below workers x this; 0: only when the queue is empty. */
-    scaleDownThreshold: autoscalerNumber(A.scaleDownThreshold),
+    /** Opt-in threshold rule: also scale up when work exceeds workers x this. */
+    scaleUpThreshold: autoscalerOptionalNumber(A.scaleUpThreshold),
+    /** Opt-in threshold rule: scale down only while work is below workers x this; 0: only when the queue is empty. */
+    scaleDownThreshold: autoscalerOptionalNumber(A.scaleDownThreshold),
     scaleUpCooldownSeconds: autoscalerNumber(A.scaleUpCooldown),
     scaleDownCooldownSeconds: autoscalerNumber(A.scaleDownCooldown),
     /** Tasks removed per scale-down action at most. */
     scaleDownStep: autoscalerOptionalNumber(A.scaleDownStep),
     /** How long a message may wait, seconds; x processingRate, the backlog one task may hold. */
-    acceptableAgeSeconds: autoscalerOptionalNumber(A.acceptableAge),
+    acceptableAgeSeconds: autoscalerNumber(A.acceptableAge),
     /** Messages one task handles per second; unset: learned from the observed drain. */
     processingRate: autoscalerOptionalNumber(A.processingRate),
     /** Count in-flight (received, not yet deleted) messages as work. */
@@ -97,7 +97,7 @@ export const autoscaler = z.strictObject({
         }).prefault({}),
     }).prefault({}),
 }).superRefine((a, ctx) => {
-    if (a.scaleDownThreshold >= a.scaleUpThreshold) {
+    if (a.scaleDownThreshold !== undefined && a.scaleUpThreshold !== undefined && a.scaleDownThreshold >= a.scaleUpThreshold) {
         ctx.addIssue({ code: "custom", path: ["scaleDownThreshold"], message: `scaleDownThreshold (${a.scaleDownThreshold}) must be < scaleUpThreshold (${a.scaleUpThreshold})` });
     }
     const fs = a.failureSimulation;

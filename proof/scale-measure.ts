@@ -34,7 +34,12 @@ export function plannedCount(stack: StackConfig, serviceKey: string, kind: LoadK
     const svc = stack.services[serviceKey];
     const { minCapacity: min, maxCapacity: max } = svc.plan;
     if (kind === "sqs") {
-        if (svc.scaledBy === "queueAutoscaler") return clamp(workersNeeded(amount, stack.autoscaler.scaleUpThreshold), min, max);
+        if (svc.scaledBy === "queueAutoscaler") {
+            // The autoscaler's own sizing needs the processing rate: its opt-in threshold, or the age x a configured rate.
+            const a = stack.autoscaler;
+            const perTask = a.scaleUpThreshold ?? (a.processingRate === undefined ? undefined : a.acceptableAgeSeconds * a.processingRate);
+            return perTask === undefined ? undefined : clamp(workersNeeded(amount, perTask), min, max);
+        }
         const out = svc.plan.policies.find((p) => p.kind === "step" && p.direction === "out");
         if (out && out.kind === "step") {
             const step = stepFor(out, amount);

@@ -102,8 +102,11 @@ export function scaleTestPlan(test: string, flags: ScaleTestFlags): ScaleTestPla
     let amount: number;
     if (load === "sqs") {
         const out = svc.plan.policies.find((p) => p.kind === "step" && p.direction === "out");
-        // Default: enough messages for the maximum (the autoscaler) or for the largest step.
-        const dflt = svc.scaledBy === "queueAutoscaler" ? svc.plan.maxCapacity * stack.autoscaler.scaleUpThreshold
+        // Default: enough messages for the maximum (the autoscaler, when its messages per task are known) or
+        // for the largest step; else 100.
+        const a = stack.autoscaler;
+        const perTask = a.scaleUpThreshold ?? (a.processingRate === undefined ? undefined : a.acceptableAgeSeconds * a.processingRate);
+        const dflt = svc.scaledBy === "queueAutoscaler" && perTask !== undefined ? Math.ceil(svc.plan.maxCapacity * perTask)
             : out && out.kind === "step" ? out.steps[out.steps.length - 1].lower ?? out.alarm.threshold : 100;
         amount = flags.messages !== undefined ? parseCount(flags.messages, "--messages", 1) : dflt;
         if (amount > MAX_MESSAGES) throw new UsageError(`--messages: ${amount} is more than ${MAX_MESSAGES} per run`);

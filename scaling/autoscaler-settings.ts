@@ -84,21 +84,28 @@ export const AUTOSCALER_SETTINGS = {
             "acceptableAge, processingRate, countInFlight, fallback: {failureThreshold, replicas}}; unset keys take the flags' values" },
     min: { kind: "int", min: 0, default: 0, value: "<count>", help: "fewest tasks" },
     max: { kind: "int", min: 0, value: "<count>", help: "most tasks (required)" },
-    scaleUpThreshold: { kind: "number", min: 0, minExclusive: true, default: 10, value: "<messages>", config: "scaleUpThreshold",
-        help: "scale up when messages > tasks x this" },
-    scaleDownThreshold: { kind: "number", min: 0, default: 2, value: "<messages>", config: "scaleDownThreshold",
-        help: "scale down when messages < tasks x this; 0: only when the queue is empty" },
+    // Threshold rules are an opt-in kept for users who think in messages per task; unset, the demand
+    // model (acceptable age, processing rate, arrival rate) alone decides, which needs no tuning.
+    scaleUpThreshold: { kind: "number", min: 0, minExclusive: true, value: "<messages>", config: "scaleUpThreshold",
+        help: "opt-in threshold rule: also scale up when messages > tasks x this (unset: no threshold rule)" },
+    scaleDownThreshold: { kind: "number", min: 0, value: "<messages>", config: "scaleDownThreshold",
+        help: "opt-in threshold rule: scale down only while messages < tasks x this; 0: only when the queue is empty (unset: no threshold rule)" },
     interval: { kind: "int", min: 1, max: 300, default: 5, value: "<seconds>", config: "intervalSeconds", help: "time between ticks" },
     scaleUpCooldown: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: 30, value: "<seconds>", config: "scaleUpCooldownSeconds",
         help: "after a scale-up, only larger scale-ups" },
-    // 90 s: picked from the closed-loop measurements of 60-300 s (npm run bench:closed-loop, docs/operations.md).
-    scaleDownCooldown: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: 90, value: "<seconds>", config: "scaleDownCooldownSeconds",
+    // 30 s: scale-in follows the learned rates (demand.ts), so the window only has to outlast the noise of
+    // one rate estimate; longer windows hold idle tasks after every burst (npm run bench:closed-loop).
+    scaleDownCooldown: { kind: "int", min: 0, max: MAX_COOLDOWN_SECONDS, default: 30, value: "<seconds>", config: "scaleDownCooldownSeconds",
         help: "scale-in stabilization window: scale in no lower than the most tasks needed within it" },
     scaleDownStep: { kind: "int", min: 1, value: "<count>", config: "scaleDownStep", help: "tasks removed per scale-down at most (unset: as many as the window allows)" },
-    acceptableAge: { kind: "number", min: 0, minExclusive: true, max: MAX_COOLDOWN_SECONDS, value: "<seconds>", config: "acceptableAgeSeconds",
-        help: "how long a message may wait; x the processing rate, the backlog one task may hold (unset: --scale-up-threshold is that backlog)" },
+    // 60 s: longer than a Fargate task takes to start ("30-45 seconds or longer", scaling-semantics.md
+    // section 6 [E10]), so tasks started for a burst can still serve it within the age, and short enough
+    // that a queue consumer's work is handled within a minute.
+    acceptableAge: { kind: "number", min: 0, minExclusive: true, max: MAX_COOLDOWN_SECONDS, default: 60, value: "<seconds>", config: "acceptableAgeSeconds",
+        help: "how long a message may wait; the autoscaler keeps enough tasks to handle every message within it" },
+    // Unset by default: a rate measured on the running workers is more often right than one written down.
     processingRate: { kind: "number", min: 0, minExclusive: true, value: "<messages/s>", config: "processingRate",
-        help: "messages one task handles per second (unset: learned from the observed drain)" },
+        help: "messages one task handles per second (unset: learned from the observed drain; a configured rate the drain contradicts is reported and no longer used)" },
     countInFlight: { kind: "bool", default: true, value: "[bool]", config: "countInFlight",
         help: "count in-flight (received, not deleted) messages as work" },
     // ECS's own services-stable waiter calls a deployment stuck after 600 s (aws/api-limits.ts).

@@ -47,16 +47,73 @@ export function rateAt(trace: Trace, t: number): number {
     return 0;
 }
 
+/**
+ * The trace's bursts sorted by time with running totals, and whether its segments are sorted and
+ * apart, built once per trace: a trace with thousands of single arrivals (the Poisson one) is read
+ * every simulated second, so each read is a binary search, not a walk over every burst.
+ */
+interface TraceIndex {
+    readonly burstAt: Float64Array;
+    /** burstTotal[i]: units of the bursts before index i. */
+    readonly burstTotal: Float64Array;
+    readonly segmentsSorted: boolean;
+}
+
+const INDEXES = new WeakMap<Trace, TraceIndex>();
+
+function indexOf(trace: Trace): TraceIndex {
+    let index = INDEXES.get(trace);
+    if (!index) {
+        const bursts = [...trace.bursts].sort((a, b) => a.at - b.at);
+        const burstAt = new Float64Array(bursts.length);
+        const burstTotal = new Float64Array(bursts.length + 1);
+        bursts.forEach((b, i) => { burstAt[i] = b.at; burstTotal[i + 1] = burstTotal[i]! + b.count; });
+        const segmentsSorted = trace.segments.every((s, i) => i === 0 || s.from >= trace.segments[i - 1]!.to);
+        index = { burstAt, burstTotal, segmentsSorted };
+        INDEXES.set(trace, index);
+    }
+    return index;
+}
+
+/** The first index whose value is >= x (values ascending). */
+function firstAtLeast(values: ArrayLike<number>, x: number): number {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (values[mid]! < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /** Units arriving in [t0, t1): the integral of the rate plus the bursts in that interval. */
 export function arrivalsBetween(trace: Trace, t0: number, t1: number): number {
+    const index = indexOf(trace);
     let total = 0;
-    for (const s of trace.segments) {
+    const segments = trace.segments;
+    // Sorted segments apart from each other: start at the last one that begins before t0.
+    let first = 0;
+    if (index.segmentsSorted) {
+        let lo = 0;
+        let hi = segments.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (segments[mid]!.to <= t0) lo = mid + 1;
+            else hi = mid;
+        }
+        first = lo;
+    }
+    for (let i = first; i < segments.length; i++) {
+        const s = segments[i]!;
+        if (index.segmentsSorted && s.from >= t1) break;
         const a = Math.max(t0, s.from);
         const b = Math.min(t1, s.to);
         if (b <= a) continue;
-        total += ((rateAt(trace, a) + (s.rateFrom + ((s.rateTo - s.rateFrom) * (b - s.from)) / (s.to - s.from))) / 2) * (b - a);
+        const at = (t: number) => s.rateFrom + ((s.rateTo - s.rateFrom) * (t - s.from)) / (s.to - s.from);
+        total += (((index.segmentsSorted ? at(a) : rateAt(trace, a)) + at(b)) / 2) * (b - a);
     }
-    for (const b of trace.bursts) if (b.at >= t0 && b.at < t1) total += b.count;
+    if (index.burstAt.length > 0) total += index.burstTotal[firstAtLeast(index.burstAt, t1)]! - index.burstTotal[firstAtLeast(index.burstAt, t0)]!;
     return total;
 }
 
@@ -64,10 +121,40 @@ const MIN = 60;
 const flat = (from: number, to: number, rate: number): TraceSegment => ({ from, to, rateFrom: rate, rateTo: rate });
 const line = (from: number, to: number, rateFrom: number, rateTo: number): TraceSegment => ({ from, to, rateFrom, rateTo });
 
+/** `mixed`: a quiet baseline, a 300-message burst at minute 3, recovery, a ramp, two sawtooth teeth and an idle tail. */
+const MIXED_DURATION = 28 * MIN;
+const MIXED_SEGMENTS: readonly TraceSegment[] = [
+    flat(0, 3 * MIN, 0.5),
+    flat(3 * MIN, 8 * MIN, 0.5),
+    line(8 * MIN, 14 * MIN, 0.5, 8),
+    line(14 * MIN, 18 * MIN, 1, 8),
+    line(18 * MIN, 22 * MIN, 1, 8),
+    flat(22 * MIN, 28 * MIN, 0),
+];
+const MIXED_BURSTS: readonly TraceBurst[] = [{ at: 3 * MIN, count: 300 }];
+
+/**
+ * Single arrivals of a Poisson process whose rate follows the segments (thinning: candidates at the
+ * segment's highest rate, each kept with probability rate / highest), so a trace has the gaps and
+ * clumps of independent producers instead of a smooth flow.
+ */
+export function poissonArrivals(segments: readonly TraceSegment[], random: () => number): TraceBurst[] {
+    const out: TraceBurst[] = [];
+    for (const s of segments) {
+        const peak = Math.max(s.rateFrom, s.rateTo);
+        if (!(peak > 0)) continue;
+        for (let t = s.from - Math.log(1 - random()) / peak; t < s.to; t -= Math.log(1 - random()) / peak) {
+            const rate = s.rateFrom + ((s.rateTo - s.rateFrom) * (t - s.from)) / (s.to - s.from);
+            if (random() * peak < rate) out.push({ at: t, count: 1 });
+        }
+    }
+    return out;
+}
+
 /**
  * The built-in traces, in units per second (with workers of 2 messages/s, 8/s needs 4 tasks).
  * `mixed` is the 28-minute closed-loop trace: quiet start, a 300-message burst, a ramp, a sawtooth and
- * an idle tail.
+ * an idle tail; `mixed-poisson` is the same with Poisson arrivals (one per message, seeded).
  */
 export const BUILT_IN_TRACES: Readonly<Record<string, (seed: number) => Trace>> = {
     step: () => ({ name: "step", duration: 40 * MIN, segments: [flat(0, 10 * MIN, 1), flat(10 * MIN, 40 * MIN, 8)], bursts: [] }),
@@ -96,20 +183,12 @@ export const BUILT_IN_TRACES: Readonly<Record<string, (seed: number) => Trace>> 
         }
         return { name: "diurnal", duration: day, segments, bursts: [] };
     },
-    mixed: () => ({
-        name: "mixed", duration: 28 * MIN,
-        segments: [
-            flat(0, 3 * MIN, 0.5),
-            flat(3 * MIN, 8 * MIN, 0.5),
-            line(8 * MIN, 14 * MIN, 0.5, 8),
-            line(14 * MIN, 18 * MIN, 1, 8),
-            line(18 * MIN, 22 * MIN, 1, 8),
-            flat(22 * MIN, 28 * MIN, 0),
-        ],
-        bursts: [{ at: 3 * MIN, count: 300 }],
+    mixed: () => ({ name: "mixed", duration: MIXED_DURATION, segments: MIXED_SEGMENTS, bursts: MIXED_BURSTS }),
+    "mixed-poisson": (seed) => ({
+        name: "mixed-poisson", duration: MIXED_DURATION, segments: [],
+        bursts: [...poissonArrivals(MIXED_SEGMENTS, seededRandom(seed)), ...MIXED_BURSTS].sort((a, b) => a.at - b.at),
     }),
 };
-
 export const BUILT_IN_TRACE_NAMES = Object.keys(BUILT_IN_TRACES);
 
 /** A built-in trace by name; throws naming the known ones. */

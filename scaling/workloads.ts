@@ -2,7 +2,8 @@
  * Workloads: what the running tasks do with the load, and the signals a controller sees.
  * - Queue: messages arrive, each running task processes `perTaskRate` messages/s, oldest first; the
  *   backlog, the in-flight messages, the oldest message's age and each message's wait are tracked.
- *   A busy task holds one message in flight; CPU is the share of task capacity in use.
+ *   A busy task holds one message in flight (on average over the tick once the queue is empty); CPU is
+ *   the share of task capacity in use.
  * - Requests: each running task serves `perTaskCapacity` requests/s at 100 % CPU; CPU above 100 % is
  *   not possible, the excess is demand the service cannot meet (time above target).
  */
@@ -118,10 +119,13 @@ export class QueueWorkload {
         if (this.total < 1e-9) this.total = 0;
         const end = t + dt;
         const messages = Math.ceil(this.total - 1e-9);
-        const inFlight = Math.min(messages, running);
         const processed = capacity - left;
+        // In flight: the tasks busy on average over the tick (processed / (rate x dt)), at least one per
+        // message left up to the running tasks; a queue that keeps up shows its tasks' work in SQS's count
+        // of received, not deleted messages (Little's law), not 0.
+        const inFlight = Math.max(Math.min(messages, running), processed / (this.spec.perTaskRate * dt));
         this.last = {
-            visible: messages - inFlight,
+            visible: Math.max(0, messages - inFlight),
             inFlight,
             oldestAge: this.head < this.chunks.length ? end - this.chunks[this.head].t : 0,
             cpu: running > 0 ? (100 * processed) / capacity : undefined,

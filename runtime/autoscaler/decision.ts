@@ -61,8 +61,11 @@ function round(n: number): string {
 /** The numbers every reason text carries. */
 export function demandText(d: Demand, windowMax: number, windowMs: number): string {
     const rate = d.arrivalRate === undefined ? "rate unknown" : `rate ${round(d.arrivalRate)}/s`;
-    const per = d.model.processingRate === undefined ? "" : ` (${round(d.model.processingRate)}/s per task, ${d.model.rateSource})`;
-    return `${rate}${per}, backlog ${d.backlog} (${round(d.model.backlogPerTask)} per task), ${d.starting} starting, needs ${d.keep}, window max ${windowMax} over ${Math.round(windowMs / 1000)}s`;
+    const m = d.model;
+    const source = m.rateContradicted ? `learned; configured ${round(m.configuredRate!)}/s contradicted by the drain` : m.rateSource;
+    const per = m.processingRate === undefined ? "" : ` (${round(m.processingRate)}/s per task, ${source})`;
+    const perTask = m.backlogPerTask === undefined ? "" : ` (${round(m.backlogPerTask)} per task)`;
+    return `${rate}${per}, backlog ${d.backlog}${perTask}, ${d.starting} starting, needs ${d.keep}, window max ${windowMax} over ${Math.round(windowMs / 1000)}s`;
 }
 
 export function decide(input: DecisionInput): DemandDecision {
@@ -77,12 +80,17 @@ export function decide(input: DecisionInput): DemandDecision {
         desired: current,
         now,
         ...(last.scaleUp ? { lastScaleUp: last.scaleUp } : {}),
+        ...(counts.taskStartMs === undefined ? {} : { serviceTaskStartMs: counts.taskStartMs }),
         settings: s,
         // A fresh start (or a restart) knows no earlier recommendation: count the desired count it finds
         // as recommended now, so scale-in waits one window instead of acting on the first tick.
         memory: input.memory ?? { ...EMPTY_MEMORY, recommendations: [{ at: now, count: current }] },
     });
 
+    const keep = clamp(demand.keep);
+    const sustained = clamp(Math.max(demand.forRate, demand.forInFlight));
+    // With no visible message left, what was asked for a backlog is no longer held (demand.ts).
+    const drained = observation.visible === 0;
     const finish = (direction: Direction, desired: number, recommendation: number, code: ReasonCode, why: string): DemandDecision => {
         const { recommendations, windowMax } = recordRecommendation(memory.recommendations, now, { count: recommendation, sustained: Math.min(recommendation, sustained) }, windowMs, drained);
         return {
@@ -93,10 +101,6 @@ export function decide(input: DecisionInput): DemandDecision {
             demand: { ...demand, windowMax },
         };
     };
-    const keep = clamp(demand.keep);
-    const sustained = clamp(Math.max(demand.forRecentRate, demand.forInFlight));
-    // With no visible message left, what was asked for a backlog is no longer held (demand.ts).
-    const drained = observation.visible === 0;
 
     if (current > s.maxCapacity) {
         return finish("down", s.maxCapacity, s.maxCapacity, "above_max", `desired ${current} is above max ${s.maxCapacity}; set to max`);
@@ -120,7 +124,10 @@ export function decide(input: DecisionInput): DemandDecision {
             return finish("none", current, to, "scale_up_cooldown", `demand wants ${to}, not more than the last scale-up to ${lastUp.to}; cooldown ${left}s left`);
         }
         const byRate = demand.forRate >= to && demand.forRate > current;
-        return finish("up", to, to, byRate ? "rate_high" : "backlog_high", `scale from ${current} to ${to}`);
+        const why = demand.model.processingRate === undefined && s.scaleUpThreshold === undefined
+            ? `no processing rate known yet; scale from ${current} to ${to} (twice the running tasks and one more) to see one`
+            : `scale from ${current} to ${to}`;
+        return finish("up", to, to, byRate ? "rate_high" : "backlog_high", why);
     }
 
     if (demand.starting > 0 && demand.keep > current - demand.starting) {
@@ -132,9 +139,13 @@ export function decide(input: DecisionInput): DemandDecision {
     // scaleDownStep, when set, still caps what one scale-in removes.
     const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep, current - (s.scaleDownStep ?? Infinity));
     if (to < current) {
-        const gate = s.scaleDownThreshold === 0 ? work === 0 : work < current * s.scaleDownThreshold;
+        // Tasks working through a backlog cost what the backlog costs however many they are; only idle
+        // tasks are waste. So scale-in waits until no message waits (the opt-in threshold may hold it longer).
+        const down = s.scaleDownThreshold;
+        const gate = observation.visible === 0 && (down === undefined || (down === 0 ? work === 0 : work < current * down));
         if (!gate) {
-            return finish("none", current, keep, "within_band", `demand needs ${keep} but work ${work} is not below ${current} x ${s.scaleDownThreshold}`);
+            const rule = observation.visible > 0 ? `${observation.visible} messages still wait` : `work ${work} is not below ${current} x ${down}`;
+            return finish("none", current, keep, "within_band", `demand needs ${keep} but ${rule}`);
         }
         // Application Auto Scaling turns scale-in off while an ECS deployment is in progress
         // (reference scaling-semantics.md 1.3); scale-out goes on.

@@ -19,6 +19,9 @@
  *   (scaling-semantics.md section 7 [K1]: "highest recommendation in window").
  */
 
+import { AUTOSCALER_SETTINGS } from "../../scaling/autoscaler-settings";
+import { CONTRADICTION_FACTOR, contradicts, drainPoint, estimateRate, LEARN_WINDOW_MS, learnRate, type DrainPoint } from "./learning";
+
 /** One reading, as the memory keeps it. */
 export interface DemandSample {
     readonly at: number;
@@ -34,8 +37,14 @@ export interface DemandMemory {
     readonly samples: readonly DemandSample[];
     /** Recommendations of the last stabilization window, oldest first. */
     readonly recommendations: readonly { readonly at: number; readonly count: number; readonly sustained?: number }[];
-    /** Fastest drain per task seen while all tasks were busy, messages per second. */
+    /** Intervals of the last LEARN_WINDOW_MS with every running task busy (learning.ts). */
+    readonly drains?: readonly DrainPoint[];
+    /** The latest pair estimates of the processing rate (learning.ts), oldest first. */
+    readonly ratePairs?: readonly number[];
+    /** The processing rate learned from the drain, messages per second per task. */
     readonly learnedRate?: number;
+    /** The configured processing rate was contradicted by the learned one (it stays so until a slope agrees). */
+    readonly configuredRateContradicted?: boolean;
     /** Last observed time from a scale-up to running catching up, ms. */
     readonly learnedStartMs?: number;
     /** The scale-up time the start delay was last learned from (so it is learned once per scale-up). */
@@ -48,9 +57,9 @@ export const EMPTY_MEMORY: DemandMemory = { samples: [], recommendations: [] };
 export interface DemandSettings {
     readonly minCapacity: number;
     readonly maxCapacity: number;
-    /** Messages one task may hold when the acceptable age or the processing rate is unknown. */
-    readonly scaleUpThreshold: number;
-    /** How long a message may wait, seconds; unset: scaleUpThreshold is the backlog per task. */
+    /** Opt-in threshold rule: messages one task may hold before a scale-up; unset: none. */
+    readonly scaleUpThreshold?: number;
+    /** How long a message may wait, seconds; unset: the settings table's default. */
     readonly acceptableAgeSeconds?: number;
     /** Messages one task handles per second; unset: learned from the observed drain. */
     readonly processingRate?: number;
@@ -59,18 +68,16 @@ export interface DemandSettings {
 }
 
 /**
- * Time from a scale-up to the new tasks running, before one has been observed: Fargate tasks take
- * "30-45 seconds or longer" to start (scaling-semantics.md section 6 [E10]).
+ * Time from a scale-up to the new tasks running, before the service's events or a scale-up have shown
+ * one: Fargate tasks take "30-45 seconds or longer" to start (scaling-semantics.md section 6 [E10]).
  */
 export const DEFAULT_TASK_START_MS = 45_000;
-/** Readings the arrival rate is averaged over, ms: long enough that one burst is not taken for a rate. */
-export const RATE_WINDOW_MS = 60_000;
 /**
- * The recent arrival rate, ms: what scale-in recommends is sized on the lower of this and the rate
- * window's, so a drop in arrivals shows within this time and scale-in comes in one step, not a
- * staircase that follows the slow average down.
+ * Readings the arrival rate is averaged over, ms: both directions size on this one estimate. Half a
+ * minute follows a drop in arrivals within the stabilization window and averages out single clumps of
+ * independent producers.
  */
-export const RECENT_RATE_WINDOW_MS = 20_000;
+export const RATE_WINDOW_MS = 30_000;
 /** Rounding tolerance, so 2.0000000001 tasks is 2. */
 const EPSILON = 1e-9;
 
@@ -78,38 +85,43 @@ export interface DemandModel {
     /** Messages per second per task, undefined until configured or learned. */
     readonly processingRate?: number;
     readonly rateSource: "configured" | "learned" | "unknown";
-    /** Messages one task may hold. */
-    readonly backlogPerTask: number;
-    /** Seconds a message may wait (derived from backlogPerTask / processingRate when not set). */
-    readonly acceptableAgeSeconds?: number;
+    /** The configured rate, when one is set (also when the drain contradicted it and the learned one is used). */
+    readonly configuredRate?: number;
+    /** The drain contradicted the configured rate: the learned one is used instead. */
+    readonly rateContradicted: boolean;
+    /** Seconds a message may wait. */
+    readonly acceptableAgeSeconds: number;
+    /** Messages one task may hold: acceptable age x processing rate, at most the opt-in threshold; undefined while neither is known. */
+    readonly backlogPerTask?: number;
 }
 
 /**
  * The settings a user gives, turned into the model: acceptable age x processing rate = backlog per
- * task. Without an acceptable age, scaleUpThreshold is the backlog per task (the threshold flags keep
- * their meaning) and the age follows from the rate; without a processing rate, the learned one is used.
- * Until a rate is known, scaleUpThreshold is the backlog per task and the backlog alone is sized for.
+ * task. The rate is the configured one unless the drain contradicted it, else the learned one; the opt-in
+ * threshold caps the backlog per task (and stands in for it while no rate is known).
  */
-export function demandModel(s: Pick<DemandSettings, "scaleUpThreshold" | "acceptableAgeSeconds" | "processingRate">, learnedRate: number | undefined): DemandModel {
-    const age = s.acceptableAgeSeconds;
+export function demandModel(s: Pick<DemandSettings, "scaleUpThreshold" | "acceptableAgeSeconds" | "processingRate">, learnedRate: number | undefined, contradicted = false): DemandModel {
+    const age = s.acceptableAgeSeconds ?? AUTOSCALER_SETTINGS.acceptableAge.default;
+    const configured = s.processingRate;
     let processingRate: number | undefined;
-    let rateSource: DemandModel["rateSource"];
-    if (s.processingRate !== undefined) {
-        processingRate = s.processingRate;
+    let rateSource: DemandModel["rateSource"] = "unknown";
+    if (configured !== undefined && !(contradicted && learnedRate !== undefined)) {
+        processingRate = configured;
         rateSource = "configured";
     } else if (learnedRate !== undefined && learnedRate > 0) {
         processingRate = learnedRate;
         rateSource = "learned";
-    } else {
-        rateSource = "unknown";
     }
-    if (age !== undefined && processingRate !== undefined) {
-        return { processingRate, rateSource, backlogPerTask: age * processingRate, acceptableAgeSeconds: age };
-    }
+    const byAge = processingRate === undefined ? undefined : age * processingRate;
+    const threshold = s.scaleUpThreshold;
+    const backlogPerTask = byAge === undefined ? threshold : threshold === undefined ? byAge : Math.min(byAge, threshold);
     return {
-        ...(processingRate === undefined ? {} : { processingRate, acceptableAgeSeconds: s.scaleUpThreshold / processingRate }),
+        ...(processingRate === undefined ? {} : { processingRate }),
         rateSource,
-        backlogPerTask: s.scaleUpThreshold,
+        ...(configured === undefined ? {} : { configuredRate: configured }),
+        rateContradicted: configured !== undefined && rateSource === "learned",
+        acceptableAgeSeconds: age,
+        ...(backlogPerTask === undefined ? {} : { backlogPerTask }),
     };
 }
 
@@ -123,41 +135,72 @@ function busyTasks(a: DemandSample, b: DemandSample): number {
 /**
  * Arrivals per second over the samples: for each interval between two readings, the growth of work
  * (visible + in flight) plus what the tasks removed (processingRate x busy tasks x time); summed and
- * divided by the time. With three intervals or more the interval with the most arrivals is left out,
- * so a burst that lands at once is not taken for a rate (the backlog it leaves is sized for instead).
+ * divided by the time. An interval whose arrivals are more than three times the others' average (and
+ * more than a few messages above it) is a burst, left out: the backlog it leaves is sized for instead.
  * Undefined with fewer than two readings or no time between them.
  */
 export function arrivalRate(samples: readonly DemandSample[], processingRate: number | undefined): number | undefined {
-    if (samples.length < 2) return undefined;
-    const intervals: { arrived: number; seconds: number }[] = [];
+    return arrivals(samples, processingRate).rate;
+}
+
+/** The arrival rate, and the start of the interval left out as a burst (its messages may be that old). */
+function arrivals(samples: readonly DemandSample[], processingRate: number | undefined): { rate?: number; burstFrom?: number } {
+    if (samples.length < 2) return {};
+    const intervals: { arrived: number; seconds: number; from: number }[] = [];
     for (let i = 1; i < samples.length; i++) {
         const a = samples[i - 1]!;
         const b = samples[i]!;
         const seconds = (b.at - a.at) / 1000;
         const removed = processingRate === undefined ? 0 : processingRate * busyTasks(a, b) * seconds;
-        intervals.push({ arrived: b.visible + b.inFlight - (a.visible + a.inFlight) + removed, seconds });
+        intervals.push({ arrived: b.visible + b.inFlight - (a.visible + a.inFlight) + removed, seconds, from: a.at });
     }
+    let burstFrom: number | undefined;
     if (intervals.length >= 3) {
-        const largest = intervals.reduce((m, x, i) => (x.arrived > intervals[m]!.arrived ? i : m), 0);
-        intervals.splice(largest, 1);
+        const largest = intervals.reduce((m, x, i) => (x.arrived / x.seconds > intervals[m]!.arrived / intervals[m]!.seconds ? i : m), 0);
+        const others = intervals.filter((_, i) => i !== largest);
+        const perSecond = Math.max(0, others.reduce((sum, x) => sum + x.arrived, 0) / others.reduce((sum, x) => sum + x.seconds, 0));
+        const l = intervals[largest]!;
+        if (l.arrived > 3 * perSecond * l.seconds + BURST_MESSAGES) {
+            intervals.splice(largest, 1);
+            burstFrom = l.from;
+        }
     }
-    const seconds = intervals.reduce((sum, x) => sum + x.seconds, 0);
-    if (!(seconds > 0)) return undefined;
-    return Math.max(0, intervals.reduce((sum, x) => sum + x.arrived, 0) / seconds);
+    const level = levelOf(intervals);
+    return { ...(level === undefined ? {} : { rate: Math.max(0, level) }), ...(burstFrom === undefined ? {} : { burstFrom }) };
 }
 
 /**
- * Drain per task between two readings while every task was busy and none was starting: messages
- * waited at both readings, the running count did not change and matched the desired count. Undefined
- * when the readings do not show that.
+ * Arrivals per second over the intervals; when the latest CHANGE_SECONDS differ from the ones before by
+ * more than CHANGE_FACTOR either way (and by more than BURST_MESSAGES), the level changed: only the
+ * latest count, so a drop (or a rise) shows within seconds instead of fading through the window.
  */
-export function observedDrainRate(a: DemandSample, b: DemandSample): number | undefined {
-    const seconds = (b.at - a.at) / 1000;
-    if (!(seconds > 0) || a.running <= 0 || a.running !== b.running || a.desired !== a.running || b.desired !== b.running) return undefined;
-    if (a.visible <= 0 || b.visible <= 0) return undefined;
-    const drained = a.visible + a.inFlight - (b.visible + b.inFlight);
-    return drained > 0 ? drained / (a.running * seconds) : undefined;
+function levelOf(intervals: readonly { arrived: number; seconds: number }[]): number | undefined {
+    const total = (xs: readonly { arrived: number; seconds: number }[]) => ({
+        arrived: xs.reduce((sum, x) => sum + x.arrived, 0), seconds: xs.reduce((sum, x) => sum + x.seconds, 0),
+    });
+    const all = total(intervals);
+    if (!(all.seconds > 0)) return undefined;
+    let split = intervals.length;
+    let recentSeconds = 0;
+    while (split > 0 && recentSeconds < CHANGE_SECONDS) recentSeconds += intervals[--split]!.seconds;
+    if (split > 0) {
+        const recent = total(intervals.slice(split));
+        const before = total(intervals.slice(0, split));
+        const r = recent.arrived / recent.seconds;
+        const b = before.arrived / before.seconds;
+        const changed = (r > CHANGE_FACTOR * b || b > CHANGE_FACTOR * r) && Math.abs(r - b) * recent.seconds > BURST_MESSAGES;
+        if (changed) return recent.arrived / recent.seconds;
+    }
+    return all.arrived / all.seconds;
 }
+
+/** The latest span compared with the rest of the rate window, seconds. */
+const CHANGE_SECONDS = 10;
+/** How far the latest span's rate must be from the rest's to count as a new level. */
+const CHANGE_FACTOR = 2;
+
+/** Messages above three times the usual arrivals that make an interval a burst (not Poisson clumping). */
+const BURST_MESSAGES = 10;
 
 /** Tasks a backlog needs so that each holds at most backlogPerTask messages (0 for none). */
 export function workersNeeded(backlog: number, backlogPerTask: number): number {
@@ -168,9 +211,9 @@ export function workersNeeded(backlog: number, backlogPerTask: number): number {
  * Tasks the work in flight needs: at least one while any message is in flight, and one per
  * backlogPerTask in-flight messages when in-flight messages count as work.
  */
-export function inFlightFloor(inFlight: number, backlogPerTask: number, counted = true): number {
+export function inFlightFloor(inFlight: number, backlogPerTask: number | undefined, counted = true): number {
     if (inFlight <= 0) return 0;
-    return counted ? Math.max(1, workersNeeded(inFlight, backlogPerTask)) : 1;
+    return counted && backlogPerTask !== undefined ? Math.max(1, workersNeeded(inFlight, backlogPerTask)) : 1;
 }
 
 export interface DemandInput {
@@ -181,6 +224,8 @@ export interface DemandInput {
     readonly now: number;
     /** The autoscaler's last scale-up, for the time left before the tasks it asked for run. */
     readonly lastScaleUp?: { readonly at: number; readonly to: number };
+    /** Launch to running as the service's own events last showed it, ms. */
+    readonly serviceTaskStartMs?: number;
     readonly settings: DemandSettings;
     readonly memory: DemandMemory;
 }
@@ -195,36 +240,41 @@ export interface Demand {
     readonly starting: number;
     /** Time until the starting tasks run, ms (estimate). */
     readonly startingInMs: number;
-    /** Time from a scale-up to running tasks, ms (learned or the default). */
+    /** Time from a scale-up to running tasks, ms: the service's events, else learned, else the default. */
     readonly taskStartMs: number;
-    /** Messages per second over the recent window (at most arrivalRate), what scale-in sizes on. */
-    readonly recentArrivalRate?: number;
-    /** Tasks the arrival rate needs (0 when unknown). */
+    /** Tasks the arrival rate needs (0 when unknown): the one figure both directions size on. */
     readonly forRate: number;
-    /** Tasks the recent arrival rate needs, at most forRate. */
-    readonly forRecentRate: number;
     /** Tasks that serve the backlog within the acceptable age once running. */
     readonly forBacklog: number;
     /** Tasks the work in flight needs. */
     readonly forInFlight: number;
-    /** The count to keep: max(forRecentRate, forBacklog, forInFlight), unbounded. */
+    /** The count to keep: max(forRate, forBacklog, forInFlight), unbounded. */
     readonly keep: number;
     /** The count to scale up to, counting running and starting tasks; equals desired when none is needed. */
     readonly upTo: number;
 }
 
 /**
- * Tasks to add so the backlog is served within the acceptable age: running tasks drain from now, the
- * starting ones from when they run, new ones from the task start delay on. When a task starts slower than
- * messages may wait, new tasks are given a quarter of the acceptable age (they cannot meet it anyway).
+ * Tasks to add so that every message waiting now or arriving within the next acceptable age (at the
+ * arrival rate measured now) is handled within the acceptable age, oldest first: the same rule the
+ * oracle sizes by (scaling/oracle.ts), with the future taken as the present rate. Running tasks work
+ * from now, the starting ones from when they run, new ones from the task start delay on; a task that
+ * starts slower than messages may wait is given a quarter of the age (it cannot meet it anyway).
+ * `waitedS`: how long the newest messages may already have waited. Both
+ * sides grow linearly in the arrival time s except where a task joins, so s = 0, s = age and those
+ * points are all that need checking. The rate alone never adds a task the age does not need yet: a
+ * queue that is falling behind slowly is caught up with later, by tasks asked for in time.
  */
-function tasksToAdd(backlog: number, rate: number, age: number, running: number, starting: number, startingInMs: number, taskStartMs: number): number {
-    const runningDrain = running * rate * age;
-    const startingDrain = starting * rate * Math.max(0, age - startingInMs / 1000);
-    const left = backlog - runningDrain - startingDrain;
-    if (left <= EPSILON) return 0;
-    const perNewTask = rate * Math.max(age - taskStartMs / 1000, age / 4);
-    return Math.ceil(left / perNewTask - EPSILON);
+function tasksToAdd(q: { backlog: number; arrivals: number; rate: number; age: number; waitedS: number; running: number; starting: number; startingInS: number; startS: number }): number {
+    const checks = [0, q.age, q.startS - q.age, q.startingInS - q.age].filter((s) => s >= 0 && s <= q.age);
+    let add = 0;
+    for (const s of checks) {
+        const by = s + q.age - q.waitedS;
+        const left = q.backlog + q.arrivals * s - q.rate * (q.running * by + q.starting * Math.max(0, by - q.startingInS));
+        if (left <= EPSILON) continue;
+        add = Math.max(add, Math.ceil(left / (q.rate * Math.max(by - q.startS, q.age / 4)) - EPSILON));
+    }
+    return add;
 }
 
 /** What the queue needs now, and the memory for the next call (this reading added, old ones dropped). */
@@ -233,9 +283,18 @@ export function assessDemand(input: DemandInput): { demand: Demand; memory: Dema
     const sample: DemandSample = { at: now, visible: input.visible, inFlight: input.inFlight, running: input.running, desired: input.desired };
     const previous = m.samples[m.samples.length - 1];
 
-    // Learn the processing rate and the start delay from this reading.
-    const drain = previous ? observedDrainRate(previous, sample) : undefined;
-    const learnedRate = drain !== undefined ? Math.max(drain, m.learnedRate ?? 0) : m.learnedRate;
+    // Learn the processing rate from this interval (learning.ts), and check the configured one against it.
+    const point = previous ? drainPoint(previous, sample) : undefined;
+    const drains = [...(m.drains ?? []).filter((p) => p.at > now - LEARN_WINDOW_MS), ...(point ? [point] : [])];
+    const estimate = estimateRate(drains, m.ratePairs);
+    const learnedRate = learnRate(m.learnedRate, estimate);
+    let contradicted = m.configuredRateContradicted ?? false;
+    if (s.processingRate !== undefined && learnedRate !== undefined) {
+        if (estimate.slope !== undefined) contradicted = contradicts(s.processingRate, learnedRate);
+        else if (estimate.floor !== undefined && estimate.floor > s.processingRate * CONTRADICTION_FACTOR) contradicted = true;
+    }
+
+    // Learn the start delay from a scale-up of the autoscaler's own.
     let learnedStartMs = m.learnedStartMs;
     let startLearnedFrom = m.startLearnedFrom;
     const up = input.lastScaleUp;
@@ -250,45 +309,52 @@ export function assessDemand(input: DemandInput): { demand: Demand; memory: Dema
     while (from + 1 < kept.length - 1 && kept[from + 1]!.at <= now - RATE_WINDOW_MS) from++;
     const samples = kept.slice(from);
 
-    const model = demandModel(s, learnedRate);
+    const model = demandModel(s, learnedRate, contradicted);
     const rate = model.processingRate;
-    const lambda = arrivalRate(samples, rate);
-    const recentFrom = Math.max(0, samples.findIndex((x) => x.at > now - RECENT_RATE_WINDOW_MS) - 1);
-    const recent = arrivalRate(samples.slice(recentFrom), rate);
-    const lambdaRecent = lambda === undefined || recent === undefined ? lambda : Math.min(lambda, recent);
+    const age = model.acceptableAgeSeconds;
+    const lambda = arrivals(samples, rate).rate;
     const backlog = input.visible + (s.countInFlight ? input.inFlight : 0);
     const running = Math.max(0, Math.min(input.running, input.desired));
     const starting = Math.max(0, input.desired - running);
-    const taskStartMs = learnedStartMs ?? DEFAULT_TASK_START_MS;
+    const taskStartMs = input.serviceTaskStartMs ?? learnedStartMs ?? DEFAULT_TASK_START_MS;
     const sinceUp = up ? now - up.at : Infinity;
     const startingInMs = starting > 0 ? Math.max(0, taskStartMs - sinceUp) : 0;
 
-    const tasksFor = (r: number | undefined) => (r !== undefined && rate !== undefined ? Math.ceil(r / rate - EPSILON) : 0);
-    const forRate = tasksFor(lambda);
-    const forRecentRate = tasksFor(lambdaRecent);
-    const forBacklog = workersNeeded(backlog, model.backlogPerTask);
-    const forInFlight = inFlightFloor(input.inFlight, model.backlogPerTask, s.countInFlight);
-    const keep = Math.max(forRecentRate, forBacklog, forInFlight);
+    const forRate = lambda !== undefined && rate !== undefined ? Math.ceil(lambda / rate - EPSILON) : 0;
+    const per = model.backlogPerTask;
+    // With no rate known yet, a backlog keeps what it has (at least one task): nothing tells how many fewer would do.
+    const forBacklog = per === undefined ? (backlog > 0 ? Math.max(1, input.desired) : 0) : workersNeeded(backlog, per);
+    const forInFlight = inFlightFloor(input.inFlight, per, s.countInFlight);
+    const keep = Math.max(forRate, forBacklog, forInFlight);
 
     let upTo = input.desired;
-    if (rate !== undefined && model.acceptableAgeSeconds !== undefined) {
-        const add = tasksToAdd(backlog, rate, model.acceptableAgeSeconds, running, starting, startingInMs, taskStartMs);
-        upTo = Math.max(input.desired + add, forRate, forInFlight);
-    } else {
-        // Nothing known of the rate: size on the backlog alone, as the threshold rule does.
-        upTo = Math.max(input.desired, forBacklog, forInFlight);
+    if (rate !== undefined) {
+        // Messages that arrived since the last reading may have come right after it: count them as that old,
+        // so the sizing does not depend on where in the interval a burst landed.
+        const grew = previous !== undefined && input.visible > previous.visible;
+        const waitedS = grew ? Math.min(age / 4, (now - previous.at) / 1000) : 0;
+        const add = tasksToAdd({ backlog, arrivals: lambda ?? 0, rate, age, waitedS, running, starting, startingInS: startingInMs / 1000, startS: taskStartMs / 1000 });
+        upTo = Math.max(input.desired + add, forInFlight);
+    } else if (input.visible > 0 && starting === 0) {
+        // No rate known yet: one task from none; else, once the queue grew by a burst's worth over the rate
+        // window and again in the last interval with every task busy, twice as many and one more, until a drain shows
+        // the rate. A queue that keeps up shows no rate, and needs none.
+        const first = m.samples[0];
+        const fallingBehind = previous !== undefined && previous.running === running && previous.visible > 0 && input.visible > previous.visible
+            && first !== undefined && input.visible - first.visible >= BURST_MESSAGES;
+        if (running === 0 || fallingBehind) upTo = Math.max(input.desired, 2 * running + 1);
     }
+    const threshold = s.scaleUpThreshold;
+    if (threshold !== undefined && backlog > input.desired * threshold) upTo = Math.max(upTo, workersNeeded(backlog, threshold));
 
     const demand: Demand = {
         model,
         ...(lambda === undefined ? {} : { arrivalRate: lambda }),
-        ...(lambdaRecent === undefined ? {} : { recentArrivalRate: lambdaRecent }),
         backlog,
         starting,
         startingInMs,
         taskStartMs,
         forRate,
-        forRecentRate,
         forBacklog,
         forInFlight,
         keep,
@@ -297,7 +363,10 @@ export function assessDemand(input: DemandInput): { demand: Demand; memory: Dema
     const memory: DemandMemory = {
         samples,
         recommendations: m.recommendations,
+        ...(drains.length === 0 ? {} : { drains }),
+        ...(estimate.pairs.length === 0 ? {} : { ratePairs: estimate.pairs }),
         ...(learnedRate === undefined ? {} : { learnedRate }),
+        ...(contradicted ? { configuredRateContradicted: true } : {}),
         ...(learnedStartMs === undefined ? {} : { learnedStartMs }),
         ...(startLearnedFrom === undefined ? {} : { startLearnedFrom }),
     };

@@ -13,7 +13,11 @@ import type { DemandMemory } from "./demand";
 import { decide } from "./decision";
 import type { DecisionSettings, LastActions } from "./types";
 
-export function queueAutoscalerController(settings: DecisionSettings, intervalSeconds: number): Controller {
+/**
+ * `taskStartSeconds`: the launch-to-running time the simulated service's own ECS events show (a
+ * deployment started its tasks before the run), passed as the counts' taskStartMs; unset: none shown.
+ */
+export function queueAutoscalerController(settings: DecisionSettings, intervalSeconds: number, taskStartSeconds?: number): Controller {
     if (!(intervalSeconds > 0)) throw new Error(`interval ${intervalSeconds} must be > 0 seconds`);
     let last: LastActions = {};
     let memory: DemandMemory | undefined;
@@ -26,7 +30,7 @@ export function queueAutoscalerController(settings: DecisionSettings, intervalSe
             const now = Math.round(view.now * 1000);
             const decision = decide({
                 observation: { visible: view.signals.visible, inFlight: view.signals.inFlight, delayed: 0, oldestAgeSeconds: view.signals.oldestAge, observedAt: now },
-                counts: { desired: view.desired, running: view.running, pending: view.pending },
+                counts: { desired: view.desired, running: view.running, pending: view.pending, ...(taskStartSeconds === undefined ? {} : { taskStartMs: taskStartSeconds * 1000 }) },
                 settings, last, now, ...(memory ? { memory } : {}),
             });
             memory = decision.memory;
@@ -63,7 +67,7 @@ export interface QueueLoopOptions {
  */
 export function simulateQueueAutoscaler(o: QueueLoopOptions): RunResult {
     const target: ServiceTarget = { kind: "age", seconds: o.targetAgeSeconds };
-    return runClosedLoop(queueAutoscalerController(o.settings, o.intervalSeconds), {
+    return runClosedLoop(queueAutoscalerController(o.settings, o.intervalSeconds, o.startDelaySeconds), {
         trace: o.trace,
         workload: { kind: "queue", perTaskRate: o.workerRate },
         target,

@@ -51,18 +51,18 @@ export interface ServiceState extends ServiceCounts {
 export interface DecisionSettings {
     readonly minCapacity: number;
     readonly maxCapacity: number;
-    /** Scale up when work > workers x this. */
-    readonly scaleUpThreshold: number;
-    /** Scale down when work < workers x this; 0: only when there is no work. */
-    readonly scaleDownThreshold: number;
+    /** Opt-in threshold rule: also scale up when work > workers x this (sized ceil(work / this)); unset: none. */
+    readonly scaleUpThreshold?: number;
+    /** Opt-in threshold rule: scale down only while work < workers x this; 0: only when there is no work; unset: none. */
+    readonly scaleDownThreshold?: number;
     readonly scaleUpCooldownMs: number;
     /** The scale-in stabilization window: scale in no lower than the highest recommendation within it. */
     readonly scaleDownCooldownMs: number;
     /** Tasks removed per scale-down at most; unset: as many as the window allows. */
     readonly scaleDownStep?: number;
-    /** How long a message may wait, seconds; unset: scaleUpThreshold is the backlog one task may hold. */
+    /** How long a message may wait, seconds; unset: the settings table's default (scaling/autoscaler-settings.ts). */
     readonly acceptableAgeSeconds?: number;
-    /** Messages one task handles per second; unset: learned from the observed drain. */
+    /** Messages one task handles per second; unset: learned from the observed drain (so is a configured one the drain contradicts). */
     readonly processingRate?: number;
     /** Count in-flight messages as work (default true). Either way the last worker stays while any is in flight. */
     readonly countInFlight: boolean;

@@ -1,6 +1,7 @@
 /**
  * The decision settings the autoscaler tests share: the stack-config defaults of the settings table
- * (scaling/autoscaler-settings.ts) with bounds 0..10, so a test states only what it changes.
+ * (scaling/autoscaler-settings.ts) with bounds 0..10 (no threshold rule: they are opt-in), so a test
+ * states only what it changes.
  */
 import { AUTOSCALER_SETTINGS as A } from "../../scaling/autoscaler-settings";
 import type { DecisionSettings } from "../../runtime/autoscaler/types";
@@ -8,11 +9,10 @@ import type { DecisionSettings } from "../../runtime/autoscaler/types";
 export const DECISION_SETTINGS: DecisionSettings = Object.freeze({
     minCapacity: 0,
     maxCapacity: 10,
-    scaleUpThreshold: A.scaleUpThreshold.default,
-    scaleDownThreshold: A.scaleDownThreshold.default,
     scaleUpCooldownMs: A.scaleUpCooldown.default * 1000,
     scaleDownCooldownMs: A.scaleDownCooldown.default * 1000,
     countInFlight: A.countInFlight.default,
+    acceptableAgeSeconds: A.acceptableAge.default,
 });
 
 /** The shared settings with some changed. */

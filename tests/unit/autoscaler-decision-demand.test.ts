@@ -6,12 +6,12 @@ import {
     demandModel,
     EMPTY_MEMORY,
     inFlightFloor,
-    observedDrainRate,
     recordRecommendation,
     type DemandMemory,
     type DemandSample,
 } from "../../runtime/autoscaler/demand";
 import { decide, REASON_CODES, type DemandDecision } from "../../runtime/autoscaler/decision";
+import { drainPoint, estimateRate } from "../../runtime/autoscaler/learning";
 import type { DecisionSettings, LastActions } from "../../runtime/autoscaler/types";
 import { decisionSettings } from "../helpers/decision-settings";
 
@@ -60,19 +60,19 @@ class Driver {
 
 describe("demand model", () => {
     it("acceptable age x processing rate is the backlog per task", () => {
-        expect(demandModel(SETTINGS, undefined)).to.deep.equal({ processingRate: 2, rateSource: "configured", backlogPerTask: 120, acceptableAgeSeconds: 60 });
+        expect(demandModel(SETTINGS, undefined)).to.deep.equal({ processingRate: 2, rateSource: "configured", configuredRate: 2, rateContradicted: false, backlogPerTask: 120, acceptableAgeSeconds: 60 });
     });
 
-    it("without a processing rate: learned when seen, else the threshold flag is the backlog per task", () => {
+    it("without a processing rate: learned when seen, else unknown; without an age, the table's 60 s applies", () => {
         const s = { ...SETTINGS, processingRate: undefined };
-        expect(demandModel(s, 1.5)).to.deep.equal({ processingRate: 1.5, rateSource: "learned", backlogPerTask: 90, acceptableAgeSeconds: 60 });
-        expect(demandModel(s, undefined)).to.deep.equal({ rateSource: "unknown", backlogPerTask: 10 });
+        expect(demandModel(s, 1.5)).to.deep.equal({ processingRate: 1.5, rateSource: "learned", rateContradicted: false, backlogPerTask: 90, acceptableAgeSeconds: 60 });
+        expect(demandModel(s, undefined)).to.deep.equal({ rateSource: "unknown", rateContradicted: false, acceptableAgeSeconds: 60 });
+        expect(demandModel({ processingRate: 1.8 }, undefined)).to.deep.include({ acceptableAgeSeconds: 60, backlogPerTask: 108 });
     });
 
-    it("without an acceptable age the threshold flag is the backlog per task, and the age follows from the rate", () => {
-        const s = { ...SETTINGS, acceptableAgeSeconds: undefined };
-        expect(demandModel(s, undefined)).to.deep.equal({ processingRate: 2, rateSource: "configured", backlogPerTask: 10, acceptableAgeSeconds: 5 });
-        expect(demandModel({ ...s, processingRate: undefined }, undefined)).to.deep.equal({ rateSource: "unknown", backlogPerTask: 10 });
+    it("a configured rate the drain contradicted gives way to the learned one; an opt-in threshold caps the backlog per task", () => {
+        expect(demandModel({ ...SETTINGS, processingRate: 4 }, 2, true)).to.deep.equal({ processingRate: 2, rateSource: "learned", configuredRate: 4, rateContradicted: true, backlogPerTask: 120, acceptableAgeSeconds: 60 });
+        expect(demandModel({ ...SETTINGS, scaleUpThreshold: 10 }, undefined)).to.deep.include({ backlogPerTask: 10 });
     });
 
     it("arrival rate: growth of visible + in flight plus what the busy tasks removed, over the time", () => {
@@ -85,15 +85,31 @@ describe("demand model", () => {
         expect(arrivalRate([sample(0, 0, 0, 0)], 2)).to.equal(undefined);
     });
 
-    it("drain rate is learned only while every task was busy and none was starting", () => {
-        expect(observedDrainRate(sample(0, 100, 4, 4), sample(10_000, 20, 4, 4))).to.equal(2);
-        expect(observedDrainRate(sample(0, 100, 4, 4, 6), sample(10_000, 20, 4, 4, 6)), "tasks starting").to.equal(undefined);
-        expect(observedDrainRate(sample(0, 100, 4, 4), sample(10_000, 0, 4, 4)), "queue ran empty").to.equal(undefined);
-        expect(observedDrainRate(sample(0, 100, 4, 4), sample(10_000, 120, 4, 4)), "queue grew").to.equal(undefined);
+    it("arrival rate: a burst interval is left out, a clump of Poisson arrivals is not, and a drop shows within 10 s", () => {
+        // 1/s on one idle-ish task, then 300 at once: the rate stays 1/s.
+        const steady = [0, 5, 10, 15].map((t) => sample(t * 1000, 0, 0.5, 1));
+        expect(arrivalRate([...steady, sample(20_000, 300, 1, 1)], 2)).to.equal(1);
+        // 8 messages in one 5-s interval where 5 is usual is clumping: counted.
+        expect(arrivalRate([sample(0, 0, 0, 0), sample(5_000, 5, 0, 0), sample(10_000, 10, 0, 0), sample(15_000, 18, 0, 0)], 2)).to.equal(1.2);
+        // 8/s for 20 s, then the tasks empty: the level is the last 10 s, not the window's average.
+        const drop = [sample(0, 0, 4, 4), sample(10_000, 0, 4, 4), sample(20_000, 0, 4, 4), sample(25_000, 0, 0, 4), sample(30_000, 0, 0, 4)];
+        // The last 10 s: 4 tasks going idle removed 16 (Little), 1.6/s, against 8/s before.
+        expect(arrivalRate(drop, 2)).to.be.closeTo(1.6, 1e-9);
+    });
+
+    it("processing rate: the drain gained per task between intervals close in time, never below the fastest drain per task", () => {
+        // 1 task drains 1.5/s while 0.5/s arrive; 10 s later 3 tasks drain 5.5/s: (5.5 - 1.5) / (3 - 1) = 2.
+        const points = [drainPoint(sample(0, 100, 1, 1), sample(5_000, 92.5, 1, 1))!, drainPoint(sample(10_000, 80, 3, 3), sample(15_000, 52.5, 3, 3))!];
+        expect(points.map((p) => [p.drain, p.running, p.saturated])).to.deep.equal([[1.5, 1, true], [5.5, 3, true]]);
+        expect(estimateRate(points)).to.deep.equal({ floor: 1.5 / 1 > 5.5 / 3 ? 1.5 : 5.5 / 3, slope: 2, pairs: [2] });
+        // An interval where tasks started in between, or the queue emptied, is not a point.
+        expect(drainPoint(sample(0, 100, 1, 1), sample(5_000, 90, 2, 2))).to.equal(undefined);
+        expect(drainPoint(sample(0, 10, 1, 1), sample(5_000, 0, 1, 1))).to.equal(undefined);
     });
 
     it("in flight needs at least one task while any message is in flight", () => {
         expect([0, 1, 120, 121].map((n) => inFlightFloor(n, 120))).to.deep.equal([0, 1, 1, 2]);
+        expect(inFlightFloor(300, undefined)).to.equal(1);
     });
 
     it("the stabilization window keeps recommendations for exactly its length", () => {
@@ -114,15 +130,16 @@ describe("demand model", () => {
 });
 
 describe("demand decisions in a closed loop of readings", () => {
-    it("a 300-message burst on 1 task asks for the 6 tasks that serve it within 60 s, not 30", () => {
+    it("a 300-message burst on 1 task asks for the 7 tasks more that serve it within 60 s, not 30", () => {
         const drv = new Driver(SETTINGS, 1);
         for (let t = 0; t <= 60_000; t += 5_000) drv.tick(T0 + t, 0, 1, 1); // 2 messages/s for a minute
         const d = drv.tick(T0 + 65_000, 299, 1, 1);
-        // Backlog 299 visible + 1 in flight. 1 running task drains 120 in 60 s; each new one runs after
-        // 45 s and drains 2 x 15 = 30: ceil(180 / 30) = 6 more.
-        expect([d.direction, d.desired, d.reason.code]).to.deep.equal(["up", 7, "backlog_high"]);
+        // Backlog 299 visible + 1 in flight, which may have waited the 5 s since the last reading. 1 running
+        // task drains 2 x 55 = 110 by then; each new one runs after 45 s and is given a quarter of the age,
+        // 2 x 15 = 30: ceil(190 / 30) = 7 more.
+        expect([d.direction, d.desired, d.reason.code]).to.deep.equal(["up", 8, "backlog_high"]);
         // The burst's interval is left out of the rate: 2/s, as before it; the backlog needs ceil(300 / 120) = 3.
-        expect(d.reason.text).to.equal("scale from 1 to 7; rate 2/s (2/s per task, configured), backlog 300 (120 per task), 0 starting, needs 3, window max 7 over 120s");
+        expect(d.reason.text).to.equal("scale from 1 to 8; rate 2/s (2/s per task, configured), backlog 300 (120 per task), 0 starting, needs 3, window max 8 over 120s");
     });
 
     it("the target does not rise while enough tasks are starting for the measured rate", () => {
@@ -276,7 +293,7 @@ describe("demand decision properties", () => {
     it("never down while the backlog needs more: not below ceil(backlog / backlog per task) nor the in-flight floor (inside the bounds)", () => {
         fc.assert(fc.property(runArb, (run) => check(run, (d, from, r, s) => {
             if (d.direction !== "down" || from > s.maxCapacity) return true;
-            const per = d.demand.model.backlogPerTask;
+            const per = d.demand.model.backlogPerTask ?? Infinity;
             const backlog = r.visible + (s.countInFlight ? r.inFlight : 0);
             const needs = Math.min(s.maxCapacity, Math.max(Math.ceil(backlog / per - 1e-9), inFlightFloor(r.inFlight, per, s.countInFlight)));
             return d.desired >= needs && (r.inFlight === 0 || d.desired >= 1);

@@ -35,11 +35,10 @@ describe("autoscaler settings", () => {
                 decision: {
                     minCapacity: 0,
                     maxCapacity: 10,
-                    scaleUpThreshold: 10,
-                    scaleDownThreshold: 2,
                     scaleUpCooldownMs: 30_000,
-                    scaleDownCooldownMs: 90_000,
+                    scaleDownCooldownMs: 30_000,
                     countInFlight: true,
+                    acceptableAgeSeconds: 60,
                 },
             }],
             cluster: "main",
@@ -61,8 +60,9 @@ describe("autoscaler settings", () => {
                 drainTimeoutMs: 300_000,
             },
         });
-        expect([SETTING_DEFAULTS.interval, SETTING_DEFAULTS.scaleUpThreshold, SETTING_DEFAULTS.scaleDownThreshold, SETTING_DEFAULTS.scaleUpCooldown, SETTING_DEFAULTS.scaleDownCooldown, undefined, SETTING_DEFAULTS.countInFlight, SETTING_DEFAULTS.oldestMessageWarning, SETTING_DEFAULTS.healthPort])
-            .to.deep.equal([config.intervalSeconds, config.scaleUpThreshold, config.scaleDownThreshold, config.scaleUpCooldownSeconds, config.scaleDownCooldownSeconds, config.scaleDownStep, config.countInFlight, config.oldestMessageWarningSeconds, config.healthPort]);
+        // The threshold rules are opt-in: no default, in the schema as in the flags.
+        expect([SETTING_DEFAULTS.interval, undefined, undefined, SETTING_DEFAULTS.scaleUpCooldown, SETTING_DEFAULTS.scaleDownCooldown, undefined, SETTING_DEFAULTS.acceptableAge, undefined, SETTING_DEFAULTS.countInFlight, SETTING_DEFAULTS.oldestMessageWarning, SETTING_DEFAULTS.healthPort])
+            .to.deep.equal([config.intervalSeconds, config.scaleUpThreshold, config.scaleDownThreshold, config.scaleUpCooldownSeconds, config.scaleDownCooldownSeconds, config.scaleDownStep, config.acceptableAgeSeconds, config.processingRate, config.countInFlight, config.oldestMessageWarningSeconds, config.healthPort]);
         const fs = config.failureSimulation;
         expect([SETTING_DEFAULTS.chaosStopTaskInterval, SETTING_DEFAULTS.chaosDrainInterval, SETTING_DEFAULTS.chaosPartitionInterval, SETTING_DEFAULTS.chaosPartitionDuration])
             .to.deep.equal([fs.stopTask.intervalSeconds, fs.drain.intervalSeconds, fs.partition.intervalSeconds, fs.partition.durationSeconds]);
