@@ -5,22 +5,24 @@
  * Rules, in order:
  * 1. Bounds first: a desired count above max goes to max ("above_max"); below min it goes up to min, or to
  *    what demand needs if more ("below_min"), whatever the cooldowns say.
- * 2. Scale up to what demand needs (demand.ts: the arrival rate, and the backlog served within the
- *    acceptable age counting running tasks and those already starting): "from_zero" from no task,
- *    "rate_high" when the arrival rate asks for more than the backlog, "backlog_high" otherwise. Within the
- *    scale-up cooldown only a request above the last scale-up's target goes through.
+ * 2. Scale up to what the acceptable age needs (demand.ts: every message waiting or arriving within the
+ *    age handled by its deadline, counting running tasks and those already starting; with no rate known
+ *    yet, one task from none and twice the running ones and one more while the queue falls behind;
+ *    the opt-in threshold rule on top): "from_zero" from no task, "rate_high" when the arrival rate asks
+ *    for all of it, "backlog_high" otherwise. Within the scale-up cooldown only a request above the last
+ *    scale-up's target goes through.
  * 3. Tasks already starting are capacity on the way: while they cover what demand needs, nothing is added
  *    ("tasks_starting").
- * 4. Scale in to the highest recommendation of the stabilization window (the scale-down cooldown; once
- *    no message is visible, only what the rate and the work in flight needed counts), as far
- *    as that allows in one step of at most scaleDownStep tasks: "idle" with no work, "demand_low"
- *    otherwise. Never below what the backlog
- *    or the work in flight needs, so never to 0 while a message is in flight. The scale-down threshold
- *    still gates it: scale-in only while work < desired x scaleDownThreshold (0: only on an empty queue).
- *    "stabilizing" while the window still holds a higher recommendation; "deployment_in_progress" while
- *    an ECS deployment of the service rolls out (no scale-in then, as Application Auto Scaling does).
- * 5. Every result is within [min, max]; the text gives the numbers: rate, backlog, tasks starting and the
- *    window maximum.
+ * 4. Scale in to the highest recommendation of the stabilization window (once no message is visible,
+ *    only what the rate and the work in flight needed counts), in one step of at most scaleDownStep
+ *    tasks: "idle" with no work, "demand_low" otherwise. Only while no message waits: tasks working
+ *    through a backlog cost what the backlog costs, and tasks asked for a queue that still holds messages
+ *    are not cancelled. Never below what the arrival rate or the work in flight needs, so never to 0 while
+ *    a message is in flight. The opt-in scale-down threshold gates it further. "stabilizing" while the
+ *    window still holds a higher recommendation; "deployment_in_progress" while an ECS deployment of
+ *    the service rolls out (no scale-in then, as Application Auto Scaling does).
+ * 5. Every result is within [min, max]; the text gives the numbers: rate, processing rate and where it
+ *    comes from (a contradicted configured rate is named), backlog, tasks starting and the window maximum.
  */
 import { assessDemand, EMPTY_MEMORY, recordRecommendation, type Demand, type DemandMemory } from "./demand";
 import type { Decision, DecisionInput, Direction } from "./types";

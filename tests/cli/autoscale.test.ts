@@ -118,7 +118,7 @@ describe("autoscale command", () => {
         const t = testIo();
         expect(await main(["autoscaler", "run", "--help"], t.io)).to.equal(0);
         for (const line of ["--queue-url <url>", "(env: AUTOSCALER_QUEUE_URL)", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>",
-            "(a whole number >= 0 and <= 86400) (default: 90, env: AUTOSCALER_SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(env: AUTOSCALER_ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
+            "(a whole number >= 0 and <= 86400) (default: 30, env: AUTOSCALER_SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(default: 60, env: AUTOSCALER_ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
             "--count-in-flight [bool]", "(default: true, env: AUTOSCALER_COUNT_IN_FLIGHT)", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "(env: AUTOSCALER_WORKER_ROLE_ARN)",
             "--log-level <level>", "(default: \"info\", env: AUTOSCALER_LOG_LEVEL)"]) {
             expect(t.out().replace(/\s+/g, " ")).to.include(line);
@@ -154,7 +154,8 @@ describe("autoscale command", () => {
         sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "35", ApproximateNumberOfMessagesNotVisible: "0", ApproximateNumberOfMessagesDelayed: "0" } });
         cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
         const t = testIo();
-        const exit = main([...run, "--max", "10", "--health-port", "0"], t.io);
+        // The opt-in threshold rule (10 messages per task) sizes the first update: 35 messages need 4.
+        const exit = main([...run, "--max", "10", "--health-port", "0", "--scale-up-threshold", "10"], t.io);
         await firstUpdate;
         t.stop("SIGTERM");
         expect(await exit).to.equal(0);

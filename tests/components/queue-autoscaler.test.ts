@@ -274,6 +274,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(env.every((e) => typeof e.value === "string")).to.equal(true);
             expect(environment()).to.deep.equal({
                 AWS_REGION: "us-east-1",
+                AUTOSCALER_ACCEPTABLE_AGE: "60",
                 AUTOSCALER_CHAOS_ALLOWED: "false",
                 AUTOSCALER_CHAOS_DRAIN_ENABLED: "false",
                 AUTOSCALER_CHAOS_DRAIN_INTERVAL: "1800",
@@ -291,10 +292,8 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 AUTOSCALER_MIN: "1",
                 AUTOSCALER_OLDEST_MESSAGE_WARNING: "300",
                 AUTOSCALER_QUEUE_URL: QUEUE_URL,
-                AUTOSCALER_SCALE_DOWN_COOLDOWN: "120",
-                AUTOSCALER_SCALE_DOWN_THRESHOLD: "2",
+                AUTOSCALER_SCALE_DOWN_COOLDOWN: "30",
                 AUTOSCALER_SCALE_UP_COOLDOWN: "30",
-                AUTOSCALER_SCALE_UP_THRESHOLD: "10",
                 AUTOSCALER_SERVICE: WORKER_SERVICE,
                 AUTOSCALER_WORKER_ROLE_ARN: WORKER_ROLE_ARN,
             });

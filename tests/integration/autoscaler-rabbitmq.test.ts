@@ -28,6 +28,8 @@ const SETTINGS: DecisionSettings = {
     scaleUpCooldownMs: 1_000,
     scaleDownCooldownMs: 3_000,
     countInFlight: true,
+    // The settings table's default, which parseSettings always fills in.
+    acceptableAgeSeconds: 60,
 };
 /** ceil(37 / 10) */
 const EXPECTED = 4;

@@ -68,12 +68,12 @@ describe("autoscale simulate", function () {
     }
 
     it("runs the queue autoscaler with the stack's autoscaler settings, parsed as the deployed task parses them, and the simulated service's bounds", () => {
-        const stack = loadStackFile("staging", { autoscaler: { ...rawAutoscaler(), acceptableAgeSeconds: 45, processingRate: 2 } });
+        const stack = loadStackFile("staging", { autoscaler: { ...rawAutoscaler(), acceptableAgeSeconds: 45, processingRate: 2, scaleUpThreshold: 10, scaleDownThreshold: 2 } });
         const { decision, intervalSeconds } = autoscalerSettingsFromStack(stack.autoscaler, stack.services.worker.plan);
         expect(intervalSeconds).to.equal(stack.autoscaler.intervalSeconds);
         expect(decision).to.include({
             minCapacity: stack.services.worker.plan.minCapacity, maxCapacity: stack.services.worker.plan.maxCapacity,
-            scaleUpThreshold: stack.autoscaler.scaleUpThreshold, scaleDownThreshold: stack.autoscaler.scaleDownThreshold,
+            scaleUpThreshold: 10, scaleDownThreshold: 2,
             scaleUpCooldownMs: stack.autoscaler.scaleUpCooldownSeconds * 1000, scaleDownCooldownMs: stack.autoscaler.scaleDownCooldownSeconds * 1000,
             countInFlight: stack.autoscaler.countInFlight, acceptableAgeSeconds: 45, processingRate: 2,
         });
