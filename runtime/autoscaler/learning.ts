@@ -63,8 +63,8 @@ export interface RateEstimate {
 
 /** Most time between two intervals whose drains are compared, ms: arrivals change little within it. */
 export const PAIR_GAP_MS = 15_000;
-/** Fewest tasks working more in one interval of a pair than in the other. */
-export const MIN_TASKS_APART = 0.5;
+/** Fewest tasks working more in one interval of a pair than in the other (an interval that kept up counts its busy tasks only on average). */
+export const MIN_TASKS_APART = 1;
 /** Pair estimates the slope is the median of. */
 export const PAIR_SAMPLES = 7;
 
