@@ -9,8 +9,7 @@
  * - "CLI defaults": only what `autoscale autoscaler run` requires (the queue, cluster, service, --max);
  * - one per stack file: its `autoscaler` section, built the way `autoscale simulate --compare` builds it
  *   (proof/simulate.ts), with the bounds of the service it scales;
- * - "tuned": the processing rate configured and a 30 s stabilization window, what a user who measured
- *   the workers would set.
+ * - "tuned": min 1 and the processing rate configured, what a user who measured the workers would set.
  * Every setting runs with max MAX (enough tasks for every trace) and its own min; the oracle
  * (scaling/oracle.ts, the fewest tasks that keep every message within the setting's acceptable age,
  * knowing the trace) runs with the same bounds. Every run starts with the tasks the oracle starts with
@@ -53,7 +52,7 @@ interface Setting {
 /** The CLI's defaults: only the required flags given. */
 function cliDefaults(): Setting {
     const parsed = parseSettings({}, { QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/work", CLUSTER: "bench", SERVICE: "worker", MAX: String(MAX) });
-    return { name: "CLI defaults", decision: parsed.decision, intervalSeconds: parsed.intervalMs / 1000, checked: true };
+    return { name: "CLI defaults", decision: parsed.services[0]!.decision, intervalSeconds: parsed.intervalMs / 1000, checked: true };
 }
 
 /** Each stack file's autoscaler settings, with its scaled service's min and max MAX. */
@@ -70,7 +69,7 @@ function stackSettings(): Setting[] {
 
 function tuned(): Setting {
     const base = cliDefaults();
-    return { name: "tuned", decision: { ...base.decision, minCapacity: 1, processingRate: PROCESSING_RATE, scaleDownCooldownMs: 30_000 }, intervalSeconds: base.intervalSeconds, checked: false };
+    return { name: "tuned", decision: { ...base.decision, minCapacity: 1, processingRate: PROCESSING_RATE }, intervalSeconds: base.intervalSeconds, checked: false };
 }
 
 /** The acceptable age a setting works to (its default when unset). */

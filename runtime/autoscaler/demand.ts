@@ -177,6 +177,8 @@ export interface Demand {
     readonly keep: number;
     /** The count to scale up to, counting running and starting tasks; equals desired when none is needed. */
     readonly upTo: number;
+    /** True on the reading that first contradicted the configured processing rate (to report it once). */
+    readonly newlyContradicted?: true;
 }
 
 /**
@@ -284,6 +286,7 @@ export function assessDemand(input: DemandInput): { demand: Demand; memory: Dema
         forInFlight,
         keep,
         upTo,
+        ...(model.rateContradicted && !m.configuredRateContradicted ? { newlyContradicted: true as const } : {}),
     };
     const memory: DemandMemory = {
         samples,

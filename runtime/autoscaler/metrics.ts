@@ -28,6 +28,7 @@ export const METRIC_NAMES = {
     chaosRuns: "autoscaler_chaos_runs_total",
     arrivalRate: "autoscaler_arrival_rate_messages_per_second",
     processingRate: "autoscaler_processing_rate_messages_per_second",
+    rateContradicted: "autoscaler_configured_rate_contradicted",
     tasksStarting: "autoscaler_tasks_starting",
     tasksNeeded: "autoscaler_tasks_needed",
     windowMax: "autoscaler_stabilization_window_max_tasks",
@@ -68,6 +69,7 @@ export class AutoscalerMetrics {
     private readonly chaosRuns: Counter<"kind" | "outcome">;
     private readonly arrivalRate: Gauge<ServiceLabel>;
     private readonly processingRate: Gauge<ServiceLabel>;
+    private readonly rateContradicted: Gauge<ServiceLabel>;
     private readonly tasksStarting: Gauge<ServiceLabel>;
     private readonly tasksNeeded: Gauge<ServiceLabel>;
     private readonly windowMax: Gauge<ServiceLabel>;
@@ -92,6 +94,7 @@ export class AutoscalerMetrics {
         this.lastSuccessGauge = new Gauge({ name: METRIC_NAMES.lastSuccessfulTick, help: "Time of the last tick that read the service, epoch seconds", labelNames: ["service"], registers });
         this.arrivalRate = new Gauge({ name: METRIC_NAMES.arrivalRate, help: "Messages arriving per second, estimated from successive readings", labelNames: sq, registers });
         this.processingRate = new Gauge({ name: METRIC_NAMES.processingRate, help: "Messages one task handles per second, configured or learned from the drain", labelNames: sq, registers });
+        this.rateContradicted = new Gauge({ name: METRIC_NAMES.rateContradicted, help: "1 while the observed drain contradicts the configured processing rate (the learned one is used), else 0", labelNames: sq, registers });
         this.tasksStarting = new Gauge({ name: METRIC_NAMES.tasksStarting, help: "Tasks asked for and not running yet (capacity on the way)", labelNames: sq, registers });
         this.tasksNeeded = new Gauge({ name: METRIC_NAMES.tasksNeeded, help: "Tasks the arrival rate, the backlog and the work in flight need", labelNames: sq, registers });
         this.windowMax = new Gauge({ name: METRIC_NAMES.windowMax, help: "Highest recommendation of the scale-in stabilization window: scale-in goes no lower", labelNames: sq, registers });
@@ -121,6 +124,7 @@ export class AutoscalerMetrics {
                 else this.arrivalRate.set(l, d.arrivalRate);
                 if (d.model.processingRate === undefined) this.processingRate.remove(l);
                 else this.processingRate.set(l, d.model.processingRate);
+                this.rateContradicted.set(l, d.model.rateContradicted ? 1 : 0);
                 this.tasksStarting.set(l, d.starting);
                 this.tasksNeeded.set(l, d.keep);
                 this.windowMax.set(l, d.windowMax);

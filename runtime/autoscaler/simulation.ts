@@ -1,17 +1,24 @@
 /**
- * The queue autoscaler in the simulator's closed loop, deciding with the decision function the control
- * loop runs (decide, so what is simulated is what runs): every `intervalSeconds` it reads the
- * queue as GetQueueAttributes reports it (visible, in flight) and the service's counts, decides, and
- * keeps the same demand memory and record of its own last actions as the control loop
- * (runtime/autoscaler/loop.ts). Not part of the deployed
- * bundle; the simulator and benchmarks use it.
+ * The queue autoscaler in the simulator's closed loop, deciding as the control loop does: through the
+ * loop's ServiceScaler (runtime/autoscaler/service-scaler.ts), so the pure decision (decide) and the
+ * guards the loop puts around it (the stabilization window, the deployment hold, the cooldown rules)
+ * are what is simulated. Every `intervalSeconds` it reads the queue as GetQueueAttributes reports it
+ * (visible, in flight) and the service's counts, decides, and records its own changes as the loop does.
+ * Not part of the deployed bundle; the simulator and benchmarks use it.
  */
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 import { runClosedLoop, type Controller, type ControllerView, type RunResult, type ServiceTarget } from "../../scaling/simulate";
 import type { Trace } from "../../scaling/traces";
-import type { DemandMemory } from "./demand";
-import { decide } from "./decision";
-import type { DecisionSettings, LastActions } from "./types";
+import { ServiceScaler } from "./service-scaler";
+import type { DecisionSettings, QueueSource } from "./types";
+
+/** The simulated queue: the simulator hands its readings to the decision, nothing calls it. */
+const SIMULATED_QUEUE: QueueSource = {
+    kind: "sqs",
+    queueName: "simulated",
+    observe: () => Promise.reject(new Error("the simulated queue is read by the simulator, not observed")),
+    close: () => Promise.resolve(),
+};
 
 /**
  * `taskStartSeconds`: the launch-to-running time the simulated service's own ECS events show (a
@@ -19,8 +26,7 @@ import type { DecisionSettings, LastActions } from "./types";
  */
 export function queueAutoscalerController(settings: DecisionSettings, intervalSeconds: number, taskStartSeconds?: number): Controller {
     if (!(intervalSeconds > 0)) throw new Error(`interval ${intervalSeconds} must be > 0 seconds`);
-    let last: LastActions = {};
-    let memory: DemandMemory | undefined;
+    const scaler = new ServiceScaler({ service: "simulated", source: SIMULATED_QUEUE, settings });
     let nextAt = 0;
     return {
         name: "queue-autoscaler",
@@ -28,15 +34,13 @@ export function queueAutoscalerController(settings: DecisionSettings, intervalSe
             if (view.now + 1e-9 < nextAt) return undefined;
             nextAt = view.now + intervalSeconds;
             const now = Math.round(view.now * 1000);
-            const decision = decide({
-                observation: { visible: view.signals.visible, inFlight: view.signals.inFlight, delayed: 0, oldestAgeSeconds: view.signals.oldestAge, observedAt: now },
-                counts: { desired: view.desired, running: view.running, pending: view.pending, ...(taskStartSeconds === undefined ? {} : { taskStartMs: taskStartSeconds * 1000 }) },
-                settings, last, now, ...(memory ? { memory } : {}),
-            });
-            memory = decision.memory;
+            const decision = scaler.decide(
+                { visible: view.signals.visible, inFlight: view.signals.inFlight, delayed: 0, oldestAgeSeconds: view.signals.oldestAge, observedAt: now },
+                { desired: view.desired, running: view.running, pending: view.pending, ...(taskStartSeconds === undefined ? {} : { taskStartMs: taskStartSeconds * 1000 }) },
+                now,
+            );
             if (decision.desired === view.desired) return undefined;
-            const action = { at: now, from: view.desired, to: decision.desired };
-            last = decision.direction === "up" ? { ...last, scaleUp: action } : { ...last, scaleDown: action };
+            scaler.record({ direction: decision.desired > view.desired ? "up" : "down", at: now, from: view.desired, to: decision.desired });
             return { desired: decision.desired, reason: `${decision.reason.code}: ${decision.reason.text}` };
         },
     };

@@ -28,6 +28,10 @@ export function recordTick(r: TickReport, s: ServiceScaler, end: number, o: {
             `a deployment of ${s.name} has been in progress longer than the deployment hold; scale-in is no longer held for it`);
     }
     const d = decision.demand;
+    if (d?.newlyContradicted) {
+        o.logger?.warn({ service: s.name, configuredRate: d.model.configuredRate, learnedRate: d.model.processingRate },
+            `the observed drain contradicts the configured processing rate ${d.model.configuredRate}/s of ${s.name} (learned ${d.model.processingRate?.toFixed(2)}/s); using the learned rate`);
+    }
     o.logger?.info({
         tick: s.ticks,
         queue,

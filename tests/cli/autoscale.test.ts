@@ -118,7 +118,7 @@ describe("autoscale command", () => {
         const t = testIo();
         expect(await main(["autoscaler", "run", "--help"], t.io)).to.equal(0);
         for (const line of ["--queue-url <url>", "(env: AUTOSCALER_QUEUE_URL)", "--rabbitmq-queue <name>", "--scale-down-cooldown <seconds>",
-            "(a whole number >= 0 and <= 86400) (default: 30, env: AUTOSCALER_SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(default: 60, env: AUTOSCALER_ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
+            "(a whole number >= 0 and <= 86400) (default: 10, env: AUTOSCALER_SCALE_DOWN_COOLDOWN)", "--acceptable-age <seconds>", "(default: 60, env: AUTOSCALER_ACCEPTABLE_AGE)", "--processing-rate <messages/s>",
             "--count-in-flight [bool]", "(default: true, env: AUTOSCALER_COUNT_IN_FLIGHT)", "--chaos-partition-duration <seconds>", "--worker-role-arn <arn>", "(env: AUTOSCALER_WORKER_ROLE_ARN)",
             "--log-level <level>", "(default: \"info\", env: AUTOSCALER_LOG_LEVEL)"]) {
             expect(t.out().replace(/\s+/g, " ")).to.include(line);

@@ -292,7 +292,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                 AUTOSCALER_MIN: "1",
                 AUTOSCALER_OLDEST_MESSAGE_WARNING: "300",
                 AUTOSCALER_QUEUE_URL: QUEUE_URL,
-                AUTOSCALER_SCALE_DOWN_COOLDOWN: "30",
+                AUTOSCALER_SCALE_DOWN_COOLDOWN: "10",
                 AUTOSCALER_SCALE_UP_COOLDOWN: "30",
                 AUTOSCALER_SERVICE: WORKER_SERVICE,
                 AUTOSCALER_WORKER_ROLE_ARN: WORKER_ROLE_ARN,

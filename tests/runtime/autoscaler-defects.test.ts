@@ -13,6 +13,9 @@ import { AutoscalerMetrics } from "../../runtime/autoscaler/metrics";
 import { defaultPacing } from "../../runtime/autoscaler/pacing";
 import type { DecisionSettings, QueueObservation, QueueSource } from "../../runtime/autoscaler/types";
 import { decisionSettings } from "../helpers/decision-settings";
+
+/** These guards are shown with the opt-in threshold rule (10 messages per task, scale-in below 2), whose counts are plain. */
+const THRESHOLDS = { scaleUpThreshold: 10, scaleDownThreshold: 2 } as const;
 import { captureLogs, CLIENT_CONFIG, fakeTime, sdkError, type FakeTime } from "./support";
 
 class Queue implements QueueSource {
@@ -85,7 +88,7 @@ describe("the loop's guards around the decision", () => {
     it("holds the scale-in window when the queue empties 1.2 s after a 3 -> 10 scale-up: no scale-in before the window has passed", async () => {
         services = { worker: { desired: 3, running: 3 } };
         const q = new Queue("work", t);
-        const l = build({ worker: q }, decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 90_000 }));
+        const l = build({ worker: q }, decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 90_000, ...THRESHOLDS }));
         q.reading = { visible: 100 };
         expect((await tick(l)).get("worker")!.decision.desired).to.equal(10);
         q.reading = { visible: 0 };
@@ -110,7 +113,7 @@ describe("the loop's guards around the decision", () => {
         const metrics = new AutoscalerMetrics();
         const logs = captureLogs();
         const l = build({ deploying: new Queue("deploying-jobs", t), steady: new Queue("steady-jobs", t) },
-            decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 10_000 }), { deploymentHoldMs: 60_000, metrics, logs });
+            decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 10_000, ...THRESHOLDS }), { deploymentHoldMs: 60_000, metrics, logs });
         const reasons: [number, string, string][] = [];
         for (let i = 0; i <= 14; i++) {
             const r = await tick(l);
@@ -129,7 +132,7 @@ describe("the loop's guards around the decision", () => {
     });
 
     it("restarts the rate estimates after the endpoint comes back: 1 -> 5 for 45 messages, as a fresh start decides, not 1 -> 10", async () => {
-        const settings = decisionSettings({ minCapacity: 1, scaleUpCooldownMs: 0 });
+        const settings = decisionSettings({ minCapacity: 1, scaleUpCooldownMs: 0, ...THRESHOLDS });
         services = { worker: { desired: 5, running: 5 } };
         const q = new Queue("work", t);
         const l = build({ worker: q }, settings);
@@ -160,7 +163,7 @@ describe("the loop's guards around the decision", () => {
     it("a scale-out right after a scale-in is not held by either cooldown: 1 -> 7 at once, 15 s after 7 -> 1, inside the 30 s scale-up cooldown", async () => {
         services = { worker: { desired: 1, running: 1 } };
         const q = new Queue("work", t);
-        const l = build({ worker: q }, decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 10_000, scaleUpCooldownMs: 30_000 }));
+        const l = build({ worker: q }, decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 10_000, scaleUpCooldownMs: 30_000, ...THRESHOLDS }));
         q.reading = { visible: 70 };
         await tick(l);
         q.reading = { visible: 0 };

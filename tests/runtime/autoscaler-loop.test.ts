@@ -10,7 +10,12 @@ import { decisionSettings } from "../helpers/decision-settings";
 import { captureLogs, CLIENT_CONFIG, deferred, fakeTime, sdkError, type FakeTime } from "./support";
 import { recordAwsCalls } from "../helpers/aws-call-recorder";
 
-const SETTINGS: DecisionSettings = decisionSettings({ minCapacity: 1, countInFlight: false });
+/**
+ * The loop's tests size with the opt-in threshold rule (10 messages per task, scale-in below 2), whose
+ * counts are plain, and a 90 s stabilization window, long enough to see the loop hold it.
+ */
+const THRESHOLDS = { scaleUpThreshold: 10, scaleDownThreshold: 2 } as const;
+const SETTINGS: DecisionSettings = decisionSettings({ minCapacity: 1, countInFlight: false, ...THRESHOLDS, scaleDownCooldownMs: 90_000 });
 
 /** A queue source whose readings the test sets. */
 class ScriptedSource implements QueueSource {
@@ -334,7 +339,7 @@ describe("ControlLoop", () => {
             const source = new ScriptedSource(t);
             source.next = { visible: 70 };
             const logs = captureLogs();
-            loop = workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }), logger: logs.logger });
+            loop = workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000, ...THRESHOLDS }), logger: logs.logger });
             loop.start();
             for (let i = 0; i < 32; i++) {
                 await t.settle();
@@ -355,7 +360,7 @@ describe("ControlLoop", () => {
             ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error("socket hang up"), { name: "TimeoutError" }));
             const source = new ScriptedSource(t);
             source.next = { visible: 70 };
-            loop = workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000 }) });
+            loop = workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, scaleDownCooldownMs: 60_000, ...THRESHOLDS }) });
             await loop.tick();
             const second = (await loop.tick()).services.get("worker")!;
             expect(loop.lastActionsOf()).to.deep.equal({});
@@ -371,7 +376,7 @@ describe("ControlLoop", () => {
         const source = new ScriptedSource(t);
         source.next = { visible: 70 };
         const build = (initialLastActions?: { scaleUp: { at: number; from: number; to: number } }) =>
-            workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1 }), ...(initialLastActions ? { initialLastActions } : {}) });
+            workerLoop(t, ecs, { source, settings: decisionSettings({ minCapacity: 1, ...THRESHOLDS }), ...(initialLastActions ? { initialLastActions } : {}) });
         const restarted = await tickWorker(build({ scaleUp: { at: 1_000_000 - 10_000, from: 2, to: 8 } }));
         expect([restarted.decision.direction, restarted.decision.reason.code]).to.deep.equal(["none", "scale_up_cooldown"]);
         expect(restarted.decision.reason.text).to.match(/^demand wants 7, not more than the last scale-up to 8; cooldown 20s left/);

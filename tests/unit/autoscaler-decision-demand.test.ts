@@ -153,9 +153,10 @@ describe("demand decisions in a closed loop of readings", () => {
         grow.memory = drv.memory;
         const targets: number[] = [];
         for (const end = t + 40_000; t < end; t += 5_000, visible += 20) targets.push(grow.tick(T0 + t, visible, 1, 1).desired);
-        // 6/s at 2/s per task needs 3, and the backlog of 260 (120 per task) 3 more: the first tick asks
-        // for all 6, the next ones add nothing while those tasks start.
-        expect(targets).to.deep.equal([6, 6, 6, 6, 6, 6, 6, 6]);
+        // 261 messages, the newest possibly 5 s old: 1 running task serves 2 x 55 = 110 of them in time;
+        // each new one (45 s to start) is given a quarter of the age, 2 x 15 = 30: ceil(151 / 30) = 6 more.
+        // The first tick asks for all 7, the next ones add nothing while those tasks start.
+        expect(targets).to.deep.equal([7, 7, 7, 7, 7, 7, 7, 7]);
         expect(grow.decisions.slice(1).map((x) => x.decision.reason.code)).to.satisfy((codes: string[]) => codes.every((c) => c === "tasks_starting"));
         expect(grow.decisions[1]!.decision.demand.arrivalRate).to.be.closeTo(6, 0.5);
     });

@@ -102,7 +102,7 @@ describe("autoscaler decision table", () => {
             last: {},
             now: NOW,
         });
-        expect(d.reason.text).to.equal("scale from 5 to 7; rate unknown (2/s per task, configured), backlog 660 (120 per task), 0 starting, needs 6, window max 7 over 30s");
+        expect(d.reason.text).to.equal("scale from 5 to 7; rate unknown (2/s per task, configured), backlog 660 (120 per task), 0 starting, needs 6, window max 7 over 10s");
     });
 
     it("workersNeeded is ceil(backlog / backlog per task), 0 for none", () => {

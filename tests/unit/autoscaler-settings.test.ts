@@ -36,7 +36,7 @@ describe("autoscaler settings", () => {
                     minCapacity: 0,
                     maxCapacity: 10,
                     scaleUpCooldownMs: 30_000,
-                    scaleDownCooldownMs: 30_000,
+                    scaleDownCooldownMs: 10_000,
                     countInFlight: true,
                     acceptableAgeSeconds: 60,
                 },
