@@ -28,7 +28,7 @@ import { loadStackFile, stackNames } from "../config/stack-file";
 import { parseSettings } from "../runtime/autoscaler/settings";
 import { simulateQueueAutoscaler } from "../runtime/autoscaler/simulation";
 import type { DecisionSettings } from "../runtime/autoscaler/types";
-import { AUTOSCALER_SETTINGS } from "../scaling/autoscaler-settings";
+import { AUTOSCALER_SETTINGS, envName } from "../scaling/autoscaler-settings";
 import { oracleController, oracleNeed } from "../scaling/oracle";
 import { runClosedLoop, type Controller, type RunResult } from "../scaling/simulate";
 import { builtInTrace, BUILT_IN_TRACE_NAMES, type Trace } from "../scaling/traces";
@@ -51,7 +51,9 @@ interface Setting {
 
 /** The CLI's defaults: only the required flags given. */
 function cliDefaults(): Setting {
-    const parsed = parseSettings({}, { QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/work", CLUSTER: "bench", SERVICE: "worker", MAX: String(MAX) });
+    const parsed = parseSettings({}, {
+        [envName("queueUrl")]: "https://sqs.us-east-1.amazonaws.com/000000000000/work", [envName("cluster")]: "bench", [envName("service")]: "worker", [envName("max")]: String(MAX),
+    });
     return { name: "CLI defaults", decision: parsed.services[0]!.decision, intervalSeconds: parsed.intervalMs / 1000, checked: true };
 }
 
