@@ -176,7 +176,7 @@ export function autoscalerProblems(as: AutoscalerInput, ctx: AutoscalerContext):
         const own = as.services?.[key];
         const up = own?.scaleUpThreshold ?? as.scaleUpThreshold;
         const down = own?.scaleDownThreshold ?? as.scaleDownThreshold;
-        if (own && down >= up) problems.push(`${at}.scaleDownThreshold: ${down} must be < scaleUpThreshold (${up})`);
+        if (own && down !== undefined && up !== undefined && down >= up) problems.push(`${at}.scaleDownThreshold: ${down} must be < scaleUpThreshold (${up})`);
         if (own?.fallback && own.fallback.replicas > target.maxCapacity) {
             problems.push(`${at}.fallback.replicas: ${own.fallback.replicas} must be <= services.${key}.maxCapacity (${target.maxCapacity})`);
         }
