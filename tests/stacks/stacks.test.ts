@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { dimensionList } from "../../scaling/metric-series";
+import { envName } from "../../scaling/autoscaler-settings";
 import { graphProblems } from "../helpers/graph-rules";
 import { runProgram } from "../helpers/program";
 import { ofType, recorded } from "../helpers/pulumi-mocks";
@@ -39,7 +40,7 @@ function autoscaledService(): string | undefined {
     const td = ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.family).endsWith("-queue-autoscaler"));
     if (!td) return undefined;
     const env: { name: string; value: string }[] = JSON.parse(td.inputs.containerDefinitions)[0].environment;
-    return env.find((e) => e.name === "SERVICE")?.value;
+    return env.find((e) => e.name === envName("service"))?.value;
 }
 
 describe("stacks: one owner per desired count", () => {
@@ -73,10 +74,11 @@ describe("stacks: one owner per desired count", () => {
 
     it("each consumer reads its own queue: the worker gets the work queue, jobs and the autoscaler the jobs queue", async () => {
         await runProgram("staging");
-        const envOf = (family: string) => JSON.parse(ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === family)!.inputs.containerDefinitions)[0].environment
-            .find((e: any) => e.name === "QUEUE_URL")?.value;
+        // Consumers read QUEUE_URL; the autoscaler reads its own prefixed setting.
+    const envOf = (family: string, name = "QUEUE_URL") => JSON.parse(ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === family)!.inputs.containerDefinitions)[0].environment
+            .find((e: any) => e.name === name)?.value;
         const url = (q: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ecs-autoscaling-staging-${q}`;
-        expect([envOf("ecs-autoscaling-staging-worker"), envOf("ecs-autoscaling-staging-jobs"), envOf("ecs-autoscaling-staging-queue-autoscaler")])
+        expect([envOf("ecs-autoscaling-staging-worker"), envOf("ecs-autoscaling-staging-jobs"), envOf("ecs-autoscaling-staging-queue-autoscaler", envName("queueUrl"))])
             .to.deep.equal([url("work"), url("jobs"), url("jobs")]);
         expect(ofType("aws:sqs/queue:Queue").map((q) => q.inputs.name).sort()).to.deep.equal([
             "ecs-autoscaling-staging-jobs", "ecs-autoscaling-staging-jobs-dlq", "ecs-autoscaling-staging-work", "ecs-autoscaling-staging-work-dlq",
