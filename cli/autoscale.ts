@@ -66,7 +66,8 @@ export const COMMANDS: readonly CommandRegistration[] = [
     addAuroraCommand,
 ];
 
-function buildProgram(io: CliIo, setResult: SetRun): Command {
+/** The program with every command; main() parses with it, tests walk its tree. */
+export function buildProgram(io: CliIo, setResult: SetRun): Command {
     const program = new Command("autoscale")
         .description("Queue-driven autoscaling of ECS services, and failure simulation")
         .version(version, "-V, --version", "print the version")

@@ -3,10 +3,12 @@
  * (scaling/autoscaler-settings.ts): each flag gets its environment variable with `.env()` and its
  * default with `.default()`, so the names, defaults and help text are written once, there.
  */
+import { execFileSync } from "child_process";
 import { existsSync } from "fs";
 import * as path from "path";
 import { Option, type Command } from "commander";
 import { PROJECT_ROOT } from "../config/stack-file";
+import { UsageError } from "../input/usage";
 import { AUTOSCALER_SETTINGS, envName, flagName, numberRule, settingSpec, type SettingKey } from "../scaling/autoscaler-settings";
 import type { FlagValues, ValueSource } from "../runtime/autoscaler/settings";
 
@@ -63,4 +65,29 @@ export function projectRoot(cwd: string = process.cwd()): string {
         if (path.dirname(dir) === dir) break;
     }
     return PROJECT_ROOT;
+}
+
+/** Where commands write their files unless told otherwise: under the project, ignored by git. */
+export const OUTPUT_DIR = path.join(".autoscale", "out");
+
+/** `name` under OUTPUT_DIR: the default of an --out flag. */
+export function defaultOutput(name: string): string {
+    return path.join(OUTPUT_DIR, name);
+}
+
+/**
+ * Refuses an output path that would overwrite files git tracks (the path itself, or any file under
+ * it), naming the flag: results never replace committed files such as docs/proof/.
+ */
+export function refuseTrackedOutput(flag: string, target: string, cwd: string = process.cwd()): void {
+    let tracked: string[];
+    try {
+        tracked = execFileSync("git", ["ls-files", "--", path.resolve(cwd, target)], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+            .split("\n").filter((l) => l !== "");
+    } catch {
+        return; // not a git checkout: nothing tracked to protect
+    }
+    if (tracked.length > 0) {
+        throw new UsageError(`${flag}: ${JSON.stringify(target)} holds ${tracked.length} file${tracked.length === 1 ? "" : "s"} tracked by git (${tracked.slice(0, 3).join(", ")}${tracked.length > 3 ? ", ..." : ""}); write elsewhere, e.g. the default ${OUTPUT_DIR}/`);
+    }
 }

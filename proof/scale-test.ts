@@ -77,14 +77,14 @@ export interface ScaleTestPlan {
     readonly out: string;
 }
 
-/** Parses and checks the flags against the stack; throws UsageError naming the flag. */
-export function scaleTestPlan(test: string, flags: ScaleTestFlags): ScaleTestPlan {
+/** Parses and checks the flags against the stack (read from `root`); throws UsageError naming the flag. */
+export function scaleTestPlan(test: string, flags: ScaleTestFlags, root?: string): ScaleTestPlan {
     if (!(TESTS as readonly string[]).includes(test)) throw new UsageError(`test: ${JSON.stringify(test)} must be one of ${TESTS.join(", ")}`);
     if (!flags.stack) throw new UsageError("--stack: (missing) the stack whose Pulumi.<stack>.yaml holds the plan is required");
     if (!flags.service) throw new UsageError("--service: (missing) the service's key in the stack config is required");
     let stack: StackConfig;
     try {
-        stack = loadStackFile(flags.stack);
+        stack = loadStackFile(flags.stack, {}, root);
     } catch (e) {
         throw new UsageError(`--stack: ${e instanceof ConfigError ? e.message : (e as Error).message}`);
     }

@@ -9,7 +9,7 @@
  *      every 5 s (one datapoint per virtual minute);
  *   4. `autoscale evidence --period 5s --activities <record>` judges it all and writes the report.
  *
- * Usage: npx ts-node --transpile-only scripts/proof-moto-demo.ts [out-dir]   (default docs/proof)
+ * Usage: npx ts-node --transpile-only scripts/proof-moto-demo.ts [out-dir]   (default .autoscale/out/proof; pass docs/proof to refresh the committed files)
  */
 import { mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
@@ -24,7 +24,7 @@ import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll } f
 
 /** Virtual seconds per real second: 60-s periods last 5 s. */
 const SPEED = 12;
-const OUT = path.resolve(process.argv[2] ?? path.join(__dirname, "..", "docs", "proof"));
+const OUT = path.resolve(process.argv[2] ?? path.join(__dirname, "..", ".autoscale", "out", "proof"));
 
 /** Output to the terminal; `stop()` ends a command that runs until a stop signal. */
 function terminalIo(): { io: CliIo; stop: () => void } {

@@ -12,6 +12,7 @@ import { diffJson, diffMarkdown } from "../../diff/report";
 import { runDiff } from "../../diff/run";
 import { UsageError } from "../../input/usage";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { defaultOutput } from "../options";
 
 interface DiffFlags {
     base?: string;
@@ -26,7 +27,7 @@ export function addDiffCommand(program: Command, io: CliIo, setRun: SetRun): Com
         .option("--base <ref>", "git ref to compare the working tree with (branch, tag or commit)")
         .option("--stack <name>", "only this stack (default: every Pulumi.<stack>.yaml of either side)")
         .option("--json", "print JSON instead of Markdown")
-        .option("--out <dir>", "directory for the SVG chart of each changed service", "diff-charts");
+        .option("--out <dir>", "directory for the SVG chart of each changed service", defaultOutput("diff-charts"));
     cmd.action((flags: DiffFlags) => setRun(() => runTool(io, async () => {
         if (!flags.base) throw new UsageError("--base: (missing) is required: the git ref to compare with, e.g. --base origin/main");
         let result;

@@ -13,6 +13,7 @@ import { realSleep } from "../../runtime/autoscaler/time";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { defaultOutput } from "../options";
 
 interface EmulateFlags {
     cluster?: string;
@@ -29,7 +30,7 @@ export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): 
         .option("--cluster <name>", "ECS cluster whose scalable targets are emulated")
         .option("--service <name>", "only this service")
         .option("--speed <factor>", "virtual seconds per real second", "1")
-        .option("--activities <file.jsonl>", "activity record to append to (read by autoscale evidence --activities)", "scaling-activities.jsonl")
+        .option("--activities <file.jsonl>", "activity record to append to (read by autoscale evidence --activities)", defaultOutput("scaling-activities.jsonl"))
         .option("--i-know-this-is-aws", "allow an endpoint that is not local");
     cmd.action((flags: EmulateFlags) => setRun(() => runTool(io, async (signal) => {
         if (!flags.cluster) throw new UsageError("--cluster: (missing) the ECS cluster name is required");

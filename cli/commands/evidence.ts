@@ -10,6 +10,7 @@ import { evidenceExitCode } from "../../proof/evidence-judge";
 import { evidenceText } from "../../proof/evidence-report";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { defaultOutput, refuseTrackedOutput } from "../options";
 
 /** Registers `evidence` on the program. */
 export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun): Command {
@@ -20,8 +21,9 @@ export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun):
         .option("--since <duration|time>", "start of the window: how long ago (30m, 2h) or an ISO-8601 time", "1h")
         .option("--activities <file.jsonl>", "activity record written by `autoscale emulate`, read where the endpoint has no DescribeScalingActivities")
         .option("--period <duration>", "period of the datapoints read back (default 60s; sub-minute only for high-resolution metrics)")
-        .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", "evidence");
+        .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", defaultOutput("evidence"));
     cmd.action((flags: EvidenceFlags) => setRun(() => runTool(io, async () => {
+        refuseTrackedOutput("--out", flags.out);
         const clients = {
             autoscaling: createApplicationAutoScalingClient(),
             cloudwatch: createCloudWatchClient(),

@@ -4,11 +4,12 @@
  * of the simulator's traces (local/load.ts), and prints one line per 10 % of the trace.
  */
 import type { Command } from "commander";
-import { DEFAULT_STACK, PROJECT_ROOT, usageMessage } from "../../local/entry";
+import { DEFAULT_STACK, usageMessage } from "../../local/entry";
 import { liveLock, readState } from "../../local/graph/state";
 import { pickQueue, runLoad, traceFrom } from "../../local/load";
 import { createSqsClient } from "../../runtime/aws/clients";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { projectRoot } from "../options";
 import { UsageError } from "../../input/usage";
 
 interface LoadFlags { trace?: string; queue?: string; speed: string; stack: string }
@@ -24,8 +25,8 @@ export function addLoadCommand(program: Command, io: CliIo, setRun: SetRun): Com
         if (!flags.trace) throw new UsageError("--trace: (missing) give burst, ramp, sawtooth, diurnal, step, idle, mixed, or a seconds,rate .csv file");
         const speed = Number(flags.speed);
         if (flags.speed.trim() === "" || !Number.isFinite(speed) || speed <= 0 || speed > 10_000) throw new UsageError(`--speed: ${JSON.stringify(flags.speed)} must be a number > 0 and <= 10000`);
-        const state = readState(PROJECT_ROOT, flags.stack);
-        if (!state || !liveLock(PROJECT_ROOT, flags.stack)) throw new UsageError(`--stack: ${flags.stack} is not running; start it with \`npx autoscale up --stack ${flags.stack}\` (npm start)`);
+        const state = readState(projectRoot(), flags.stack);
+        if (!state || !liveLock(projectRoot(), flags.stack)) throw new UsageError(`--stack: ${flags.stack} is not running; start it with \`npx autoscale up --stack ${flags.stack}\` (npm start)`);
         let queue;
         let trace;
         try {

@@ -1,15 +1,17 @@
 /**
  * `autoscale scale-test <verify|scale-up|scale-down|all> --stack <name> --service <key>`: runs the test
- * (proof/scale-test.ts), prints a table and writes JSON; exits 1 when a difference is found or
+ * (proof/scale-test.ts), prints a table and, when it ran to its end, writes the JSON report (under .autoscale/out/); exits 1 when a difference is found or
  * --expect-scale-up / --expect-scale-down is missed; --dry-run prints the plan and the load without
  * calling anything. SIGINT stops the load and prints what was measured.
  */
-import { writeFile } from "fs/promises";
+import { mkdir, writeFile } from "fs/promises";
+import * as path from "path";
 import type { Command } from "commander";
 import { MAX_MESSAGES } from "../../load/traffic";
 import { resultTable } from "../../proof/scale-measure";
 import { TESTS, dryRunText, runScaleTest, scaleTestPlan, type ScaleTestFlags, type ScaleTestReport } from "../../proof/scale-test";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
 
 /** Registers `scale-test` on the program. */
 export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun): Command {
@@ -28,25 +30,33 @@ export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun)
         .option("--expect-scale-down <duration>", "budget from the end of the load to min running tasks")
         .option("--timeout <duration>", "longest wait per phase (at most 1h)", "15m")
         .option("--poll <duration>", "time between DescribeServices reads", "5s")
-        .option("--out <file>", "JSON report", "scale-test.json")
+        .option("--out <file>", "JSON report, written when the test has run to its end", defaultOutput("scale-test.json"))
         .option("--dry-run", "print the plan and the load; call nothing");
     cmd.action((test: string, flags: ScaleTestFlags) => setRun(() => runTool(io, async (signal) => {
-        const plan = scaleTestPlan(test, flags);
+        const plan = scaleTestPlan(test, flags, projectRoot());
         if (flags.dryRun) {
             io.out(dryRunText(plan));
             return EXIT.ok;
         }
+        refuseTrackedOutput("--out", plan.out);
         const report: ScaleTestReport = { stack: plan.stack.stack, service: plan.serviceKey, results: [] };
-        let code: number = EXIT.failure;
+        let passed: boolean | undefined;
         try {
-            code = (await runScaleTest(plan, io.out, signal, report)) ? EXIT.ok : EXIT.failure;
+            passed = await runScaleTest(plan, io.out, signal, report);
         } finally {
             if (report.results.length > 0) io.out(`${resultTable(report.results)}\n`);
             if (signal.aborted) io.out(`stopped (${String(signal.reason)}): the load was stopped; the table shows what was measured\n`);
-            await writeFile(plan.out, `${JSON.stringify(report, null, 2)}\n`);
-            io.out(`wrote ${plan.out}\n`);
         }
-        return code;
+        // A report is written only for a test that ran to its end (passed or measured a miss): an
+        // error or a stop leaves no file that could be taken for a result.
+        if (passed === undefined || signal.aborted) {
+            io.out(`${plan.out} not written: the test did not finish\n`);
+            return EXIT.failure;
+        }
+        await mkdir(path.dirname(plan.out), { recursive: true });
+        await writeFile(plan.out, `${JSON.stringify(report, null, 2)}\n`);
+        io.out(`wrote ${plan.out}\n`);
+        return passed ? EXIT.ok : EXIT.failure;
     })));
     return cmd;
 }

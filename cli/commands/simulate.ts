@@ -11,6 +11,7 @@ import { UsageError } from "../../input/usage";
 import { simulateStack, simulationTable, writeSimulation, type SimulateFlags } from "../../proof/simulate";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
 
 /** Registers `simulate` on the program. */
 export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
@@ -21,7 +22,7 @@ export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun):
         .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, sawtooth, idle, mixed) or a CSV file of seconds,rate")
         .option("--compare", "also run the queue autoscaler with the stack's autoscaler settings")
         .option("--seed <n>", "seed of any randomness in the trace", "1")
-        .option("--out <dir>", "directory for the JSON and SVG results", "simulation")
+        .option("--out <dir>", "directory for the JSON and SVG results", defaultOutput("simulation"))
         .option("--tick <seconds>", "simulation step", "5")
         .option("--worker-rate <messages/s>", "messages one queue worker task processes per second", "2")
         .option("--start-delay <seconds>", `seconds from a desired-count increase until a task runs (default ${DEFAULT_ENGINE_PARAMS.taskStartSeconds})`)
@@ -34,10 +35,11 @@ export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun):
         }
         let config: StackConfig;
         try {
-            config = loadStackFile(flags.stack!);
+            config = loadStackFile(flags.stack!, {}, projectRoot());
         } catch (e) {
             throw new UsageError(`--stack: ${(e as Error).message}`);
         }
+        refuseTrackedOutput("--out", flags.out);
         let bar: SingleBar | undefined;
         const run = simulateStack(config, flags, (done, total) => {
             // A bar only for long runs, on a terminal.

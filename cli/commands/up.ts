@@ -4,9 +4,9 @@
  * live page, until Ctrl-C; then everything it created is deleted. The work is in local/stack.ts.
  */
 import type { Command } from "commander";
-import { DEFAULT_PAGE_PORT, DEFAULT_SPEED, DEFAULT_STACK, PROJECT_ROOT, loadLocalStack, usageMessage } from "../../local/entry";
+import { DEFAULT_PAGE_PORT, DEFAULT_SPEED, DEFAULT_STACK, loadLocalStack, usageMessage } from "../../local/entry";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { collect } from "../options";
+import { collect, projectRoot } from "../options";
 import { UsageError, parseCount } from "../../input/usage";
 
 interface UpFlags { stack: string; speed: string; startDelay?: string; port: string; demo: boolean; config: string[] }
@@ -29,7 +29,7 @@ export function addUpCommand(program: Command, io: CliIo, setRun: SetRun): Comma
         const startDelaySeconds = flags.startDelay === undefined ? undefined : parseCount(flags.startDelay, "--start-delay", 0);
         try {
             await loadLocalStack().up({
-                root: PROJECT_ROOT, stack: flags.stack, speed, port, demo: flags.demo, env: io.env, signal, config: flags.config,
+                root: projectRoot(), stack: flags.stack, speed, port, demo: flags.demo, env: io.env, signal, config: flags.config,
                 ...(startDelaySeconds !== undefined ? { startDelaySeconds } : {}),
                 out: (line) => io.out(`${line}\n`),
             });
