@@ -210,7 +210,7 @@ describe("stacks: editing the stack config changes the graph", () => {
         });
         expect(spec.customizedMetricSpecification.dimensions).to.deep.equal(dimensionList(outputs.customMetricSeries));
         expect(outputs.customMetricSeries.dimensions).to.deep.equal({ TestId: "staging", Cluster: "ecs-autoscaling-staging", Service: "ecs-autoscaling-staging-api" });
-        // Stack outputs come back serialised; object identity of policy and output is asserted in tests/unit/config.test.ts.
+        // Stack outputs come back serialised; object identity of policy and output is asserted in tests/config/load.test.ts.
         expect(outputs.customMetricSeries).to.deep.equal(outputs.scalingPlans.api.policies.find((p: any) => p.name === "synthetic-load").metric.series);
     });
 

@@ -1,0 +1,292 @@
+import { expect } from "chai";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { InstanceClassScaler } from "../../../runtime/aurora/scaler";
+import { ScalerSettings, TAGS, decodeOperation, decide, encodeOperation, Operation } from "../../../runtime/aurora/operation";
+import { handler, settingsFromEnv, triggerOf, SCALER_ENV } from "../../../runtime/aurora/handler";
+import { captureLogs, CLIENT_CONFIG } from "../support";
+import { ALARM, CLUSTER, FakeAurora, clusterArn, instanceArn } from "./fake-rds";
+import { recordAwsCalls } from "../../helpers/aws-call-recorder";
+
+const SMALL = "db.t4g.medium";
+const LARGE = "db.r6g.large";
+const WRITER = `${CLUSTER}-writer`;
+const READER = `${CLUSTER}-reader-1`;
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+const T0s = T0 / 1000;
+
+const settings: ScalerSettings = {
+    clusterIdentifier: CLUSTER,
+    alarmName: ALARM,
+    smallClass: SMALL,
+    largeClass: LARGE,
+    okSecondsBeforeScaleDown: 1800,
+    cooldownSeconds: 3600,
+    dryRun: false,
+};
+
+describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
+    recordAwsCalls(__filename, "aurora-class-scaler", { dbCluster: CLUSTER, alarm: ALARM });
+    let world: FakeAurora;
+    let now = T0;
+    const logs = captureLogs();
+    const scaler = (s: Partial<ScalerSettings> = {}) => new InstanceClassScaler({ ...settings, ...s }, {
+        rds: new RDSClient(CLIENT_CONFIG),
+        cloudwatch: new CloudWatchClient(CLIENT_CONFIG),
+        logger: logs.logger,
+        now: () => now,
+    });
+    const writes = () => world.writes.map((w) => [w.op, w.input]);
+    const opTag = (step: Operation["step"], o: Partial<Operation> = {}) => encodeOperation({
+        direction: "up", step, fromClass: SMALL, toClass: LARGE, oldWriter: WRITER,
+        candidate: `${CLUSTER}-up-${T0s.toString(36)}`, createCandidate: true, startedAt: T0s, ...o,
+    });
+
+    beforeEach(() => {
+        now = T0;
+        logs.lines.length = 0;
+    });
+    afterEach(() => world.restore());
+
+    it("scale-up: creates a large tier-0 reader, fails over once it is available, resizes the old writer and records the change", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+        const cand = `${CLUSTER}-up-${T0s.toString(36)}`;
+
+        const first = await scaler().run("alarm");
+        expect(first).to.deep.include({ result: "waiting", step: "wait-candidate" });
+        expect(writes()).to.deep.equal([
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("prepare") }] }],
+            ["CreateDBInstance", { DBInstanceIdentifier: cand, DBClusterIdentifier: CLUSTER, Engine: "aurora-postgresql", DBInstanceClass: LARGE, PromotionTier: 0, PubliclyAccessible: false, Tags: [{ Key: TAGS.created, Value: "true" }] }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("wait-candidate") }] }],
+        ]);
+
+        // Still creating: a scheduled tick changes nothing.
+        world.writes.length = 0;
+        now += 60_000;
+        expect(await scaler().run("schedule")).to.deep.include({ result: "waiting", step: "wait-candidate" });
+        expect(writes()).to.deep.equal([]);
+
+        world.finishPending();
+        now += 60_000;
+        expect(await scaler().run("schedule")).to.deep.include({ result: "waiting", step: "wait-failover" });
+        expect(writes()).to.deep.equal([
+            ["FailoverDBCluster", { DBClusterIdentifier: CLUSTER, TargetDBInstanceIdentifier: cand }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("wait-failover") }] }],
+        ]);
+
+        world.writes.length = 0;
+        world.finishPending();
+        now += 60_000;
+        const done = await scaler().run("schedule");
+        expect(done.result).to.equal("completed");
+        expect(writes()).to.deep.equal([
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("retire-old-writer") }] }],
+            ["ModifyDBInstance", { DBInstanceIdentifier: WRITER, DBInstanceClass: LARGE, ApplyImmediately: true }],
+            ["AddTagsToResource", { ResourceName: instanceArn(WRITER), Tags: [{ Key: TAGS.standby, Value: "true" }] }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.lastChange, Value: `dir=up at=${T0s + 180}` }] }],
+            ["RemoveTagsFromResource", { ResourceName: clusterArn, TagKeys: [TAGS.operation] }],
+        ]);
+        world.finishPending();
+        expect(world.writer).to.equal(cand);
+        expect(Object.fromEntries([...world.instances.values()].map((i) => [i.id, i.cls]))).to.deep.equal({ [WRITER]: LARGE, [READER]: SMALL, [cand]: LARGE });
+        expect([...world.clusterTags.keys()]).to.deep.equal([TAGS.lastChange]);
+        // Every step is one JSON line with an event name.
+        expect(logs.lines.filter((l) => l.event === "step").map((l) => l.call ?? l.step)).to.deep.equal(
+            ["CreateDBInstance", "FailoverDBCluster", "wait-failover", "ModifyDBInstance", "AddTagsToResource"]);
+    });
+
+    it("scale-down after the alarm has been OK for 30 minutes: resizes the standby to small, fails back, removes the instance it created", async () => {
+        const cand = `${CLUSTER}-up-${T0s.toString(36)}`;
+        world = new FakeAurora({ writerClass: LARGE, readers: { [READER]: SMALL }, alarm: { state: "OK", since: new Date(T0 - 1800_000) } });
+        world.add(cand, LARGE, 0, { [TAGS.created]: "true" });
+        world.instances.get(WRITER)!.tags.set(TAGS.standby, "true");
+        world.writer = cand;
+        world.clusterTags.set(TAGS.lastChange, `dir=up at=${T0s - 7200}`);
+        const down = (step: Operation["step"]) => opTag(step, { direction: "down", fromClass: LARGE, toClass: SMALL, oldWriter: cand, candidate: WRITER, createCandidate: false });
+
+        expect(await scaler().run("alarm")).to.deep.include({ result: "waiting", step: "wait-candidate" });
+        expect(writes()).to.deep.equal([
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: down("prepare") }] }],
+            ["ModifyDBInstance", { DBInstanceIdentifier: WRITER, DBInstanceClass: SMALL, PromotionTier: 0, ApplyImmediately: true }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: down("wait-candidate") }] }],
+        ]);
+        world.writes.length = 0;
+        world.finishPending();
+        expect(await scaler().run("schedule")).to.deep.include({ result: "waiting", step: "wait-failover" });
+        world.finishPending();
+        expect((await scaler().run("schedule")).result).to.equal("completed");
+        expect(writes()).to.deep.equal([
+            ["FailoverDBCluster", { DBClusterIdentifier: CLUSTER, TargetDBInstanceIdentifier: WRITER }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: down("wait-failover") }] }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: down("retire-old-writer") }] }],
+            ["DeleteDBInstance", { DBInstanceIdentifier: cand }],
+            ["RemoveTagsFromResource", { ResourceName: instanceArn(WRITER), TagKeys: [TAGS.standby] }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.lastChange, Value: `dir=down at=${T0s}` }] }],
+            ["RemoveTagsFromResource", { ResourceName: clusterArn, TagKeys: [TAGS.operation] }],
+        ]);
+        expect(world.writer).to.equal(WRITER);
+        expect(Object.fromEntries([...world.instances.values()].map((i) => [i.id, i.cls]))).to.deep.equal({ [WRITER]: SMALL, [READER]: SMALL });
+    });
+
+    it("does not scale down before the alarm has been OK for okSecondsBeforeScaleDown", async () => {
+        world = new FakeAurora({ writerClass: LARGE, readers: { [READER]: SMALL }, alarm: { state: "OK", since: new Date(T0 - 1799_000) } });
+        const out = await scaler().run("schedule");
+        expect(out).to.deep.equal({ result: "idle", reason: `alarm ${ALARM} OK for 1799 s of the 1800 s needed before scaling down` });
+        expect(writes()).to.deep.equal([]);
+    });
+
+    it("a second alarm during an operation is refused: the operation is resumed, no second one starts", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+        const cand = `${CLUSTER}-up-${T0s.toString(36)}`;
+        world.add(cand, LARGE, 0, { [TAGS.created]: "true" }, "creating");
+        world.clusterTags.set(TAGS.operation, opTag("wait-candidate"));
+        now = T0 + 120_000;
+        const out = await scaler().run("alarm");
+        expect(out).to.deep.include({ result: "waiting", step: "wait-candidate" });
+        expect(writes()).to.deep.equal([]);
+        const refused = logs.lines.filter((l) => l.event === "refused");
+        expect(refused).to.have.length(1);
+        expect(refused[0].msg).to.equal(`alarm notification during an operation: operation up (${SMALL} -> ${LARGE}) started at ${T0s} is at step wait-candidate; no second operation starts`);
+        expect([...world.instances.keys()]).to.have.length(3);
+    });
+
+    it("cooldown: no change within cooldownSeconds of the last one, a change right after it", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+        world.clusterTags.set(TAGS.lastChange, `dir=down at=${T0s - 3599}`);
+        expect(await scaler().run("alarm")).to.deep.equal({
+            result: "idle",
+            reason: `cooldown: last change (down) finished 3599 s ago, 3600 s needed; alarm ${ALARM} is ALARM since ${T0s - 60}`,
+        });
+        expect(writes()).to.deep.equal([]);
+        now += 1000;
+        expect(await scaler().run("schedule")).to.deep.include({ result: "waiting", step: "wait-candidate" });
+        expect(world.writes.map((w) => w.op)).to.deep.equal(["AddTagsToResource", "CreateDBInstance", "AddTagsToResource"]);
+    });
+
+    it("crash after CreateDBInstance, before the tag moved on: resumes from the tag without creating a second instance", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+        const cand = `${CLUSTER}-up-${T0s.toString(36)}`;
+        world.add(cand, LARGE, 0, { [TAGS.created]: "true" }, "available");
+        world.clusterTags.set(TAGS.operation, opTag("prepare"));
+        now = T0 + 300_000;
+        expect(await scaler().run("schedule")).to.deep.include({ result: "waiting", step: "wait-failover" });
+        expect(writes()).to.deep.equal([
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("wait-candidate") }] }],
+            ["FailoverDBCluster", { DBClusterIdentifier: CLUSTER, TargetDBInstanceIdentifier: cand }],
+            ["AddTagsToResource", { ResourceName: clusterArn, Tags: [{ Key: TAGS.operation, Value: opTag("wait-failover") }] }],
+        ]);
+    });
+
+    it("crash after FailoverDBCluster, before the tag moved on: sees the candidate is the writer and does not fail over again", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "OK", since: new Date(T0) } });
+        const cand = `${CLUSTER}-up-${T0s.toString(36)}`;
+        world.add(cand, LARGE, 0, { [TAGS.created]: "true" });
+        world.writer = cand;
+        world.clusterTags.set(TAGS.operation, opTag("wait-candidate"));
+        const out = await scaler().run("schedule");
+        expect(out.result).to.equal("completed");
+        expect(world.writes.map((w) => w.op)).to.not.include("FailoverDBCluster");
+        expect(world.writes.map((w) => w.op)).to.not.include("CreateDBInstance");
+        expect(world.instances.get(WRITER)!.pendingCls).to.equal(LARGE);
+    });
+
+    it("an unreadable operation tag is reported and nothing is done", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: {}, alarm: { state: "ALARM", since: new Date(T0) } });
+        world.clusterTags.set(TAGS.operation, "dir=sideways step=prepare");
+        const out = await scaler().run("alarm");
+        expect(out.result).to.equal("idle");
+        expect(writes()).to.deep.equal([]);
+        expect(logs.lines.filter((l) => l.event === "operation-unreadable")).to.have.length(1);
+    });
+
+    it("dry-run: decides and logs what it would do, and makes no writing call, also when resuming", async () => {
+        world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+        const cand = `${CLUSTER}-up-${T0s.toString(36)}`;
+        expect(await scaler({ dryRun: true }).run("alarm")).to.deep.equal({
+            result: "dry-run",
+            wouldDo: `start up: create ${cand} as ${LARGE}, fail over to it, then ${WRITER} is retired`,
+        });
+        world.add(cand, LARGE, 0, { [TAGS.created]: "true" });
+        world.clusterTags.set(TAGS.operation, opTag("wait-candidate"));
+        expect(await scaler({ dryRun: true }).run("schedule")).to.deep.equal({ result: "dry-run", wouldDo: `fail over ${CLUSTER} to ${cand}` });
+        expect(writes()).to.deep.equal([]);
+        const readOnly = ["DescribeDBClustersCommand", "DescribeDBInstancesCommand"];
+        expect(world.rds.calls().map((c) => c.args[0].constructor.name).filter((n) => !readOnly.includes(n))).to.deep.equal([]);
+    });
+});
+
+describe("aurora instance-class scaler: decision table", () => {
+    const base = { now: T0s, writerClass: SMALL, alarm: { state: "ALARM" as const, since: T0s - 600 } };
+    const cases: [string, Parameters<typeof decide>[0], string][] = [
+        ["ALARM, small writer", base, "start up"],
+        ["ALARM, large writer", { ...base, writerClass: LARGE }, "none"],
+        ["ALARM, writer of a third class", { ...base, writerClass: "db.r7g.xlarge" }, "none"],
+        ["OK for 30 min, large writer", { ...base, writerClass: LARGE, alarm: { state: "OK", since: T0s - 1800 } }, "start down"],
+        ["OK for 29 min, large writer", { ...base, writerClass: LARGE, alarm: { state: "OK", since: T0s - 1740 } }, "none"],
+        ["OK, small writer", { ...base, alarm: { state: "OK", since: T0s - 99999 } }, "none"],
+        ["INSUFFICIENT_DATA, large writer", { ...base, writerClass: LARGE, alarm: { state: "INSUFFICIENT_DATA", since: T0s - 99999 } }, "none"],
+        ["ALARM within cooldown", { ...base, lastChange: { direction: "down", at: T0s - 100 } }, "none"],
+        ["ALARM after cooldown", { ...base, lastChange: { direction: "down", at: T0s - 3600 } }, "start up"],
+        ["operation in progress", { ...base, operation: decodeOperation(`dir=down step=wait-failover from=${LARGE} to=${SMALL} old=a cand=b create=0 at=1`) }, "resume"],
+    ];
+    for (const [name, o, want] of cases) {
+        it(`${name} -> ${want}`, () => {
+            const d = decide(o, settings);
+            expect(d.action === "start" ? `start ${d.direction}` : d.action).to.equal(want);
+        });
+    }
+
+    it("the operation tag round-trips and uses only characters RDS allows in tag values", () => {
+        const op: Operation = { direction: "up", step: "wait-failover", fromClass: SMALL, toClass: LARGE, oldWriter: WRITER, candidate: `${CLUSTER}-up-x`, createCandidate: true, startedAt: T0s };
+        const v = encodeOperation(op);
+        expect(v).to.match(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
+        expect(decodeOperation(v)).to.deep.equal(op);
+    });
+});
+
+describe("aurora instance-class scaler: Lambda settings and trigger", () => {
+    const env = {
+        [SCALER_ENV.clusterIdentifier]: CLUSTER, [SCALER_ENV.alarmName]: ALARM, [SCALER_ENV.smallClass]: SMALL,
+        [SCALER_ENV.largeClass]: LARGE, [SCALER_ENV.okSecondsBeforeScaleDown]: "1800", [SCALER_ENV.cooldownSeconds]: "3600", [SCALER_ENV.dryRun]: "false",
+    };
+
+    it("reads every setting from the environment", () => {
+        expect(settingsFromEnv(env)).to.deep.equal(settings);
+    });
+
+    it("names every missing or malformed variable in one error", () => {
+        expect(() => settingsFromEnv({ ...env, [SCALER_ENV.cooldownSeconds]: "1h", [SCALER_ENV.alarmName]: undefined, [SCALER_ENV.dryRun]: "yes" }))
+            .to.throw("instance-class scaler settings: ALARM_NAME is not set; COOLDOWN_SECONDS=1h must be a whole number of seconds >= 0; DRY_RUN=yes must be true or false");
+    });
+
+    it("refuses a malformed SNS event (Records: \"x\") with a logged refusal, without a throw or an AWS call", async () => {
+        const saved = { ...process.env };
+        const lines: string[] = [];
+        const write = process.stdout.write.bind(process.stdout);
+        Object.assign(process.env, env);
+        // No endpoint anyone answers: a call would fail, so a refusal that makes none is what passes.
+        process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:9";
+        process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+        try {
+            const outcome = await handler({ Records: "x" } as any);
+            const nothing = await handler(null as any);
+            expect(outcome).to.deep.equal({ result: "refused", reason: 'Records is "x", expected a list of SNS records' });
+            expect(nothing).to.deep.equal({ result: "refused", reason: "the event is null, expected an SNS notification or a scheduled event object" });
+        } finally {
+            process.stdout.write = write;
+            for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+            Object.assign(process.env, saved);
+        }
+        const logged = lines.map((l) => JSON.parse(l));
+        expect(logged.map((l) => [l.level, l.msg])).to.deep.equal([
+            ["error", 'refused a malformed event: Records is "x", expected a list of SNS records'],
+            ["error", "refused a malformed event: the event is null, expected an SNS notification or a scheduled event object"],
+        ]);
+        expect(triggerOf({ Records: "x" } as any)).to.equal("schedule");
+    });
+
+    it("tells an SNS alarm notification from the schedule", () => {
+        expect(triggerOf({ Records: [{ EventSource: "aws:sns" }] } as any)).to.equal("alarm");
+        expect(triggerOf({ source: "aws.events", "detail-type": "Scheduled Event" } as any)).to.equal("schedule");
+    });
+});
