@@ -5,7 +5,7 @@
 import { Command } from "commander";
 import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler } from "../../runtime/autoscaler/service";
-import { parseSettings } from "../../runtime/autoscaler/settings";
+import { parseSettings, SettingsError } from "../../runtime/autoscaler/settings";
 import { EXIT, logDestination, stopSignal, UNCAUGHT, type CliIo, type SetRun } from "../io";
 import { addSettingOptions, ALL_SETTINGS, valuesOf } from "../options";
 
@@ -22,7 +22,16 @@ async function run(cmd: Command, io: CliIo): Promise<number> {
     const logger = createLogger({ name: "autoscaler", level: settings.logLevel, destination: logDestination(settings.logFormat, io) });
     const signal = stopSignal(io);
     try {
-        const running = await startAutoscaler(settings, { logger });
+        let running: Awaited<ReturnType<typeof startAutoscaler>>;
+        try {
+            running = await startAutoscaler(settings, { logger });
+        } catch (error) {
+            // The health server's port is a flag: name it rather than the socket's `EADDRINUSE :::8080`.
+            if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+                throw new SettingsError([`--health-port: ${settings.healthPort} is in use by another process; give a free port, or 0 for any free one`]);
+            }
+            throw error;
+        }
         const reason = await signal.stopped;
         logger.info({ reason }, `stopping (${reason}): aborting the calls in flight`);
         let timer: NodeJS.Timeout | undefined;

@@ -8,6 +8,7 @@
  * Parsing is pure and checks everything before anything talks to AWS; all problems are reported at
  * once, each naming the flag, the value and the rule, e.g. `--min: "-1" must be a whole number >= 0`.
  */
+import { isAwsRegion, regionRule } from "../../aws/regions";
 import {
     AUTOSCALER_SETTINGS, envName, flagName, settingSpec,
     type LogFormat, type SettingKey,
@@ -176,6 +177,9 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
         if (!r.has("workerRoleArn")) r.fail(`--worker-role-arn: (missing) is required with --chaos-partition-enabled (or set ${envName("workerRoleArn")})`);
         if (source?.kind === "rabbitmq" || services?.some((x) => x.sources.some((q) => q.kind === "rabbitmq"))) r.fail("--chaos-partition-enabled: the partition cuts workers off an SQS queue; it needs --queue-url, not --rabbitmq-url");
     }
+    // The SDK would send a misspelt region to a host that does not exist, or to an endpoint that answers HTML.
+    const region = env.AWS_REGION?.trim();
+    if (region && !isAwsRegion(region)) r.fail(`AWS_REGION: ${JSON.stringify(region)} ${regionRule(region)}`);
     r.done();
 
     return {

@@ -3,6 +3,8 @@ import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksComm
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { createServer } from "net";
+import type { AddressInfo } from "net";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
 
@@ -162,5 +164,21 @@ describe("autoscale command", () => {
         expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).to.deep.equal([{ cluster: "main", service: "worker", desiredCount: 4 }]);
         expect(t.removed()).to.equal(1);
         expect(t.err()).to.equal("");
+    });
+
+    it("names --health-port when its port is taken, exit 2", async () => {
+        const taken = createServer();
+        await new Promise<void>((resolve) => taken.listen(0, resolve));
+        const port = (taken.address() as AddressInfo).port;
+        try {
+            ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: "worker", desiredCount: 1, runningCount: 1, pendingCount: 0 }] });
+            sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0", ApproximateNumberOfMessagesDelayed: "0" } });
+            cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+            const t = testIo();
+            expect(await main([...run, "--max", "10", "--health-port", String(port)], t.io)).to.equal(2);
+            expect(t.err()).to.equal(`error: --health-port: ${port} is in use by another process; give a free port, or 0 for any free one\n`);
+        } finally {
+            await new Promise((resolve) => taken.close(resolve));
+        }
     });
 });

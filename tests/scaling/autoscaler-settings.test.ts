@@ -98,6 +98,13 @@ describe("autoscaler settings", () => {
         expect([s.cluster, s.services[0]!.service, s.services[0]!.decision.maxCapacity, s.intervalMs, s.healthPort, s.logLevel]).to.deep.equal(["main", "worker", 10, 5_000, 8080, "info"]);
     });
 
+    it("refuses an AWS_REGION that is not an AWS region, with the closest one", () => {
+        expect(problems(MINIMAL, { AWS_REGION: "us-east1" })).to.deep.equal([
+            'AWS_REGION: "us-east1" must be an AWS region code such as us-east-1 (one of 48 known regions); did you mean us-east-1?',
+        ]);
+        expect(problems(MINIMAL, { AWS_REGION: "eu-central-2" })).to.deep.equal([]);
+    });
+
     it("lets a flag win over its environment variable; an empty variable counts as unset", () => {
         const s = parseSettings({ ...MINIMAL, max: "4", dryRun: "false" }, { AUTOSCALER_MAX: "9", AUTOSCALER_MIN: "", AUTOSCALER_DRY_RUN: "true", AUTOSCALER_SCALE_DOWN_STEP: " " });
         expect([s.services[0]!.decision.maxCapacity, s.services[0]!.decision.minCapacity, s.dryRun, s.services[0]!.decision.scaleDownStep]).to.deep.equal([4, 0, false, undefined]);
