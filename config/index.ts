@@ -16,5 +16,5 @@ export function readStackConfig(): StackConfig {
     for (const [k, v] of Object.entries(all)) {
         if (k.startsWith(prefix)) raw[k.slice(prefix.length)] = v;
     }
-    return loadStackConfig(raw, { project, stack: pulumi.getStack() });
+    return loadStackConfig(raw, { project, stack: pulumi.getStack(), region: all["aws:region"] });
 }

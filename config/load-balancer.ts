@@ -35,12 +35,24 @@ export const loadBalancerRoute = z.strictObject({
 
 export type LoadBalancerRoute = z.infer<typeof loadBalancerRoute>;
 
-/** The HTTP listener cannot share the HTTPS listener's port. */
-export function loadBalancerProblems(lb: LoadBalancerInput): string[] {
-    return lb.certificateArn !== undefined && lb.listenerPort === HTTPS_LISTENER_PORT
-        ? [`loadBalancer.listenerPort: ${lb.listenerPort} is the HTTPS listener's port when loadBalancer.certificateArn is set; ` +
-            "the HTTP listener that redirects to it needs another port (80 by default)"]
-        : [];
+/**
+ * The HTTP listener cannot share the HTTPS listener's port; the certificate must be in the stack's
+ * region (when it is known): a load balancer's listener takes ACM certificates of its own region only
+ * (ACM user guide, "Supported Regions": certificates are regional resources; to use one with an ALB in
+ * another region, request or import it there).
+ */
+export function loadBalancerProblems(lb: LoadBalancerInput, region?: string): string[] {
+    const problems: string[] = [];
+    if (lb.certificateArn !== undefined && lb.listenerPort === HTTPS_LISTENER_PORT) {
+        problems.push(`loadBalancer.listenerPort: ${lb.listenerPort} is the HTTPS listener's port when loadBalancer.certificateArn is set; ` +
+            "the HTTP listener that redirects to it needs another port (80 by default)");
+    }
+    const certRegion = lb.certificateArn?.split(":")[3];
+    if (certRegion !== undefined && region !== undefined && certRegion !== region) {
+        problems.push(`loadBalancer.certificateArn: "${lb.certificateArn}" is a certificate of ${certRegion}, not of the stack's region ${region}; ` +
+            "an ALB uses ACM certificates of its own region only: request or import the certificate in " + region);
+    }
+    return problems;
 }
 
 /**

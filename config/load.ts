@@ -69,7 +69,7 @@ export interface StackConfig {
     readonly aurora?: AuroraConfig;
 }
 
-export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: string }): StackConfig {
+export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: string; /** `aws:region`, when the caller knows it. */ region?: string }): StackConfig {
     // Each key alone: unknown keys, then every key through its schema.
     const problems = unknownKeyProblems(raw);
     const read = <K extends keyof Structured>(key: K) => readKey(raw, key, STRUCTURED[key], "object", problems) as z.infer<Structured[K]> | undefined;
@@ -93,7 +93,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
 
     // Rules across keys, section by section.
     problems.push(
-        ...loadBalancerProblems(loadBalancer!),
+        ...loadBalancerProblems(loadBalancer!, ctx.region),
         ...servicesProblems(services!, queues!, queueAutoscalerServices(autoscaler!)),
         ...customMetricTestProblems(cmt!, Object.keys(services!), paid),
         ...queueProblems(queues!),

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
+import { SQS_MAX_WAIT_SECONDS, TASK_PROTECTION_MAX_MINUTES, TASK_PROTECTION_MIN_MINUTES } from "../aws/limits";
 import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
 import { capacityStrategy, type CapacityProviderItem } from "./capacity-strategy";
 import { loadBalancerRoute, routePriorityProblems } from "./load-balancer";
@@ -132,6 +133,37 @@ export interface ServiceConfig {
 }
 
 /** Every service's problems, service by service. `queueAutoscalerServices`: the services the queue autoscaler scales (none while it is off). */
+/**
+ * What each built-in workload reads from its environment, with the bound its command checks at start
+ * (cli/commands/worker.ts and gateway.ts, whole numbers like parseCount): refused here, naming the key,
+ * instead of the task exiting 2 after it is deployed.
+ */
+export const WORKLOAD_ENVIRONMENT: Readonly<Record<BuiltinWorkload, Readonly<Record<string, { readonly min: number; readonly max?: number; readonly what: string }>>>> = {
+    worker: {
+        PROCESSING_MS: { min: 0, what: "work per message, ms" },
+        WAIT_SECONDS: { min: 0, max: SQS_MAX_WAIT_SECONDS, what: "the SQS long-poll wait, s" },
+        PROTECTION_MINUTES: { min: TASK_PROTECTION_MIN_MINUTES, max: TASK_PROTECTION_MAX_MINUTES, what: "the ECS task-protection expiry, minutes" },
+    },
+    gateway: {
+        PORT: { min: 1, max: 65535, what: "the port it listens on" },
+    },
+};
+
+function workloadEnvironmentProblems(path: string, svc: ServiceInput): string[] {
+    if (svc.workload === undefined) return [];
+    const problems: string[] = [];
+    for (const [name, rule] of Object.entries(WORKLOAD_ENVIRONMENT[svc.workload])) {
+        const text = svc.environment[name];
+        if (text === undefined) continue;
+        const n = Number(text);
+        if (text.trim() === "" || !Number.isInteger(n) || n < rule.min || (rule.max !== undefined && n > rule.max)) {
+            const range = rule.max !== undefined ? `from ${rule.min} to ${rule.max}` : `>= ${rule.min}`;
+            problems.push(`${path}.environment.${name}: ${JSON.stringify(text)} must be a whole number ${range} (${rule.what}, read by the ${svc.workload} when it starts)`);
+        }
+    }
+    return problems;
+}
+
 export function servicesProblems(services: Readonly<Record<string, ServiceInput>>, queues: Readonly<Record<string, QueueInput>>, queueAutoscalerServices: readonly string[]): string[] {
     const problems: string[] = [];
     const priorities = new Map<number, string>();
@@ -162,6 +194,7 @@ function serviceProblems(key: string, svc: ServiceInput, queues: Readonly<Record
     } else if (svc.image === undefined && svc.workload === undefined) {
         problems.push(`${path}.image: (missing) set exactly one of image (a container image) or workload (${BUILTIN_WORKLOADS.join(" or ")}, a built-in workload of this repository's image)`);
     }
+    problems.push(...workloadEnvironmentProblems(path, svc));
     if (svc.workload === "worker" && svc.consumesQueue === undefined) {
         problems.push(`${path}.workload: "worker" requires ${path}.consumesQueue: the worker consumes the queue whose URL it gets as ${QUEUE_URL_ENV}`);
     }

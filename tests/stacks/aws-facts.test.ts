@@ -111,4 +111,36 @@ describe("stacks: AWS facts the graph must respect", function () {
         const before = text.slice(0, text.indexOf("    writeAlarm:"));
         expect(before.split("\n").slice(-5, -1).join("\n")).to.include("WriteIOPS of the writer (Role=WRITER): Aurora storage write records");
     });
+
+    it("an ACM certificate of another region is refused before anything is created: an ALB takes certificates of its own region only", async () => {
+        const lb = (region: string) => ({ loadBalancer: { listenerPort: 80, accessLogs: true, deletionProtection: true, certificateArn: `arn:aws:acm:${region}:123456789012:certificate/0f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4` } });
+        let error: Error | undefined;
+        try {
+            await runProgram("staging", lb("eu-west-1"));
+        } catch (e) {
+            error = e as Error;
+        }
+        expect(error?.message).to.include('loadBalancer.certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4" is a certificate of eu-west-1, not of the stack\'s region us-east-1');
+        expect(recorded.filter((r) => r.type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+        await runProgram("staging", lb("us-east-1"));
+        expect(ofType("aws:lb/listener:Listener").map((l) => l.inputs.certificateArn).filter(Boolean)).to.have.length(1);
+    });
+
+    it("a built-in workload's setting that its command would refuse at start is refused by config, naming the key", () => {
+        const services = (env: Record<string, string>, key = "worker") => {
+            const all = parse(fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8")).config["ecs-autoscaling:services"];
+            return { services: { ...all, [key]: { ...all[key], environment: { ...all[key].environment, ...env } } } };
+        };
+        expect(problemsOf(services({ PROCESSING_MS: "abc" }))).to.deep.equal([
+            'services.worker.environment.PROCESSING_MS: "abc" must be a whole number >= 0 (work per message, ms, read by the worker when it starts)',
+        ]);
+        expect(problemsOf(services({ WAIT_SECONDS: "25", PROTECTION_MINUTES: "0" }))).to.deep.equal([
+            'services.worker.environment.WAIT_SECONDS: "25" must be a whole number from 0 to 20 (the SQS long-poll wait, s, read by the worker when it starts)',
+            'services.worker.environment.PROTECTION_MINUTES: "0" must be a whole number from 1 to 2880 (the ECS task-protection expiry, minutes, read by the worker when it starts)',
+        ]);
+        expect(problemsOf(services({ PORT: "http" }, "gateway"))).to.deep.equal([
+            'services.gateway.environment.PORT: "http" must be a whole number from 1 to 65535 (the port it listens on, read by the gateway when it starts)',
+        ]);
+        expect(problemsOf(services({ PROCESSING_MS: "250" }))).to.deep.equal([]);
+    });
 });
