@@ -90,6 +90,8 @@ export interface ServiceScalingPlan {
     readonly minCapacity: number;
     readonly maxCapacity: number;
     readonly policies: readonly ScalingPolicy[];
+    /** Scheduled changes of the bounds; none when absent. */
+    readonly scheduledActions?: readonly ScheduledActionPlan[];
 }
 
 /**
@@ -215,4 +217,22 @@ export function describeStepRange(direction: "out" | "in", step: StepInterval): 
     if (lower !== undefined && upper !== undefined) return `over ${lower} up to ${upper}`;
     if (upper !== undefined) return `${upper} and under`;
     return `over ${lower}`;
+}
+
+/**
+ * A scheduled action (PutScheduledAction): at each firing of `schedule` in `timezone`, the scalable
+ * target's minimum and/or maximum become these values; desired follows only when it falls outside them.
+ */
+export interface ScheduledActionPlan {
+    /** Unique within the service; the AWS name is `<service>-<name>`. */
+    readonly name: string;
+    /** `at(...)`, `rate(...)` or `cron(...)` (scaling/schedule.ts). */
+    readonly schedule: string;
+    /** IANA time zone the at and cron expressions are read in. */
+    readonly timezone: string;
+    readonly minCapacity?: number;
+    readonly maxCapacity?: number;
+    /** ISO 8601 instants bounding a recurring schedule. */
+    readonly startTime?: string;
+    readonly endTime?: string;
 }

@@ -11,6 +11,7 @@ import type { PredefinedMetricType, ServiceScalingPlan } from "../plan";
 import { relativeSteps } from "../plan";
 import type { EngineParams } from "./params";
 import type { EnginePolicy, EngineTarget, MetricRef } from "./scaler";
+import { engineScheduledAction } from "./scheduled";
 import { targetTrackingAlarms } from "./target-tracking";
 
 /** Ids of the signals a workload feeds for the predefined metrics. */
@@ -38,6 +39,8 @@ export interface PlanOptions {
     readonly serviceName?: string;
     /** Track the predefined ECS metrics at 20-s resolution (ECSServiceAverage*HighResolution [A9, E4]). */
     readonly highResolution?: boolean;
+    /** Wall-clock epoch ms of simulation time 0, which the scheduled actions fire against; default 0. */
+    readonly epochMs?: number;
 }
 
 export function engineTargetFromPlan(plan: ServiceScalingPlan, p: EngineParams, o: PlanOptions = {}): EngineTarget {
@@ -70,5 +73,10 @@ export function engineTargetFromPlan(plan: ServiceScalingPlan, p: EngineParams, 
             },
         };
     });
-    return { resourceId, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, policies };
+    // Scheduled actions are named like the AWS resources: `<service>-<name>`.
+    const scheduledActions = (plan.scheduledActions ?? []).map((a) => engineScheduledAction(`${service}-${a.name}`, a));
+    return {
+        resourceId, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, policies,
+        ...(scheduledActions.length > 0 ? { scheduledActions, epochMs: o.epochMs ?? 0 } : {}),
+    };
 }

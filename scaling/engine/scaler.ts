@@ -10,6 +10,7 @@ import { MetricPipeline } from "./metrics";
 import { EngineParams, evaluationInterval, publicationDelay } from "./params";
 import { StepPolicyConfig, stepDecision } from "./step-scaling";
 import { TargetTrackingAlarms, targetTrackingCapacity } from "./target-tracking";
+import { EngineScheduledAction, boundsAfter, scheduledFirings } from "./scheduled";
 
 /** The series an alarm reads: `id` names the raw signal fed with `observe`. */
 export interface MetricRef {
@@ -44,6 +45,10 @@ export interface EngineTarget {
     readonly minCapacity: number;
     readonly maxCapacity: number;
     readonly policies: readonly EnginePolicy[];
+    /** Scheduled changes of the bounds (scheduled.ts); none when absent. */
+    readonly scheduledActions?: readonly EngineScheduledAction[];
+    /** Wall-clock epoch ms of engine time 0, for schedules; default 0 (1970-01-01T00:00:00Z). */
+    readonly epochMs?: number;
 }
 
 export interface AlarmTransition {
@@ -107,11 +112,16 @@ export class AwsScalingEngine {
     private readonly alarms = new Map<string, AlarmRuntime>();
     private lastScaleOut?: { at: number; from: number; to: number };
     private lastScaleIn?: { at: number };
+    /** The target's current bounds: the registered ones until a scheduled action changes them. */
+    private readonly bounds: { min: number; max: number };
+    private scheduledUpTo: number;
 
     constructor(readonly target: EngineTarget, readonly params: EngineParams, startAt = 0) {
         if (target.minCapacity > target.maxCapacity) {
             throw new Error(`minCapacity (${target.minCapacity}) should be lower than maxCapacity (${target.maxCapacity})`);
         }
+        this.bounds = { min: target.minCapacity, max: target.maxCapacity };
+        this.scheduledUpTo = startAt - 1;
         for (const policy of target.policies) {
             const defs = policy.kind === "step" ? [policy.alarm] : [policy.alarms.high, policy.alarms.low];
             for (const def of defs) this.addAlarm(def, policy.metric, startAt);
@@ -156,8 +166,47 @@ export class AwsScalingEngine {
         if (a) a.state = state;
     }
 
+    /** The target's current minimum and maximum (scheduled actions change them). */
+    capacityBounds(): { readonly min: number; readonly max: number } {
+        return { ...this.bounds };
+    }
+
+    /**
+     * Runs the scheduled actions due by `now`: each sets the bounds, and desired outside them is brought
+     * to the nearest bound. Scheduled actions are not subject to cooldowns [A1].
+     */
+    private runScheduled(now: number, desired: number): ScalingActivity | undefined {
+        const actions = this.target.scheduledActions ?? [];
+        if (actions.length === 0 || now <= this.scheduledUpTo) return undefined;
+        const firings = scheduledFirings(actions, this.target.epochMs ?? 0, this.scheduledUpTo, now);
+        this.scheduledUpTo = now;
+        let last: { name: string; at: number } | undefined;
+        for (const f of firings) {
+            const next = boundsAfter(this.bounds, f.action);
+            if (!next) continue;
+            this.bounds.min = next.min;
+            this.bounds.max = next.max;
+            last = { name: f.action.name, at: f.at };
+        }
+        if (!last) return undefined;
+        const to = Math.min(this.bounds.max, Math.max(this.bounds.min, desired));
+        if (to === desired) return undefined;
+        const direction = to > desired ? "out" : "in";
+        return {
+            at: now, policy: last.name, alarm: "", direction, oldDesired: desired, newDesired: to,
+            cause: `scheduled action ${last.name} set min ${this.bounds.min} and max ${this.bounds.max}, changing the desired capacity from ${desired} to ${to}`,
+        };
+    }
+
     /** Evaluates the alarms due at `now` and applies the policies' decisions to `service`. */
     tick(now: number, service: ServiceView): TickResult {
+        const scheduled = this.runScheduled(now, service.desired);
+        // A scheduled scaling activity takes this instant; the policies act again at their next evaluation.
+        const result = this.evaluate(now, service, scheduled === undefined);
+        return scheduled ? { transitions: result.transitions, activity: scheduled, evaluated: result.evaluated } : result;
+    }
+
+    private evaluate(now: number, service: ServiceView, decide: boolean): TickResult {
         const transitions: AlarmTransition[] = [];
         let evaluated = false;
         for (const a of this.alarms.values()) {
@@ -174,7 +223,7 @@ export class AwsScalingEngine {
                 a.state = next;
             }
         }
-        if (!evaluated) return { transitions, evaluated };
+        if (!evaluated || !decide) return { transitions, evaluated };
         const entered = new Set(transitions.filter((t) => t.to === "ALARM").map((t) => t.alarm));
         const activity = this.decide(now, service, entered);
         return activity ? { transitions, activity, evaluated } : { transitions, evaluated };
@@ -229,7 +278,7 @@ export class AwsScalingEngine {
     }
 
     private decide(now: number, service: ServiceView, entered: Set<string>): ScalingActivity | undefined {
-        const { minCapacity: min, maxCapacity: max } = this.target;
+        const { min, max } = this.bounds;
         const desired = service.desired;
         const all = this.proposals(now, service, entered);
         const clamp = (n: number) => Math.min(max, Math.max(min, n));
