@@ -76,3 +76,17 @@ export const AURORA_MAX_ACU = 256;
 
 /** Auto-pause after 300 to 86,400 idle seconds (RDS API, ServerlessV2ScalingConfiguration.SecondsUntilAutoPause). */
 export const AURORA_AUTO_PAUSE_SECONDS = { min: 300, max: 86400 } as const;
+
+/**
+ * Application Auto Scaling quota: at most 200 scheduled actions per scalable target, not adjustable
+ * (user guide, "Quotas for Application Auto Scaling").
+ */
+export const MAX_SCHEDULED_ACTIONS_PER_TARGET = 200;
+
+/**
+ * PutScheduledAction ScheduledActionName: 1-256 characters, no control characters, none of `:` `/` `|`,
+ * no leading or trailing space (API reference, PutScheduledAction, the member's length and pattern).
+ * Schedule: 1-1600 characters (same page).
+ */
+export const SCHEDULED_ACTION_NAME_MAX_LENGTH = 256;
+export const SCHEDULE_EXPRESSION_MAX_LENGTH = 1600;

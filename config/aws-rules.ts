@@ -4,7 +4,9 @@
  * `<key>: <value> <rule>`; the numbers come from aws/ with their sources. The schema
  * (config/schema.ts) and the cross-field checks (config/load.ts) apply them; nothing else restates them.
  */
-import { INT32_MAX, TARGET_GROUP_NAME_MAX_LENGTH, TARGET_VALUE_MAX, TARGET_VALUE_MIN } from "../aws/limits";
+import {
+    INT32_MAX, SCHEDULED_ACTION_NAME_MAX_LENGTH, SCHEDULE_EXPRESSION_MAX_LENGTH, TARGET_GROUP_NAME_MAX_LENGTH, TARGET_VALUE_MAX, TARGET_VALUE_MIN,
+} from "../aws/limits";
 
 /** A rule: what a value must satisfy, and how a refusal says it. */
 export interface AwsRule<T> {
@@ -57,6 +59,11 @@ export const rules = {
     alarmName: pattern(/^[^\x00-\x1f\x7f]{1,255}$/, "must be 1-255 characters without control characters (CloudWatch alarm names)"),
     /** Application Auto Scaling PolicyName: 1-256 printable characters. */
     policyName: pattern(/^[\x20-\x7e]{1,256}$/, "must be 1-256 printable characters (Application Auto Scaling policy names)"),
+    /** Application Auto Scaling ScheduledActionName (the service's physical name and a hyphen come first). */
+    scheduledActionName: pattern(new RegExp(`^(?! )(?!.* $)[^\\x00-\\x1f\\x7f-\\x9f:/|]{1,${SCHEDULED_ACTION_NAME_MAX_LENGTH}}$`),
+        `must be 1-${SCHEDULED_ACTION_NAME_MAX_LENGTH} characters without control characters, : / or |, and without a leading or trailing space (Application Auto Scaling scheduled action names)`),
+    /** PutScheduledAction Schedule length. */
+    scheduleLength: { test: (v: string) => v.length >= 1 && v.length <= SCHEDULE_EXPRESSION_MAX_LENGTH, says: `must be 1-${SCHEDULE_EXPRESSION_MAX_LENGTH} characters (PutScheduledAction Schedule)` } as AwsRule<string>,
     /** IAM role names (Pulumi appends an 8-character random suffix to the logical name). */
     iamRoleName: pattern(/^[\w+=,.@-]{1,64}$/, "must be 1-64 letters, digits and + = , . @ _ - (IAM role names)"),
     /** CloudWatch namespaces. */

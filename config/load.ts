@@ -163,6 +163,7 @@ function namedResources(
             loadBalanced: s.loadBalancer !== undefined,
             policies: s.plan.policies.map((p) => p.kind === "step" ? `${s.name}-${p.name}-${p.direction}` : `${s.name}-${p.name}`),
             alarms: s.plan.policies.flatMap((p) => p.kind === "step" ? [`${s.name}-${p.name}-${p.direction}`] : []),
+            scheduledActions: (s.plan.scheduledActions ?? []).map((a) => `${s.name}-${a.name}`),
         })),
         queues,
         autoscaler: autoscaler.enabled ? {} : undefined,

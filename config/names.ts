@@ -62,7 +62,7 @@ export function targetGroupBase(physicalName: string): string {
 /** Kinds of physical names the stack creates; names must be unique within a kind. */
 export type PhysicalNameKind =
     | "ecsCluster" | "ecsService" | "taskFamily" | "logGroup" | "targetGroup" | "sqsQueue" | "snsTopic"
-    | "dashboard" | "ecrRepository" | "alarm" | "scalingPolicy";
+    | "dashboard" | "ecrRepository" | "alarm" | "scalingPolicy" | "scheduledAction";
 
 /** One physical name, and the config key it comes from (named in a refusal). */
 export interface PhysicalName {
@@ -74,7 +74,7 @@ export interface PhysicalName {
 /** What the physical names depend on besides the prefix. */
 export interface NamedResources {
     /** Services deployed (empty when ECS is left out), with their AWS policy names (`<service>-<name>[-out|-in]`) and alarm names. */
-    readonly services: readonly { readonly key: string; readonly loadBalanced: boolean; readonly policies: readonly string[]; readonly alarms: readonly string[] }[];
+    readonly services: readonly { readonly key: string; readonly loadBalanced: boolean; readonly policies: readonly string[]; readonly alarms: readonly string[]; readonly scheduledActions?: readonly string[] }[];
     readonly queues: readonly string[];
     /** The queue autoscaler's service is deployed. */
     readonly autoscaler?: object;
@@ -108,6 +108,7 @@ export function physicalNames(names: ResourceNames, deployed: NamedResources): P
             { kind: "logGroup", name: `/ecs/${physical}`, key },
             ...s.policies.map((name) => ({ kind: "scalingPolicy" as const, name, key: `${key}.policies` })),
             ...s.alarms.map((name) => ({ kind: "alarm" as const, name, key: `${key}.policies` })),
+            ...(s.scheduledActions ?? []).map((name) => ({ kind: "scheduledAction" as const, name, key: `${key}.schedules` })),
         );
         // The component appends `-<4 hex>`; checking with `-0000` measures the same length and characters.
         if (s.loadBalanced) out.push({ kind: "targetGroup", name: `${targetGroupBase(physical)}-0000`, key: `${key}.loadBalancer` });
@@ -137,6 +138,7 @@ export const PHYSICAL_NAME_RULES: Readonly<Record<PhysicalNameKind, { readonly l
     ecrRepository: { label: "ECR repository name", rule: rules.ecrRepositoryName },
     alarm: { label: "alarm name", rule: rules.alarmName },
     scalingPolicy: { label: "scaling policy name", rule: rules.policyName },
+    scheduledAction: { label: "scheduled action name", rule: rules.scheduledActionName },
 };
 
 /** Every name that breaks its kind's rule or repeats another of its kind, as `<key>: <value> <rule>`. */

@@ -13,6 +13,7 @@ import type { ResourceNames } from "./names";
 import { policy, policyProblems, scalingPolicies, stepSourceProblems } from "./policies";
 import { type QueueInput, unknownQueueProblems } from "./queues";
 import { short } from "./read";
+import { schedule, scheduledActionPlans, schedulesProblems } from "./schedules";
 import { ScaleToZeroConfig, scaleToZero, scaleToZeroConfig, scaleToZeroProblems } from "./scale-to-zero";
 import { aws, cooldown, int32, kmsKeyArn, nonNegativeInt, name } from "./schema";
 import { containerUser, envName, secretArn, serviceSecurityProblems } from "./security";
@@ -89,6 +90,8 @@ export const service = z.strictObject({
     /** Overrides the cluster's default capacity provider strategy. */
     capacityStrategy: capacityStrategy.optional(),
     policies: z.array(policy).default([]),
+    /** Scheduled actions that set minCapacity and/or maxCapacity at given times (config/schedules.ts). Unset: none. */
+    schedules: z.array(schedule).default([]),
     /** Go to 0 tasks after idleMinutes without requests, wake on the first request. Unset: always on. */
     scaleToZero: scaleToZero.optional(),
 });
@@ -188,7 +191,8 @@ function serviceProblems(key: string, svc: ServiceInput, queues: Readonly<Record
     if (svc.loadBalancer && svc.containerPort === undefined) {
         problems.push(`${path}.containerPort: (missing) is required when loadBalancer is set`);
     }
-    problems.push(...policyProblems(path, svc), ...scaleToZeroProblems(key, svc, queueAutoscalerServices));
+    problems.push(...policyProblems(path, svc), ...scaleToZeroProblems(key, svc, queueAutoscalerServices),
+        ...schedulesProblems(key, svc.schedules, svc, queueAutoscalerServices));
     if (svc.image !== undefined && svc.workload !== undefined) {
         problems.push(`${path}.workload: "${svc.workload}" and ${path}.image: ${short(svc.image)} are both set; set exactly one of image or workload`);
     } else if (svc.image === undefined && svc.workload === undefined) {
@@ -261,6 +265,7 @@ export function serviceConfig(key: string, svc: ServiceInput, ctx: ServiceContex
             minCapacity: ctx.underTest?.minCapacity ?? svc.minCapacity,
             maxCapacity: ctx.underTest?.maxCapacity ?? svc.maxCapacity,
             policies,
+            ...(svc.schedules.length > 0 ? { scheduledActions: scheduledActionPlans(svc.schedules) } : {}),
         },
     };
 }
