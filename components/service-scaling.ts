@@ -1,7 +1,7 @@
 /**
  * Application Auto Scaling of one ECS service, in the shape of aws-cdk's ScalableTaskCount: the scalable
- * target, the target-tracking and step policies of the service's scaling plan, and one alarm per step
- * policy (its only trigger). This is the one place scaling attaches to a service. The plan
+ * target, the target-tracking and step policies of the service's scaling plan, one alarm per step
+ * policy (its only trigger), and the plan's scheduled actions. This is the one place scaling attaches to a service. The plan
  * (config/load.ts) is the only source of bounds, targets, steps and metric series; nothing here restates
  * a threshold.
  */
@@ -43,6 +43,8 @@ export class ServiceScaling extends pulumi.ComponentResource {
     readonly policies: Record<string, aws.appautoscaling.Policy>;
     /** One alarm per step policy, keyed like `policies`. */
     readonly alarms: Record<string, aws.cloudwatch.MetricAlarm>;
+    /** Keyed by the scheduled action's name in the plan. */
+    readonly scheduledActions: Record<string, aws.appautoscaling.ScheduledAction>;
 
     constructor(name: string, args: ServiceScalingArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
@@ -113,7 +115,26 @@ export class ServiceScaling extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
-        this.registerOutputs({ target: this.target, policies: this.policies, alarms: this.alarms });
+        this.scheduledActions = {};
+        // Each action waits for the one before: Application Auto Scaling refuses concurrent changes to
+        // one target's scheduled actions (ConcurrentUpdateException).
+        let previous: pulumi.Resource = this.target;
+        for (const action of plan.scheduledActions ?? []) {
+            previous = this.scheduledActions[action.name] = new aws.appautoscaling.ScheduledAction(`${name}-${action.name}`, {
+                name: `${physicalName}-${action.name}`,
+                ...onTarget,
+                schedule: action.schedule,
+                timezone: action.timezone,
+                scalableTargetAction: {
+                    ...(action.minCapacity !== undefined ? { minCapacity: action.minCapacity } : {}),
+                    ...(action.maxCapacity !== undefined ? { maxCapacity: action.maxCapacity } : {}),
+                },
+                ...(action.startTime !== undefined ? { startTime: action.startTime } : {}),
+                ...(action.endTime !== undefined ? { endTime: action.endTime } : {}),
+            }, { parent: this, dependsOn: [previous], deleteBeforeReplace: true });
+        }
+
+        this.registerOutputs({ target: this.target, policies: this.policies, alarms: this.alarms, scheduledActions: this.scheduledActions });
     }
 }
 
