@@ -28,6 +28,7 @@ const NAMED: Record<string, { readonly field: string; readonly rule: AwsRule<str
     "aws:ecr/repository:Repository": { field: "name", rule: rules.ecrRepositoryName },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { field: "name", rule: rules.alarmName },
     "aws:appautoscaling/policy:Policy": { field: "name", rule: rules.policyName },
+    "aws:appautoscaling/scheduledAction:ScheduledAction": { field: "name", rule: rules.scheduledActionName },
 };
 
 /** Pulumi appends a dash and 7 random characters to the logical name of an autonamed resource. */
@@ -50,8 +51,8 @@ export function graphProblems(recorded: readonly GraphResourceInputs[]): string[
             if (typeof name !== "string" || !named.rule.test(name)) {
                 problems.push(`${r.type} ${r.name}: ${named.field} ${JSON.stringify(name)} ${named.rule.says}`);
             }
-            // Policy names are unique per scalable target; every other name per account and region.
-            const scope = r.type === "aws:appautoscaling/policy:Policy" ? `${r.inputs.resourceId}/` : "";
+            // Policy and scheduled action names are unique per scalable target; every other name per account and region.
+            const scope = r.type === "aws:appautoscaling/policy:Policy" || r.type === "aws:appautoscaling/scheduledAction:ScheduledAction" ? `${r.inputs.resourceId}/` : "";
             const id = `${r.type}:${scope}${name}`;
             const other = seen.get(id);
             if (other) problems.push(`${r.type} ${r.name} and ${other} share the physical name ${JSON.stringify(name)}`);
@@ -63,6 +64,13 @@ export function graphProblems(recorded: readonly GraphResourceInputs[]): string[
         if (r.type === "aws:appautoscaling/target:Target") {
             const { minCapacity: min, maxCapacity: max } = r.inputs;
             if (!int32(min) || !int32(max) || min < 0 || min > max) problems.push(`${r.name}: capacities ${min}..${max} are not 32-bit whole numbers with 0 <= min <= max`);
+        }
+        if (r.type === "aws:appautoscaling/scheduledAction:ScheduledAction") {
+            const { minCapacity: min, maxCapacity: max } = r.inputs.scalableTargetAction ?? {};
+            if (min === undefined && max === undefined) problems.push(`${r.name}: a scheduled action sets neither minCapacity nor maxCapacity`);
+            if ((min !== undefined && (!int32(min) || min < 0)) || (max !== undefined && (!int32(max) || max < 0)) || (min !== undefined && max !== undefined && min > max)) {
+                problems.push(`${r.name}: scheduled capacities ${min}..${max} are not 32-bit whole numbers with 0 <= min <= max`);
+            }
         }
         if (r.type === "aws:appautoscaling/policy:Policy") {
             const steps: { scalingAdjustment: unknown }[] = r.inputs.stepScalingPolicyConfiguration?.stepAdjustments ?? [];

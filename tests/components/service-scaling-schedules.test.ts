@@ -72,7 +72,7 @@ describe("ServiceScaling: scheduled actions", () => {
         expect(release.opts.dependsOn).to.deep.equal([custom.scheduledActions.nightly]);
         for (const c of [nightly, release]) {
             expect(c.opts.parent).to.equal(custom);
-            expect(c.opts.deleteBeforeReplace).to.equal(true);
+            expect((c.opts as pulumi.CustomResourceOptions).deleteBeforeReplace).to.equal(true);
         }
     });
 });
