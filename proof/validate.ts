@@ -112,8 +112,12 @@ export function summarise(s: ServiceConfig, autoscaler: AutoscalerConfig): Servi
     const bounds = `${s.plan.minCapacity}-${s.plan.maxCapacity} tasks`;
     let how: string;
     if (s.scaledBy === "queueAutoscaler") {
-        how = `set by the queue autoscaler from queue ${autoscaler.queue} every ${autoscaler.intervalSeconds} s: ` +
-            `up above ${autoscaler.scaleUpThreshold} messages per task, down below ${autoscaler.scaleDownThreshold}`;
+        // Threshold rules are opt-in; without them the autoscaler sizes for the acceptable message age.
+        const rule = autoscaler.scaleUpThreshold !== undefined && autoscaler.scaleDownThreshold !== undefined
+            ? `up above ${autoscaler.scaleUpThreshold} messages per task, down below ${autoscaler.scaleDownThreshold}`
+            : `enough tasks that no message waits over ${autoscaler.acceptableAgeSeconds} s` +
+              (autoscaler.processingRate !== undefined ? ` at ${autoscaler.processingRate} messages/s per task` : " at the rate tasks are seen to process");
+        how = `set by the queue autoscaler from queue ${autoscaler.queue} every ${autoscaler.intervalSeconds} s: ${rule}`;
     } else if (s.plan.policies.length === 0) {
         how = `no scaling policy: stays at ${s.plan.minCapacity}`;
     } else {
