@@ -5,16 +5,17 @@
  * localstack worker, scaled by the real queue autoscaler (startAutoscaler) against moto, with the
  * repository's worker consuming the queue during scale-down.
  */
-import { mkdtempSync, readFileSync } from "fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand, type ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { expect } from "chai";
+import { parseDocument } from "yaml";
 import { main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
 import { plannedService } from "../../proof/plan-aws";
-import { loadStackFile } from "../../config/stack-file";
+import { loadStackFile, PROJECT_ROOT } from "../../config/stack-file";
 import { createApplicationAutoScalingClient, type AwsClients } from "../../runtime/aws/clients";
 import { createLogger } from "../../runtime/aws/logger";
 import { startAutoscaler, type RunningAutoscaler } from "../../runtime/autoscaler/service";
@@ -113,9 +114,22 @@ describe("integration: scale-test scale-up and scale-down against moto_server wi
     let autoscaler: RunningAutoscaler | undefined;
     let restoreEnv = () => undefined as void;
     const dir = mkdtempSync(path.join(tmpdir(), "scale-test-"));
-    // localstack: the worker is the queue autoscaler's (threshold 5, bounds 0..3).
-    const stack = loadStackFile("localstack");
+    // localstack's worker is the queue autoscaler's (bounds 0..3). The planned count of a scale test needs the
+    // messages one task may hold, which the shipped file leaves to the learned rate; this copy opts in to the
+    // threshold rule (5 up, 1 down), and the commands run from its folder.
+    const project = mkdtempSync(path.join(tmpdir(), "scale-test-stack-"));
+    copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+    const file = parseDocument(readFileSync(path.join(PROJECT_ROOT, "Pulumi.localstack.yaml"), "utf8"));
+    file.setIn(["config", "ecs-autoscaling:autoscaler", "scaleUpThreshold"], 5);
+    file.setIn(["config", "ecs-autoscaling:autoscaler", "scaleDownThreshold"], 1);
+    writeFileSync(path.join(project, "Pulumi.localstack.yaml"), file.toString());
+    const stack = loadStackFile("localstack", {}, project);
     const worker = stack.services.worker;
+    const inProject = async (args: string[]) => {
+        const cwd = process.cwd();
+        process.chdir(project);
+        try { return await autoscale(args); } finally { process.chdir(cwd); }
+    };
 
     before(async function () {
         moto = await startMoto();
@@ -140,7 +154,7 @@ describe("integration: scale-test scale-up and scale-down against moto_server wi
 
     it("measures the time to the planned count under queue load, then, with the repository's worker draining the queue, back to min", async function () {
         const upFile = path.join(dir, "up.json");
-        const up = await autoscale(["scale-test", "scale-up", "--stack", "localstack", "--service", "worker", "--messages", "15",
+        const up = await inProject(["scale-test", "scale-up", "--stack", "localstack", "--service", "worker", "--messages", "15",
             "--poll", "100ms", "--timeout", "60s", "--expect-scale-up", "60s", "--out", upFile]);
         expect(up.err).to.equal("");
         expect(up.code, up.out).to.equal(0);
@@ -164,7 +178,7 @@ describe("integration: scale-test scale-up and scale-down against moto_server wi
         const downFile = path.join(dir, "down.json");
         let down: Awaited<ReturnType<typeof autoscale>>;
         try {
-            down = await autoscale(["scale-test", "scale-down", "--stack", "localstack", "--service", "worker",
+            down = await inProject(["scale-test", "scale-down", "--stack", "localstack", "--service", "worker",
                 "--poll", "100ms", "--timeout", "90s", "--expect-scale-down", "90s", "--out", downFile]);
         } finally {
             abort.abort("test");

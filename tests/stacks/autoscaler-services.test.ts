@@ -4,6 +4,7 @@
  * task told both through SERVICES, and a dashboard row of the autoscaler's figures for each.
  */
 import { expect } from "chai";
+import { envName } from "../../scaling/autoscaler-settings";
 import { runProgram } from "../helpers/program";
 import { ofType } from "../helpers/pulumi-mocks";
 import { rawProjectConfig } from "../helpers/stack-files";
@@ -43,15 +44,15 @@ describe("stacks: one queue autoscaler for two services (autoscaler.services)", 
         expect(read.Resource).to.equal(`arn:aws:sqs:us-east-1:123456789012:${CLUSTER}-jobs`);
     });
 
-    it("hands the task both services in SERVICES, each with its queue and bounds", () => {
+    it("hands the task both services in AUTOSCALER_SERVICES, each with its queue and bounds", () => {
         const td = ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.family).endsWith("-queue-autoscaler"))!;
         const env = Object.fromEntries((JSON.parse(td.inputs.containerDefinitions)[0].environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-        const queueUrl = JSON.parse(env.SERVICES!)[`${CLUSTER}-jobs`].queueUrls[0];
-        expect(JSON.parse(env.SERVICES!)).to.deep.equal({
+        const queueUrl = JSON.parse(env[envName("services")]!)[`${CLUSTER}-jobs`].queueUrls[0];
+        expect(JSON.parse(env[envName("services")]!)).to.deep.equal({
             [`${CLUSTER}-jobs`]: { queueUrls: [queueUrl], min: 1, max: 10 },
             [`${CLUSTER}-reports`]: { queueUrls: [queueUrl], min: 0, max: 4, acceptableAge: 120 },
         });
-        expect(env).to.not.have.any.keys("SERVICE", "QUEUE_URL");
+        expect(env).to.not.have.any.keys(envName("service"), envName("queueUrl"), "SERVICE", "QUEUE_URL");
     });
 
     it("draws a dashboard row of the autoscaler's figures for each service", () => {

@@ -47,6 +47,8 @@ describe("integration: one autoscaler for twenty services against moto_server", 
         const services = Object.fromEntries([...fixtures.values()].map((f) => [f.service, { queueUrl: f.queueUrl }]));
         const settings = parseSettings({
             services: JSON.stringify(services), cluster: "many", min: "1", max: "10", interval: String(INTERVAL_MS / 1000), healthPort: "0",
+            // The opt-in threshold rule, so a burst's size alone sets the count: 45 messages at 10 per task is 5.
+            scaleUpThreshold: "10", scaleDownThreshold: "2",
         }, {});
         autoscaler = await startAutoscaler(settings, {
             ...watched,
