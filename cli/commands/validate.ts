@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { stackNames } from "../../config/stack-file";
 import { UsageError } from "../../input/usage";
-import { validateStack, validationText, type StackValidation } from "../../proof/validate";
+import type { StackValidation } from "../../proof/validate";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
 import { projectRoot } from "../options";
 
@@ -29,6 +29,9 @@ export function addValidateCommand(program: Command, io: CliIo, setRun: SetRun):
             throw new UsageError(`--stack or --all: give exactly one (stacks here: ${stackNames(root).join(", ") || "(none)"})`);
         }
         const stacks = flags.all ? stackNames(root) : [flags.stack!];
+        // Loaded here, not at start: validation runs the program under Pulumi's runtime, which every other command
+        // (the autoscaler's task among them) would otherwise load and hold in memory.
+        const { validateStack, validationText } = await import("../../proof/validate");
         const results: StackValidation[] = [];
         for (const stack of stacks) results.push(await validateStack(stack, root));
         io.out(flags.json ? `${JSON.stringify({ stacks: results }, null, 2)}\n` : `${results.map(validationText).join("\n")}\n`);
