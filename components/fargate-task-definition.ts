@@ -107,7 +107,7 @@ export class FargateTaskDefinition extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [
                     writeLogsStatement(logGroup.arn),
-                    ...(ecrRepositoryArn !== undefined ? ecrPullStatements(ecrRepositoryArn) : []),
+                    ...(ecrRepositoryArn !== undefined ? ecrPullStatements(ecrRepositoryArn, scope.region) : []),
                     ...readSecretsStatements(Object.values(secrets), c.secretsKmsKeyArn),
                 ],
             }),

@@ -11,6 +11,7 @@ import { AutoscalerConfig } from "../config/load";
 import { configSettings, envName, STATE_TAG_PREFIX, valueAt } from "../scaling/autoscaler-settings";
 import { ClusterRef, FargateService } from "./fargate-service";
 import { ProjectImage, ProjectImageRef } from "./project-image";
+import { inRegion } from "./task-iam";
 
 /** Container name inside the task definition. */
 export const CONTAINER_NAME = "autoscaler";
@@ -184,7 +185,7 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
             // GetMetricData has no resource-level permissions (AWS authorises it only on "*"); it is read-only.
             // (No PutMetricData: the stack's autoscaler watches an SQS queue, whose depth SQS publishes itself;
             // only a RabbitMQ source publishes, and the stack deploys none.)
-            { Sid: "ReadMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" },
+            { Sid: "ReadMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*", Condition: inRegion(region) },
         ];
         if (fs.allowed) {
             statements.push(

@@ -19,7 +19,7 @@ import { STATE_TAG_PREFIX } from "../scaling/autoscaler-settings";
 import { STATE_METRICS, targetEnvironment, type ScaleToZeroTarget } from "../scaling/scale-to-zero";
 import { LAMBDA_ENTRIES } from "../bundle/esbuild";
 import { lambdaArchive } from "./lambda-code";
-import { lambdaAssumeRolePolicy, writeLogsStatement } from "./task-iam";
+import { inRegion, lambdaAssumeRolePolicy, writeLogsStatement } from "./task-iam";
 
 export interface ScaleToZeroSettings {
     /** Seconds without a request through the load balancer before the service goes to 0 tasks (whole minutes). Required. */
@@ -130,6 +130,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
                         namespace: s.namespace,
                         logGroupArn: logGroup.arn,
                         readsRequests,
+                        region,
                     }),
                 }),
             }, parent);
@@ -236,6 +237,8 @@ export interface StatementInputs {
     readonly logGroupArn: pulumi.Input<string>;
     /** The idle check reads RequestCount; the wake function does not. */
     readonly readsRequests: boolean;
+    /** The stack's region: the grants on "*" hold there only. */
+    readonly region: pulumi.Input<string>;
 }
 
 /**
@@ -258,10 +261,10 @@ export function scaleToZeroStatements(i: StatementInputs): pulumi.Input<object>[
             Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${STATE_TAG_PREFIX}*`] }, Null: { "aws:TagKeys": "false" } },
         },
         { Sid: "SwitchOwnListenerRule", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: i.listenerRuleArn },
-        { Sid: "ReadRuleAndTargetHealth", Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*" },
+        { Sid: "ReadRuleAndTargetHealth", Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*", Condition: inRegion(i.region) },
         { Sid: "SetOwnScalableTargetBounds", Effect: "Allow", Action: "application-autoscaling:RegisterScalableTarget", Resource: i.scalableTargetArn },
-        { Sid: "ReadScalableTargets", Effect: "Allow", Action: "application-autoscaling:DescribeScalableTargets", Resource: "*" },
-        ...(i.readsRequests ? [{ Sid: "ReadRequestCount", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" }] : []),
+        { Sid: "ReadScalableTargets", Effect: "Allow", Action: "application-autoscaling:DescribeScalableTargets", Resource: "*", Condition: inRegion(i.region) },
+        ...(i.readsRequests ? [{ Sid: "ReadRequestCount", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*", Condition: inRegion(i.region) }] : []),
         { Sid: "PutStateMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": i.namespace } } },
         writeLogsStatement(i.logGroupArn),
     ];

@@ -64,8 +64,17 @@ export function writeLogsStatement(logGroupArn: pulumi.Input<string>): pulumi.In
     };
 }
 
+/**
+ * The condition of a statement whose action AWS authorises only on "*": the stack's own region.
+ * aws:RequestedRegion is a global condition key AWS sets on every request (IAM user guide, "AWS global
+ * condition context keys"), so the grant holds for this stack's region and no other.
+ */
+export function inRegion(region: pulumi.Input<string>): { StringEquals: { "aws:RequestedRegion": pulumi.Input<string> } } {
+    return { StringEquals: { "aws:RequestedRegion": region } };
+}
+
 /** Lets the execution role pull from one ECR repository. */
-export function ecrPullStatements(repositoryArn: pulumi.Input<string>): pulumi.Input<object>[] {
+export function ecrPullStatements(repositoryArn: pulumi.Input<string>, region: pulumi.Input<string>): pulumi.Input<object>[] {
     return [
         {
             Sid: "PullOwnImage",
@@ -80,6 +89,7 @@ export function ecrPullStatements(repositoryArn: pulumi.Input<string>): pulumi.I
             Effect: "Allow",
             Action: "ecr:GetAuthorizationToken",
             Resource: "*",
+            Condition: inRegion(region),
         },
     ];
 }

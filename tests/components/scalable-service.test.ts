@@ -563,7 +563,7 @@ describe("ScalableService: config edits reach the registered inputs", () => {
                 Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
                 Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team/gateway`,
             },
-            { Sid: "GetRegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+            { Sid: "GetRegistryToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } },
         ]);
     });
 

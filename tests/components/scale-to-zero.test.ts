@@ -147,12 +147,12 @@ describe("ScaleToZero (staging preview, under mocks)", function () {
                 Condition: { "ForAllValues:StringLike": { "aws:TagKeys": ["ecs-autoscaling:*"] }, Null: { "aws:TagKeys": "false" } },
             },
             { Sid: "SwitchOwnListenerRule", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: rule().state.arn },
-            { Sid: "ReadRuleAndTargetHealth", Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*" },
+            { Sid: "ReadRuleAndTargetHealth", Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth"], Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } },
             { Sid: "SetOwnScalableTargetBounds", Effect: "Allow", Action: "application-autoscaling:RegisterScalableTarget", Resource: target().state.arn },
-            { Sid: "ReadScalableTargets", Effect: "Allow", Action: "application-autoscaling:DescribeScalableTargets", Resource: "*" },
+            { Sid: "ReadScalableTargets", Effect: "Allow", Action: "application-autoscaling:DescribeScalableTargets", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } },
         ];
         const put = { Sid: "PutStateMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "ECSAutoscaling/ScaleToZero" } } };
-        expect(statements("idle-check")).to.deep.equal([...common, { Sid: "ReadRequestCount", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*" }, put, logs("idle-check")]);
+        expect(statements("idle-check")).to.deep.equal([...common, { Sid: "ReadRequestCount", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } }, put, logs("idle-check")]);
         expect(statements("wake")).to.deep.equal([...common, put, logs("wake")]);
         for (const part of ["idle-check", "wake"]) {
             // Lambda's confused-deputy conditions, as every other role of the stack has (Lambda developer guide, "Lambda execution role").

@@ -158,7 +158,8 @@ export async function decide(p: Pick<GraphPrincipal, "roleArn" | "policies">, r:
             action: r.action,
             principal: p.roleArn.replace(/:role\/.*/, `:assumed-role/${p.roleArn.split("/").pop()}/session`),
             resource: { accountId: ACCOUNT, resource: r.resource },
-            contextVariables: { ...r.context },
+            // AWS sets aws:RequestedRegion on every request; the recorded calls ran in the stack's region.
+            contextVariables: { "aws:RequestedRegion": REGION, ...r.context },
         },
     }, {});
     if (result.resultType === "error") throw new Error(`simulation of ${r.action} on ${r.resource}: ${JSON.stringify(result.errors)}`);
