@@ -16,12 +16,19 @@ export interface PackConfig {
 export const DEFAULT_PRODUCTION_STACKS = ["production", "prod"];
 
 /**
+ * Actions the reference lists with a required resource type that a call may still leave out, and is then
+ * authorised on "*": ecs:ListTasks names a container instance only when filtered by one, which a Fargate
+ * task never has (aws-cdk#3199 moved its grant to "*" with an ecs:cluster condition for that reason).
+ */
+const STAR_WITHOUT_FILTER = new Set(["ecs:listtasks"]);
+
+/**
  * Actions AWS authorises against "*" only: no resource type at all, or only optional ones (the action
  * is then evaluated against "*" whenever it is used without one; cloudwatch:PutMetricData's dataset).
  * An unknown action or a pattern ("logs:*") is not.
  */
 export async function wildcardOnlyActions(actions: readonly string[]): Promise<Set<string>> {
-    const out = new Set<string>();
+    const out = new Set<string>([...actions].map((a) => a.toLowerCase()).filter((a) => STAR_WITHOUT_FILTER.has(a)));
     for (const action of new Set(actions)) {
         const [service, name] = action.split(":");
         if (!service || !name || /[*?]/.test(name)) continue;
