@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "us-east-1";
 /** Elastic Load Balancing's account in us-east-1 (ALB guide, "Enable access logs for your Application Load Balancer"). */
-const ELB_ACCOUNT_US_EAST_1 = "127311923021";
+export const ELB_ACCOUNT_US_EAST_1 = "127311923021";
 const DIGEST = `sha256:${"0".repeat(64)}`;
 
 export interface MockedResource {
@@ -55,7 +55,8 @@ function computedState(type: string, name: string, inputs: any): Record<string, 
     return state;
 }
 
-function invokeResult(token: string, inputs: any): Record<string, unknown> {
+/** The fixed answer to an invoke the program makes; any other token echoes its inputs. */
+export function invokeResult(token: string, inputs: any): Record<string, unknown> {
     switch (token) {
         case "aws:index/getRegion:getRegion":
             return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION };

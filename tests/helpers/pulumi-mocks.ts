@@ -5,11 +5,12 @@
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { ELB_ACCOUNT_US_EAST_1, MOCK_ACCOUNT, MOCK_REGION, invokeResult } from "../../diff/mock-cloud";
 
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+export const ACCOUNT = MOCK_ACCOUNT;
+export const REGION = MOCK_REGION;
 /** Elastic Load Balancing's account in REGION, which writes access logs. */
-export const ELB_ACCOUNT = "127311923021";
+export const ELB_ACCOUNT = ELB_ACCOUNT_US_EAST_1;
 /** The digest the mock reports for every docker-build image it "pushes". */
 export const IMAGE_DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 
@@ -123,33 +124,14 @@ export function setupMocks(project = "ecs-autoscaling", stack = "test"): void {
         },
         call(args) {
             invoked.push({ token: args.token, inputs: args.inputs });
-            switch (args.token) {
-                case "aws:index/getRegion:getRegion":
-                    return { name: REGION, region: REGION, id: REGION };
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "test" };
-                case "aws:index/getPartition:getPartition":
-                    return { partition: "aws", dnsSuffix: "amazonaws.com" };
-                case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                    return { names: [`${REGION}a`, `${REGION}b`, `${REGION}c`], zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
-                case "aws:ec2/getVpc:getVpc":
-                    return { id: "vpc-default", cidrBlock: "172.31.0.0/16", default: true };
-                case "aws:ec2/getSubnets:getSubnets":
-                    return { ids: ["subnet-default-a", "subnet-default-b"] };
-                case "aws:elb/getServiceAccount:getServiceAccount":
-                    // The us-east-1 ELB account (ALB guide, "Enable access logs"); a region opened after
-                    // August 2022 has none, and the provider refuses it as it does on AWS.
-                    // The engine hands a provider's error to the program as `details`.
-                    if (mockOptions.elbAccountUnknown) {
-                        const details = "invocation of aws:elb/getServiceAccount:getServiceAccount returned an error: unsupported AWS Region: ap-southeast-4";
-                        throw Object.assign(new Error(details), { details });
-                    }
-                    return { id: ELB_ACCOUNT, arn: `arn:aws:iam::${ELB_ACCOUNT}:root`, region: REGION };
-                case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-                    return { userName: "AWS", password: "token", proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com` };
-                default:
-                    return args.inputs;
+            // The us-east-1 ELB account (ALB guide, "Enable access logs"); a region opened after August 2022
+            // has none, and the provider refuses it as it does on AWS. The engine hands a provider's error
+            // to the program as `details`. Every other invoke gets the mock cloud's answer.
+            if (args.token === "aws:elb/getServiceAccount:getServiceAccount" && mockOptions.elbAccountUnknown) {
+                const details = "invocation of aws:elb/getServiceAccount:getServiceAccount returned an error: unsupported AWS Region: ap-southeast-4";
+                throw Object.assign(new Error(details), { details });
             }
+            return invokeResult(args.token, args.inputs);
         },
     }, project, stack, false);
 }
