@@ -6,6 +6,7 @@
  */
 import * as path from "path";
 import { build } from "esbuild";
+import { COMMON_OPTIONS } from "../bundle/esbuild";
 
 export interface Bundles {
     /** `node <autoscale> worker run`, `... gateway run`, `... autoscaler run`, `... emulate`. */
@@ -23,12 +24,11 @@ export async function buildBundles(root: string, outDir: string): Promise<Bundle
             "function-host": path.join(root, "local", "hosts", "function-host.ts"),
             "http-stand-in": path.join(root, "local", "hosts", "http-stand-in.ts"),
         },
+        ...COMMON_OPTIONS,
         outdir: outDir,
         absWorkingDir: root,
-        bundle: true,
-        platform: "node",
+        // The Node that runs the local stack (package.json engines: >= 22).
         target: "node22",
-        format: "cjs",
         sourcemap: false,
         logLevel: "error",
     });
