@@ -60,6 +60,7 @@ export interface SeriesPoint {
     readonly backlog: number;
 }
 
+/** Figures of the measured part of a run: after the trace's history (`Trace.historySeconds`). */
 export interface RunMetrics {
     /** Longest stretch with fewer running tasks than the oracle needed, seconds. */
     readonly timeToCapacitySeconds: number;
@@ -111,19 +112,23 @@ export function runClosedLoop(controller: Controller, o: LoopOptions): RunResult
     let longestBelowNeed = 0;
     let sampleArrivals = 0;
     let lastProgress = -1;
+    let changes = 0;
+    const measureFrom = o.trace.historySeconds ?? 0;
 
     for (let i = 0; i < n; i++) {
         const t = i * dt;
         service.advance(t);
+        const measured = t >= measureFrom;
+        if (measured && t - dt < measureFrom) queue?.restartWaits();
         const arrivals = arrivalsBetween(o.trace, t, t + dt);
         sampleArrivals += arrivals;
         const signals = queue ? queue.step(t, dt, arrivals, service.running) : requests!.step(t, dt, arrivals, service.running);
         runningAt[i] = service.running;
-        taskSeconds += (service.running + service.pending) * dt;
-        if (o.target.kind === "age" ? signals.oldestAge > o.target.seconds : (signals.demandUtilization ?? (arrivals > 0 ? Infinity : 0)) > o.target.percent) {
+        if (measured) taskSeconds += (service.running + service.pending) * dt;
+        if (measured && (o.target.kind === "age" ? signals.oldestAge > o.target.seconds : (signals.demandUtilization ?? (arrivals > 0 ? Infinity : 0)) > o.target.percent)) {
             aboveTarget += dt;
         }
-        if (o.need && service.running < o.need[i]) {
+        if (measured && o.need && service.running < o.need[i]) {
             belowNeed += dt;
             longestBelowNeed = Math.max(longestBelowNeed, belowNeed);
         } else {
@@ -133,6 +138,7 @@ export function runClosedLoop(controller: Controller, o: LoopOptions): RunResult
         if (action && action.desired !== service.desired) {
             actions.push({ t: t + dt, from: service.desired, to: action.desired, reason: action.reason });
             service.setDesired(t + dt, action.desired);
+            if (measured) changes++;
         }
         if (i % sampleEvery === sampleEvery - 1 || i === n - 1) {
             const span = (i % sampleEvery + 1) * dt;
@@ -150,7 +156,7 @@ export function runClosedLoop(controller: Controller, o: LoopOptions): RunResult
         ...(queue ? { waitP50Seconds: queue.waits.quantile(0.5), waitP95Seconds: queue.waits.quantile(0.95), waitMaxSeconds: queue.waits.max } : {}),
         timeAboveTargetSeconds: aboveTarget,
         taskMinutes: taskSeconds / 60,
-        desiredChanges: actions.length,
+        desiredChanges: changes,
     };
     return { controller: controller.name, metrics, series, actions, running: runningAt };
 }

@@ -25,6 +25,16 @@ export interface Trace {
     readonly duration: number;
     readonly segments: readonly TraceSegment[];
     readonly bursts: readonly TraceBurst[];
+    /**
+     * Wall-clock instant of second 0, ms since the Unix epoch, for a trace shaped by the calendar:
+     * schedules in a time zone and forecasts by hour and weekday read the clock from it. Default 0.
+     */
+    readonly epochMs?: number;
+    /**
+     * The first seconds are history: controllers run through them (a forecaster learns from them), a
+     * run's figures count only what follows. Default 0.
+     */
+    readonly historySeconds?: number;
 }
 
 /** mulberry32: a small seeded generator, so traces with noise repeat for a seed. */
@@ -151,10 +161,75 @@ export function poissonArrivals(segments: readonly TraceSegment[], random: () =>
     return out;
 }
 
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+/** Monday 2 November 2026, 00:00 UTC: the first measured day of the calendar traces. */
+export const CALENDAR_WEEK_START_MS = Date.parse("2026-11-02T00:00:00Z");
+
+/** 0 at and outside [from, to) hours, rising as a raised cosine to 1 at the middle. */
+function hump(hour: number, from: number, to: number): number {
+    return hour <= from || hour >= to ? 0 : (1 - Math.cos((2 * Math.PI * (hour - from)) / (to - from))) / 2;
+}
+
+/**
+ * The noise-free load of the diurnal week at an instant (units/s), by UTC hour and weekday: 1/s at
+ * night; on weekdays a hump from 06:00 to 22:00 peaking at 8/s at 14:00, on Saturday and Sunday one
+ * peaking at 3/s.
+ */
+export function diurnalWeekLevel(epochMs: number): number {
+    const date = new Date(epochMs);
+    const hour = (epochMs - Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())) / 3_600_000;
+    const weekend = date.getUTCDay() === 0 || date.getUTCDay() === 6;
+    return 1 + (weekend ? 2 : 7) * hump(hour, 6, 22);
+}
+
+/**
+ * The noise-free load of office hours at an instant (units/s), by UTC hour and weekday: 0.5/s outside
+ * office hours; on weekdays a ramp from 08:00 to 09:00 up to 6/s, held until 17:00, down by 18:00.
+ */
+export function officeHoursLevel(epochMs: number): number {
+    const date = new Date(epochMs);
+    const hour = (epochMs - Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())) / 3_600_000;
+    if (date.getUTCDay() === 0 || date.getUTCDay() === 6 || hour <= 8 || hour >= 18) return 0.5;
+    return 0.5 + 5.5 * Math.min(1, hour - 8, 18 - hour);
+}
+
+/**
+ * A calendar trace: `days` measured days from Monday `CALENDAR_WEEK_START_MS`, preceded by
+ * `historyDays` of history, as 5-minute linear pieces between the level at each piece's edge times a
+ * seeded factor in [1 - noise, 1 + noise), so a seed repeats the trace exactly.
+ */
+export function calendarTrace(name: string, level: (epochMs: number) => number, o: { seed: number; days: number; historyDays: number; noise: number }): Trace {
+    const random = seededRandom(o.seed);
+    const piece = 5 * MIN;
+    const epochMs = CALENDAR_WEEK_START_MS - o.historyDays * DAY * 1000;
+    const duration = (o.historyDays + o.days) * DAY;
+    const at = (t: number) => level(epochMs + t * 1000) * (1 - o.noise + 2 * o.noise * random());
+    const segments: TraceSegment[] = [];
+    let prev = at(0);
+    for (let t = 0; t < duration; t += piece) {
+        const next = at(t + piece);
+        segments.push(line(t, t + piece, prev, next));
+        prev = next;
+    }
+    return { name, duration, segments, bursts: [], epochMs, historySeconds: o.historyDays * DAY };
+}
+
+/** The week of diurnal load, 3 days of history (Friday to Sunday) first, +-10 % noise. */
+export function diurnalWeekTrace(seed = 1, historyDays = 3): Trace {
+    return calendarTrace("diurnal-week", diurnalWeekLevel, { seed, days: 7, historyDays, noise: 0.1 });
+}
+
+/** A week of office hours, 3 days of history first, +-10 % noise. */
+export function officeHoursTrace(seed = 1, historyDays = 3): Trace {
+    return calendarTrace("office-hours", officeHoursLevel, { seed, days: 7, historyDays, noise: 0.1 });
+}
+
 /**
  * The built-in traces, in units per second (with workers of 2 messages/s, 8/s needs 4 tasks).
  * `mixed` is the 28-minute closed-loop trace: quiet start, a 300-message burst, a ramp, a sawtooth and
- * an idle tail; `mixed-poisson` is the same with Poisson arrivals (one per message, seeded).
+ * an idle tail; `mixed-poisson` is the same with Poisson arrivals (one per message, seeded);
+ * `diurnal-week` and `office-hours` are calendar weeks with 3 days of history first.
  */
 export const BUILT_IN_TRACES: Readonly<Record<string, (seed: number) => Trace>> = {
     step: () => ({ name: "step", duration: 40 * MIN, segments: [flat(0, 10 * MIN, 1), flat(10 * MIN, 40 * MIN, 8)], bursts: [] }),
@@ -183,6 +258,8 @@ export const BUILT_IN_TRACES: Readonly<Record<string, (seed: number) => Trace>> 
         }
         return { name: "diurnal", duration: day, segments, bursts: [] };
     },
+    "diurnal-week": (seed) => diurnalWeekTrace(seed),
+    "office-hours": (seed) => officeHoursTrace(seed),
     mixed: () => ({ name: "mixed", duration: MIXED_DURATION, segments: MIXED_SEGMENTS, bursts: MIXED_BURSTS }),
     "mixed-poisson": (seed) => ({
         name: "mixed-poisson", duration: MIXED_DURATION, segments: [],

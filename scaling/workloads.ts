@@ -82,7 +82,7 @@ export class QueueWorkload {
     private readonly chunks: { t: number; n: number }[] = [];
     private head = 0;
     private total = 0;
-    readonly waits = new WaitHistogram();
+    private histogram = new WaitHistogram();
     private last: WorkloadSignals = { visible: 0, inFlight: 0, oldestAge: 0 };
 
     constructor(readonly spec: QueueWorkloadSpec) {
@@ -90,6 +90,10 @@ export class QueueWorkload {
     }
 
     get backlog(): number { return this.total; }
+    /** The waits of the messages processed since the start or the last `restartWaits`. */
+    get waits(): WaitHistogram { return this.histogram; }
+    /** Forgets the waits recorded so far: a run measures from here (after a trace's history). */
+    restartWaits(): void { this.histogram = new WaitHistogram(); }
     get signals(): WorkloadSignals { return this.last; }
 
     /** Advances [t, t + dt): `arrivals` messages arrive at t, `running` tasks process. */
@@ -106,7 +110,7 @@ export class QueueWorkload {
             // A message taken at the point `done` of the tick waited from its arrival until then.
             const mid = (capacity - left + take / 2) / capacity;
             const end = (capacity - left + take) / capacity;
-            this.waits.add(Math.max(0, t + mid * dt - c.t), take, Math.max(0, t + end * dt - c.t));
+            this.histogram.add(Math.max(0, t + mid * dt - c.t), take, Math.max(0, t + end * dt - c.t));
             c.n -= take;
             left -= take;
             this.total -= take;
@@ -137,7 +141,7 @@ export class QueueWorkload {
 
     /** Counts the messages still waiting at the end of a run with their age then. */
     finish(end: number): void {
-        for (let i = this.head; i < this.chunks.length; i++) this.waits.add(end - this.chunks[i].t, this.chunks[i].n);
+        for (let i = this.head; i < this.chunks.length; i++) this.histogram.add(end - this.chunks[i].t, this.chunks[i].n);
     }
 }
 
