@@ -89,6 +89,19 @@ export const ECS_PREDEFINED_METRICS = {
     albRequestsPerTarget: MetricType.ALBRequestCountPerTarget,
 } as const;
 
+/**
+ * The predefined metric pairs of predictive scaling on an ECS service (Application Auto Scaling API
+ * reference, PredictiveScalingPredefinedMetricPairSpecification): each names a scaling metric and the
+ * load metric it is forecast from. ALBRequestCount needs the target group as its resource label.
+ */
+export const ECS_PREDICTIVE_METRIC_PAIRS = {
+    cpu: "ECSServiceCPUUtilization",
+    memory: "ECSServiceMemoryUtilization",
+    albRequests: "ALBRequestCount",
+} as const;
+
+export type PredictiveMetricPairType = (typeof ECS_PREDICTIVE_METRIC_PAIRS)[keyof typeof ECS_PREDICTIVE_METRIC_PAIRS];
+
 /** The predefined metrics of an Aurora cluster's reader count: averages over the readers (same reference). */
 export const RDS_READER_PREDEFINED_METRICS = {
     cpu: MetricType.RDSReaderAverageCPUUtilization,

@@ -1,17 +1,19 @@
 /**
  * Application Auto Scaling of one ECS service, in the shape of aws-cdk's ScalableTaskCount: the scalable
- * target, the target-tracking and step policies of the service's scaling plan, one alarm per step
+ * target, the target-tracking, backlog-per-task (metric math), predictive and step policies of the service's scaling plan, one alarm per step
  * policy (its only trigger), and the plan's scheduled actions. This is the one place scaling attaches to a service. The plan
  * (config/load.ts) is the only source of bounds, targets, steps and metric series; nothing here restates
  * a threshold.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
+import { ECS_PREDEFINED_METRICS, ECS_PREDICTIVE_METRIC_PAIRS } from "../aws/metrics";
 import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId } from "../aws/scaling-ids";
 import { dimensionList } from "../scaling/metric-series";
 import { ServiceScalingPlan, StepScalingPolicy, TargetTrackingPolicy, describeStepRange, relativeSteps } from "../scaling/plan";
 import { throwIfAny } from "./input-errors";
+import { backlogPerTaskConfiguration } from "./policies/backlog-per-task";
+import { predictiveConfiguration } from "./policies/predictive";
 
 export interface ServiceScalingArgs {
     /**
@@ -79,6 +81,24 @@ export class ServiceScaling extends pulumi.ComponentResource {
                 }, policyOptions);
                 continue;
             }
+            if (policy.kind === "backlogPerTask") {
+                this.policies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
+                    name: `${physicalName}-${policy.name}`,
+                    policyType: "TargetTrackingScaling",
+                    ...onTarget,
+                    targetTrackingScalingPolicyConfiguration: backlogPerTaskConfiguration(policy),
+                }, policyOptions);
+                continue;
+            }
+            if (policy.kind === "predictive") {
+                this.policies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
+                    name: `${physicalName}-${policy.name}`,
+                    policyType: "PredictiveScaling",
+                    ...onTarget,
+                    predictiveScalingPolicyConfiguration: predictiveConfiguration(policy, args.loadBalancer),
+                }, policyOptions);
+                continue;
+            }
             const key = `${policy.name}-${policy.direction}`;
             const awsName = `${physicalName}-${key}`;
             const stepPolicy = new aws.appautoscaling.Policy(`${name}-${key}`, {
@@ -140,11 +160,13 @@ export class ServiceScaling extends pulumi.ComponentResource {
 
 /** The one wiring a caller can miss: the load balancer an ALBRequestCountPerTarget policy is labelled with. */
 function checkArgs(args: ServiceScalingArgs): void {
-    const needsLoadBalancer = args.plan.policies.filter((p) => p.kind === "targetTracking" && p.metric.type === "predefined"
-        && p.metric.predefinedMetricType === ECS_PREDEFINED_METRICS.albRequestsPerTarget);
-    throwIfAny(`ServiceScaling ${args.physicalName}`, needsLoadBalancer.length > 0 && !args.loadBalancer ? [{
+    const needsLoadBalancer = args.plan.policies.filter((p) => (p.kind === "targetTracking" && p.metric.type === "predefined"
+        && p.metric.predefinedMetricType === ECS_PREDEFINED_METRICS.albRequestsPerTarget)
+        || (p.kind === "predictive" && p.metric.type === "pair" && p.metric.pair === ECS_PREDICTIVE_METRIC_PAIRS.albRequests));
+    const first = needsLoadBalancer[0];
+    throwIfAny(`ServiceScaling ${args.physicalName}`, first && !args.loadBalancer ? [{
         propertyPath: "loadBalancer",
-        reason: `is required because policy "${needsLoadBalancer[0].name}" tracks ALBRequestCountPerTarget (its resource label names the load balancer and the target group)`,
+        reason: `is required because policy "${first.name}" ${first.kind === "predictive" ? "forecasts ALBRequestCount" : "tracks ALBRequestCountPerTarget"} (its resource label names the load balancer and the target group)`,
     }] : []);
 }
 

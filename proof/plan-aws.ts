@@ -10,7 +10,11 @@ import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-a
 import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
 import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId } from "../aws/scaling-ids";
-import { relativeSteps, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy } from "../scaling/plan";
+import type { MetricSeries } from "../scaling/metric-series";
+import {
+    BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, PREDICTIVE_METRIC_IDS, relativeSteps,
+    type BacklogPerTaskPolicy, type PredictivePolicy, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy,
+} from "../scaling/plan";
 
 export interface PlannedPolicy {
     /** The AWS policy name. */
@@ -48,6 +52,50 @@ function targetTracking(p: TargetTrackingPolicy): NonNullable<PutScalingPolicyCo
     };
 }
 
+function metricStat(s: MetricSeries) {
+    return {
+        Metric: { Namespace: s.namespace, MetricName: s.metricName, Dimensions: cloudWatchDimensions(s) },
+        Stat: s.statistic,
+        ...(s.unit !== undefined ? { Unit: s.unit } : {}),
+    };
+}
+
+/** Metric math as the AWS user guide's backlog-per-task example: m1, m2 read, e1 = m1 / m2 returned. */
+function backlogPerTask(p: BacklogPerTaskPolicy): NonNullable<PutScalingPolicyCommandInput["TargetTrackingScalingPolicyConfiguration"]> {
+    return {
+        TargetValue: p.targetValue,
+        ScaleOutCooldown: p.cooldowns.scaleOut,
+        ScaleInCooldown: p.cooldowns.scaleIn,
+        DisableScaleIn: p.disableScaleIn,
+        CustomizedMetricSpecification: {
+            Metrics: [
+                { Id: BACKLOG_PER_TASK_IDS.backlog, MetricStat: metricStat(p.backlog), ReturnData: false },
+                { Id: BACKLOG_PER_TASK_IDS.runningTasks, MetricStat: metricStat(p.runningTasks), ReturnData: false },
+                { Id: BACKLOG_PER_TASK_IDS.backlogPerTask, Expression: BACKLOG_PER_TASK_EXPRESSION, ReturnData: true },
+            ],
+        },
+    };
+}
+
+function predictive(p: PredictivePolicy): NonNullable<PutScalingPolicyCommandInput["PredictiveScalingPolicyConfiguration"]> {
+    const m = p.metric;
+    return {
+        MetricSpecifications: [{
+            TargetValue: p.targetValue,
+            ...(m.type === "pair"
+                ? { PredefinedMetricPairSpecification: { PredefinedMetricType: m.pair } }
+                : {
+                    CustomizedScalingMetricSpecification: { MetricDataQueries: [{ Id: PREDICTIVE_METRIC_IDS.scaling, MetricStat: metricStat(m.scaling), ReturnData: true }] },
+                    CustomizedLoadMetricSpecification: { MetricDataQueries: [{ Id: PREDICTIVE_METRIC_IDS.load, MetricStat: metricStat(m.load), ReturnData: true }] },
+                }),
+        }],
+        Mode: p.mode,
+        SchedulingBufferTime: p.schedulingBufferTime,
+        MaxCapacityBreachBehavior: p.maxCapacityBreachBehavior,
+        ...(p.maxCapacityBuffer !== undefined ? { MaxCapacityBuffer: p.maxCapacityBuffer } : {}),
+    };
+}
+
 function step(p: StepScalingPolicy): NonNullable<PutScalingPolicyCommandInput["StepScalingPolicyConfiguration"]> {
     return {
         AdjustmentType: "ChangeInCapacity",
@@ -69,6 +117,14 @@ export function plannedService(plan: ServiceScalingPlan, cluster: string, physic
         if (p.kind === "targetTracking") {
             const name = `${physicalName}-${p.name}`;
             return { name, input: { ...on, PolicyName: name, PolicyType: "TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration: targetTracking(p) } };
+        }
+        if (p.kind === "backlogPerTask") {
+            const name = `${physicalName}-${p.name}`;
+            return { name, input: { ...on, PolicyName: name, PolicyType: "TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration: backlogPerTask(p) } };
+        }
+        if (p.kind === "predictive") {
+            const name = `${physicalName}-${p.name}`;
+            return { name, input: { ...on, PolicyName: name, PolicyType: "PredictiveScaling", PredictiveScalingPolicyConfiguration: predictive(p) } };
         }
         const name = `${physicalName}-${p.name}-${p.direction}`;
         return {

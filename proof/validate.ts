@@ -12,7 +12,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isAwsRegion, regionRule } from "../aws/regions";
-import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
+import { ECS_PREDEFINED_METRICS, SQS_METRICS } from "../aws/metrics";
 import type { AutoscalerConfig, ServiceConfig, StackConfig } from "../config/load";
 import { loadStackFile, projectFile, stackConfig, stackFileConfig } from "../config/stack-file";
 import { allRegistered, installMockCloud } from "../diff/mock-cloud";
@@ -101,6 +101,13 @@ function policyWords(p: ScalingPolicy): string {
         const metric = p.metric.type === "predefined" ? METRIC_WORDS[p.metric.predefinedMetricType] ?? `${p.metric.predefinedMetricType} at` : `${p.metric.series.metricName} at`;
         const unit = p.metric.type === "predefined" && p.metric.predefinedMetricType !== ECS_PREDEFINED_METRICS.albRequestsPerTarget ? " %" : "";
         return `keeps ${metric} ${p.targetValue}${unit}${p.disableScaleIn ? " (never scales in)" : ""}`;
+    }
+    if (p.kind === "backlogPerTask") {
+        return `keeps ${p.targetValue} messages of ${p.backlog.dimensions[SQS_METRICS.queueDimension] ?? p.backlog.metricName} per running task${p.disableScaleIn ? " (never scales in)" : ""}`;
+    }
+    if (p.kind === "predictive") {
+        const metric = p.metric.type === "pair" ? p.metric.pair : `${p.metric.scaling.metricName} (load ${p.metric.load.metricName})`;
+        return `${p.mode === "ForecastOnly" ? "forecasts only" : "forecasts and scales ahead"} for ${metric} at ${p.targetValue}, ${p.schedulingBufferTime} s early`;
     }
     const verb = p.direction === "out" ? "adds" : "removes";
     const steps = p.steps.map((s) => `${Math.abs(s.change)} at ${p.direction === "out" ? s.lower ?? s.upper : s.upper ?? s.lower}`).join(", ");

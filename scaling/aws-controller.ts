@@ -8,7 +8,7 @@ import { DEFAULT_ENGINE_PARAMS, type EngineParams } from "./engine/params";
 import { engineTargetFromPlan, PREDEFINED_METRIC_IDS, type PlanOptions } from "./engine/from-plan";
 import { AwsScalingEngine, type ScalingActivity } from "./engine/scaler";
 import { RABBITMQ_QUEUE_DEPTH_METRIC, seriesKey, type MetricSeries } from "./metric-series";
-import type { ServiceScalingPlan } from "./plan";
+import { policySeries, type ServiceScalingPlan } from "./plan";
 import type { Controller, ControllerView } from "./simulate";
 import type { WorkloadSignals } from "./workloads";
 
@@ -37,10 +37,10 @@ export function planSignals(plan: ServiceScalingPlan, custom?: Extract): Map<str
         [PREDEFINED_METRIC_IDS.ALBRequestCountPerTarget, (s) => s.requestsPerTarget],
     ]);
     for (const p of plan.policies) {
-        const series = p.kind === "step" ? p.series : p.metric.type === "custom" ? p.metric.series : undefined;
-        if (!series) continue;
-        const e = extractorFor(series) ?? custom;
-        if (e) map.set(seriesKey(series), e);
+        for (const series of policySeries(p)) {
+            const e = extractorFor(series) ?? custom;
+            if (e) map.set(seriesKey(series), e);
+        }
     }
     return map;
 }

@@ -4,10 +4,10 @@
  * and metric names from it, and the simulator replays load against it.
  */
 import { INT32_MAX, INT32_MIN, MAX_STEPS_PER_POLICY } from "../aws/limits";
-import type { PredefinedMetricType } from "../aws/metrics";
+import type { PredefinedMetricType, PredictiveMetricPairType } from "../aws/metrics";
 import { MetricSeries } from "./metric-series";
 
-export type { PredefinedMetricType };
+export type { PredefinedMetricType, PredictiveMetricPairType };
 
 export interface Cooldowns {
     /** Seconds after a scale-out before another scale-out that is not larger (AWS default: aws/defaults.ts). */
@@ -82,7 +82,76 @@ export interface StepScalingPolicy {
     readonly metricAggregationType: "Average" | "Minimum" | "Maximum";
 }
 
-export type ScalingPolicy = TargetTrackingPolicy | StepScalingPolicy;
+/**
+ * Target tracking on backlog per task (Application Auto Scaling user guide, "Create a target tracking
+ * scaling policy using metric math"): m1 = the queue's visible messages, m2 = the service's running
+ * tasks (Container Insights), e1 = "m1 / m2", the only query that returns data. The target is the
+ * acceptable backlog per task: acceptable latency / seconds per message, or an explicit value.
+ */
+export interface BacklogPerTaskPolicy {
+    readonly kind: "backlogPerTask";
+    /** Short name, unique within the service; the AWS policy is named `<service>-<name>`. */
+    readonly name: string;
+    /** m1: AWS/SQS ApproximateNumberOfMessagesVisible of the queue (QueueName), with its statistic. */
+    readonly backlog: MetricSeries;
+    /** m2: ECS/ContainerInsights RunningTaskCount of the service (ClusterName, ServiceName), with its statistic. */
+    readonly runningTasks: MetricSeries;
+    /** Messages per running task the policy keeps e1 at. */
+    readonly targetValue: number;
+    readonly cooldowns: Cooldowns;
+    readonly disableScaleIn: boolean;
+}
+
+/** The metric math ids of a backlog-per-task policy, as the AWS user guide's example names them. */
+export const BACKLOG_PER_TASK_IDS = { backlog: "m1", runningTasks: "m2", backlogPerTask: "e1" } as const;
+
+/** The expression of e1: backlog divided by running tasks. */
+export const BACKLOG_PER_TASK_EXPRESSION = `${BACKLOG_PER_TASK_IDS.backlog} / ${BACKLOG_PER_TASK_IDS.runningTasks}`;
+
+/**
+ * Predictive scaling (PutScalingPolicy with PredictiveScalingPolicyConfiguration): AWS forecasts the
+ * load metric from up to 14 days of history and sets a capacity floor for each hour so the scaling
+ * metric sits at the target. A metric pair names both metrics at once; custom metrics give the scaling
+ * metric (a per-task average, like utilization) and the load metric (the total the tasks share).
+ */
+export interface PredictivePolicy {
+    readonly kind: "predictive";
+    /** Short name, unique within the service; the AWS policy is named `<service>-<name>`. */
+    readonly name: string;
+    readonly metric:
+        | { readonly type: "pair"; readonly pair: PredictiveMetricPairType }
+        | { readonly type: "custom"; readonly scaling: MetricSeries; readonly load: MetricSeries };
+    /** Target value of the scaling metric. */
+    readonly targetValue: number;
+    /** ForecastOnly publishes forecasts without acting; ForecastAndScale sets the forecast floor. */
+    readonly mode: "ForecastOnly" | "ForecastAndScale";
+    /** Seconds ahead of each forecast hour that its capacity is applied. */
+    readonly schedulingBufferTime: number;
+    /** HonorMaxCapacity caps the forecast at the maximum; IncreaseMaxCapacity may exceed it by maxCapacityBuffer. */
+    readonly maxCapacityBreachBehavior: "HonorMaxCapacity" | "IncreaseMaxCapacity";
+    /** Percent of the forecast capacity (0-100) the maximum may grow to; set only with IncreaseMaxCapacity. */
+    readonly maxCapacityBuffer?: number;
+}
+
+/** Query ids of a predictive policy's custom scaling and load metrics (each a single query that returns data). */
+export const PREDICTIVE_METRIC_IDS = { scaling: "scaling", load: "load" } as const;
+
+export type ScalingPolicy = TargetTrackingPolicy | StepScalingPolicy | BacklogPerTaskPolicy | PredictivePolicy;
+
+/** Every CloudWatch series a policy reads (none for predefined metrics, which AWS resolves itself). */
+export function policySeries(p: ScalingPolicy): MetricSeries[] {
+    switch (p.kind) {
+        case "targetTracking": return p.metric.type === "custom" ? [p.metric.series] : [];
+        case "step": return [p.series];
+        case "backlogPerTask": return [p.backlog, p.runningTasks];
+        case "predictive": return p.metric.type === "custom" ? [p.metric.scaling, p.metric.load] : [];
+    }
+}
+
+/** Whether a plan reads Container Insights metrics, so its cluster must turn Container Insights on. */
+export function planNeedsContainerInsights(plan: Pick<ServiceScalingPlan, "policies">): boolean {
+    return plan.policies.some((p) => p.kind === "backlogPerTask");
+}
 
 export interface ServiceScalingPlan {
     /** Logical service name from config (api, worker, gateway, ...). */

@@ -46,7 +46,10 @@ export interface PlanOptions {
 export function engineTargetFromPlan(plan: ServiceScalingPlan, p: EngineParams, o: PlanOptions = {}): EngineTarget {
     const service = o.serviceName ?? plan.service;
     const resourceId = ecsResourceId(o.cluster ?? "sim", service);
-    const policies: EnginePolicy[] = plan.policies.map((policy): EnginePolicy => {
+    const policies: EnginePolicy[] = plan.policies.flatMap((policy): EnginePolicy[] => {
+        // Backlog per task (metric math) and predictive scaling have no engine semantics yet: the
+        // engine leaves them out, so a simulated service holds the capacity its other policies give it.
+        if (policy.kind === "backlogPerTask" || policy.kind === "predictive") return [];
         if (policy.kind === "targetTracking") {
             const name = `${service}-${policy.name}`;
             const predefined = policy.metric.type === "predefined";
@@ -54,14 +57,14 @@ export function engineTargetFromPlan(plan: ServiceScalingPlan, p: EngineParams, 
                 ? predefinedRef(policy.metric.predefinedMetricType)
                 : { id: seriesKey(policy.metric.series), statistic: policy.metric.series.statistic };
             const highRes = predefined && o.highResolution === true && metric.id !== PREDEFINED_METRIC_IDS.ALBRequestCountPerTarget;
-            return {
+            return [{
                 kind: "targetTracking", name, metric, targetValue: policy.targetValue, disableScaleIn: policy.disableScaleIn,
                 scaleOutCooldown: policy.cooldowns.scaleOut, scaleInCooldown: policy.cooldowns.scaleIn,
                 alarms: targetTrackingAlarms(resourceId, policy.targetValue, highRes, p, policy.name),
-            };
+            }];
         }
         const name = `${service}-${policy.name}-${policy.direction}`;
-        return {
+        return [{
             kind: "step", name,
             metric: { id: seriesKey(policy.series), statistic: policy.series.statistic },
             alarm: { name, ...policy.alarm },
@@ -71,7 +74,7 @@ export function engineTargetFromPlan(plan: ServiceScalingPlan, p: EngineParams, 
                 cooldown: policy.cooldown,
                 metricAggregationType: policy.metricAggregationType,
             },
-        };
+        }];
     });
     // Scheduled actions are named like the AWS resources: `<service>-<name>`.
     const scheduledActions = (plan.scheduledActions ?? []).map((a) => engineScheduledAction(`${service}-${a.name}`, a));
