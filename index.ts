@@ -18,6 +18,7 @@ import { QueueAutoscaler } from "./components/queue-autoscaler";
 import { ScalableService } from "./components/scalable-service";
 import { ScaleToZero } from "./components/scale-to-zero";
 import { WorkQueue } from "./components/work-queue";
+import { queueAutoscalerArgs, scalableServiceArgs } from "./program/component-args";
 
 export = async () => {
     const config = readStackConfig();
@@ -66,8 +67,7 @@ export = async () => {
 
         const deployed: Record<string, ScalableService> = {};
         for (const service of services) {
-            deployed[service.key] = new ScalableService(service.key, {
-                service,
+            deployed[service.key] = new ScalableService(service.key, scalableServiceArgs(service, {
                 cluster,
                 vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
@@ -81,7 +81,7 @@ export = async () => {
                     ? { arn: workQueues[service.consumesQueue].queueArn, url: workQueues[service.consumesQueue].queueUrl }
                     : undefined,
                 projectImage,
-            });
+            }));
         }
 
         // Scale-to-zero switches the service's own listener rule between its target group and a wake function.
@@ -103,24 +103,17 @@ export = async () => {
         }
 
         const scaler = config.autoscaler.enabled
-            ? new QueueAutoscaler("queue-autoscaler", {
-                settings: config.autoscaler,
+            ? new QueueAutoscaler("queue-autoscaler", queueAutoscalerArgs(config.autoscaler, {
                 image: projectImage,
                 serviceName: names.autoscalerService,
                 cluster,
-                // Each scaled service with the queues it consumes: the autoscaler reads its own consumers' queues.
-                scaled: config.autoscaler.scaled.map((s) => ({
-                    serviceName: deployed[s.service].serviceName,
-                    serviceArn: deployed[s.service].serviceArn,
-                    taskRoleArn: deployed[s.service].taskRoleArn,
-                    queues: s.queues.map((q) => ({ url: workQueues[q].queueUrl, arn: workQueues[q].queueArn })),
-                    settings: s.settings,
-                })),
+                services: deployed,
+                queues: workQueues,
                 vpcId: network.vpcId,
                 subnetIds: network.privateSubnetIds,
                 assignPublicIp: network.assignPublicIp,
                 logRetentionDays: config.logRetentionDays,
-            })
+            }))
             : undefined;
 
         // The database admits exactly the services that declare they use it (services.<name>.usesDatabase).

@@ -7,8 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DESIRED_COUNT_ONLY } from "../aws/ecs-iam";
-import { AutoscalerConfig } from "../config/load";
-import { configSettings, envName, STATE_TAG_PREFIX, valueAt } from "../scaling/autoscaler-settings";
+import { envName, STATE_TAG_PREFIX, type SettingKey } from "../scaling/autoscaler-settings";
 import { ClusterRef, FargateService } from "./fargate-service";
 import { ProjectImage, ProjectImageRef } from "./project-image";
 import { inRegion } from "./task-iam";
@@ -32,31 +31,44 @@ export const HEALTH_CHECK_COMMAND = [
     `node -e "fetch('http://127.0.0.1:'+process.env.${envName("healthPort")}+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`,
 ];
 
+/**
+ * The autoscaler's settings by their key in the settings table (scaling/autoscaler-settings.ts); the task
+ * gets each one set as its environment variable (`envName(key)`). A setting left out, or undefined, takes
+ * the autoscaler's own default.
+ */
+export type AutoscalerSettingValues = Readonly<Partial<Record<SettingKey, string | number | boolean | undefined>>>;
+
 export interface QueueAutoscalerArgs {
-    /** The validated `autoscaler` config, with the scaled service's bounds (config/load.ts). */
-    readonly settings: AutoscalerConfig;
     /**
-     * The stack's project image (components/project-image.ts), shared with the built-in workloads.
-     * Defaults to one of the autoscaler's own, from `settings.image` or built into a repository named `serviceName`.
+     * Settings for every scaled service (thresholds, cooldowns, interval, health port, failure
+     * simulation). The failure simulations' permissions are granted exactly when `chaosAllowed` is true.
+     * The per-service bounds and settings go in `scaled`, the cluster, region and names are filled in here.
+     * @default {} (every setting at the autoscaler's own default)
      */
-    readonly image?: ProjectImageRef;
-    /** Physical name of the autoscaler's own ECS service (`names.autoscalerService`); also the task family and log group suffix. */
+    readonly settings?: AutoscalerSettingValues;
+    /**
+     * The image the task runs: the stack's project image (components/project-image.ts), shared with the
+     * built-in workloads, or a prebuilt image reference to run as given.
+     * @default the repository's Dockerfile, built into an ECR repository named `serviceName`
+     */
+    readonly image?: ProjectImageRef | string;
+    /** Physical name of the autoscaler's own ECS service; also the task family and log group suffix. Required. */
     readonly serviceName: string;
-    /** The cluster both the worker and the autoscaler run in; the task-level permissions are conditioned on its ARN. */
+    /** The cluster both the worker and the autoscaler run in; the task-level permissions are conditioned on its ARN. Required. */
     readonly cluster: ClusterRef;
     /**
      * The services the autoscaler scales, each with the queues whose depth drives it and its own
      * settings (at least one). Its IAM reaches exactly these services and queues. Failure simulation
-     * acts on the first (the stack config allows it only with one).
+     * acts on the first. Required.
      */
     readonly scaled: readonly ScaledWorkerRef[];
-    /** VPC of the task's security group. */
+    /** VPC of the task's security group. Required. */
     readonly vpcId: pulumi.Input<string>;
-    /** Subnets of the task; they need a route to the AWS APIs (NAT gateway, or public IP). */
+    /** Subnets of the task; they need a route to the AWS APIs (NAT gateway, or public IP). Required. */
     readonly subnetIds: pulumi.Input<string[]>;
-    /** Give the task a public IP (subnets without a NAT route). */
+    /** Give the task a public IP (subnets without a NAT route). Required. */
     readonly assignPublicIp: boolean;
-    /** Retention of the `/ecs/<serviceName>` log group, in days. */
+    /** Retention of the `/ecs/<serviceName>` log group, in days (a value CloudWatch Logs accepts). Required. */
     readonly logRetentionDays: number;
 }
 
@@ -103,13 +115,13 @@ export interface AutoscalerEnvironmentRefs {
  * nothing of its own beyond its bounds keeps the one-service form (AUTOSCALER_SERVICE, AUTOSCALER_QUEUE_URL, AUTOSCALER_MIN, AUTOSCALER_MAX);
  * anything else is SERVICES, a JSON map of service name to its queue URLs and settings.
  */
-export function autoscalerEnvironment(s: AutoscalerConfig, refs: AutoscalerEnvironmentRefs): { name: string; value: string }[] {
-    // Every setting the stack config sets, under the variable the autoscaler reads it from (one table).
-    const fromConfig = Object.fromEntries(configSettings().map(({ key, path }) => [envName(key), valueAt(s, path)]));
+export function autoscalerEnvironment(settings: AutoscalerSettingValues, refs: AutoscalerEnvironmentRefs): { name: string; value: string }[] {
+    // Every setting given, under the variable the autoscaler reads it from (one table).
+    const given = Object.fromEntries(Object.entries(settings).map(([key, value]) => [envName(key), value]));
     const [first] = refs.services;
     const shorthand = refs.services.length === 1 && first!.queueUrls.length === 1 && Object.keys(first!.settings).every((k) => k === "min" || k === "max");
     const env: Record<string, unknown> = {
-        ...fromConfig,
+        ...given,
         AWS_REGION: refs.region,
         [envName("cluster")]: refs.clusterName,
         [envName("workerRoleArn")]: refs.workerRoleArn,
@@ -134,15 +146,14 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
     public readonly serviceArn: pulumi.Output<string>;
     /** The role the autoscaler's task calls AWS with. */
     public readonly taskRoleArn: pulumi.Output<string>;
-    /** The image the task runs: `settings.image`, or `<repository>@<digest>` of the image built at deploy time. */
+    /** The image the task runs: the one given, or `<repository>@<digest>` of the image built at deploy time. */
     public readonly image: pulumi.Output<string>;
     /** The task, its roles, security group and service. */
     public readonly fargate: FargateService;
 
     constructor(name: string, args: QueueAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-autoscaling:ecs:QueueAutoscaler", name, {}, opts);
-        const s = args.settings;
-        const fs = s.failureSimulation;
+        const settings = args.settings ?? {};
         const parent = { parent: this };
         const clusterName = args.cluster.clusterName;
 
@@ -151,7 +162,9 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
 
         // The stack's shared project image, or one of its own (a stack without built-in workloads).
-        const projectImage = args.image ?? new ProjectImage(`${name}-project-image`, { image: s.image, repositoryName: args.serviceName }, parent);
+        const projectImage = args.image === undefined || typeof args.image === "string"
+            ? new ProjectImage(`${name}-project-image`, { image: args.image, repositoryName: args.serviceName }, parent)
+            : args.image;
         const image = pulumi.output(projectImage.image);
         const ecrRepositoryArn = projectImage.ecrRepositoryArn;
 
@@ -187,7 +200,7 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
             // only a RabbitMQ source publishes, and the stack deploys none.)
             { Sid: "ReadMetrics", Effect: "Allow", Action: "cloudwatch:GetMetricData", Resource: "*", Condition: inRegion(region) },
         ];
-        if (fs.allowed) {
+        if (settings.chaosAllowed === true) {
             statements.push(
                 // stop-task picks a worker task. ListTasks without a container instance (every Fargate
                 // task) is authorised on "*", so it is granted on "*" for this cluster only (the form
@@ -215,7 +228,7 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
             .apply(([serviceName, queueUrls]): ResolvedScaledService => ({ serviceName, queueUrls, settings: w.settings }))));
         const environment = pulumi.all([clusterName, worker.taskRoleArn, region, resolved])
             .apply(([cluster, workerRoleArn, r, services]) =>
-                Object.fromEntries(autoscalerEnvironment(s, { clusterName: cluster, workerRoleArn, region: r, services })
+                Object.fromEntries(autoscalerEnvironment(settings, { clusterName: cluster, workerRoleArn, region: r, services })
                     .map((e) => [e.name, e.value])));
 
         this.fargate = new FargateService(`${name}-fargate`, {

@@ -1,38 +1,59 @@
 /**
- * A configured service (one key under `services`): a FargateService built from its validated config,
- * with ServiceScaling attached from its scaling plan. It only maps config to the two components' args;
- * the resources are theirs.
+ * One scaled ECS service: a FargateService with ServiceScaling attached from its scaling plan, the task
+ * role granted the queue it consumes and, for a worker that protects its tasks, the task-protection
+ * calls. Its args are its own; the program maps each configured service to them (program/component-args.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ServiceConfig } from "../config/load";
-import { QUEUE_URL_ENV } from "../config/load";
-import { CapacityProviderStrategyItem, FargateService, FargateServiceArgs } from "./fargate-service";
-import { ProjectImageRef } from "./project-image";
-import { throwIfAny } from "./input-errors";
+import { ServiceScalingPlan } from "../scaling/plan";
+import { FargateRoute, FargateService, FargateServiceArgs } from "./fargate-service";
 import { ServiceScaling } from "./service-scaling";
 
 export { describeStepPolicy } from "./service-scaling";
 export { targetGroupName } from "./fargate-service";
 
-export interface ScalableServiceArgs extends Pick<FargateServiceArgs, "cluster" | "vpcId" | "subnetIds" | "assignPublicIp" | "logRetentionDays"> {
-    /** The validated service config, including its scaling plan, physical name and config key. Required. */
-    readonly service: ServiceConfig;
-    /** Cluster default strategy; service.capacityStrategy overrides it. Required. */
-    readonly capacityStrategy: readonly CapacityProviderStrategyItem[];
-    /** The listener services attach their rules to, the ALB's security group and ARN suffix. Required when service.loadBalancer is set. */
-    readonly loadBalancer?: {
-        readonly listenerArn: pulumi.Input<string>;
-        readonly securityGroupId: pulumi.Input<string>;
-        readonly arnSuffix: pulumi.Input<string>;
-    };
-    /** The queue the service consumes. Required when service.consumesQueue is set. */
-    readonly queue?: { readonly arn: pulumi.Input<string>; readonly url: pulumi.Input<string> };
-    /** The stack's project image (components/project-image.ts). Required when service.workload is set. */
-    readonly projectImage?: ProjectImageRef;
+/** The load balancer a service is routed from: the listener rule's settings, and the ALB's ARN suffix. */
+export interface ScalableServiceRoute extends FargateRoute {
+    /** The load balancer's ARN suffix: with the target group's, the resource label of an ALBRequestCountPerTarget policy. Required. */
+    readonly arnSuffix: pulumi.Input<string>;
 }
 
-export { QUEUE_URL_ENV };
+/** A queue the service consumes. */
+export interface ConsumedQueue {
+    /** The queue's ARN: the task role may receive, delete and change the visibility of its messages, and read its attributes. Required. */
+    readonly arn: pulumi.Input<string>;
+    /** The queue's URL, set in the container's environment under `urlVariable`. Required. */
+    readonly url: pulumi.Input<string>;
+    /** Name of the environment variable the workload reads the URL from. Required. */
+    readonly urlVariable: string;
+}
+
+export interface ScalableServiceArgs extends Pick<FargateServiceArgs,
+    "serviceName" | "cluster" | "cpu" | "memory" | "container" | "vpcId" | "subnetIds" | "assignPublicIp" | "logRetentionDays" | "capacityStrategy"> {
+    /**
+     * Bounds and policies (scaling/plan.ts): ServiceScaling registers them, and the service starts with
+     * `plan.minCapacity` tasks (Application Auto Scaling owns the count afterwards). Required.
+     */
+    readonly plan: ServiceScalingPlan;
+    /**
+     * Route from the load balancer to the container port: target group, listener rule, ingress from the
+     * load balancer's security group.
+     * @default none (no target group, no ingress)
+     */
+    readonly loadBalancer?: ScalableServiceRoute;
+    /**
+     * The queue the workload consumes: the task role is granted that queue and no other, and the
+     * container is told its URL.
+     * @default none (no queue permission)
+     */
+    readonly queue?: ConsumedQueue;
+    /**
+     * Let the task protect itself from scale-in (ecs:GetTaskProtection and ecs:UpdateTaskProtection on
+     * the tasks of `cluster`), as the built-in worker does while it holds a message.
+     * @default false
+     */
+    readonly protectsTasks?: boolean;
+}
 
 export class ScalableService extends pulumi.ComponentResource {
     readonly fargate: FargateService;
@@ -44,20 +65,16 @@ export class ScalableService extends pulumi.ComponentResource {
     readonly targetGroup?: aws.lb.TargetGroup;
 
     constructor(name: string, args: ScalableServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkArgs(args);
         super("ecs-autoscaling:ecs:ScalableService", name, {}, opts);
-        const svc = args.service;
-        const lb = svc.loadBalancer && args.loadBalancer;
-        const queue = svc.consumesQueue ? args.queue : undefined;
-        // A built-in workload runs the project image with its `autoscale` subcommand, pulled from the project repository only.
-        const builtin = svc.workload !== undefined ? args.projectImage : undefined;
+        const lb = args.loadBalancer;
+        const queue = args.queue;
         const statements: pulumi.Input<object>[] = queue ? [{
             Sid: "ConsumeWorkQueue",
             Effect: "Allow",
             Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
             Resource: queue.arn,
         }] : [];
-        if (svc.workload === "worker") {
+        if (args.protectsTasks ?? false) {
             // The worker protects its task from scale-in while it holds a message (runtime/worker/task-protection.ts);
             // the ECS agent endpoint calls these with the task role, on the tasks of this cluster.
             const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -70,44 +87,32 @@ export class ScalableService extends pulumi.ComponentResource {
                 Resource: pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:task/${args.cluster.clusterName}/*`,
             });
         }
+        const environment = queue
+            ? pulumi.all([pulumi.output(args.container.environment ?? {}), queue.url]).apply(([env, url]) => ({ ...env, [queue.urlVariable]: url }))
+            : args.container.environment;
 
         this.fargate = new FargateService(`${name}-fargate`, {
-            serviceName: svc.name,
+            serviceName: args.serviceName,
             cluster: args.cluster,
-            cpu: svc.cpu,
-            memory: svc.memory,
-            container: {
-                name: svc.key,
-                ...(builtin ? { image: builtin.image, ecrRepositoryArn: builtin.ecrRepositoryArn, command: svc.command } : { image: svc.image! }),
-                port: svc.containerPort,
-                environment: queue ? { ...svc.environment, [QUEUE_URL_ENV]: queue.url } : svc.environment,
-                secrets: svc.secrets,
-                secretsKmsKeyArn: svc.secretsKmsKeyArn,
-                user: svc.user,
-                readonlyRootFilesystem: svc.readonlyRootFilesystem,
-            },
+            cpu: args.cpu,
+            memory: args.memory,
+            container: { ...args.container, environment },
             vpcId: args.vpcId,
             subnetIds: args.subnetIds,
             assignPublicIp: args.assignPublicIp,
             logRetentionDays: args.logRetentionDays,
-            capacityStrategy: svc.capacityStrategy ?? args.capacityStrategy,
+            capacityStrategy: args.capacityStrategy,
             // The initial count only; Application Auto Scaling owns it afterwards.
-            desiredCount: svc.plan.minCapacity,
+            desiredCount: args.plan.minCapacity,
             taskPolicyStatements: statements,
-            loadBalancer: svc.loadBalancer && lb ? {
-                listenerArn: lb.listenerArn,
-                securityGroupId: lb.securityGroupId,
-                pathPatterns: svc.loadBalancer.pathPatterns,
-                priority: svc.loadBalancer.priority,
-                healthCheckPath: svc.loadBalancer.healthCheckPath,
-            } : undefined,
+            loadBalancer: lb,
         }, { parent: this });
 
         const targetGroup = this.fargate.targetGroup;
         this.scaling = new ServiceScaling(`${name}-scaling`, {
             service: this.fargate,
-            physicalName: svc.name,
-            plan: svc.plan,
+            physicalName: args.serviceName,
+            plan: args.plan,
             loadBalancer: lb && targetGroup ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffix: targetGroup.arnSuffix } : undefined,
         }, { parent: this });
 
@@ -123,20 +128,4 @@ export class ScalableService extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId,
         });
     }
-}
-
-/** The caller's wiring: the resources config names but cannot create (config/ checked everything else). */
-function checkArgs(args: ScalableServiceArgs): void {
-    const svc = args.service;
-    const errors: pulumi.InputPropertyErrorDetails[] = [];
-    if (svc.loadBalancer && !args.loadBalancer) {
-        errors.push({ propertyPath: "loadBalancer", reason: `is required because services.${svc.key}.loadBalancer is set (the listener rule, target group and security group rules need the listener ARN, the ALB security group and the ALB ARN suffix)` });
-    }
-    if (svc.consumesQueue && !args.queue) {
-        errors.push({ propertyPath: "queue", reason: `is required because services.${svc.key}.consumesQueue is set (the task role is granted that queue and no other)` });
-    }
-    if (svc.workload !== undefined && !args.projectImage) {
-        errors.push({ propertyPath: "projectImage", reason: `is required because services.${svc.key}.workload is set (the workload runs the project image)` });
-    }
-    throwIfAny(`ScalableService ${svc.key}`, errors);
 }

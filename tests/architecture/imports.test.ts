@@ -23,7 +23,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SKIPPED = new Set(["node_modules", "tests", "dist", "coverage", "reports"]);
 
 /** Folders whose files ship (or are deployed): they may not import tests/ or scripts/. */
-const PRODUCT = ["aws", "bundle", "components", "config", "runtime", "scaling", "cli", "proof", "load", "emulator", "input", "local", "diff", "policy"];
+const PRODUCT = ["aws", "bundle", "components", "config", "runtime", "scaling", "cli", "proof", "load", "emulator", "input", "local", "diff", "policy", "program"];
 
 /** Repo-relative path (forward slashes) -> repo-relative paths of the files of ours it imports. */
 type ImportGraph = Map<string, string[]>;

@@ -10,6 +10,7 @@ import {
     HEALTH_CHECK_COMMAND, QueueAutoscaler, autoscalerEnvironment, type ScaledWorkerRef,
 } from "../../components/queue-autoscaler";
 import { AutoscalerConfig, StackConfig, loadStackConfig } from "../../config/load";
+import { autoscalerSettings } from "../../program/component-args";
 import { OPTIONS, OUTFILE } from "../../scripts/build";
 import { ACCOUNT, IMAGE_DIGEST, REGION, Recorded, ofType, promiseOf, recorded, settle, setupMocks } from "../helpers/pulumi-mocks";
 import { ROOT, rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
@@ -62,7 +63,8 @@ const STAGING_WORKER: ScaledWorkerRef = {
 async function deploy(settings: AutoscalerConfig, scaled: readonly ScaledWorkerRef[] = [{ ...STAGING_WORKER, settings: { min: settings.minCapacity, max: settings.maxCapacity } }]): Promise<QueueAutoscaler> {
     setupMocks("ecs-autoscaling", "staging");
     const c = new QueueAutoscaler("queue-autoscaler", {
-        settings,
+        settings: autoscalerSettings(settings),
+        image: settings.image,
         serviceName: AUTOSCALER_SERVICE,
         cluster: testCluster(CLUSTER_NAME),
         scaled,
@@ -317,7 +319,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
                     failureSimulation: { allowed: true, stopTask: { enabled: true, intervalSeconds: 120 }, partition: { enabled: true, intervalSeconds: 900, durationSeconds: 150 } },
                 },
             });
-            const env = Object.fromEntries(autoscalerEnvironment(config.autoscaler, {
+            const env = Object.fromEntries(autoscalerEnvironment(autoscalerSettings(config.autoscaler), {
                 clusterName: "c", workerRoleArn: "r", region: "eu-west-1", services: [{ serviceName: "w", queueUrls: ["q"], settings: { min: 1, max: 3 } }],
             }).map((e) => [e.name, e.value]));
             expect(env).to.include({

@@ -12,9 +12,9 @@ import { StackConfig, loadStackConfig } from "../../config/load";
 import { dimensionList } from "../../scaling/metric-series";
 import { StepScalingPolicy } from "../../scaling/plan";
 import { ServiceScaling } from "../../components/service-scaling";
-import {
-    QUEUE_URL_ENV, ScalableService, ScalableServiceArgs, describeStepPolicy, targetGroupName,
-} from "../../components/scalable-service";
+import { QUEUE_URL_ENV } from "../../config/load";
+import { ScalableService, ScalableServiceArgs, describeStepPolicy, targetGroupName } from "../../components/scalable-service";
+import { ServiceWiring, scalableServiceArgs } from "../../program/component-args";
 
 const PROJECT = "ecs-autoscaling";
 const STACK = "staging";
@@ -60,10 +60,10 @@ function stagingServices(): any {
 
 let cluster: TestCluster;
 
-function argsFor(config: StackConfig, key: string): ScalableServiceArgs {
+/** The wiring index.ts gives a configured service, with the test's cluster, network, load balancer, queue and image. */
+function wiringFor(config: StackConfig, key: string): ServiceWiring {
     const service = config.services[key];
     return {
-        service,
         cluster,
         vpcId: VPC,
         subnetIds: SUBNETS,
@@ -74,6 +74,11 @@ function argsFor(config: StackConfig, key: string): ScalableServiceArgs {
         queue: service.consumesQueue ? QUEUE : undefined,
         projectImage: service.workload ? PROJECT_IMAGE : undefined,
     };
+}
+
+/** The args the program builds for a configured service (program/component-args.ts). */
+function argsFor(config: StackConfig, key: string): ScalableServiceArgs {
+    return scalableServiceArgs(config.services[key], wiringFor(config, key));
 }
 
 /** The stack's project image as index.ts passes it to the built-in workloads. */
@@ -624,13 +629,13 @@ describe("ScalableService: wiring config cannot check", () => {
         expect(recorded.length, "nothing is registered").to.equal(before);
     }
 
-    it("a load-balanced service without args.loadBalancer names the property and the config key", () => {
-        expectRejected(() => new ScalableService("rejected", { ...argsFor(config, "api"), loadBalancer: undefined }), ["loadBalancer"],
+    it("a load-balanced service wired without a load balancer names the property and the config key", () => {
+        expectRejected(() => scalableServiceArgs(config.services.api, { ...wiringFor(config, "api"), loadBalancer: undefined }), ["loadBalancer"],
             /^ScalableService api: loadBalancer is required because services\.api\.loadBalancer is set/);
     });
 
-    it("a queue consumer without args.queue names the property and the config key", () => {
-        expectRejected(() => new ScalableService("rejected", { ...argsFor(config, "worker"), queue: undefined, projectImage: undefined }), ["queue", "projectImage"],
+    it("a queue consumer wired without its queue names the property and the config key", () => {
+        expectRejected(() => scalableServiceArgs(config.services.worker, { ...wiringFor(config, "worker"), queue: undefined, projectImage: undefined }), ["queue", "projectImage"],
             /^ScalableService worker: queue is required because services\.worker\.consumesQueue is set/);
     });
 
