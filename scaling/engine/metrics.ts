@@ -81,3 +81,38 @@ export class MetricPipeline {
         return out;
     }
 }
+
+/** What an alarm reads: the last `n` datapoints visible at `now`, oldest first; undefined marks a missing one. */
+export interface DatapointSource {
+    readonly period: number;
+    datapoints(now: number, n: number): (number | undefined)[];
+}
+
+/**
+ * Metric math `m1 / m2` (user guide, "Create a target tracking scaling policy using metric math" [A4]):
+ * each period's datapoint is the quotient of the two metrics' datapoints of that period, so a period is
+ * visible once both inputs have published it, each after its own delay. Missing when either input is
+ * missing or the divisor is 0: CloudWatch returns no finite value for it (U).
+ */
+export class RatioSource implements DatapointSource {
+    readonly period: number;
+
+    constructor(readonly numerator: MetricPipeline, readonly denominator: MetricPipeline) {
+        if (numerator.period !== denominator.period) {
+            throw new Error(`metric math: both metrics need the same period (${numerator.period} s and ${denominator.period} s)`);
+        }
+        this.period = numerator.period;
+    }
+
+    datapoints(now: number, n: number): (number | undefined)[] {
+        const last = Math.min(this.numerator.newestVisible(now), this.denominator.newestVisible(now));
+        const out: (number | undefined)[] = new Array(n);
+        for (let i = 0; i < n; i++) {
+            const k = last - n + 1 + i;
+            const a = this.numerator.datapoint(k);
+            const b = this.denominator.datapoint(k);
+            out[i] = a === undefined || b === undefined || b === 0 ? undefined : a / b;
+        }
+        return out;
+    }
+}

@@ -4,40 +4,14 @@
  * policies. Pure: metric samples and the service's counts go in, alarm transitions and at most one
  * scaling activity per instant come out; the caller owns the clock.
  */
-import type { Statistic } from "../metric-series";
-import { AlarmDefinition, AlarmState, alarmSide, evaluateAlarm } from "./alarm";
-import { MetricPipeline } from "./metrics";
+import { AlarmDefinition, AlarmState, evaluateAlarm } from "./alarm";
+import { type DatapointSource, MetricPipeline, RatioSource } from "./metrics";
 import { EngineParams, evaluationInterval, publicationDelay } from "./params";
-import { StepPolicyConfig, stepDecision } from "./step-scaling";
-import { TargetTrackingAlarms, targetTrackingCapacity } from "./target-tracking";
+import { type EnginePolicy, type MetricRatioRef, type MetricRef, type Proposal, type TargetTrackingEnginePolicy, fmt, policyProposals } from "./policies";
 import { EngineScheduledAction, boundsAfter, scheduledFirings } from "./scheduled";
+import { type PredictiveEnginePolicy, type PredictiveFloor, PredictiveForecaster, predictiveBounds } from "./predictive";
 
-/** The series an alarm reads: `id` names the raw signal fed with `observe`. */
-export interface MetricRef {
-    readonly id: string;
-    readonly statistic: Statistic;
-}
-
-export interface TargetTrackingEnginePolicy {
-    readonly kind: "targetTracking";
-    readonly name: string;
-    readonly metric: MetricRef;
-    readonly targetValue: number;
-    readonly disableScaleIn: boolean;
-    readonly scaleOutCooldown: number;
-    readonly scaleInCooldown: number;
-    readonly alarms: TargetTrackingAlarms;
-}
-
-export interface StepEnginePolicy {
-    readonly kind: "step";
-    readonly name: string;
-    readonly metric: MetricRef;
-    readonly alarm: AlarmDefinition;
-    readonly config: StepPolicyConfig;
-}
-
-export type EnginePolicy = TargetTrackingEnginePolicy | StepEnginePolicy;
+export type { EnginePolicy, MetricRatioRef, MetricRef, StepEnginePolicy, TargetTrackingEnginePolicy } from "./policies";
 
 export interface EngineTarget {
     /** `service/<cluster>/<service>`. */
@@ -47,8 +21,10 @@ export interface EngineTarget {
     readonly policies: readonly EnginePolicy[];
     /** Scheduled changes of the bounds (scheduled.ts); none when absent. */
     readonly scheduledActions?: readonly EngineScheduledAction[];
-    /** Wall-clock epoch ms of engine time 0, for schedules; default 0 (1970-01-01T00:00:00Z). */
+    /** Wall-clock epoch ms of engine time 0, for schedules and forecast hours; default 0 (1970-01-01T00:00:00Z). */
     readonly epochMs?: number;
+    /** Predictive scaling policies (predictive.ts); none when absent. */
+    readonly predictive?: readonly PredictiveEnginePolicy[];
 }
 
 export interface AlarmTransition {
@@ -85,26 +61,14 @@ export interface ServiceView {
     readonly deploymentInProgress?: boolean;
 }
 
-interface Proposal {
-    readonly policy: EnginePolicy;
-    readonly alarm: string;
-    readonly direction: "out" | "in";
-    readonly capacity: number;
-    readonly why: string;
-}
-
 interface AlarmRuntime {
     readonly def: AlarmDefinition;
-    readonly pipeline: MetricPipeline;
+    readonly pipeline: DatapointSource;
     readonly interval: number;
     nextEvalAt: number;
     state: AlarmState;
     lastValues: number[];
     evaluatedAt: number;
-}
-
-function fmt(n: number): string {
-    return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
 export class AwsScalingEngine {
@@ -115,6 +79,9 @@ export class AwsScalingEngine {
     /** The target's current bounds: the registered ones until a scheduled action changes them. */
     private readonly bounds: { min: number; max: number };
     private scheduledUpTo: number;
+    readonly forecasters: readonly PredictiveForecaster[];
+    /** The predictive floors of the last tick, one per forecaster. */
+    private floors: (PredictiveFloor | undefined)[] = [];
 
     constructor(readonly target: EngineTarget, readonly params: EngineParams, startAt = 0) {
         if (target.minCapacity > target.maxCapacity) {
@@ -126,9 +93,10 @@ export class AwsScalingEngine {
             const defs = policy.kind === "step" ? [policy.alarm] : [policy.alarms.high, policy.alarms.low];
             for (const def of defs) this.addAlarm(def, policy.metric, startAt);
         }
+        this.forecasters = (target.predictive ?? []).map((p) => new PredictiveForecaster(p, target.epochMs ?? 0));
     }
 
-    private addAlarm(def: AlarmDefinition, metric: MetricRef, startAt: number): void {
+    private pipelineFor(def: AlarmDefinition, metric: MetricRef): MetricPipeline {
         const delay = publicationDelay(def.period, this.params);
         const list = this.pipelines.get(metric.id) ?? [];
         let pipeline = list.find((p) => p.period === def.period && p.statistic === metric.statistic && p.delaySeconds === delay);
@@ -137,6 +105,13 @@ export class AwsScalingEngine {
             list.push(pipeline);
             this.pipelines.set(metric.id, list);
         }
+        return pipeline;
+    }
+
+    private addAlarm(def: AlarmDefinition, metric: MetricRef | MetricRatioRef, startAt: number): void {
+        const pipeline = "numerator" in metric
+            ? new RatioSource(this.pipelineFor(def, metric.numerator), this.pipelineFor(def, metric.denominator))
+            : this.pipelineFor(def, metric);
         const interval = evaluationInterval(def.period, this.params);
         // A new alarm starts in INSUFFICIENT_DATA [C6].
         this.alarms.set(def.name, {
@@ -149,11 +124,12 @@ export class AwsScalingEngine {
     observe(metricId: string, t: number, value: number, count = 1): void {
         const list = this.pipelines.get(metricId);
         if (list) for (const p of list) p.add(t, value, count);
+        for (const f of this.forecasters) if (f.policy.loadMetricId === metricId) f.observe(t, value);
     }
 
-    /** Ids of the signals the alarms read. */
+    /** Ids of the signals the alarms and the forecasts read. */
     metricIds(): string[] {
-        return [...this.pipelines.keys()];
+        return [...new Set([...this.pipelines.keys(), ...this.forecasters.map((f) => f.policy.loadMetricId)])];
     }
 
     alarmState(name: string): AlarmState | undefined {
@@ -169,6 +145,30 @@ export class AwsScalingEngine {
     /** The target's current minimum and maximum (scheduled actions change them). */
     capacityBounds(): { readonly min: number; readonly max: number } {
         return { ...this.bounds };
+    }
+
+    /** The bounds the policies act within: the target's, raised by the predictive floors of the last tick. */
+    effectiveBounds(): { readonly min: number; readonly max: number } {
+        return this.forecasters.reduce((b, f, i) => predictiveBounds(b, f.policy, this.floors[i]), { ...this.bounds });
+    }
+
+    /**
+     * The predictive floors at `now`; with ForecastAndScale a desired count below the largest floor is
+     * raised to it ("predictive scaling will increase the capacity" [P1]), never lowered.
+     */
+    private runPredictive(now: number, desired: number): ScalingActivity | undefined {
+        if (this.forecasters.length === 0) return undefined;
+        this.floors = this.forecasters.map((f) => f.floorAt(now));
+        const to = this.effectiveBounds().min;
+        if (to <= desired) return undefined;
+        const i = this.forecasters.findIndex((f, k) => predictiveBounds(this.bounds, f.policy, this.floors[k]).min === to);
+        const f = this.forecasters[i]!;
+        const floor = this.floors[i]!;
+        return {
+            at: now, policy: f.policy.name, alarm: "", direction: "out", oldDesired: desired, newDesired: to,
+            cause: `predictive scaling policy ${f.policy.name} forecast load ${fmt(floor.forecastLoad)} for the hour from ${new Date(floor.hourStartMs).toISOString()}, ` +
+                `capacity ${floor.forecastCapacity}, changing the desired capacity from ${desired} to ${to}`,
+        };
     }
 
     /**
@@ -201,9 +201,12 @@ export class AwsScalingEngine {
     /** Evaluates the alarms due at `now` and applies the policies' decisions to `service`. */
     tick(now: number, service: ServiceView): TickResult {
         const scheduled = this.runScheduled(now, service.desired);
-        // A scheduled scaling activity takes this instant; the policies act again at their next evaluation.
-        const result = this.evaluate(now, service, scheduled === undefined);
-        return scheduled ? { transitions: result.transitions, activity: scheduled, evaluated: result.evaluated } : result;
+        // A forecast floor above what the schedule left wins: the largest capacity wins [A1, A7].
+        const predicted = this.runPredictive(now, scheduled?.newDesired ?? service.desired);
+        const first = predicted ? { ...predicted, oldDesired: service.desired } : scheduled;
+        // A scheduled or predictive activity takes this instant; the policies act again at their next evaluation.
+        const result = this.evaluate(now, service, first === undefined);
+        return first ? { transitions: result.transitions, activity: first, evaluated: result.evaluated } : result;
     }
 
     private evaluate(now: number, service: ServiceView, decide: boolean): TickResult {
@@ -236,51 +239,11 @@ export class AwsScalingEngine {
         return entered.has(name) || this.params.refireWhileInAlarm ? a : undefined;
     }
 
-    private proposals(now: number, service: ServiceView, entered: Set<string>): Proposal[] {
-        const out: Proposal[] = [];
-        const running = service.running;
-        for (const policy of this.target.policies) {
-            if (policy.kind === "targetTracking") {
-                const high = this.invoking(policy.alarms.high.name, now, entered);
-                if (high && high.lastValues.length > 0) {
-                    const m = this.ttValue(high.lastValues);
-                    out.push({ policy, alarm: high.def.name, direction: "out", capacity: targetTrackingCapacity(running, m, policy.targetValue, "out", this.params),
-                        why: `metric ${fmt(m)} > target ${fmt(policy.targetValue)}` });
-                }
-                const low = this.invoking(policy.alarms.low.name, now, entered);
-                if (low && low.lastValues.length > 0 && !policy.disableScaleIn) {
-                    const m = this.ttValue(low.lastValues);
-                    out.push({ policy, alarm: low.def.name, direction: "in", capacity: targetTrackingCapacity(running, m, policy.targetValue, "in", this.params),
-                        why: `metric ${fmt(m)} < ${fmt(low.def.threshold)} (${this.params.targetTrackingScaleInRatio} x target ${fmt(policy.targetValue)})` });
-                }
-            } else {
-                const a = this.invoking(policy.alarm.name, now, entered);
-                if (!a) continue;
-                const side = alarmSide(policy.alarm.comparisonOperator);
-                // Within the scale-out cooldown a step scale-out starts from the capacity before the
-                // initiating scale-out: its increase "is calculated as part of the desired capacity for
-                // the next scale-out" (+2 then +3 gives +1 more [A1, A2]).
-                const last = this.lastScaleOut;
-                const base = side === "above" && last && now - last.at < policy.config.cooldown ? Math.min(running, last.from) : running;
-                const d = stepDecision(policy.config, a.lastValues, policy.alarm.threshold, side, base);
-                if (!d) continue;
-                out.push({ policy, alarm: a.def.name, direction: side === "above" ? "out" : "in", capacity: d.capacity,
-                    why: `aggregated ${policy.config.metricAggregationType} ${fmt(d.value)}, step ${d.step.scalingAdjustment} (${policy.config.adjustmentType})` });
-            }
-        }
-        return out;
-    }
-
-    private ttValue(values: readonly number[]): number {
-        return this.params.targetTrackingMetricValue === "latest"
-            ? values[values.length - 1]
-            : values.reduce((a, b) => a + b, 0) / values.length;
-    }
-
     private decide(now: number, service: ServiceView, entered: Set<string>): ScalingActivity | undefined {
-        const { min, max } = this.bounds;
+        const { min, max } = this.effectiveBounds();
         const desired = service.desired;
-        const all = this.proposals(now, service, entered);
+        const invoking = (name: string) => this.invoking(name, now, entered);
+        const all = policyProposals(this.target.policies, now, service.running, invoking, this.params, this.lastScaleOut);
         const clamp = (n: number) => Math.min(max, Math.max(min, n));
 
         // Scale out if any policy says so; the largest capacity wins [A1, A7].
