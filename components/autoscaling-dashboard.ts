@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { rules } from "../config/aws-rules";
+import { DASHBOARD_NAME_PATTERN, DASHBOARD_NAME_RULE } from "../aws/names";
 import { dashboardBody, type DashboardService } from "./dashboard-body";
 import { throwIfAny } from "./input-errors";
 
@@ -28,9 +28,9 @@ export class AutoscalingDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: AutoscalingDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-autoscaling:monitoring:AutoscalingDashboard", name, {}, opts);
-        // Config checks names.dashboard; this catches only a caller that passes a name by hand, with config's rule.
-        if (!rules.dashboardName.test(args.dashboardName)) {
-            throwIfAny("AutoscalingDashboard", [{ propertyPath: "dashboardName", reason: `${JSON.stringify(args.dashboardName)} ${rules.dashboardName.says}` }]);
+        // Config checks names.dashboard with the same rule; this catches only a caller that passes a name by hand.
+        if (!DASHBOARD_NAME_PATTERN.test(args.dashboardName)) {
+            throwIfAny("AutoscalingDashboard", [{ propertyPath: "dashboardName", reason: `${JSON.stringify(args.dashboardName)} ${DASHBOARD_NAME_RULE}` }]);
         }
 
         this.dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {

@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TARGET_GROUP_SUFFIX_LENGTH, targetGroupBase } from "../config/names";
+import { TARGET_GROUP_SUFFIX_LENGTH, targetGroupBase } from "../aws/names";
 import { FargateContainerArgs, FargateTaskDefinition } from "./fargate-task-definition";
 import { throwIfAny } from "./input-errors";
 

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HTTPS_LISTENER_PORT } from "../config/security";
+import { HTTPS_LISTENER_PORT } from "../aws/elb";
 
 export interface LoadBalancerArgs {
     /** VPC of the load balancer's security group. Required. */

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { vpcCidrProblem } from "../config/aws-rules";
+import { SUBNET_PREFIX_BITS, vpcCidrProblem } from "../aws/vpc";
 
 /** Where the stack's tasks and load balancer run. */
 export type NetworkPlacement =
@@ -40,8 +40,6 @@ export interface NetworkArgs {
     readonly network: NetworkPlacement;
 }
 
-/** Prefix length added to the VPC's to size each subnet: a /16 VPC gets /20 subnets (16 of them). */
-export const SUBNET_PREFIX_BITS = 4;
 
 /** Public and private subnet CIDRs of a VPC, one of each per availability zone, in zone order. */
 export interface SubnetLayout {
@@ -56,7 +54,7 @@ export interface SubnetLayout {
  * public 10.40.0.0/20, 10.40.16.0/20; private 10.40.128.0/20, 10.40.144.0/20.
  */
 export function subnetLayout(cidrBlock: string, zoneCount: number): SubnetLayout {
-    // The CIDR rule is config's (config/aws-rules.ts); a caller that bypasses config hears it in the same words.
+    // The CIDR rule config applies too (aws/vpc.ts): a caller that bypasses config hears it in the same words.
     const problem = vpcCidrProblem(cidrBlock);
     if (problem) throw new Error(`network.cidrBlock: ${JSON.stringify(cidrBlock)} ${problem}`);
     const [address, prefixText] = cidrBlock.split("/");

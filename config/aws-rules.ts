@@ -7,6 +7,7 @@
 import {
     INT32_MAX, SCHEDULED_ACTION_NAME_MAX_LENGTH, SCHEDULE_EXPRESSION_MAX_LENGTH, TARGET_GROUP_NAME_MAX_LENGTH, TARGET_VALUE_MAX, TARGET_VALUE_MIN,
 } from "../aws/limits";
+import { DASHBOARD_NAME_PATTERN, DASHBOARD_NAME_RULE } from "../aws/names";
 
 /** A rule: what a value must satisfy, and how a refusal says it. */
 export interface AwsRule<T> {
@@ -22,6 +23,7 @@ function pattern(re: RegExp, says: string): AwsRule<string> {
 // The limits themselves are AWS facts, stated once in aws/; config's modules import them from here.
 export { CLOUDWATCH_UNITS } from "../aws/metrics";
 export { LOG_RETENTION_DAYS, MAX_DIMENSIONS, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES } from "../aws/limits";
+export { vpcCidrProblem } from "../aws/vpc";
 
 /** Docker reference grammar (distribution/reference) as ECS accepts it: registry, path, tag, digest. */
 const DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?";
@@ -52,7 +54,7 @@ export const rules = {
         `must be 1-${TARGET_GROUP_NAME_MAX_LENGTH} letters, digits and hyphens, not starting or ending with a hyphen (ELB target group names)`),
     sqsName: pattern(/^[A-Za-z0-9_-]{1,80}$/, "must be 1-80 letters, digits, hyphens and underscores (SQS queue names)"),
     snsName: pattern(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 letters, digits, hyphens and underscores (SNS topic names)"),
-    dashboardName: pattern(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, hyphens and underscores (CloudWatch dashboard names)"),
+    dashboardName: pattern(DASHBOARD_NAME_PATTERN, DASHBOARD_NAME_RULE),
     logGroupName: pattern(/^[.\-_/#A-Za-z0-9]{1,512}$/, "must be 1-512 letters, digits and . - _ / # (CloudWatch Logs group names)"),
     ecrRepositoryName: pattern(/^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
         "must be 2-256 lower-case letters and digits joined by single . _ - or / (ECR repository names)"),
@@ -81,17 +83,3 @@ export const rules = {
     vpcId: pattern(/^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, "must be a VPC id (vpc- and 8 or 17 hex digits)"),
     subnetId: pattern(/^subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, "must be a subnet id (subnet- and 8 or 17 hex digits)"),
 } as const;
-
-/** Problems of an IPv4 CIDR as a VPC block: well formed, octets <= 255, no host bits, /16 to /24. */
-export function vpcCidrProblem(cidr: string): string | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (!m) return "must be an IPv4 CIDR such as 10.40.0.0/16";
-    const octets = m.slice(1, 5).map(Number);
-    if (octets.some((o) => o > 255)) return "must be an IPv4 CIDR: every octet at most 255";
-    const prefix = Number(m[5]);
-    // VPC blocks are /16 to /28; this program carves 16 subnets 4 bits longer, and AWS's smallest subnet is /28.
-    if (prefix < 16 || prefix > 24) return "must have a prefix between /16 (the largest VPC) and /24 (so that the /28 subnets, the smallest AWS allows, fit)";
-    const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-    if (address % 2 ** (32 - prefix) !== 0) return `must be a network address: a /${prefix} has no host bits set (a multiple of ${2 ** (32 - prefix)} addresses)`;
-    return undefined;
-}

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { MAX_PATH_PATTERNS, rules } from "./aws-rules";
 import { aws, int32 } from "./schema";
-import { HTTPS_LISTENER_PORT } from "./security";
+import { HTTPS_LISTENER_PORT } from "../aws/elb";
 
 export const loadBalancer = z.strictObject({
     listenerPort: int32.min(1).max(65535).default(80),

@@ -2,8 +2,7 @@
  * Physical names of the stack's named resources. They are fixed at config time (not left to Pulumi's
  * random suffixes) so the metric series, dashboards and the autoscaler can name them as plain data.
  */
-import * as crypto from "crypto";
-import { TARGET_GROUP_NAME_MAX_LENGTH } from "../aws/limits";
+import { targetGroupBase } from "../aws/names";
 import { AwsRule, rules } from "./aws-rules";
 
 export interface QueueNames {
@@ -37,27 +36,6 @@ export function resourceNames(prefix: string, services: readonly string[], queue
     };
 }
 
-/**
- * What is appended to a target group base: `-<4 hex>` of the settings whose change replaces the
- * service's target group (components/fargate-service.ts), or `-wake` (config/scale-to-zero.ts).
- */
-export const TARGET_GROUP_SUFFIX_LENGTH = 5;
-/** A base leaves room for the suffix within ELB's target group name limit: 32 - 5 = 27 characters. */
-const TARGET_GROUP_BASE_LENGTH = TARGET_GROUP_NAME_MAX_LENGTH - TARGET_GROUP_SUFFIX_LENGTH;
-/** Hex digits of the name's hash that a shortened base ends with. */
-const BASE_HASH_HEX = 5;
-
-/**
- * The base of a service's target group name, to which a suffix of TARGET_GROUP_SUFFIX_LENGTH is
- * added. A physical name of up to 27 characters is kept whole; a longer one keeps its first 21
- * characters and adds `-` and 5 hex digits of a hash of the whole name, so two services never share a
- * target group name because their names share a beginning (config checks that the bases are unique).
- */
-export function targetGroupBase(physicalName: string): string {
-    if (physicalName.length <= TARGET_GROUP_BASE_LENGTH) return physicalName;
-    const hash = crypto.createHash("sha256").update(physicalName).digest("hex").slice(0, BASE_HASH_HEX);
-    return `${physicalName.slice(0, TARGET_GROUP_BASE_LENGTH - BASE_HASH_HEX - 1).replace(/-+$/, "")}-${hash}`;
-}
 
 /** Kinds of physical names the stack creates; names must be unique within a kind. */
 export type PhysicalNameKind =

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { MIN_CHECKS_PER_IDLE_WINDOW, ratePeriodSeconds } from "../scaling/scale-to-zero";
-import { targetGroupBase } from "./names";
+import { targetGroupBase } from "../aws/names";
 import { namespace, positiveInt } from "./schema";
 import type { ServiceInput } from "./services";
 

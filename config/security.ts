@@ -15,9 +15,6 @@ export const secretArn = z.string().regex(SECRET_ARN, { error: "must be a Secret
 /** Container user as ECS takes it: user, user:group, uid, uid:gid, user:gid or uid:group. */
 export const containerUser = z.string().regex(/^([a-z_][a-z0-9_-]{0,31}|\d{1,10})(:([a-z_][a-z0-9_-]{0,31}|\d{1,10}))?$/, { error: "must be <user>, <user>:<group>, <uid> or <uid>:<gid> (names lower-case, ids numeric)" });
 
-/** Port of the HTTPS listener a certificate adds (components/load-balancer.ts listens there). */
-export const HTTPS_LISTENER_PORT = 443;
-
 /** Words that mark an environment variable as a secret (`DB_PASSWORD`, `CLIENT_SECRET`, `AUTH_TOKENS`, `API_KEY`, `APIKEY`). */
 export const SECRET_NAME_WORDS = ["PASSWORD", "SECRET", "TOKEN", "KEY"] as const;
 

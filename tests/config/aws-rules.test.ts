@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import { ConfigError } from "../../config/errors";
 import { StackConfig, loadStackConfig, regionProblems } from "../../config/load";
-import { physicalNameProblems, targetGroupBase } from "../../config/names";
+import { targetGroupBase } from "../../aws/names";
+import { physicalNameProblems } from "../../config/names";
 import { rawProjectConfig } from "../helpers/stack-files";
 
 type Overrides = Record<string, unknown>;
