@@ -133,25 +133,19 @@ export class AuroraCluster extends pulumi.ComponentResource {
 
         const instanceClass = provisioned ? provisioned.instanceClass : SERVERLESS_V2_CLASS;
         const instanceOptions = { parent: this, ignoreChanges: [...rdsOwned, ...(scaler ? ["instanceClass", "promotionTier", ...scalerOwned] : [])] };
-        const writer = new aws.rds.ClusterInstance(`${name}-writer`, {
-            identifier: n.writer,
+        const instance = (resourceName: string, identifier: string, opts: pulumi.CustomResourceOptions) => new aws.rds.ClusterInstance(resourceName, {
+            identifier,
             clusterIdentifier: this.cluster.id,
             engine: a.engine,
             engineVersion: a.engineVersion,
             instanceClass,
             promotionTier: 1,
             publiclyAccessible: false,
-        }, instanceOptions);
+        }, opts);
+        const writer = instance(`${name}-writer`, n.writer, instanceOptions);
         // Readers after the writer, so that the first instance, the writer, is the one named so.
-        this.instances = [writer, ...Array.from({ length: a.readers }, (_, i) => new aws.rds.ClusterInstance(`${name}-reader-${i + 1}`, {
-            identifier: `${n.readerPrefix}${i + 1}`,
-            clusterIdentifier: this.cluster.id,
-            engine: a.engine,
-            engineVersion: a.engineVersion,
-            instanceClass,
-            promotionTier: 1,
-            publiclyAccessible: false,
-        }, { ...instanceOptions, dependsOn: [writer] }))];
+        this.instances = [writer, ...Array.from({ length: a.readers }, (_, i) =>
+            instance(`${name}-reader-${i + 1}`, `${n.readerPrefix}${i + 1}`, { ...instanceOptions, dependsOn: [writer] }))];
 
         this.replicaPolicies = {};
         if (a.replicaScaling) {

@@ -150,13 +150,11 @@ export class ScaleToZero extends pulumi.ComponentResource {
         this.idleCheckFunction = fn("idle-check", "index.idleCheck", true);
         this.wakeFunction = fn("wake", "index.wake", false);
 
-        // The ALB may invoke the wake function only for this target group (its SourceArn).
-        const albInvoke = new aws.lambda.Permission(`${name}-wake-alb-invoke`, {
-            action: "lambda:InvokeFunction",
-            function: this.wakeFunction.name,
-            principal: "elasticloadbalancing.amazonaws.com",
-            sourceArn: this.wakeTargetGroup.arn,
-        }, parent);
+        // Each function may be invoked by one principal, for one source (its SourceArn) only.
+        const invokedBy = (resourceName: string, fn: aws.lambda.Function, principal: string, sourceArn: pulumi.Input<string>) =>
+            new aws.lambda.Permission(resourceName, { action: "lambda:InvokeFunction", function: fn.name, principal, sourceArn }, parent);
+        // The ALB may invoke the wake function only for this target group.
+        const albInvoke = invokedBy(`${name}-wake-alb-invoke`, this.wakeFunction, "elasticloadbalancing.amazonaws.com", this.wakeTargetGroup.arn);
         new aws.lb.TargetGroupAttachment(`${name}-wake-target`, {
             targetGroupArn: this.wakeTargetGroup.arn,
             targetId: this.wakeFunction.arn,
@@ -166,12 +164,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
             description: `idle check of ${args.physicalName}, ${s.checkSchedule}`,
             scheduleExpression: s.checkSchedule,
         }, parent);
-        const scheduleInvoke = new aws.lambda.Permission(`${name}-schedule-invoke`, {
-            action: "lambda:InvokeFunction",
-            function: this.idleCheckFunction.name,
-            principal: "events.amazonaws.com",
-            sourceArn: this.schedule.arn,
-        }, parent);
+        const scheduleInvoke = invokedBy(`${name}-schedule-invoke`, this.idleCheckFunction, "events.amazonaws.com", this.schedule.arn);
         new aws.cloudwatch.EventTarget(`${name}-schedule-target`, {
             rule: this.schedule.name,
             arn: this.idleCheckFunction.arn,

@@ -19,17 +19,9 @@ export interface AwsScope {
  * "Task execution IAM role": cross-service confused deputy prevention).
  */
 export function ecsTasksAssumeRolePolicy(scope: AwsScope): pulumi.Output<string> {
-    return pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "ecs-tasks.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${scope.partition}:ecs:${scope.region}:${scope.accountId}:*` },
-                StringEquals: { "aws:SourceAccount": scope.accountId },
-            },
-        }],
+    return serviceTrustPolicy("ecs-tasks.amazonaws.com", {
+        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${scope.partition}:ecs:${scope.region}:${scope.accountId}:*` },
+        StringEquals: { "aws:SourceAccount": scope.accountId },
     });
 }
 
@@ -40,17 +32,17 @@ export function ecsTasksAssumeRolePolicy(scope: AwsScope): pulumi.Output<string>
  * prevention). `functionName` narrows it to one function when its name is known before it exists.
  */
 export function lambdaAssumeRolePolicy(scope: AwsScope, functionName: pulumi.Input<string> = "*"): pulumi.Output<string> {
+    return serviceTrustPolicy("lambda.amazonaws.com", {
+        StringEquals: { "aws:SourceAccount": scope.accountId },
+        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${scope.partition}:lambda:${scope.region}:${scope.accountId}:function:${functionName}` },
+    });
+}
+
+/** A trust policy that lets one AWS service principal assume the role, under `condition`. */
+function serviceTrustPolicy(service: string, condition: object): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-                StringEquals: { "aws:SourceAccount": scope.accountId },
-                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${scope.partition}:lambda:${scope.region}:${scope.accountId}:function:${functionName}` },
-            },
-        }],
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: condition }],
     });
 }
 

@@ -205,14 +205,19 @@ export function calendarTrace(name: string, level: (epochMs: number) => number, 
     const epochMs = CALENDAR_WEEK_START_MS - o.historyDays * DAY * 1000;
     const duration = (o.historyDays + o.days) * DAY;
     const at = (t: number) => level(epochMs + t * 1000) * (1 - o.noise + 2 * o.noise * random());
+    return { name, duration, segments: sampled(duration, piece, at), bursts: [], epochMs, historySeconds: o.historyDays * DAY };
+}
+
+/** `rate` sampled every `piece` seconds from 0 to `duration`, joined by straight lines (each sample taken once, in order). */
+function sampled(duration: number, piece: number, rate: (t: number) => number): TraceSegment[] {
     const segments: TraceSegment[] = [];
-    let prev = at(0);
+    let prev = rate(0);
     for (let t = 0; t < duration; t += piece) {
-        const next = at(t + piece);
+        const next = rate(t + piece);
         segments.push(line(t, t + piece, prev, next));
         prev = next;
     }
-    return { name, duration, segments, bursts: [], epochMs, historySeconds: o.historyDays * DAY };
+    return segments;
 }
 
 /** The week of diurnal load, 3 days of history (Friday to Sunday) first, +-10 % noise. */
@@ -249,14 +254,7 @@ export const BUILT_IN_TRACES: Readonly<Record<string, (seed: number) => Trace>> 
         const piece = 5 * MIN;
         const day = 24 * 60 * MIN;
         const level = (t: number) => (1 + 3.5 * (1 - Math.cos((2 * Math.PI * t) / day))) * (0.9 + 0.2 * random());
-        const segments: TraceSegment[] = [];
-        let prev = level(0);
-        for (let t = 0; t < day; t += piece) {
-            const next = level(t + piece);
-            segments.push(line(t, t + piece, prev, next));
-            prev = next;
-        }
-        return { name: "diurnal", duration: day, segments, bursts: [] };
+        return { name: "diurnal", duration: day, segments: sampled(day, piece, level), bursts: [] };
     },
     "diurnal-week": (seed) => diurnalWeekTrace(seed),
     "office-hours": (seed) => officeHoursTrace(seed),
