@@ -1,8 +1,12 @@
-# The queue autoscaler's image: `node dist/autoscale/index.js autoscaler run`.
+# The project image: the `autoscale` command (`node dist/autoscale/index.js <command>`: the built-in
+# worker and gateway workloads, and `autoscaler run` by default), and the queue autoscaler task's own
+# small bundle (`node dist/autoscaler/index.js autoscaler run`, the entry point its task definition
+# sets: components/queue-autoscaler.ts), which loads only the autoscaler.
 # Built by `pulumi up` (components/queue-autoscaler.ts) when autoscaler.image is not set, or by hand:
 #   docker build --platform linux/amd64 -t <repository>:<tag> .
 
-# Build stage: install the locked dependencies and bundle cli/autoscale.ts with esbuild.
+# Build stage: install the locked dependencies and bundle cli/autoscale.ts and
+# runtime/autoscaler/main.ts with esbuild (scripts/build.ts).
 FROM node:22-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -29,12 +33,13 @@ COPY diff ./diff
 COPY local ./local
 RUN npm run build
 
-# Runtime stage: only the bundle (the AWS SDK and every other dependency are inside it).
+# Runtime stage: only the bundles (the AWS SDK and every other dependency are inside them).
 FROM node:22-slim
 ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps
 WORKDIR /app
 COPY --from=build /src/dist/autoscale ./dist/autoscale
+COPY --from=build /src/dist/autoscaler ./dist/autoscaler
 USER node
 # No HEALTHCHECK here: the ECS task definition has one (GET /healthz on HEALTH_PORT).
 ENTRYPOINT ["node", "dist/autoscale/index.js"]

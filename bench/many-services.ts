@@ -3,8 +3,9 @@
  * interval for 5 minutes, with bursts landing on a few queues every interval and those queues purged
  * a while later (so services scale up and back down all along).
  *
- * The autoscaler runs as deployed: the esbuild bundle the image runs (built into a temporary
- * directory), `autoscaler run` with SERVICES, in a process of its own; its calls are counted from its
+ * The autoscaler runs as deployed: the autoscaler task's own bundle (runtime/autoscaler/main.ts, what
+ * the task definition's entry point runs; built into a temporary directory, with its source map and
+ * the image's NODE_OPTIONS=--enable-source-maps), `autoscaler run` with SERVICES, in a process of its own; its calls are counted from its
  * own autoscaler_api_calls_total metric, scraped every second. Prints: tick duration p50/p99 (one tick = every service read, decided and
  * written; from its debug "cluster tick" lines), API calls per tick by operation and the busiest
  * second of each against ECS's documented throttling (aws/api-limits.ts), the process's peak RSS
@@ -18,9 +19,9 @@ import * as os from "os";
 import * as path from "path";
 import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { build } from "esbuild";
+import { AUTOSCALER_TASK_OPTIONS, ROOT } from "../bundle/esbuild";
 import { ECS_SERVICE_READ_LIMIT, ECS_SERVICE_WRITE_LIMIT, SQS_ATTRIBUTE_READS_PER_SECOND } from "../aws/api-limits";
 import { mapBounded } from "../runtime/autoscaler/pacing";
-import { OPTIONS, ROOT } from "../scripts/build";
 import { createFixture, motoClients, sendBurst, startMoto, type Fixture, type MotoServer } from "../local/moto-server";
 
 function arg(name: string, fallback: number): number {
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     let child: ReturnType<typeof spawn> | undefined;
     try {
         const bundle = path.join(dir, "index.js");
-        await build({ ...OPTIONS, outfile: bundle, metafile: false, logLevel: "silent" });
+        await build({ ...AUTOSCALER_TASK_OPTIONS, outfile: bundle, metafile: false, logLevel: "silent" });
         moto = await startMoto();
         const load = motoClients(moto.endpoint);
         admin.push(load);
@@ -89,7 +90,9 @@ async function main(): Promise<void> {
             cwd: ROOT,
             stdio: ["ignore", "pipe", "inherit"],
             env: {
-                ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto.endpoint,
+                // The image's environment (Dockerfile).
+                ...process.env, NODE_ENV: "production", NODE_OPTIONS: "--enable-source-maps",
+                AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto.endpoint,
                 AUTOSCALER_SERVICES: JSON.stringify(services), AUTOSCALER_CLUSTER: "bench-many", AUTOSCALER_MIN: "1", AUTOSCALER_MAX: "10",
                 AUTOSCALER_INTERVAL: String(INTERVAL_S), AUTOSCALER_SCALE_DOWN_COOLDOWN: "30", AUTOSCALER_HEALTH_PORT: "0", AUTOSCALER_LOG_LEVEL: "debug", AUTOSCALER_LOG_FORMAT: "json",
             },

@@ -1,8 +1,9 @@
 /**
  * The one bundler of the project's runtime code: esbuild options every bundle shares, and the Lambda
  * bundle every function of the stack deploys (the scale-to-zero functions, the Aurora instance-class
- * scaler). Used by components/ (at deploy time) and by scripts/build.ts (the `autoscale` command's
- * container bundle). Imports only aws/ of the project's, so a build needs nothing else.
+ * scaler), and the queue autoscaler task's own entry. Used by components/ (at deploy time) and by
+ * scripts/build.ts (the image's two bundles). Imports only aws/ of the project's, so a build needs
+ * nothing else.
  */
 import * as path from "path";
 import { build, type BuildOptions } from "esbuild";
@@ -22,6 +23,35 @@ export const COMMON_OPTIONS: BuildOptions = {
     format: "cjs",
     external: [],
     logLevel: "warning",
+};
+
+/**
+ * The queue autoscaler task's entry (runtime/autoscaler/main.ts) and the bundle the image holds it in,
+ * relative to the image's working directory (Dockerfile: WORKDIR /app) and to the repository root.
+ * Only what `autoscaler run` needs: no Pulumi, charts, local stack or AMQP client, so the task's memory
+ * is the autoscaler's (bench/many-services.ts measures it).
+ */
+export const AUTOSCALER_TASK_ENTRY = path.join(ROOT, "runtime", "autoscaler", "main.ts");
+export const AUTOSCALER_TASK_BUNDLE = "dist/autoscaler/index.js";
+
+/**
+ * esbuild options of the autoscaler task's bundle, for the image's Node (Dockerfile: node:22-slim).
+ * Packages are taken in their ES module form where they have one (`mainFields`), so that esbuild drops
+ * what the task never calls (the AWS SDK clients of runtime/aws/clients.ts other than ECS, SQS and
+ * CloudWatch; the commands and types of those it calls but never sends). The source map maps lines
+ * without carrying the sources (`sourcesContent`): with the image's --enable-source-maps, Node holds
+ * the whole map in memory, and the sources would add about 16 MB to the task's RSS.
+ */
+export const AUTOSCALER_TASK_OPTIONS: BuildOptions = {
+    ...COMMON_OPTIONS,
+    entryPoints: [AUTOSCALER_TASK_ENTRY],
+    outfile: path.join(ROOT, AUTOSCALER_TASK_BUNDLE),
+    target: "node22",
+    mainFields: ["module", "main"],
+    sourcemap: true,
+    sourcesContent: false,
+    minify: false,
+    metafile: true,
 };
 
 /** The Lambda entries of the stack, each bundled into the `index.js` its functions run. */

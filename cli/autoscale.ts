@@ -13,11 +13,8 @@
  * and AWS_ENDPOINT_URL. Bad flags exit 2 before any AWS call; so does a cluster, service or queue that
  * is missing or may not be read (checked at start, one line per problem).
  */
-import { Command, CommanderError } from "commander";
-import { LogLevelError } from "../runtime/aws/logger";
-import { ChaosNotAllowedError } from "../runtime/autoscaler/chaos";
-import { PreflightError } from "../runtime/autoscaler/service";
-import { SettingsError } from "../runtime/autoscaler/settings";
+import { Command } from "commander";
+import { exitWith, runProgram } from "../runtime/autoscaler/command";
 import { addAuroraCommand } from "./commands/aurora";
 import { addAutoscalerCommand } from "./commands/autoscaler";
 import { addChaosCommand } from "./commands/chaos";
@@ -93,46 +90,7 @@ function applyToTree(cmd: Command, f: (c: Command) => void): void {
  * code: 0 done (also stopped by SIGTERM/SIGINT), 1 failed, 2 bad usage or a missing resource.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-    let selected: (() => Promise<number>) | undefined;
-    const program = buildProgram(io, (run) => (selected = run));
-    try {
-        await program.parseAsync([...argv], { from: "user" });
-    } catch (error) {
-        if (error instanceof CommanderError) {
-            // Help and version asked for exit 0; everything else commander rejects is bad usage.
-            return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-        }
-        throw error;
-    }
-    if (!selected) {
-        io.err(program.helpInformation());
-        return EXIT.usage;
-    }
-    try {
-        return await selected();
-    } catch (error) {
-        if (error instanceof SettingsError || error instanceof PreflightError && error.permanent) {
-            io.err(`${error.problems.map((p) => `error: ${p}`).join("\n")}\n`);
-            return EXIT.usage;
-        }
-        if (error instanceof PreflightError) {
-            io.err(`${error.problems.map((p) => `error: ${p}`).join("\n")}\n`);
-            return EXIT.failure;
-        }
-        if (error instanceof ChaosNotAllowedError || error instanceof LogLevelError) {
-            io.err(`error: ${error.message}\n`);
-            return EXIT.usage;
-        }
-        io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-        return EXIT.failure;
-    }
+    return runProgram(argv, io, (setRun) => buildProgram(io, setRun));
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => {
-        process.exitCode = code;
-    }, (error: unknown) => {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = EXIT.failure;
-    });
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

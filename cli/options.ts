@@ -1,42 +1,14 @@
 /**
  * Option parsing the commands share. The autoscaler's flags derive from its settings table
- * (scaling/autoscaler-settings.ts): each flag gets its environment variable with `.env()` and its
- * default with `.default()`, so the names, defaults and help text are written once, there.
+ * (runtime/autoscaler/options.ts, shared with the autoscaler task's own entry).
  */
 import { execFileSync } from "child_process";
 import { existsSync } from "fs";
 import * as path from "path";
-import { Option, type Command } from "commander";
 import { PROJECT_ROOT } from "../config/stack-file";
 import { UsageError } from "../input/usage";
-import { AUTOSCALER_SETTINGS, envName, flagName, numberRule, settingSpec, type SettingKey } from "../scaling/autoscaler-settings";
-import type { FlagValues, ValueSource } from "../runtime/autoscaler/settings";
 
-/** The option of one setting: `--scale-up-cooldown <seconds>`, env SCALE_UP_COOLDOWN, default 30. */
-export function settingOption(key: SettingKey): Option {
-    const spec = settingSpec(key);
-    const rule = spec.kind === "int" || spec.kind === "number" ? ` (${numberRule(spec).replace(/^must be /, "")})` : "";
-    const option = new Option(`${flagName(key)} ${spec.value}`, `${spec.help}${rule}`).env(envName(key));
-    const def = (spec as { default?: unknown }).default;
-    return def === undefined ? option : option.default(def);
-}
-
-/** Adds the options of `keys` to `cmd`. */
-export function addSettingOptions(cmd: Command, keys: readonly SettingKey[]): Command {
-    for (const key of keys) cmd.addOption(settingOption(key));
-    return cmd;
-}
-
-/** Every setting's key. */
-export const ALL_SETTINGS = Object.keys(AUTOSCALER_SETTINGS) as SettingKey[];
-
-/** The parsed option values of `cmd` and, per key, where commander took each from (flag, env, default). */
-export function valuesOf(cmd: Command): { flags: FlagValues; sources: Record<string, ValueSource> } {
-    const flags = cmd.opts() as FlagValues;
-    const sources: Record<string, ValueSource> = {};
-    for (const key of Object.keys(flags)) sources[key] = cmd.getOptionValueSource(key) as ValueSource;
-    return { flags, sources };
-}
+export { addSettingOptions, ALL_SETTINGS, settingOption, valuesOf } from "../runtime/autoscaler/options";
 
 /** Values of a repeatable option, accumulated by commander. */
 export function collect(value: string, previous: string[] = []): string[] {

@@ -28,6 +28,8 @@ export interface FargateContainerArgs {
      * is a private ECR reference given as a plain string; otherwise nothing may be pulled from ECR.
      */
     readonly ecrRepositoryArn?: pulumi.Input<string>;
+    /** Container entry point, replacing the image's ENTRYPOINT. Defaults to the image's own. */
+    readonly entryPoint?: readonly string[];
     /** Container command, the arguments to the image's entrypoint. Defaults to the image's own CMD. */
     readonly command?: readonly string[];
     /** Port the container listens on. Required when `loadBalancer` is set; defaults to none. */
@@ -139,6 +141,7 @@ export class FargateTaskDefinition extends pulumi.ComponentResource {
             containerDefinitions: pulumi.jsonStringify([{
                 name: c.name,
                 image: c.image,
+                ...(c.entryPoint !== undefined ? { entryPoint: [...c.entryPoint] } : {}),
                 ...(c.command !== undefined ? { command: [...c.command] } : {}),
                 essential: true,
                 // Container-level hard limit equal to the task's memory: Fargate does not need it, but

@@ -1,12 +1,13 @@
 /**
  * The queue-driven autoscaler as an ECS Fargate service of its own: one task that polls the work queue
  * every few seconds and sets the worker service's desired count (runtime/autoscaler, entry
- * cli/autoscale.ts). Its task role may touch exactly the worker service, the queue and the project's
- * metric namespace; the failure simulations get their extra permissions only when the stack allows them.
+ * runtime/autoscaler/main.ts). Its task role may touch exactly the worker service, the queue and the
+ * project's metric namespace; the failure simulations get their extra permissions only when the stack allows them.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DESIRED_COUNT_ONLY } from "../aws/ecs-iam";
+import { AUTOSCALER_TASK_BUNDLE } from "../bundle/esbuild";
 import { envName, STATE_TAG_PREFIX, type SettingKey } from "../scaling/autoscaler-settings";
 import { ClusterRef, FargateService } from "./fargate-service";
 import { ProjectImage, ProjectImageRef } from "./project-image";
@@ -14,6 +15,15 @@ import { inRegion } from "./task-iam";
 
 /** Container name inside the task definition. */
 export const CONTAINER_NAME = "autoscaler";
+
+/**
+ * What the container runs: the autoscaler task's own bundle in the project image (runtime/autoscaler/main.ts,
+ * bundle/esbuild.ts), not the image's `autoscale` command with every tool, so the task loads only the
+ * autoscaler. The command is written out rather than left to the image's CMD: replacing the entry
+ * point drops the image's CMD.
+ */
+export const CONTAINER_ENTRY_POINT = ["node", AUTOSCALER_TASK_BUNDLE] as const;
+export const CONTAINER_COMMAND = ["autoscaler", "run"] as const;
 
 /** The container's user: the unprivileged `node` user of the node:22-slim image the Dockerfile builds on. */
 export const CONTAINER_USER = "node";
@@ -240,6 +250,8 @@ export class QueueAutoscaler extends pulumi.ComponentResource {
                 name: CONTAINER_NAME,
                 image,
                 ecrRepositoryArn,
+                entryPoint: CONTAINER_ENTRY_POINT,
+                command: CONTAINER_COMMAND,
                 environment,
                 // The image's own unprivileged user (Dockerfile: USER node); the bundle writes nothing to disk.
                 user: CONTAINER_USER,

@@ -1,11 +1,12 @@
 /**
- * Bundles the `autoscale` command (cli/autoscale.ts) into dist/autoscale/index.js with esbuild. The
- * bundle runs in a container, not in Lambda, so the AWS SDK is bundled too: the image then needs no
- * node_modules at all.
+ * Bundles the image's two programs with esbuild: the `autoscale` command (cli/autoscale.ts) into
+ * dist/autoscale/index.js, and the queue autoscaler task's own entry (runtime/autoscaler/main.ts) into
+ * dist/autoscaler/index.js (bundle/esbuild.ts). Both run in a container, not in Lambda, so the AWS SDK
+ * is bundled too: the image then needs no node_modules at all.
  */
 import * as path from "path";
 import { build, BuildOptions, BuildResult } from "esbuild";
-import { COMMON_OPTIONS, ROOT } from "../bundle/esbuild";
+import { AUTOSCALER_TASK_OPTIONS, COMMON_OPTIONS, ROOT } from "../bundle/esbuild";
 
 export { ROOT };
 export const ENTRY = path.join(ROOT, "cli", "autoscale.ts");
@@ -22,16 +23,18 @@ export const OPTIONS: BuildOptions = {
     metafile: true,
 };
 
-export async function bundle(): Promise<BuildResult> {
-    return build(OPTIONS);
+/** Builds both bundles: the `autoscale` command's, then the autoscaler task's. */
+export async function bundle(): Promise<BuildResult[]> {
+    return Promise.all([build(OPTIONS), build(AUTOSCALER_TASK_OPTIONS)]);
 }
 
 if (require.main === module) {
     bundle().then(
-        (result) => {
-            const outputs = result.metafile?.outputs ?? {};
-            for (const [file, out] of Object.entries(outputs)) {
-                console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KiB`);
+        (results) => {
+            for (const result of results) {
+                for (const [file, out] of Object.entries(result.metafile?.outputs ?? {})) {
+                    console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KiB`);
+                }
             }
         },
         (err: unknown) => {

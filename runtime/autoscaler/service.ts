@@ -9,7 +9,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Registry } from "prom-client";
 import { ApiCallError, operationOf } from "../aws/call";
 import { createCloudWatchClient, createEcsClient, createSqsClient } from "../aws/clients";
-import { createLogger, type Logger } from "../aws/logger";
+import { createLogger, redactUrl, type Logger } from "../aws/logger";
 import { EcsFleet } from "./actuator";
 import { ChaosNotAllowedError, ChaosScheduler, healLeftovers, runChaos, SIMULATIONS, type ChaosKind, type ChaosReport, type ChaosTarget } from "./chaos";
 import { emfRecord } from "./emf";
@@ -20,8 +20,8 @@ import { preflight } from "./preflight";
 import { MultiQueueSource } from "./sources/multi";
 import { lastActionsFromTags, readTags } from "./service-tags";
 import { AutoscalerMetrics } from "./metrics";
-import type { AutoscalerSettings, ChaosRunSettings, SourceSettings } from "./settings";
-import { RabbitMqQueueSource, redactUrl } from "./sources/rabbitmq";
+import { SettingsError, type AutoscalerSettings, type ChaosRunSettings, type SourceSettings } from "./settings";
+import type { RabbitMqQueueSourceOptions } from "./sources/rabbitmq";
 import { SqsQueueSource } from "./sources/sqs";
 import { OldestAges } from "./sources/sqs-oldest-ages";
 import { realSleep } from "./time";
@@ -45,6 +45,12 @@ export interface AutoscalerDeps {
     readonly logger: Logger;
     /** Replaces the queue source built from settings.source (e.g. a RabbitMQ source on an injected channel). */
     readonly source: QueueSource;
+    /**
+     * Opens a RabbitMQ queue source (runtime/autoscaler/sources/rabbitmq.ts). Default: none, and a
+     * RabbitMQ queue in the settings is refused before anything starts: the autoscaler task's entry
+     * reads SQS queues only, so its bundle carries no AMQP client; the `autoscale` command gives one.
+     */
+    readonly rabbitMq: (options: RabbitMqQueueSourceOptions) => QueueSource;
     /** [0, 1), picks the task a stop-task run stops; default Math.random. */
     readonly random: () => number;
     /** runChaosOnce only: aborting it ends the run early, restoring what it disrupted. */
@@ -73,6 +79,13 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
     const enabled = (["stopTask", "drain", "partition"] as const).filter((k) => settings.chaos[k].enabled);
     if (enabled.length > 0 && !settings.chaos.allowed) throw new ChaosNotAllowedError(enabled.join(", "));
 
+    const openRabbitMq = deps.rabbitMq;
+    // (An injected source replaces the first service's queues.)
+    const rabbit = settings.services.flatMap((s, i) => (i === 0 && deps.source ? [] : s.sources)).find((q) => q.kind === "rabbitmq");
+    if (!openRabbitMq && rabbit?.kind === "rabbitmq") {
+        throw new SettingsError([`--rabbitmq-url: ${JSON.stringify(redactUrl(rabbit.url))} is a RabbitMQ queue; this build of the autoscaler (the task's entry) reads SQS queues only: run \`autoscale autoscaler run\` to scale from RabbitMQ`]);
+    }
+
     const logger = deps.logger ?? createLogger({ name: "autoscaler", level: settings.logLevel });
     const clock = deps.clock ?? Date.now;
     const sleep = deps.sleep ?? realSleep;
@@ -92,7 +105,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
     const oldestAges = many ? new OldestAges({ cloudwatch, clock, onAuxiliaryError }) : undefined;
     const sourceOf = (src: SourceSettings): QueueSource => (src.kind === "sqs"
         ? new SqsQueueSource({ sqs: sqs!, cloudwatch, queueUrl: src.queueUrl, clock, onAuxiliaryError, ...(oldestAges ? { oldestAges } : {}) })
-        : new RabbitMqQueueSource({ url: src.url, queueName: src.queue, cloudwatch, clock, onAuxiliaryError }));
+        : openRabbitMq!({ url: src.url, queueName: src.queue, cloudwatch, clock, onAuxiliaryError }));
     const queues = new Map(settings.services.map((s, i) => [s.service, i === 0 && deps.source ? [deps.source] : s.sources.map(sourceOf)]));
     const closeSources = () => Promise.all([...queues.values()].flat().map((q) => q.close()));
 

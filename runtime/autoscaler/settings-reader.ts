@@ -2,7 +2,7 @@
  * Reading flags and environment variables with the settings table's rules (scaling/autoscaler-settings.ts),
  * collecting every problem, each naming the flag, the value and the rule.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { envName, flagName, inBounds, LOG_FORMATS, numberRule, settingSpec, type NumberSetting, type SettingKey } from "../../scaling/autoscaler-settings";
 import { LOG_LEVELS } from "../aws/logger";
 

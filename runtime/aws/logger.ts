@@ -76,3 +76,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     };
     return options.destination ? pino(config, options.destination) : pino(config);
 }
+
+/** amqp://user:secret@host -> amqp://user:***@host, for logs and errors. */
+export function redactUrl(url: string): string {
+    return url.replace(/^(\w+:\/\/[^:@/]*:)[^@/]*@/, "$1***@");
+}

@@ -10,6 +10,7 @@ import {
     HEALTH_CHECK_COMMAND, QueueAutoscaler, autoscalerEnvironment, type ScaledWorkerRef,
 } from "../../components/queue-autoscaler";
 import { AutoscalerConfig, StackConfig, loadStackConfig } from "../../config/load";
+import { AUTOSCALER_TASK_OPTIONS } from "../../bundle/esbuild";
 import { autoscalerSettings } from "../../program/component-args";
 import { OPTIONS, OUTFILE } from "../../scripts/build";
 import { ACCOUNT, IMAGE_DIGEST, REGION, Recorded, ofType, promiseOf, recorded, settle, setupMocks } from "../helpers/pulumi-mocks";
@@ -346,6 +347,8 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             const c = container();
             expect(c.memory).to.equal(512);
             expect(c.essential).to.equal(true);
+            // The task's own bundle in the project image, not the `autoscale` command with every tool.
+            expect([c.entryPoint, c.command]).to.deep.equal([["node", "dist/autoscaler/index.js"], ["autoscaler", "run"]]);
             // The image's unprivileged user (Dockerfile: USER node), and nothing written to the image's filesystem.
             expect([c.user, c.readonlyRootFilesystem]).to.deep.equal(["node", true]);
             expect(c.healthCheck).to.deep.equal({
@@ -499,12 +502,12 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(taskStatements().flatMap(actions).filter((a) => a.startsWith("ecr:"))).to.deep.equal([]);
         });
 
-        it("copies into the image build every source file the bundle is made of, and .dockerignore lets them through", async function () {
+        it("copies into the image build every source file its two bundles are made of, and .dockerignore lets them through", async function () {
             this.timeout(60000);
-            // The bundle's own inputs, from the same options `npm run build` uses (not written to disk).
-            const result = await build({ ...OPTIONS, write: false, metafile: true, logLevel: "silent" });
-            const sources = Object.keys(result.metafile!.inputs).filter((f) => !f.split("/").includes("node_modules"));
-            expect(sources).to.include("cli/autoscale.ts");
+            // The bundles' own inputs, from the same options `npm run build` uses (not written to disk).
+            const results = await Promise.all([OPTIONS, AUTOSCALER_TASK_OPTIONS].map((o) => build({ ...o, write: false, metafile: true, logLevel: "silent" })));
+            const sources = [...new Set(results.flatMap((r) => Object.keys(r.metafile!.inputs)))].filter((f) => !f.split("/").includes("node_modules"));
+            expect(sources).to.include.members(["cli/autoscale.ts", "runtime/autoscaler/main.ts"]);
             const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
             // `COPY <dir> ./<dir>` copies a folder; `COPY <file>... ./` copies top-level files (package.json, which the bundle reads its version from).
             const copied = [...dockerfile.matchAll(/^COPY (?!--)(\S+) \.\/(\S+)$/gm)].map((m) => m[1]!);
@@ -525,6 +528,10 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
             expect(dockerfile).to.include(`ENTRYPOINT ["node", "${bundle}"]`);
             expect(dockerfile).to.include(`CMD ["autoscaler", "run"]`);
             expect(dockerfile).to.match(/^USER node$/m);
+            // The autoscaler task's bundle, which its task definition's entry point runs, is in the image too.
+            const task = path.relative(ROOT, AUTOSCALER_TASK_OPTIONS.outfile!).split(path.sep).join("/");
+            expect(task).to.equal("dist/autoscaler/index.js");
+            expect(dockerfile).to.include(`COPY --from=build /src/${path.dirname(task)} ./${path.dirname(task)}\n`);
         });
     });
 });

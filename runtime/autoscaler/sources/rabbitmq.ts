@@ -9,6 +9,7 @@ import * as amqp from "amqplib";
 import { rabbitmqQueueDepthSeries } from "../../../scaling/metric-series";
 import { apiCall, ApiCallError, type ApiErrorListener } from "../../aws/call";
 import { cloudWatchDimensions } from "../../aws/cloudwatch";
+export { redactUrl } from "../../aws/logger";
 import type { QueueObservation, QueueSource } from "../types";
 
 /** What the source needs of an AMQP channel: amqplib's `Channel` satisfies it. */
@@ -50,10 +51,6 @@ export interface RabbitMqQueueSourceOptions {
     readonly onAuxiliaryError?: ApiErrorListener;
 }
 
-/** amqp://user:secret@host -> amqp://user:***@host, for logs and errors. */
-export function redactUrl(url: string): string {
-    return url.replace(/^(\w+:\/\/[^:@/]*:)[^@/]*@/, "$1***@");
-}
 
 /**
  * Watches one RabbitMQ queue.

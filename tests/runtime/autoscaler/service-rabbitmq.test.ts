@@ -137,6 +137,7 @@ describe("integration: autoscaler with a RabbitMQ queue", function () {
             expect(settings.services[0]!.decision).to.deep.equal(SETTINGS);
             const started = Date.now();
             autoscaler = await startAutoscaler(settings, {
+                rabbitMq: (options) => new RabbitMqQueueSource(options),
                 ecs: c.ecs,
                 sqs: c.sqs,
                 cloudwatch: c.cloudwatch,

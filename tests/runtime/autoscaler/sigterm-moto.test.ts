@@ -1,6 +1,6 @@
 /**
  * SIGTERM ends the autoscaler process within 10 s in every state it can be in, measured on the bundle
- * the image runs against moto_server: idle between ticks, in the middle of a call that never returns,
+ * the autoscaler task runs (dist/autoscaler/index.js) against moto_server: idle between ticks, in the middle of a call that never returns,
  * in the middle of a drain whose restore cannot get through, and during a partition. What it can
  * restore it restores; what it cannot heals by itself (a drain's restore tag read by the next
  * autoscaler, a partition statement that lapses). ECS gives a task 30 s before SIGKILL.
@@ -16,7 +16,7 @@ import { ListTagsForResourceCommand } from "@aws-sdk/client-ecs";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { expect } from "chai";
 import { build } from "esbuild";
-import { OPTIONS, ROOT } from "../../../scripts/build";
+import { AUTOSCALER_TASK_OPTIONS, ROOT } from "../../../bundle/esbuild";
 import type { AwsClients } from "../../../runtime/aws/clients";
 import { createFixture, describeDesired, motoClients, pollUntil, startMoto, startProxy, type Fixture, type MotoServer, type Proxy } from "../../../local/moto-server";
 
@@ -86,7 +86,7 @@ describe("integration: SIGTERM ends the autoscaler within 10 s in every state", 
     before(async () => {
         dir = mkdtempSync(path.join(os.tmpdir(), "autoscale-sigterm-"));
         bundle = path.join(dir, "index.js");
-        await build({ ...OPTIONS, outfile: bundle, metafile: false, logLevel: "silent" });
+        await build({ ...AUTOSCALER_TASK_OPTIONS, outfile: bundle, metafile: false, logLevel: "silent" });
         moto = await startMoto();
         clients = motoClients(moto.endpoint);
     });

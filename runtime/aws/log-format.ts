@@ -8,7 +8,7 @@
  */
 import type { DestinationStream } from "pino";
 import { prettyFactory } from "pino-pretty";
-import type { LogFormat } from "../scaling/autoscaler-settings";
+import type { LogFormat } from "../../scaling/autoscaler-settings";
 
 export interface LogOutput {
     readonly env: NodeJS.ProcessEnv;
