@@ -11,3 +11,10 @@
  * the same 300 seconds.
  */
 export const DEFAULT_COOLDOWN_SECONDS = 300;
+
+/**
+ * Seconds ahead of each forecast hour that predictive scaling applies its capacity when a policy leaves
+ * SchedulingBufferTime out ("Defaults to 300 seconds if not specified", API reference,
+ * PredictiveScalingPolicyConfiguration).
+ */
+export const DEFAULT_SCHEDULING_BUFFER_SECONDS = 300;

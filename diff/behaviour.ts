@@ -77,7 +77,7 @@ function controllerFor(side: ServiceSide, kind: ControllerKind): Controller {
     const { service } = side;
     if (kind === "queue-autoscaler") {
         const settings = autoscalerSettingsFromStack(side.autoscaler, service.plan);
-        return queueAutoscalerController(settings.decision, settings.intervalSeconds);
+        return queueAutoscalerController(settings.decision, settings.intervalSeconds, DEFAULT_ENGINE_PARAMS.taskStartSeconds);
     }
     return awsController(service.plan, { params: DEFAULT_ENGINE_PARAMS, serviceName: service.name });
 }

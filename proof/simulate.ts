@@ -1,8 +1,9 @@
 /**
  * The simulation behind `autoscale simulate --stack <name> --service <name> --trace <name|file.csv>`:
  * replays a load trace against a service's scaling plan as Application Auto Scaling would run it (the engine in
- * scaling/), reading the stack file through config/ (no Pulumi CLI). With --compare the queue
- * autoscaler runs too, deciding with its real decision function and the stack's `autoscaler` settings.
+ * scaling/), reading the stack file through config/ (no Pulumi CLI). With --compare every controller the
+ * service's plan can hold runs (simulate-controllers.ts), the queue autoscaler deciding with its real
+ * decision function and the stack's `autoscaler` settings.
  * The oracle is always run: every figure is also shown as a ratio to it. The result is one table and
  * <out>/<stack>-<service>-<trace>.json and .svg.
  */
@@ -12,18 +13,17 @@ import * as path from "path";
 import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
 import type { AutoscalerConfig, StackConfig } from "../config/load";
 import { parseSettings } from "../runtime/autoscaler/settings";
-import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
 import type { DecisionSettings } from "../runtime/autoscaler/types";
 import { configSettings, envName, valueAt } from "../scaling/autoscaler-settings";
-import { awsController } from "../scaling/aws-controller";
 import { DEFAULT_ENGINE_PARAMS, engineParams, type EngineParams } from "../scaling/engine/params";
 import type { ScalingActivity } from "../scaling/engine/scaler";
 import { oracleController, oracleNeed } from "../scaling/oracle";
 import type { ServiceScalingPlan } from "../scaling/plan";
-import { runClosedLoop, tickCount, type Controller, type RunMetrics, type RunResult, type ServiceTarget } from "../scaling/simulate";
+import { runClosedLoop, tickCount, type RunMetrics, type RunResult, type ServiceTarget } from "../scaling/simulate";
 import { builtInTrace, parseCsvTrace, type Trace } from "../scaling/traces";
 import type { WorkloadSpec } from "../scaling/workloads";
 import { UsageError } from "../input/usage";
+import { plannedControllers } from "./simulate-controllers";
 import { renderSvg, type ChartSpec } from "./svg-chart";
 
 export interface SimulateFlags {
@@ -126,20 +126,14 @@ export function simulateStack(config: StackConfig, flags: SimulateFlags, onProgr
     const workload: WorkloadSpec = queue ? { kind: "queue", perTaskRate: workerRate } : { kind: "requests", perTaskCapacity: taskCapacity };
     const target: ServiceTarget = queue ? { kind: "age", seconds: targetAge } : { kind: "utilization", percent: utilizationTarget(plan) };
 
-    const controllers: { controller: Controller; activities?: ScalingActivity[] }[] = [];
-    if (plan.policies.length > 0) {
-        const activities: ScalingActivity[] = [];
-        controllers.push({
-            controller: awsController(plan, { params, serviceName: svc.name, highResolution: flags.highResolution === true, onActivity: (a) => activities.push(a) }),
-            activities,
-        });
-    }
-    if (flags.compare || svc.scaledBy === "queueAutoscaler") {
-        if (!queue) throw new UsageError(`--compare: service "${serviceKey}" consumes no queue; the queue autoscaler scales queue consumers only`);
-        const settings = autoscalerSettingsFromStack(config.autoscaler, plan);
-        controllers.push({ controller: queueAutoscalerController(settings.decision, settings.intervalSeconds) });
-    }
-    if (controllers.length === 0) throw new UsageError(`--service: "${serviceKey}" has no scaling policies; add --compare to run the queue autoscaler`);
+    const owned = svc.scaledBy === "queueAutoscaler";
+    const controllers = plannedControllers({
+        plan, serviceName: svc.name, compare: flags.compare === true, params, highResolution: flags.highResolution === true,
+        epochMs: trace.epochMs ?? 0, taskStartSeconds: startDelay,
+        ...(queue ? { queue: { name: svc.consumesQueue!, workerRate, targetAgeSeconds: targetAge } } : {}),
+        ...(queue && (flags.compare || owned) ? { autoscaler: { ...autoscalerSettingsFromStack(config.autoscaler, plan), owned } } : {}),
+    });
+    if (controllers.length === 0) throw new UsageError(`--service: "${serviceKey}" has no scaling policies; add --compare to run every controller its plan can hold`);
 
     const oracleOptions = { trace, workload, target, tickSeconds, minCapacity: plan.minCapacity, maxCapacity: plan.maxCapacity, taskStartSeconds: startDelay };
     const need = oracleNeed(oracleOptions);

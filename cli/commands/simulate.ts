@@ -16,11 +16,11 @@ import { defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
 /** Registers `simulate` on the program. */
 export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const cmd = program.command("simulate")
-        .description("replay a load trace against a service's scaling plan as AWS would run it; --compare adds the queue autoscaler; the oracle is the reference")
+        .description("replay a load trace against a service's scaling plan as AWS would run it; --compare runs every controller the plan can hold; the oracle is the reference")
         .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is read")
         .option("--service <name>", "service key under `services`")
-        .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, sawtooth, idle, mixed) or a CSV file of seconds,rate")
-        .option("--compare", "also run the queue autoscaler with the stack's autoscaler settings")
+        .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, diurnal-week, office-hours, sawtooth, idle, mixed, mixed-poisson) or a CSV file of seconds,rate")
+        .option("--compare", "run every controller the service's plan can hold: AWS reactive, + scheduled, predictive + reactive, backlog per task, the queue autoscaler with and without its forecast")
         .option("--seed <n>", "seed of any randomness in the trace", "1")
         .option("--out <dir>", "directory for the JSON and SVG results", defaultOutput("simulation"))
         .option("--tick <seconds>", "simulation step", "5")
