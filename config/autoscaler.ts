@@ -11,6 +11,7 @@ import type { ServiceInput } from "./services";
 import { AUTOSCALER_SETTINGS, inBounds, numberRule, type NumberSetting } from "../scaling/autoscaler-settings";
 import type { ServiceScalingPlan } from "../scaling/plan";
 import { MIN_PARTITION_SECONDS, SQS_ATTRIBUTE_PROPAGATION_SECONDS } from "../aws/api-limits";
+import { CONTROL_RULES, FORECAST_DEFAULTS, isSlotSeconds, isWeight, isWhole } from "../scaling/autoscaler-controls";
 
 /** A number setting of the autoscaler, with the bounds and rule text the autoscaler itself enforces. */
 function autoscalerNumber(spec: NumberSetting & { readonly default: number }) {
@@ -22,6 +23,37 @@ function autoscalerOptionalNumber(spec: NumberSetting) {
     return z.number({ error: rule }).refine((v) => inBounds(spec, v), { error: rule }).optional();
 }
 const A = AUTOSCALER_SETTINGS;
+
+const whole = (min: number, rule: string, max = Infinity) => z.number({ error: rule }).refine((v) => isWhole(v, min, max), { error: rule });
+
+/**
+ * KEDA's operational controls and the arrival forecast of one scaled service (scaling/autoscaler-controls.ts
+ * states their defaults and rules): in `autoscaler.services.<key>`, and at the top of `autoscaler` for
+ * the one-service form.
+ */
+function controls() {
+    return {
+        /** After failureThreshold ticks in a row without a queue reading, set `replicas` tasks, within min and max (KEDA's fallback). */
+        fallback: z.strictObject({
+            failureThreshold: whole(1, CONTROL_RULES.failureThreshold),
+            replicas: whole(0, CONTROL_RULES.replicas),
+        }).optional(),
+        /** Freeze the desired count: readings, decisions and metrics go on, nothing is written. Default false. */
+        paused: z.boolean({ error: CONTROL_RULES.paused }).optional(),
+        /** A service at 0 stays at 0 while fewer than `messages` are visible (KEDA's activation threshold). Unset: one message wakes it. */
+        activation: z.strictObject({ messages: whole(1, CONTROL_RULES.activationMessages) }).optional(),
+        /**
+         * Raise the floor ahead of the arrival pattern learned per slot of the week (daily before a week
+         * of data), by the task start delay. Default off (FORECAST_DEFAULTS).
+         */
+        forecast: z.strictObject({
+            enabled: z.boolean({ error: CONTROL_RULES.forecastEnabled }).default(FORECAST_DEFAULTS.enabled),
+            slotSeconds: z.number({ error: CONTROL_RULES.slotSeconds }).refine(isSlotSeconds, { error: CONTROL_RULES.slotSeconds }).default(FORECAST_DEFAULTS.slotSeconds),
+            weight: z.number({ error: CONTROL_RULES.weight }).refine(isWeight, { error: CONTROL_RULES.weight }).default(FORECAST_DEFAULTS.weight),
+            minDays: whole(1, CONTROL_RULES.minDays, 7).default(FORECAST_DEFAULTS.minDays),
+        }).optional(),
+    };
+}
 
 /**
  * One service of `autoscaler.services`: the queues it consumes (default: its own consumesQueue) and
@@ -39,13 +71,11 @@ export const scaledService = z.strictObject({
     acceptableAgeSeconds: autoscalerOptionalNumber(A.acceptableAge),
     processingRate: autoscalerOptionalNumber(A.processingRate),
     countInFlight: z.boolean().optional(),
-    /** After failureThreshold ticks in a row without a queue reading, set `replicas` tasks (KEDA's fallback). */
-    fallback: z.strictObject({
-        failureThreshold: z.number({ error: "must be a whole number >= 1" }).int({ error: "must be a whole number >= 1" }).min(1, { error: "must be a whole number >= 1" }),
-        replicas: z.number({ error: "must be a whole number >= 0" }).int({ error: "must be a whole number >= 0" }).min(0, { error: "must be a whole number >= 0" }),
-    }).optional(),
+    ...controls(),
 });
 export type ScaledServiceInput = z.infer<typeof scaledService>;
+/** The controls as either form gives them. */
+type ServiceControlsInput = Pick<ScaledServiceInput, "fallback" | "paused" | "activation" | "forecast">;
 
 export const autoscaler = z.strictObject({
     /** Deploy the queue-driven autoscaler service. */
@@ -75,6 +105,8 @@ export const autoscaler = z.strictObject({
     processingRate: autoscalerOptionalNumber(A.processingRate),
     /** Count in-flight (received, not yet deleted) messages as work. */
     countInFlight: z.boolean().default(A.countInFlight.default),
+    // The one-service form's controls (`autoscaler.services.<key>` sets them per service instead).
+    ...controls(),
     /** Longest time a deployment in progress holds scale-in of its service (default: ECS's services-stable waiter, 600 s). */
     deploymentHoldSeconds: autoscalerNumber(A.deploymentHold),
     /** Log a warning when the oldest message is older than this many seconds. */
@@ -173,12 +205,20 @@ export function autoscalerProblems(as: AutoscalerInput, ctx: AutoscalerContext):
                 problems.push(`${at}.queues: "${q}" is not the queue services.${key} consumes ("${target.consumesQueue}"); the autoscaler reads the queues the service consumes`);
             }
         }
-        const own = as.services?.[key];
-        const up = own?.scaleUpThreshold ?? as.scaleUpThreshold;
-        const down = own?.scaleDownThreshold ?? as.scaleDownThreshold;
-        if (own && down !== undefined && up !== undefined && down >= up) problems.push(`${at}.scaleDownThreshold: ${down} must be < scaleUpThreshold (${up})`);
+        const own: ServiceControlsInput | undefined = as.services ? as.services[key] : as;
+        const mine = as.services?.[key];
+        const up = mine?.scaleUpThreshold ?? as.scaleUpThreshold;
+        const down = mine?.scaleDownThreshold ?? as.scaleDownThreshold;
+        if (mine && down !== undefined && up !== undefined && down >= up) problems.push(`${at}.scaleDownThreshold: ${down} must be < scaleUpThreshold (${up})`);
+        // The one-service form's controls sit at the top of `autoscaler`.
+        const c = as.services ? "" : "autoscaler";
+        const path = (k: string) => (as.services ? `${at}.${k}` : `${c}.${k}`);
         if (own?.fallback && own.fallback.replicas > target.maxCapacity) {
-            problems.push(`${at}.fallback.replicas: ${own.fallback.replicas} must be <= services.${key}.maxCapacity (${target.maxCapacity})`);
+            problems.push(`${path("fallback.replicas")}: ${own.fallback.replicas} must be <= services.${key}.maxCapacity (${target.maxCapacity})`);
+        }
+        if (own?.activation && target.minCapacity > 0) {
+            problems.push(`${path("activation.messages")}: ${own.activation.messages} applies to a service at 0, but services.${key}.minCapacity is ${target.minCapacity}; ` +
+                "set minCapacity: 0 or leave activation out");
         }
         // One owner per desired count: two writers undo each other (KEDA refuses a ScaledObject and an
         // HPA on one workload for the same reason).
@@ -200,6 +240,18 @@ export function queueAutoscalerServices(as: AutoscalerInput): string[] {
     return as.services ? Object.keys(as.services) : [as.service];
 }
 
+/** A service's controls in the form `--services` takes them (runtime/autoscaler/controls-settings.ts). */
+function controlSettings(c: ServiceControlsInput | undefined): Record<string, unknown> {
+    if (!c) return {};
+    return Object.fromEntries(Object.entries({
+        fallback: c.fallback,
+        paused: c.paused || undefined,
+        activation: c.activation,
+        // Off is the runtime's default too: only an enabled forecast is handed on.
+        forecast: c.forecast?.enabled ? c.forecast : undefined,
+    }).filter(([, v]) => v !== undefined));
+}
+
 /** A service's own settings in the names `--services` takes (runtime/autoscaler/services-settings.ts). */
 function ownSettings(own: ScaledServiceInput | undefined): Record<string, unknown> {
     if (!own) return {};
@@ -212,7 +264,7 @@ function ownSettings(own: ScaledServiceInput | undefined): Record<string, unknow
         acceptableAge: own.acceptableAgeSeconds,
         processingRate: own.processingRate,
         countInFlight: own.countInFlight,
-        fallback: own.fallback,
+        ...controlSettings(own),
     };
     return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
@@ -224,7 +276,7 @@ export function autoscalerConfig(as: AutoscalerInput, services: Readonly<Record<
     const scaled: ScaledServiceConfig[] = keys.filter((k) => services[k]?.consumesQueue !== undefined).map((k) => ({
         service: k,
         queues: map?.[k]?.queues ?? [services[k]!.consumesQueue!],
-        settings: { min: services[k]!.plan.minCapacity, max: services[k]!.plan.maxCapacity, ...ownSettings(map?.[k]) },
+        settings: { min: services[k]!.plan.minCapacity, max: services[k]!.plan.maxCapacity, ...(map ? ownSettings(map[k]) : controlSettings(as)) },
     }));
     const first = services[keys[0]!];
     return {

@@ -23,6 +23,16 @@ export const AUTOSCALER_METRICS = {
     TickFailures: { unit: "Count", statistic: "Sum" },
     /** 1 on the tick a deployment of the service outlasted the deployment hold (scale-in no longer held), else 0. */
     DeploymentHoldExpired: { unit: "Count", statistic: "Sum" },
+    /** 1 while the fallback count is set (the queue unreadable failureThreshold ticks in a row), else 0. */
+    FallbackActive: { unit: "Count", statistic: "Maximum" },
+    /** 1 while the service is paused (its desired count is not changed), else 0. */
+    Paused: { unit: "Count", statistic: "Maximum" },
+    /** 1 while the service is kept at 0 below its activation threshold, else 0. */
+    ActivationHolding: { unit: "Count", statistic: "Maximum" },
+    /** Arrival rate estimated at the tick, messages per second. */
+    ArrivalRate: { unit: "Count/Second", statistic: "Average" },
+    /** Tasks the forecast arrival rate needs (the forecast's floor). */
+    ForecastTasks: { unit: "Count", statistic: "Maximum" },
     /** Duration of the tick. */
     TickDuration: { unit: "Milliseconds", statistic: "Maximum" },
 } as const satisfies Record<string, { unit: string; statistic: Statistic }>;

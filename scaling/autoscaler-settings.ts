@@ -81,7 +81,8 @@ export const AUTOSCALER_SETTINGS = {
     services: { kind: "text", value: "<json>",
         help: "several services to scale, instead of --service and its queue: a JSON map of service name to " +
             "{queueUrl | queueUrls, min, max, scaleUpThreshold, scaleDownThreshold, scaleUpCooldown, scaleDownCooldown, scaleDownStep, " +
-            "acceptableAge, processingRate, countInFlight, fallback: {failureThreshold, replicas}}; unset keys take the flags' values" },
+            "acceptableAge, processingRate, countInFlight, fallback: {failureThreshold, replicas}, paused, activation: {messages}, " +
+            "forecast: {enabled, slotSeconds, weight, minDays}}; unset keys take the flags' values" },
     min: { kind: "int", min: 0, default: 0, value: "<count>", help: "fewest tasks" },
     max: { kind: "int", min: 0, value: "<count>", help: "most tasks (required)" },
     // Threshold rules are an opt-in kept for users who think in messages per task; unset, the demand

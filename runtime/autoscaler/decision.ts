@@ -23,8 +23,18 @@
  *    the service rolls out (no scale-in then, as Application Auto Scaling does).
  * 5. Every result is within [min, max]; the text gives the numbers: rate, processing rate and where it
  *    comes from (a contradicted configured rate is named), backlog, tasks starting and the window maximum.
+ *
+ * KEDA's operational controls and the forecast, per service:
+ * - activation (`activationMessages`): a service at 0 stays at 0 while fewer messages are visible
+ *   ("activation_holding"), whatever the forecast says; at the threshold it wakes as rule 2 says;
+ * - forecast (`forecast.enabled`, with the learned profile passed in): the arrival rate the profile
+ *   forecasts for now + the task start delay, at the processing rate, is a floor over min: desired goes
+ *   up to it ahead of a recurring peak ("forecast") and scale-in stops at it; what is not forecast is
+ *   met by the rules above as before;
+ * - paused: everything is decided and reported, nothing changes ("paused").
  */
 import { assessDemand, EMPTY_MEMORY, recordRecommendation, type Demand, type DemandMemory } from "./demand";
+import { forecastRate, type ForecastSource } from "./forecast";
 import type { Decision, DecisionInput, Direction } from "./types";
 
 export { workersNeeded } from "./demand";
@@ -34,7 +44,17 @@ export interface DemandDecision extends Decision {
     /** Hand this to the next decision. */
     readonly memory: DemandMemory;
     /** The figures behind the decision, for logs and metrics. */
-    readonly demand: Demand & { readonly windowMax: number };
+    readonly demand: Demand & { readonly windowMax: number; readonly forecast?: Forecast };
+    /** Activation kept a service at 0. */
+    readonly activationHolding?: true;
+}
+
+/** What the forecast asked for: the rate forecast for `at` (now + the task start delay) and the tasks it needs. */
+export interface Forecast {
+    readonly at: number;
+    readonly rate: number;
+    readonly source: ForecastSource;
+    readonly tasks: number;
 }
 
 /** Every reason code `decide` can return, for logs, metrics and dashboards. */
@@ -53,6 +73,10 @@ export const REASON_CODES = [
     "deployment_in_progress",
     "at_min",
     "within_band",
+    "forecast",
+    "activation_holding",
+    "paused",
+    "fallback",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -70,10 +94,27 @@ export function demandText(d: Demand, windowMax: number, windowMs: number): stri
     return `${rate}${per}, backlog ${d.backlog}${perTask}, ${d.starting} starting, needs ${d.keep}, window max ${windowMax} over ${Math.round(windowMs / 1000)}s`;
 }
 
+/** The floor the forecast sets: tasks for the rate forecast at now + the task start delay; undefined without one. */
+export function forecastFloor(input: DecisionInput, d: Demand): Forecast | undefined {
+    const f = input.settings.forecast;
+    const perTask = d.model.processingRate;
+    if (!f?.enabled || !input.profile || perTask === undefined) return undefined;
+    const at = input.now + d.taskStartMs;
+    const forecast = forecastRate(input.profile, at, f.minDays);
+    if (!forecast) return undefined;
+    return { at, rate: forecast.rate, source: forecast.source, tasks: Math.ceil(forecast.rate / perTask - 1e-9) };
+}
+
 export function decide(input: DecisionInput): DemandDecision {
+    const d = decideForDemand(input);
+    if (!input.settings.paused) return d;
+    const current = input.counts.desired;
+    return { ...d, direction: "none", desired: current, reason: { code: "paused", text: `paused: desired stays ${current} (would be ${d.desired}, ${d.reason.code}: ${d.reason.text})` } };
+}
+
+function decideForDemand(input: DecisionInput): DemandDecision {
     const { counts, settings: s, last, now, observation } = input;
     const current = counts.desired;
-    const clamp = (n: number) => Math.min(s.maxCapacity, Math.max(s.minCapacity, n));
     const windowMs = s.scaleDownCooldownMs;
     const { demand, memory } = assessDemand({
         visible: observation.visible,
@@ -88,6 +129,10 @@ export function decide(input: DecisionInput): DemandDecision {
         // as recommended now, so scale-in waits one window instead of acting on the first tick.
         memory: input.memory ?? { ...EMPTY_MEMORY, recommendations: [{ at: now, count: current }] },
     });
+    const forecast = forecastFloor(input, demand);
+    // The forecast's floor: over min, never over max.
+    const floor = Math.min(s.maxCapacity, Math.max(s.minCapacity, forecast?.tasks ?? 0));
+    const clamp = (n: number) => Math.min(s.maxCapacity, Math.max(floor, n));
 
     const keep = clamp(demand.keep);
     const sustained = clamp(Math.max(demand.forRate, demand.forInFlight));
@@ -100,7 +145,8 @@ export function decide(input: DecisionInput): DemandDecision {
             desired,
             reason: { code, text: `${why}; ${demandText(demand, windowMax, windowMs)}` },
             memory: { ...memory, recommendations },
-            demand: { ...demand, windowMax },
+            demand: { ...demand, windowMax, ...(forecast ? { forecast } : {}) },
+            ...(code === "activation_holding" ? { activationHolding: true as const } : {}),
         };
     };
 
@@ -110,6 +156,15 @@ export function decide(input: DecisionInput): DemandDecision {
     if (current < s.minCapacity) {
         const to = clamp(Math.max(demand.upTo, demand.keep));
         return finish("up", to, to, "below_min", `desired ${current} is below min ${s.minCapacity}; scale to ${to}`);
+    }
+    const activation = s.activationMessages;
+    if (current === 0 && activation !== undefined && observation.visible < activation) {
+        return finish("none", 0, 0, "activation_holding", `${observation.visible} visible, below the activation threshold ${activation}; desired stays 0`);
+    }
+    if (current < floor && demand.upTo <= floor) {
+        const f = forecast!;
+        return finish("up", floor, floor, "forecast",
+            `forecast ${round(f.rate)}/s at +${Math.round((f.at - now) / 1000)}s (${f.source} profile) needs ${f.tasks}; scale from ${current} to ${floor} ahead of it`);
     }
 
     if (demand.upTo > current) {
@@ -139,7 +194,7 @@ export function decide(input: DecisionInput): DemandDecision {
     const work = observation.visible + (s.countInFlight ? observation.inFlight : 0);
     const { windowMax } = recordRecommendation(memory.recommendations, now, { count: keep, sustained: Math.min(keep, sustained) }, windowMs, drained);
     // scaleDownStep, when set, still caps what one scale-in removes.
-    const to = Math.max(s.minCapacity, Math.min(current, windowMax), keep, current - (s.scaleDownStep ?? Infinity));
+    const to = Math.max(floor, Math.min(current, windowMax), keep, current - (s.scaleDownStep ?? Infinity));
     if (to < current) {
         // Tasks working through a backlog cost what the backlog costs however many they are; only idle
         // tasks are waste. So scale-in waits until no message waits (the opt-in threshold may hold it longer).
@@ -157,6 +212,9 @@ export function decide(input: DecisionInput): DemandDecision {
         return work === 0 && observation.inFlight === 0
             ? finish("down", to, keep, "idle", `no work; scale from ${current} to ${to}`)
             : finish("down", to, keep, "demand_low", `scale from ${current} to ${to}`);
+    }
+    if (current <= floor && floor > s.minCapacity && demand.keep < current) {
+        return finish("none", current, keep, "forecast", `demand needs ${demand.keep}; desired ${current} stays at the forecast's floor ${floor}`);
     }
     if (keep < current) {
         return finish("none", current, keep, current <= s.minCapacity ? "at_min" : "stabilizing",

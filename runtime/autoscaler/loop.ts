@@ -19,7 +19,7 @@ import type { Logger } from "../aws/logger";
 import type { ApplyOutcome, ApplyResult } from "./actuator";
 import type { DemandDecision } from "./decision";
 import type { HealthReport } from "./http";
-import type { AutoscalerMetrics, ServiceMetrics } from "./metrics";
+import type { AutoscalerMetrics, ControlsState, ServiceMetrics } from "./metrics";
 import { defaultPacing, mapBounded, withDeadline, type CallScope, type Pacing } from "./pacing";
 import { healthOf, ServiceScaler, type Change, type ScaledService } from "./service-scaler";
 import { recordTick } from "./tick-log";
@@ -87,6 +87,8 @@ export interface TickReport {
     readonly tickMs: number;
     /** The deployment hold of the service ran out on this tick. */
     readonly deploymentHoldExpired: boolean;
+    /** Pause, fallback and activation, as this tick left them. */
+    readonly controls: ControlsState;
 }
 
 export type ServiceTick =
@@ -291,7 +293,7 @@ export class ControlLoop {
             if (!fallback) return this.fail(s, reading.error, start);
             this.o.logger?.warn({ service: s.name, queueFailures: s.queueFailures, fallback: fallback.desired, err: reading.error },
                 `queue of ${s.name} unreadable ${s.queueFailures} ticks in a row; fallback desired ${fallback.desired}`);
-            decision = { ...fallback, reason: { code: "fallback", text: `queue unreadable ${s.queueFailures} ticks in a row; fallback to ${fallback.desired}` } };
+            decision = fallback;
         } else {
             observation = reading;
             s.queueFailures = 0;
@@ -335,7 +337,8 @@ export class ControlLoop {
         s.ticks++;
         s.failures = 0;
         s.lastSuccess = end;
-        const report: TickReport = { service: s.name, ...(observation ? { observation } : {}), counts, decision, outcome, tickMs: end - start, deploymentHoldExpired: holdExpired };
+        const controls: ControlsState = { paused: s.spec.settings.paused === true, fallbackActive: s.fallbackActive, activationHolding: s.activationHolding };
+        const report: TickReport = { service: s.name, ...(observation ? { observation } : {}), counts, decision, outcome, tickMs: end - start, deploymentHoldExpired: holdExpired, controls };
         recordTick(report, s, end, { metrics: this.metricsOf.get(s.name), logger: this.o.logger, oldestMessageWarningSeconds: this.o.oldestMessageWarningSeconds, deploymentHoldMs: this.o.deploymentHoldMs });
         return { service: s.name, ok: true, report, at: end };
     }

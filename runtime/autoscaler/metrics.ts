@@ -32,7 +32,19 @@ export const METRIC_NAMES = {
     tasksStarting: "autoscaler_tasks_starting",
     tasksNeeded: "autoscaler_tasks_needed",
     windowMax: "autoscaler_stabilization_window_max_tasks",
+    fallbackActive: "autoscaler_fallback_active",
+    paused: "autoscaler_paused",
+    activationHolding: "autoscaler_activation_holding",
+    forecastArrivalRate: "autoscaler_forecast_arrival_rate_messages_per_second",
+    forecastTasks: "autoscaler_forecast_floor_tasks",
 } as const;
+
+/** The operational controls' state of one service at a tick (each 1 or 0 in the metrics). */
+export interface ControlsState {
+    readonly paused: boolean;
+    readonly fallbackActive: boolean;
+    readonly activationHolding: boolean;
+}
 
 type ServiceLabel = "service" | "queue";
 
@@ -41,13 +53,14 @@ export interface ServiceMetrics {
     observation(o: QueueObservation): void;
     counts(c: ServiceCounts): void;
     decision(direction: string, reason: string): void;
-    demand(d: Demand & { readonly windowMax: number }): void;
+    demand(d: Demand & { readonly windowMax: number; readonly forecast?: { readonly rate: number; readonly tasks: number } }): void;
     action(outcome: Exclude<ApplyOutcome, "unchanged">): void;
     apiError(operation: string): void;
     /** The service was skipped this tick (its counts or its queue could not be read). */
     skipped(): void;
     deploymentHoldExpired(): void;
     lastSuccess(at: number): void;
+    controls(c: ControlsState): void;
 }
 
 export class AutoscalerMetrics {
@@ -73,6 +86,11 @@ export class AutoscalerMetrics {
     private readonly tasksStarting: Gauge<ServiceLabel>;
     private readonly tasksNeeded: Gauge<ServiceLabel>;
     private readonly windowMax: Gauge<ServiceLabel>;
+    private readonly fallbackActive: Gauge<ServiceLabel>;
+    private readonly paused: Gauge<ServiceLabel>;
+    private readonly activationHolding: Gauge<ServiceLabel>;
+    private readonly forecastRate: Gauge<ServiceLabel>;
+    private readonly forecastTasks: Gauge<ServiceLabel>;
 
     constructor(registry: Registry = new Registry()) {
         this.registry = registry;
@@ -98,6 +116,11 @@ export class AutoscalerMetrics {
         this.tasksStarting = new Gauge({ name: METRIC_NAMES.tasksStarting, help: "Tasks asked for and not running yet (capacity on the way)", labelNames: sq, registers });
         this.tasksNeeded = new Gauge({ name: METRIC_NAMES.tasksNeeded, help: "Tasks the arrival rate, the backlog and the work in flight need", labelNames: sq, registers });
         this.windowMax = new Gauge({ name: METRIC_NAMES.windowMax, help: "Highest recommendation of the scale-in stabilization window: scale-in goes no lower", labelNames: sq, registers });
+        this.fallbackActive = new Gauge({ name: METRIC_NAMES.fallbackActive, help: "1 while the fallback count is set because the queue could not be read failureThreshold ticks in a row, else 0", labelNames: sq, registers });
+        this.paused = new Gauge({ name: METRIC_NAMES.paused, help: "1 while the service is paused (its desired count is not changed), else 0", labelNames: sq, registers });
+        this.activationHolding = new Gauge({ name: METRIC_NAMES.activationHolding, help: "1 while the service is kept at 0 below its activation threshold, else 0", labelNames: sq, registers });
+        this.forecastRate = new Gauge({ name: METRIC_NAMES.forecastArrivalRate, help: "Arrival rate the learned profile forecasts for now + the task start delay, messages per second", labelNames: sq, registers });
+        this.forecastTasks = new Gauge({ name: METRIC_NAMES.forecastTasks, help: "Tasks the forecast arrival rate needs: the floor the forecast sets", labelNames: sq, registers });
         this.chaosRuns = new Counter({ name: METRIC_NAMES.chaosRuns, help: "Failure simulations run, by kind and outcome", labelNames: ["kind", "outcome"], registers });
     }
 
@@ -128,6 +151,18 @@ export class AutoscalerMetrics {
                 this.tasksStarting.set(l, d.starting);
                 this.tasksNeeded.set(l, d.keep);
                 this.windowMax.set(l, d.windowMax);
+                if (d.forecast === undefined) {
+                    this.forecastRate.remove(l);
+                    this.forecastTasks.remove(l);
+                } else {
+                    this.forecastRate.set(l, d.forecast.rate);
+                    this.forecastTasks.set(l, d.forecast.tasks);
+                }
+            },
+            controls: (c) => {
+                this.paused.set(l, c.paused ? 1 : 0);
+                this.fallbackActive.set(l, c.fallbackActive ? 1 : 0);
+                this.activationHolding.set(l, c.activationHolding ? 1 : 0);
             },
             action: (outcome) => this.actions.inc({ ...l, outcome }),
             apiError: (operation) => this.apiErrors.inc({ service, operation }),

@@ -1,13 +1,15 @@
 /**
  * What the control loop keeps for one scaled service between ticks, and the guards it puts around the
  * pure decision: the scale-in stabilization window, a bounded hold of scale-in during a deployment,
- * a clean restart of the rate estimates after the service or its queue could not be read, and the
- * fallback count after the queue failed too often in a row.
+ * a clean restart of the rate estimates after the service or its queue could not be read, the
+ * fallback count after the queue failed too often in a row (none while paused), and the arrival
+ * profile the forecast learns from each reading (forecast.ts).
  */
 import { SERVICES_STABLE_WAITER_MS } from "../../aws/api-limits";
 import type { Logger } from "../aws/logger";
 import { decide, type DemandDecision } from "./decision";
 import { EMPTY_MEMORY, type DemandMemory } from "./demand";
+import { emptyProfile, observeArrival, slotsLearned, type ArrivalProfile, type ClosedSlot } from "./forecast";
 import type { HealthReport } from "./http";
 import type { DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
 
@@ -33,6 +35,8 @@ export interface ScaledService {
     /** What the autoscaler did before this process started (from the service's tags). */
     readonly initialLastActions?: LastActions;
     readonly fallback?: Fallback;
+    /** The arrival profile read back at start (forecast-store.ts); unset: learned from nothing. */
+    readonly initialProfile?: ArrivalProfile;
 }
 
 export type Change = { readonly direction: "up" | "down"; readonly at: number; readonly from: number; readonly to: number };
@@ -58,9 +62,19 @@ export class ServiceScaler {
     /** Since when the service shows a deployment in progress. */
     private deploymentSince?: number;
     private holdExpiredReported = false;
+    /** The learned arrival profile (only while the forecast is enabled). */
+    profile?: ArrivalProfile;
+    /** The slot the last reading closed, for the caller to persist; unset when it closed none. */
+    closedSlot?: ClosedSlot;
+    /** The last tick set the fallback count (the queue could not be read failureThreshold times in a row). */
+    fallbackActive = false;
+    /** The last decision kept the service at 0 below the activation threshold. */
+    activationHolding = false;
 
     constructor(readonly spec: ScaledService, private readonly deploymentHoldMs: number = DEFAULT_DEPLOYMENT_HOLD_MS) {
         this.last = spec.initialLastActions ?? {};
+        const f = spec.settings.forecast;
+        if (f?.enabled) this.profile = spec.initialProfile?.slotSeconds === f.slotSeconds ? spec.initialProfile : emptyProfile(f.slotSeconds);
     }
 
     get name(): string {
@@ -92,13 +106,21 @@ export class ServiceScaler {
         this.last = change.direction === "up" ? { ...this.last, scaleUp: action } : { ...this.last, scaleDown: action };
     }
 
-    /** The fallback decision when the queue failed `failureThreshold` times in a row; undefined otherwise. */
-    fallbackDecision(counts: ServiceCounts): { desired: number; direction: "up" | "down" | "none" } | undefined {
+    /**
+     * The fallback decision when the queue failed `failureThreshold` times in a row (the fallback count,
+     * within min and max; the current count while paused); undefined otherwise.
+     */
+    fallbackDecision(counts: ServiceCounts): { desired: number; direction: "up" | "down" | "none"; reason: { code: string; text: string } } | undefined {
         const f = this.spec.fallback;
+        this.fallbackActive = false;
         if (!f || this.queueFailures < f.failureThreshold) return undefined;
+        this.fallbackActive = true;
+        this.activationHolding = false;
         const s = this.spec.settings;
         const desired = Math.min(s.maxCapacity, Math.max(s.minCapacity, f.replicas));
-        return { desired, direction: desired > counts.desired ? "up" : desired < counts.desired ? "down" : "none" };
+        const why = `queue unreadable ${this.queueFailures} ticks in a row (threshold ${f.failureThreshold}); fallback to ${desired}`;
+        if (s.paused) return { desired: counts.desired, direction: "none", reason: { code: "paused", text: `paused: desired stays ${counts.desired} (${why})` } };
+        return { desired, direction: desired > counts.desired ? "up" : desired < counts.desired ? "down" : "none", reason: { code: "fallback", text: why } };
     }
 
     /** Decides for one reading, with the loop's guards around decide(). */
@@ -132,8 +154,16 @@ export class ServiceScaler {
         const up = this.last.scaleUp;
         const down = this.last.scaleDown;
         const last = up && down && down.at >= up.at && down.to < up.to ? { scaleDown: down } : this.last;
-        const d = decide({ observation, counts: effective, settings: s, last, now, ...(this.memory ? { memory: this.memory } : {}) });
+        const d = decide({ observation, counts: effective, settings: s, last, now, ...(this.memory ? { memory: this.memory } : {}), ...(this.profile ? { profile: this.profile } : {}) });
         this.memory = d.memory;
+        this.fallbackActive = false;
+        this.activationHolding = d.activationHolding === true;
+        this.closedSlot = undefined;
+        if (this.profile && s.forecast) {
+            const learned = observeArrival(this.profile, now, d.demand.arrivalRate, s.forecast.weight);
+            this.profile = learned.profile;
+            if (learned.closed) this.closedSlot = learned.closed;
+        }
         return { ...this.holdWindow(d, counts.desired, now, s), deploymentHoldExpired };
     }
 
@@ -172,6 +202,11 @@ export function healthOf(scalers: readonly ServiceScaler[], o: { maxAgeMs: numbe
             lastSuccessfulTickAgeSeconds: age === undefined ? null : age / 1000,
             consecutiveFailures: s.failures,
             ...(s.lastError && s.failures > 0 ? { lastError: s.lastError } : {}),
+            paused: s.spec.settings.paused === true,
+            fallbackActive: s.fallbackActive,
+            consecutiveQueueFailures: s.queueFailures,
+            activationHolding: s.activationHolding,
+            ...(s.profile ? { forecastSlotsLearned: slotsLearned(s.profile) } : {}),
         };
     }
     const age = ageOf(o.lastSuccess);

@@ -153,6 +153,11 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
                 TickFailures: 0,
                 TickDuration: t.report.tickMs,
                 DeploymentHoldExpired: t.report.deploymentHoldExpired ? 1 : 0,
+                Paused: t.report.controls.paused ? 1 : 0,
+                FallbackActive: t.report.controls.fallbackActive ? 1 : 0,
+                ActivationHolding: t.report.controls.activationHolding ? 1 : 0,
+                ...(t.report.decision.demand?.arrivalRate === undefined ? {} : { ArrivalRate: t.report.decision.demand.arrivalRate }),
+                ...(t.report.decision.demand?.forecast ? { ForecastTasks: t.report.decision.demand.forecast.tasks } : {}),
             })
             : emfRecord(t.service, t.at, { TickFailures: 1, ScalingActions: 0, TickDuration: t.tickMs }));
     };

@@ -4,6 +4,7 @@
  * is checked with the flag's own rule, and an error names the service, the key and the value.
  */
 import type { SettingKey } from "../../scaling/autoscaler-settings";
+import { CONTROL_KEYS, readControls } from "./controls-settings";
 import type { ScaledServiceSettings, SourceSettings } from "./settings";
 import { ruleOf, type Reader } from "./settings-reader";
 import type { DecisionSettings } from "./types";
@@ -47,8 +48,8 @@ export function readServicesMap(r: Reader, base: Partial<DecisionSettings>): Sca
         }
         const v = value as Record<string, unknown>;
         for (const k of Object.keys(v)) {
-            if (!(k in SERVICE_KEYS) && !["queueUrl", "queueUrls", "fallback"].includes(k)) {
-                r.fail(`--services: ${at(k)}: unknown key; expected queueUrl or queueUrls, fallback, ${Object.keys(SERVICE_KEYS).join(", ")}`);
+            if (!(k in SERVICE_KEYS) && !["queueUrl", "queueUrls", ...CONTROL_KEYS].includes(k)) {
+                r.fail(`--services: ${at(k)}: unknown key; expected queueUrl or queueUrls, ${CONTROL_KEYS.join(", ")}, ${Object.keys(SERVICE_KEYS).join(", ")}`);
             }
         }
         const urls = v.queueUrls !== undefined ? v.queueUrls : v.queueUrl !== undefined ? [v.queueUrl] : undefined;
@@ -84,15 +85,8 @@ export function readServicesMap(r: Reader, base: Partial<DecisionSettings>): Sca
         if (decision.scaleUpThreshold !== undefined && decision.scaleDownThreshold !== undefined && decision.scaleDownThreshold >= decision.scaleUpThreshold) {
             r.fail(`--services: ${at("scaleDownThreshold")}: ${decision.scaleDownThreshold} must be < ${at("scaleUpThreshold")} (${decision.scaleUpThreshold})`);
         }
-        let fallback: ScaledServiceSettings["fallback"];
-        if (v.fallback !== undefined) {
-            const f = v.fallback as Record<string, unknown> | null;
-            const ok = typeof f === "object" && f !== null && Number.isInteger(f.failureThreshold) && (f.failureThreshold as number) >= 1
-                && Number.isInteger(f.replicas) && (f.replicas as number) >= 0;
-            if (ok) fallback = { failureThreshold: f.failureThreshold as number, replicas: f.replicas as number };
-            else r.fail(`--services: ${at("fallback")}: ${JSON.stringify(v.fallback)} must be {"failureThreshold": <whole number >= 1>, "replicas": <whole number >= 0>}`);
-        }
-        out.push({ service: name, sources, decision: decision as DecisionSettings, ...(fallback ? { fallback } : {}) });
+        const { fallback, ...controls } = readControls(v, at, (problem) => r.fail(problem));
+        out.push({ service: name, sources, decision: { ...decision, ...controls } as DecisionSettings, ...(fallback ? { fallback } : {}) });
     }
     return out;
 }

@@ -20,6 +20,7 @@ export function recordTick(r: TickReport, s: ServiceScaler, end: number, o: {
         if (decision.demand) m.demand(decision.demand);
         if (outcome === "updated" || outcome === "dry_run" || outcome === "external_change") m.action(outcome);
         if (r.deploymentHoldExpired) m.deploymentHoldExpired();
+        m.controls(r.controls);
         m.lastSuccess(end);
     }
     const queue = s.spec.source.queueName;
@@ -54,6 +55,11 @@ export function recordTick(r: TickReport, s: ServiceScaler, end: number, o: {
         starting: d?.starting,
         needs: d?.keep,
         windowMax: d?.windowMax,
+        forecastRate: d?.forecast?.rate,
+        forecastTasks: d?.forecast?.tasks,
+        paused: r.controls.paused || undefined,
+        fallbackActive: r.controls.fallbackActive || undefined,
+        activationHolding: r.controls.activationHolding || undefined,
         outcome,
         tickMs: r.tickMs,
     }, "tick");

@@ -3,6 +3,7 @@
  * the control loop. Times are epoch milliseconds from an injected clock.
  */
 import type { DemandMemory } from "./demand";
+import type { ArrivalProfile, ForecastSettings } from "./forecast";
 
 /** One reading of a queue. */
 export interface QueueObservation {
@@ -66,6 +67,12 @@ export interface DecisionSettings {
     readonly processingRate?: number;
     /** Count in-flight messages as work (default true). Either way the last worker stays while any is in flight. */
     readonly countInFlight: boolean;
+    /** Paused: the desired count is never changed (readings, decisions and metrics go on); unset: false. */
+    readonly paused?: boolean;
+    /** Activation: a service at 0 stays at 0 while fewer messages than this are visible; unset: any message wakes it. */
+    readonly activationMessages?: number;
+    /** The arrival forecast (forecast.ts); unset: off. */
+    readonly forecast?: ForecastSettings;
 }
 
 /** What the autoscaler itself last did; changes made by others are read back from the service. */
@@ -91,4 +98,6 @@ export interface DecisionInput {
     readonly now: number;
     /** What the previous decision remembered (its `memory`); none on the first tick. */
     readonly memory?: DemandMemory;
+    /** The learned arrival profile, read when settings.forecast is enabled. */
+    readonly profile?: ArrivalProfile;
 }

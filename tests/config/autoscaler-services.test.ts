@@ -43,7 +43,48 @@ describe("config: autoscaler.services", () => {
         expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: { min: 1, max: 10 } }]);
     });
 
+    it("hands each service its fallback, pause, activation and enabled forecast (the forecast's defaults filled in)", () => {
+        const config = loadStackConfig(rawProjectConfig("staging", {
+            services: withReports(),
+            autoscaler: { ...AUTOSCALER, services: { jobs: { paused: true, forecast: { enabled: true } }, reports: { activation: { messages: 5 }, fallback: { failureThreshold: 2, replicas: 0 }, forecast: { enabled: false } } } },
+        }), { project: "ecs-autoscaling", stack: "staging" });
+        expect(config.autoscaler.scaled.map((s) => s.settings)).to.deep.equal([
+            { min: 1, max: 10, paused: true, forecast: { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 } },
+            { min: 0, max: 4, fallback: { failureThreshold: 2, replicas: 0 }, activation: { messages: 5 } },
+        ]);
+    });
+
+    it("takes the controls of the one-service form from the top of autoscaler", () => {
+        const config = loadStackConfig(rawProjectConfig("staging", {
+            autoscaler: { ...AUTOSCALER, service: "jobs", paused: false, fallback: { failureThreshold: 3, replicas: 10 }, forecast: { enabled: true, slotSeconds: 300, weight: 1, minDays: 7 } },
+        }), { project: "ecs-autoscaling", stack: "staging" });
+        expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: {
+            min: 1, max: 10, fallback: { failureThreshold: 3, replicas: 10 }, forecast: { enabled: true, slotSeconds: 300, weight: 1, minDays: 7 },
+        } }]);
+    });
+
+    const controls = (c: Record<string, unknown>) => ({ services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: c } } });
     const table: [string, Record<string, unknown>, string][] = [
+        ["a fallback threshold of 0", controls({ fallback: { failureThreshold: 0, replicas: 1 } }),
+            "autoscaler.services.reports.fallback.failureThreshold: 0 must be a whole number >= 1"],
+        ["a negative fallback count", controls({ fallback: { failureThreshold: 1, replicas: -1 } }),
+            "autoscaler.services.reports.fallback.replicas: -1 must be a whole number >= 0"],
+        ["a fallback above max in the one-service form", { autoscaler: { ...AUTOSCALER, service: "jobs", fallback: { failureThreshold: 3, replicas: 11 } } },
+            "autoscaler.fallback.replicas: 11 must be <= services.jobs.maxCapacity (10)"],
+        ["paused as a string", controls({ paused: "yes" }),
+            'autoscaler.services.reports.paused: "yes" must be true or false'],
+        ["an activation threshold of 0", controls({ activation: { messages: 0 } }),
+            "autoscaler.services.reports.activation.messages: 0 must be a whole number >= 1"],
+        ["activation on a service whose min is above 0", { autoscaler: { ...AUTOSCALER, services: { jobs: { activation: { messages: 5 } } } } },
+            "autoscaler.services.jobs.activation.messages: 5 applies to a service at 0, but services.jobs.minCapacity is 1; set minCapacity: 0 or leave activation out"],
+        ["forecast.enabled as a string", controls({ forecast: { enabled: "on" } }),
+            'autoscaler.services.reports.forecast.enabled: "on" must be true or false'],
+        ["a forecast slot that does not divide a day", controls({ forecast: { enabled: true, slotSeconds: 700 } }),
+            "autoscaler.services.reports.forecast.slotSeconds: 700 must be one of 300, 600, 900, 1200, 1800, 3600 (a multiple of 60 that divides a day)"],
+        ["a forecast weight of 0", controls({ forecast: { enabled: true, weight: 0 } }),
+            "autoscaler.services.reports.forecast.weight: 0 must be a number > 0 and <= 1"],
+        ["forecast.minDays of 8", controls({ forecast: { enabled: true, minDays: 8 } }),
+            "autoscaler.services.reports.forecast.minDays: 8 must be a whole number >= 1 and <= 7"],
         ["a service that does not exist", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, billing: {} } } },
             'autoscaler.services.billing: "billing" is not a configured service; expected one of api, worker, jobs, gateway, preview'],
         ["a service that consumes no queue", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, gateway: {} } } },

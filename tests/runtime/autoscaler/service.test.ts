@@ -74,7 +74,7 @@ describe("startAutoscaler", () => {
         let health = await httpGet(a.healthPort, "/healthz");
         expect([health.status, health.type, JSON.parse(health.body)]).to.deep.equal([200, "application/json",
             { status: "ok", lastSuccessfulTickAgeSeconds: 0, maxAgeSeconds: 15, consecutiveFailures: 0, servicesRead: 1,
-                services: { worker: { status: "ok", lastSuccessfulTickAgeSeconds: 0, consecutiveFailures: 0 } } }]);
+                services: { worker: { status: "ok", lastSuccessfulTickAgeSeconds: 0, consecutiveFailures: 0, paused: false, fallbackActive: false, consecutiveQueueFailures: 0, activationHolding: false } } }]);
 
         queueFails = true;
         await advance(5_000); // tick at +5 s fails; next in 10 s
@@ -92,7 +92,7 @@ describe("startAutoscaler", () => {
             consecutiveFailures: 2,
             lastError: "GetQueueAttributes failed: ThrottlingException: Rate exceeded",
             servicesRead: 0,
-            services: { worker: { status: "stale", lastSuccessfulTickAgeSeconds: 16, consecutiveFailures: 2, lastError: "GetQueueAttributes failed: ThrottlingException: Rate exceeded" } },
+            services: { worker: { status: "stale", lastSuccessfulTickAgeSeconds: 16, consecutiveFailures: 2, lastError: "GetQueueAttributes failed: ThrottlingException: Rate exceeded", paused: false, fallbackActive: false, consecutiveQueueFailures: 2, activationHolding: false } },
         });
 
         queueFails = false;
@@ -192,6 +192,7 @@ describe("startAutoscaler", () => {
                         { Name: "QueueVisible", Unit: "Count" }, { Name: "QueueInFlight", Unit: "Count" }, { Name: "DesiredTasks", Unit: "Count" },
                         { Name: "RunningTasks", Unit: "Count" }, { Name: "DecidedTasks", Unit: "Count" }, { Name: "ScalingActions", Unit: "Count" },
                         { Name: "TickFailures", Unit: "Count" }, { Name: "TickDuration", Unit: "Milliseconds" }, { Name: "DeploymentHoldExpired", Unit: "Count" },
+                        { Name: "Paused", Unit: "Count" }, { Name: "FallbackActive", Unit: "Count" }, { Name: "ActivationHolding", Unit: "Count" },
                     ],
                 }],
             },
@@ -205,6 +206,9 @@ describe("startAutoscaler", () => {
             TickFailures: 0,
             TickDuration: 0,
             DeploymentHoldExpired: 0,
+            Paused: 0,
+            FallbackActive: 0,
+            ActivationHolding: 0,
         });
         queueFails = true;
         await advance(5_000);
