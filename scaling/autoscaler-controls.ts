@@ -13,14 +13,14 @@
 export const FORECAST_SLOT_SECONDS = [300, 600, 900, 1200, 1800, 3600] as const;
 
 /**
- * Days of history a restarted task reads back: two weeks, the furthest back PutMetricData accepts a
- * time stamp (CloudWatch API reference, PutMetricData, Timestamp), so two of each slot of the week.
+ * Days of history a restarted task reads back: two of each slot of the week, and within the 15 days
+ * CloudWatch keeps data points of a 60-second period (CloudWatch user guide, "Metrics retention").
  */
 export const FORECAST_HISTORY_DAYS = 14;
 
 /**
  * The forecast's defaults. Off by default: it pays for itself only on a load that recurs by the day or
- * the week, and it adds one PutMetricData per service per slot. 15-minute slots (96 a day, 672 a week)
+ * the week, and it holds tasks for a forecast peak that may not come. 15-minute slots (96 a day, 672 a week)
  * follow a diurnal ramp closely enough and average out a few minutes of noise; weight 0.5 lets the
  * latest day count as much as all before it; one day of a slot is enough to forecast it.
  */

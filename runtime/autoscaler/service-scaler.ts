@@ -9,7 +9,7 @@ import { SERVICES_STABLE_WAITER_MS } from "../../aws/api-limits";
 import type { Logger } from "../aws/logger";
 import { decide, type DemandDecision } from "./decision";
 import { EMPTY_MEMORY, type DemandMemory } from "./demand";
-import { emptyProfile, observeArrival, slotsLearned, type ArrivalProfile, type ClosedSlot } from "./forecast";
+import { emptyProfile, observeArrival, slotsLearned, type ArrivalProfile } from "./forecast";
 import type { HealthReport } from "./http";
 import type { DecisionSettings, LastActions, QueueObservation, QueueSource, ServiceCounts } from "./types";
 
@@ -64,8 +64,6 @@ export class ServiceScaler {
     private holdExpiredReported = false;
     /** The learned arrival profile (only while the forecast is enabled). */
     profile?: ArrivalProfile;
-    /** The slot the last reading closed, for the caller to persist; unset when it closed none. */
-    closedSlot?: ClosedSlot;
     /** The last tick set the fallback count (the queue could not be read failureThreshold times in a row). */
     fallbackActive = false;
     /** The last decision kept the service at 0 below the activation threshold. */
@@ -158,12 +156,8 @@ export class ServiceScaler {
         this.memory = d.memory;
         this.fallbackActive = false;
         this.activationHolding = d.activationHolding === true;
-        this.closedSlot = undefined;
-        if (this.profile && s.forecast) {
-            const learned = observeArrival(this.profile, now, d.demand.arrivalRate, s.forecast.weight);
-            this.profile = learned.profile;
-            if (learned.closed) this.closedSlot = learned.closed;
-        }
+        // The same rate goes out in the tick's EMF record (ArrivalRate), which a restarted task reads back.
+        if (this.profile && s.forecast) this.profile = observeArrival(this.profile, now, d.demand.arrivalRate, s.forecast.weight).profile;
         return { ...this.holdWindow(d, counts.desired, now, s), deploymentHoldExpired };
     }
 

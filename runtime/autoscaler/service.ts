@@ -13,6 +13,8 @@ import { createLogger, redactUrl, type Logger } from "../aws/logger";
 import { EcsFleet } from "./actuator";
 import { ChaosNotAllowedError, ChaosScheduler, healLeftovers, runChaos, SIMULATIONS, type ChaosKind, type ChaosReport, type ChaosTarget } from "./chaos";
 import { emfRecord } from "./emf";
+import { slotsLearned, type ArrivalProfile } from "./forecast";
+import { readArrivalProfiles } from "./forecast-store";
 import { startOpsServer, type OpsServer } from "./http";
 import { ControlLoop, type ControlLoopOptions, type ScaledService } from "./loop";
 import { defaultPacing, mapBounded } from "./pacing";
@@ -140,6 +142,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
         await closeSources();
         throw error;
     }
+    const profiles = await readProfiles(settings, cloudwatch, clock(), logger, onAuxiliaryError);
 
     const emf = (fields: Record<string, unknown>) => logger.info(fields, "metrics");
     const onTick: ControlLoopOptions["onTick"] = (t) => {
@@ -167,6 +170,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
         settings: s.decision,
         ...(initialLastActions.has(s.service) ? { initialLastActions: initialLastActions.get(s.service)! } : {}),
         ...(s.fallback ? { fallback: s.fallback } : {}),
+        ...(profiles.has(s.service) ? { initialProfile: profiles.get(s.service)! } : {}),
     }));
     const loop = new ControlLoop({
         services,
@@ -240,6 +244,27 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
             return stopping;
         },
     };
+}
+
+/**
+ * The arrival profiles of the services that forecast, read back from their ArrivalRate history
+ * (forecast-store.ts); empty profiles (and a warning) when CloudWatch cannot be read.
+ */
+async function readProfiles(settings: AutoscalerSettings, cloudwatch: CloudWatchClient, now: number, logger: Logger, onError: (e: ApiCallError) => void): Promise<Map<string, ArrivalProfile>> {
+    const forecasting = settings.services.flatMap((s) => (s.decision.forecast?.enabled ? [{ service: s.service, forecast: s.decision.forecast }] : []));
+    if (forecasting.length === 0) return new Map();
+    try {
+        const profiles = await readArrivalProfiles(cloudwatch, forecasting, now);
+        for (const [service, p] of profiles) {
+            const learned = slotsLearned(p);
+            logger.info({ service, slotsLearned: learned }, `read back the arrival profile of ${service}: ${learned.weekly} slots of the week, ${learned.daily} of the day`);
+        }
+        return profiles;
+    } catch (error) {
+        if (!(error instanceof ApiCallError)) throw error;
+        onError(error);
+        return new Map();
+    }
 }
 
 /** Counts every request a client sends (each retry too), by operation, at the finalize step. */
