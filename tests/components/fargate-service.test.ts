@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { FargateService, FargateServiceArgs } from "../../components/fargate-service";
+import { FargateService, FargateServiceArgs, targetGroupName } from "../../components/fargate-service";
 import { ECS_TASKS_TRUST_STATEMENT, TestCluster, testCluster } from "../helpers/cluster";
 import { ACCOUNT, REGION, allRegistered, named, ofType, recorded, setupMocks } from "../helpers/pulumi-mocks";
 
@@ -140,5 +140,29 @@ describe("FargateService", () => {
             { propertyPath: "container.port", reason: "is required when loadBalancer is set (the target group forwards to it)" },
         ]);
         expect(recorded.length).to.equal(before);
+    });
+});
+
+describe("targetGroupName", () => {
+    const settings = { port: 80, protocol: "HTTP", targetType: "ip", vpcId: "vpc-0staging" };
+
+    it("fits 32 characters, keeps a physical name of up to 27 whole, and tells long names apart by a hash of the whole name", () => {
+        expect(targetGroupName("ecs-autoscaling-staging-api", settings)).to.equal("ecs-autoscaling-staging-api-824e");
+        const long = targetGroupName("a-very-long-name-prefix-1234-service-with-a-long-key", settings);
+        expect(long).to.equal("a-very-long-name-pref-2db99-824e");
+        expect(long).to.have.length(32);
+        // Names that share their first 27 characters no longer share a target group name.
+        expect(["ecs-autoscaling-localstack-api", "ecs-autoscaling-localstack-api2"].map((n) => targetGroupName(n, settings)))
+            .to.deep.equal(["ecs-autoscaling-local-0523d-824e", "ecs-autoscaling-local-7a55a-824e"]);
+        // A cut that ends in a dash drops it, so the name never holds "--".
+        expect(targetGroupName("abcdefghijklmnopqrst-uvwxyz-more", settings)).to.equal("abcdefghijklmnopqrst-3eef0-824e");
+    });
+
+    it("changes with every setting that replaces a target group, and only then", () => {
+        expect(targetGroupName("svc", settings)).to.equal("svc-824e");
+        expect(targetGroupName("svc", { ...settings })).to.equal("svc-824e");
+        const changes = [{ port: 8080 }, { protocol: "HTTPS" }, { targetType: "instance" }, { vpcId: "vpc-other" }];
+        expect(changes.map((changed) => targetGroupName("svc", { ...settings, ...changed })))
+            .to.deep.equal(["svc-0175", "svc-fee2", "svc-4739", "svc-5a5d"]);
     });
 });
