@@ -10,12 +10,13 @@
  *   "acceptable latency / time per message" (user guide, "Create a target tracking scaling policy
  *   using metric math") from the target age and the worker rate;
  * - `queue-autoscaler` and `queue-autoscaler+forecast` (queue consumers): the stack's settings without
- *   and with the arrival forecast.
+ *   and with the arrival forecast (the stack's forecast settings, or the defaults turned on).
  * The oracle is added by the caller.
  */
 import { CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
 import { DEFAULT_COOLDOWN_SECONDS, DEFAULT_SCHEDULING_BUFFER_SECONDS } from "../aws/defaults";
 import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
+import { FORECAST_DEFAULTS } from "../scaling/autoscaler-controls";
 import type { DecisionSettings } from "../runtime/autoscaler/types";
 import { awsController } from "../scaling/aws-controller";
 import type { EngineParams } from "../scaling/engine/params";
@@ -93,14 +94,14 @@ export function plannedControllers(o: ControllerOptions): PlannedController[] {
         });
         return { controller, activities };
     };
-    const autoscaler = (name: string): PlannedController => ({
-        controller: { ...queueAutoscalerController(o.autoscaler!.decision, o.autoscaler!.intervalSeconds, o.taskStartSeconds), name },
+    const autoscaler = (name: string, decision: DecisionSettings): PlannedController => ({
+        controller: { ...queueAutoscalerController(decision, o.autoscaler!.intervalSeconds, o.taskStartSeconds), name },
     });
     const plan = o.plan;
     if (!o.compare) {
         const out: PlannedController[] = [];
         if (plan.policies.length > 0 || (plan.scheduledActions ?? []).length > 0) out.push(aws("application-auto-scaling", plan));
-        if (o.autoscaler?.owned) out.push(autoscaler(CONTROLLER_NAMES.autoscaler));
+        if (o.autoscaler?.owned) out.push(autoscaler(CONTROLLER_NAMES.autoscaler, o.autoscaler.decision));
         return out;
     }
     const reactive = plan.policies.filter(isReactive);
@@ -115,7 +116,13 @@ export function plannedControllers(o: ControllerOptions): PlannedController[] {
         out.push(aws(CONTROLLER_NAMES.backlogPerTask, {
             ...bounds, policies: backlog.length > 0 ? backlog : [derivedBacklogPolicy(o.queue.name, o.serviceName, o.queue.workerRate, o.queue.targetAgeSeconds)],
         }));
-        if (o.autoscaler) out.push(autoscaler(CONTROLLER_NAMES.autoscaler));
+        if (o.autoscaler) {
+            const { forecast, ...without } = o.autoscaler.decision;
+            out.push(
+                autoscaler(CONTROLLER_NAMES.autoscaler, without),
+                autoscaler(CONTROLLER_NAMES.autoscalerForecast, { ...without, forecast: forecast?.enabled ? forecast : { ...FORECAST_DEFAULTS, enabled: true } }),
+            );
+        }
     }
     return out;
 }

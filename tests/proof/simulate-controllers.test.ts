@@ -31,7 +31,7 @@ const names = (o: ControllerOptions) => plannedControllers(o).map((c) => c.contr
 describe("proof/simulate: the controllers --compare runs", () => {
     it("a queue consumer's plan with a policy and a schedule: every controller it can hold", () => {
         expect(names(OPTIONS)).to.deep.equal([
-            "aws-reactive", "aws-reactive+scheduled", "aws-predictive+reactive", "backlog-per-task", "queue-autoscaler",
+            "aws-reactive", "aws-reactive+scheduled", "aws-predictive+reactive", "backlog-per-task", "queue-autoscaler", "queue-autoscaler+forecast",
         ]);
     });
 
@@ -61,7 +61,7 @@ describe("proof/simulate: the controllers --compare runs", () => {
             service: "worker", trace: "burst", compare: true, seed: "1", out: "unused", tick: "5", workerRate: "2", targetAge: "60", taskCapacity: "100",
         });
         expect(run.results.map((r) => r.controller)).to.deep.equal([
-            "aws-reactive", "aws-predictive+reactive", "backlog-per-task", "queue-autoscaler", "oracle",
+            "aws-reactive", "aws-predictive+reactive", "backlog-per-task", "queue-autoscaler", "queue-autoscaler+forecast", "oracle",
         ]);
     });
 });
