@@ -4,6 +4,9 @@
  * reader-count scaling plan and the write-rate alarm. Every problem names the key, the value and the rule.
  */
 import { z } from "zod";
+import {
+    AURORA_POSTGRESQL_MAJORS, AURORA_POSTGRESQL_VERSIONS, AURORA_POSTGRESQL_VERSIONS_SOURCE, auroraPostgresqlVersionsOf,
+} from "../aws/aurora-engine-versions";
 import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
 import {
     AURORA_ACU_STEP, AURORA_AUTO_PAUSE_SECONDS, AURORA_BACKUP_RETENTION_DAYS, AURORA_MAX_ACU, AURORA_MAX_REPLICAS, alarmEvaluationWindowSeconds,
@@ -67,7 +70,10 @@ const auroraClassScaler = z.strictObject({
 });
 
 const auroraCommon = {
-    /** Aurora PostgreSQL engine version, major.minor. */
+    /**
+     * Aurora PostgreSQL engine version, major.minor, one AWS offers (aws/aurora-engine-versions.ts). The
+     * cluster ignores later changes to it: RDS applies minor upgrades itself.
+     */
     engineVersion: z.string().regex(/^\d+\.\d+$/, { error: "must be an Aurora PostgreSQL version as major.minor, e.g. 16.4" }).default("16.4"),
     databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { error: "must be lower-case letters, digits and _, starting with a letter, at most 63 characters" }).default("app"),
     /** The master user's name; its password is generated and kept by RDS in Secrets Manager. */
@@ -132,7 +138,7 @@ export function auroraNames(prefix: string): AuroraNames {
 
 /** Every broken rule of a parsed `aurora` value, as `aurora.<key>: <value> <rule>` sentences. */
 export function auroraProblems(a: AuroraInput): string[] {
-    const problems: string[] = [];
+    const problems: string[] = [...engineVersionProblems(a.engineVersion)];
     const allowed = AURORA_POSTGRESQL_CLASSES.join(", ");
     if (a.mode === "provisioned") {
         for (const key of ["instanceClass", "scaleUpInstanceClass"] as const) {
@@ -174,6 +180,23 @@ export function auroraProblems(a: AuroraInput): string[] {
         problems.push(`aurora.writeAlarm.evaluationPeriods: ${a.writeAlarm.evaluationPeriods} x periodSeconds ${a.writeAlarm.periodSeconds} exceeds CloudWatch's ${window} s evaluation window`);
     }
     return problems;
+}
+
+/**
+ * An engine version RDS would refuse at CreateDBCluster: its major first (with the nearest major's
+ * versions), then major.minor against the versions offered (aws/aurora-engine-versions.ts).
+ */
+export function engineVersionProblems(version: string): string[] {
+    if (AURORA_POSTGRESQL_VERSIONS.includes(version)) return [];
+    const major = Number(version.split(".")[0]);
+    const source = `versions from ${AURORA_POSTGRESQL_VERSIONS_SOURCE}`;
+    if (!AURORA_POSTGRESQL_MAJORS.includes(major)) {
+        const nearest = AURORA_POSTGRESQL_MAJORS.reduce((best, m) => (Math.abs(m - major) < Math.abs(best - major) ? m : best));
+        return [`aurora.engineVersion: "${version}" is not an ${AURORA_POSTGRESQL_ENGINE} version AWS offers: major ${major} is not offered ` +
+            `(majors ${AURORA_POSTGRESQL_MAJORS.join(", ")}; nearest: ${auroraPostgresqlVersionsOf(nearest).join(", ")}; ${source})`];
+    }
+    return [`aurora.engineVersion: "${version}" is not an ${AURORA_POSTGRESQL_ENGINE} version AWS offers: ` +
+        `major ${major} is offered as ${auroraPostgresqlVersionsOf(major).join(", ")} (${source})`];
 }
 
 /**

@@ -100,9 +100,9 @@ describe("config: aurora", () => {
         const table: [string, Record<string, unknown>, string[]][] = [
             ["0.5-4 ACU", { minCapacity: 0.5, maxCapacity: 4 }, []],
             ["0-8 ACU with auto-pause on 16.4", { minCapacity: 0, maxCapacity: 8, secondsUntilAutoPause: 600 }, []],
-            ["0 ACU on 16.2 (no auto-pause)", { engineVersion: "16.2", minCapacity: 0, maxCapacity: 8 },
-                ['aurora.minCapacity: 0 needs auto-pause, which engineVersion "16.2" does not support (13.15+, 14.12+, 15.7+, 16.3+ or 17.x); use 0.5 or a newer version']],
-            ["0 ACU on 13.15", { engineVersion: "13.15", minCapacity: 0, maxCapacity: 2 }, []],
+            ["0 ACU on 14.6 (no auto-pause)", { engineVersion: "14.6", minCapacity: 0, maxCapacity: 8 },
+                ['aurora.minCapacity: 0 needs auto-pause, which engineVersion "14.6" does not support (13.15+, 14.12+, 15.7+, 16.3+ or 17.x); use 0.5 or a newer version']],
+            ["0 ACU on 13.16", { engineVersion: "13.16", minCapacity: 0, maxCapacity: 2 }, []],
             ["0.75 ACU", { minCapacity: 0.75, maxCapacity: 4 }, ["aurora.minCapacity: 0.75 must be a multiple of 0.5 ACU"]],
             ["max 300 ACU", { minCapacity: 1, maxCapacity: 300 }, ["aurora.maxCapacity: 300 must be <= 256 ACU"]],
             ["min above max", { minCapacity: 8, maxCapacity: 4 }, ["aurora.minCapacity: 8 must be <= aurora.maxCapacity (4)"]],
@@ -126,6 +126,36 @@ describe("config: aurora", () => {
         it("auto-pause versions", () => {
             expect(["13.14", "13.15", "14.11", "14.12", "15.6", "15.7", "16.2", "16.3", "17.0", "12.22"].map(supportsAutoPause))
                 .to.deep.equal([false, true, false, true, false, true, false, true, true, false]);
+        });
+    });
+
+    describe("engine versions AWS offers (aws-cdk-lib v2.274.0, 20 Oct 2026, AuroraPostgresEngineVersion)", () => {
+        const SOURCE = "versions from aws-cdk-lib v2.274.0 (20 Oct 2026), AuroraPostgresEngineVersion";
+        const table: [string, string[]][] = [
+            ["16.4", []],
+            ["16.13", []],
+            ["17.4", []],
+            ["18.6", []],
+            ["13.16", []],
+            ["11.21", []],
+            ["99.9", [`aurora.engineVersion: "99.9" is not an aurora-postgresql version AWS offers: major 99 is not offered (majors 11, 12, 13, 14, 15, 16, 17, 18; nearest: 18.3, 18.4, 18.6; ${SOURCE})`]],
+            ["10.21", [`aurora.engineVersion: "10.21" is not an aurora-postgresql version AWS offers: major 10 is not offered (majors 11, 12, 13, 14, 15, 16, 17, 18; nearest: 11.9, 11.21; ${SOURCE})`]],
+            ["16.5", [`aurora.engineVersion: "16.5" is not an aurora-postgresql version AWS offers: major 16 is offered as 16.4, 16.6, 16.8, 16.9, 16.10, 16.11, 16.13 (${SOURCE})`]],
+            ["16.2", [`aurora.engineVersion: "16.2" is not an aurora-postgresql version AWS offers: major 16 is offered as 16.4, 16.6, 16.8, 16.9, 16.10, 16.11, 16.13 (${SOURCE})`]],
+            ["17.0", [`aurora.engineVersion: "17.0" is not an aurora-postgresql version AWS offers: major 17 is offered as 17.4, 17.5, 17.6, 17.7, 17.9 (${SOURCE})`]],
+            ["16.04", [`aurora.engineVersion: "16.04" is not an aurora-postgresql version AWS offers: major 16 is offered as 16.4, 16.6, 16.8, 16.9, 16.10, 16.11, 16.13 (${SOURCE})`]],
+        ];
+        for (const [version, want] of table) {
+            it(`${version}: ${want.length === 0 ? "accepted" : "refused"}`, () => {
+                const a = stagingAurora();
+                a.engineVersion = version;
+                expect(problemsOf(a)).to.deep.equal(want);
+            });
+        }
+        it("a serverless cluster on a version AWS does not offer is refused too", () => {
+            expect(problemsOf(serverless({ engineVersion: "99.9", minCapacity: 0.5, maxCapacity: 4 }))).to.deep.equal([
+                `aurora.engineVersion: "99.9" is not an aurora-postgresql version AWS offers: major 99 is not offered (majors 11, 12, 13, 14, 15, 16, 17, 18; nearest: 18.3, 18.4, 18.6; ${SOURCE})`,
+            ]);
         });
     });
 
