@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DEFAULT_COOLDOWN_SECONDS } from "../aws/defaults";
 import { SQS_MAX_WAIT_SECONDS, TASK_PROTECTION_MAX_MINUTES, TASK_PROTECTION_MIN_MINUTES } from "../aws/limits";
+import { LOG_LEVELS, parseLogLevel } from "../scaling/log-levels";
 import { TASK_DEFINITION_MAX_BYTES, rules } from "./aws-rules";
 import { capacityStrategy, type CapacityProviderItem } from "./capacity-strategy";
 import { loadBalancerRoute, routePriorityProblems } from "./load-balancer";
@@ -163,6 +164,11 @@ function workloadEnvironmentProblems(path: string, svc: ServiceInput): string[] 
             const range = rule.max !== undefined ? `from ${rule.min} to ${rule.max}` : `>= ${rule.min}`;
             problems.push(`${path}.environment.${name}: ${JSON.stringify(text)} must be a whole number ${range} (${rule.what}, read by the ${svc.workload} when it starts)`);
         }
+    }
+    // Both workloads log through runtime/aws/logger.ts, which refuses an unknown level at start (blank: info).
+    const level = svc.environment.LOG_LEVEL;
+    if (level !== undefined && level.trim() !== "" && parseLogLevel(level) === undefined) {
+        problems.push(`${path}.environment.LOG_LEVEL: ${JSON.stringify(level)} must be one of ${LOG_LEVELS.join(", ")} (read by the ${svc.workload} when it starts)`);
     }
     return problems;
 }

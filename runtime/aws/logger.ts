@@ -7,13 +7,13 @@
  * operation and the code, not the SDK's call stack).
  */
 import pino from "pino";
+import { LOG_LEVELS, parseLogLevel, type LogLevel } from "../../scaling/log-levels";
 import { ApiCallError, errorCode } from "./call";
 
 export type Logger = pino.Logger;
 
 /** The levels LOG_LEVEL may name. */
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 
 export interface LoggerOptions {
     /** Logger name, written as `name` on every line. */
@@ -38,9 +38,9 @@ export class LogLevelError extends Error {
 export function logLevel(level: string | undefined, env: NodeJS.ProcessEnv = process.env): LogLevel {
     const raw = level ?? (env.LOG_LEVEL?.trim() === "" ? undefined : env.LOG_LEVEL);
     if (raw === undefined) return "info";
-    const l = raw.trim().toLowerCase();
-    if (!(LOG_LEVELS as readonly string[]).includes(l)) throw new LogLevelError(raw);
-    return l as LogLevel;
+    const l = parseLogLevel(raw);
+    if (l === undefined) throw new LogLevelError(raw);
+    return l;
 }
 
 /** `err` as logged: what failed and how; the stack (and the cause's) only when `withStack`. */
