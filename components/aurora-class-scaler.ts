@@ -52,7 +52,8 @@ export interface AuroraClassScalerArgs {
     /** Decide and log, change nothing. Required. */
     readonly dryRun: boolean;
     /**
-     * Reserve concurrency 1, so an SNS notification and a schedule tick never run at once. Defaults to
+     * Reserve concurrency 1, so an SNS notification and a schedule tick never run at once (without it,
+     * the claim tag on the cluster lets only one of them act: runtime/aurora/operation.ts). Defaults to
      * false: reserved concurrency needs the account's Lambda concurrency quota above the 100 Lambda keeps
      * unreserved (Lambda developer guide, "Configuring reserved concurrency"); a new account's is not.
      */

@@ -68,12 +68,12 @@ export function classScalerStatements(i: ClassScalerPolicyInputs): pulumi.Input<
         { Sid: "ResizeMembers", Effect: "Allow", Action: "rds:ModifyDBInstance", Resource: instancesArn },
         { Sid: "MoveWriter", Effect: "Allow", Action: "rds:FailoverDBCluster", Resource: [clusterArn, instancesArn] },
         {
-            // The operation record and the last change, on the cluster.
+            // The operation record, the last change and an invocation's claim, on the cluster.
             Sid: "RecordOperation",
             Effect: "Allow",
             Action: ["rds:AddTagsToResource", "rds:RemoveTagsFromResource"],
             Resource: clusterArn,
-            Condition: tagged([`${CLASS_SCALER_TAG_PREFIX}operation`, `${CLASS_SCALER_TAG_PREFIX}last-change`]),
+            Condition: tagged([`${CLASS_SCALER_TAG_PREFIX}operation`, `${CLASS_SCALER_TAG_PREFIX}last-change`, `${CLASS_SCALER_TAG_PREFIX}claim`]),
         },
         {
             // The standby mark on an instance; never the `created` mark, which would make an

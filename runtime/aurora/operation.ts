@@ -39,7 +39,37 @@ export const TAGS = {
     created: `${CLASS_SCALER_TAG_PREFIX}created`,
     /** On a former writer kept as a reader: the first candidate for the next change. */
     standby: `${CLASS_SCALER_TAG_PREFIX}standby`,
+    /** On the cluster while one invocation acts: which one, and until when (see Claim). */
+    claim: `${CLASS_SCALER_TAG_PREFIX}claim`,
 } as const;
+
+/**
+ * The claim one invocation holds on the cluster while it decides and acts, so that an SNS notification
+ * and a schedule tick arriving together do not both start (or both advance) an operation, without the
+ * reserved concurrency a new account's Lambda quota does not allow. RDS tags have no conditional write,
+ * so an invocation writes its claim, waits CLAIM_SETTLE_MS, and reads it back: of invocations that
+ * each saw no live claim, only the last writer reads its own token back and acts; the others stop. A
+ * claim lapses at `until` (CLAIM_LEASE_SECONDS, two of the function's 60 s timeouts), so a crashed
+ * invocation holds no one up for longer.
+ */
+export interface Claim {
+    readonly by: string;
+    /** Epoch seconds. */
+    readonly until: number;
+}
+
+/** Longer than one bounded AddTagsToResource call: a contender that read no claim has written its own by then. */
+export const CLAIM_SETTLE_MS = 5_000;
+export const CLAIM_LEASE_SECONDS = 120;
+
+export function encodeClaim(c: Claim): string {
+    return `by=${c.by} until=${c.until}`;
+}
+
+export function decodeClaim(value: string): Claim | undefined {
+    const m = /^by=(\S+) until=(\d+)$/.exec(value.trim());
+    return m ? { by: m[1], until: Number(m[2]) } : undefined;
+}
 
 /**
  * Encodes an operation as one tag value. RDS tag values allow only letters, digits, spaces and

@@ -11,12 +11,14 @@ import {
     type DBCluster, type DBInstance, type RDSClient, type Tag,
 } from "@aws-sdk/client-rds";
 import { DescribeAlarmsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { AURORA_POSTGRESQL_ENGINE } from "../../scaling/aurora";
 import { apiCall } from "../aws/call";
 import type { Logger } from "../aws/logger";
 import {
-    AlarmState, Decision, Operation, ScalerSettings, TAGS, candidateIdentifier, decide, decodeLastChange, decodeOperation,
-    encodeLastChange, encodeOperation,
+    AlarmState, CLAIM_LEASE_SECONDS, CLAIM_SETTLE_MS, Decision, Operation, ScalerSettings, TAGS, candidateIdentifier, decide,
+    decodeClaim, decodeLastChange, decodeOperation, encodeClaim, encodeLastChange, encodeOperation,
 } from "./operation";
 
 export interface ScalerDeps {
@@ -25,6 +27,10 @@ export interface ScalerDeps {
     readonly logger: Logger;
     /** Epoch milliseconds. */
     readonly now: () => number;
+    /** Waits while a claim settles; default: real time. */
+    readonly sleep?: (ms: number) => Promise<void>;
+    /** This invocation's claim token; default: a random UUID. */
+    readonly token?: string;
 }
 
 /** How an invocation ended. */
@@ -47,10 +53,60 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 export class InstanceClassScaler {
     constructor(private readonly s: ScalerSettings, private readonly d: ScalerDeps) {}
 
-    /** One invocation: decide, then start or resume an operation and advance it until it must wait. */
+    /**
+     * One invocation: claim the cluster (operation.ts, Claim), decide, then start or resume an operation
+     * and advance it until it must wait, and release the claim. Dry-run writes nothing, so claims nothing.
+     */
     async run(trigger: string): Promise<Outcome> {
+        const first = await this.cluster();
+        if (this.s.dryRun) return this.act(trigger, first);
+        const token = this.d.token ?? randomUUID();
+        const claimed = await this.claim(trigger, first, token);
+        if (!("arn" in claimed)) return claimed;
+        try {
+            return await this.act(trigger, claimed);
+        } finally {
+            await this.release(trigger, claimed.arn, token);
+        }
+    }
+
+    /** The cluster as read back after this invocation's claim settled, or why another invocation acts instead. */
+    private async claim(trigger: string, cluster: ClusterView, token: string): Promise<ClusterView | Outcome> {
         const log = this.d.logger;
-        const cluster = await this.cluster();
+        const now = seconds(this.d.now());
+        const held = decodeClaim(cluster.tags.get(TAGS.claim) ?? "");
+        if (held !== undefined && held.until > now && held.by !== token) {
+            const reason = `invocation ${held.by} holds the cluster until ${held.until}; this one (${trigger}) does nothing`;
+            log.info({ event: "claim-held", trigger, claim: held }, reason);
+            return { result: "idle", reason };
+        }
+        const value = encodeClaim({ by: token, until: now + CLAIM_LEASE_SECONDS });
+        await apiCall("AddTagsToResource", () => this.d.rds.send(new AddTagsToResourceCommand({ ResourceName: cluster.arn, Tags: [{ Key: TAGS.claim, Value: value }] })));
+        await (this.d.sleep ?? ((ms: number) => sleepFor(ms)))(CLAIM_SETTLE_MS);
+        const after = await this.cluster();
+        const read = decodeClaim(after.tags.get(TAGS.claim) ?? "");
+        if (read?.by !== token) {
+            const reason = `invocation ${read?.by ?? "(none)"} claimed the cluster at the same time; this one (${trigger}) does nothing`;
+            log.info({ event: "claim-lost", trigger, claim: read }, reason);
+            return { result: "idle", reason };
+        }
+        log.info({ event: "claimed", trigger, claim: read }, `claimed ${this.s.clusterIdentifier}`);
+        return after;
+    }
+
+    /** Removes this invocation's claim; a failure is logged, and the claim lapses at its lease. */
+    private async release(trigger: string, clusterArn: string, token: string): Promise<void> {
+        try {
+            const current = decodeClaim((await this.cluster()).tags.get(TAGS.claim) ?? "");
+            if (current?.by !== token) return;
+            await apiCall("RemoveTagsFromResource", () => this.d.rds.send(new RemoveTagsFromResourceCommand({ ResourceName: clusterArn, TagKeys: [TAGS.claim] })));
+        } catch (error) {
+            this.d.logger.error({ event: "claim-release-failed", trigger, err: error }, `claim not released; it lapses after ${CLAIM_LEASE_SECONDS} s`);
+        }
+    }
+
+    private async act(trigger: string, cluster: ClusterView): Promise<Outcome> {
+        const log = this.d.logger;
         const opTag = cluster.tags.get(TAGS.operation);
         let operation: Operation | undefined;
         if (opTag !== undefined) {

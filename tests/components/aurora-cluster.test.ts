@@ -186,7 +186,7 @@ describe("AuroraCluster", () => {
                 ], { Bool: { "rds:PubliclyAccessible": "false" }, StringEquals: { "aws:RequestTag/class-scaler:created": "true" } }],
                 ["ResizeMembers", instancesArn, undefined],
                 ["MoveWriter", [clusterArn, instancesArn], undefined],
-                ["RecordOperation", clusterArn, { "ForAllValues:StringEquals": { "aws:TagKeys": ["class-scaler:operation", "class-scaler:last-change"] }, Null: { "aws:TagKeys": "false" } }],
+                ["RecordOperation", clusterArn, { "ForAllValues:StringEquals": { "aws:TagKeys": ["class-scaler:operation", "class-scaler:last-change", "class-scaler:claim"] }, Null: { "aws:TagKeys": "false" } }],
                 ["MarkStandby", instancesArn, { "ForAllValues:StringEquals": { "aws:TagKeys": ["class-scaler:standby"] }, Null: { "aws:TagKeys": "false" } }],
                 ["RemoveOwnInstances", own, { StringEquals: { "rds:db-tag/class-scaler:created": "true" } }],
             ]);

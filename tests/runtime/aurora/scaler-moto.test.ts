@@ -44,6 +44,8 @@ describe("integration: aurora instance-class scaler against moto_server", functi
         rds, cloudwatch,
         logger: createLogger({ level: "info", destination: { write: (l: string) => { logLines.push(JSON.parse(l)); } } }),
         now: () => Date.now() + offsetMs,
+        // One invocation at a time here: the claim is written, read back and released without the settle wait.
+        sleep: async () => {},
     });
 
     async function runToEnd(trigger: string): Promise<Outcome[]> {

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { InstanceClassScaler } from "../../../runtime/aurora/scaler";
-import { ScalerSettings, TAGS, decodeOperation, decide, encodeOperation, Operation } from "../../../runtime/aurora/operation";
+import {
+    CLAIM_LEASE_SECONDS, CLAIM_SETTLE_MS, ScalerSettings, TAGS, decodeClaim, decodeOperation, decide, encodeClaim, encodeOperation, Operation,
+} from "../../../runtime/aurora/operation";
 import { handler, settingsFromEnv, triggerOf, SCALER_ENV } from "../../../runtime/aurora/handler";
 import { captureLogs, CLIENT_CONFIG } from "../support";
 import { ALARM, CLUSTER, FakeAurora, clusterArn, instanceArn } from "./fake-rds";
@@ -35,8 +37,12 @@ describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
         cloudwatch: new CloudWatchClient(CLIENT_CONFIG),
         logger: logs.logger,
         now: () => now,
+        sleep: async () => {},
+        token: "test-invocation",
     });
-    const writes = () => world.writes.map((w) => [w.op, w.input]);
+    /** The writes of the class change; each invocation's claim and its release are tested on their own below. */
+    const isClaim = (w: { input: any }) => [...(w.input.Tags ?? []).map((t: any) => t.Key), ...(w.input.TagKeys ?? [])].includes(TAGS.claim);
+    const writes = () => world.writes.filter((w) => !isClaim(w)).map((w) => [w.op, w.input]);
     const opTag = (step: Operation["step"], o: Partial<Operation> = {}) => encodeOperation({
         direction: "up", step, fromClass: SMALL, toClass: LARGE, oldWriter: WRITER,
         candidate: `${CLUSTER}-up-${T0s.toString(36)}`, createCandidate: true, startedAt: T0s, ...o,
@@ -160,7 +166,70 @@ describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
         expect(writes()).to.deep.equal([]);
         now += 1000;
         expect(await scaler().run("schedule")).to.deep.include({ result: "waiting", step: "wait-candidate" });
-        expect(world.writes.map((w) => w.op)).to.deep.equal(["AddTagsToResource", "CreateDBInstance", "AddTagsToResource"]);
+        expect(writes().map(([op]) => op)).to.deep.equal(["AddTagsToResource", "CreateDBInstance", "AddTagsToResource"]);
+    });
+
+    describe("one invocation at a time, without reserved concurrency: the claim on the cluster", () => {
+        /** Scalers whose settle waits all end together, once every one of them has written its claim. */
+        function contenders(tokens: string[]): InstanceClassScaler[] {
+            let waiting = 0;
+            let release!: () => void;
+            const allWritten = new Promise<void>((r) => { release = r; });
+            return tokens.map((token) => new InstanceClassScaler(settings, {
+                rds: new RDSClient(CLIENT_CONFIG), cloudwatch: new CloudWatchClient(CLIENT_CONFIG), logger: logs.logger, now: () => now, token,
+                sleep: async (ms) => {
+                    expect(ms).to.equal(CLAIM_SETTLE_MS);
+                    if (++waiting === tokens.length) release();
+                    await allWritten;
+                },
+            }));
+        }
+
+        it("an alarm notification and a schedule tick at the same moment: one creates the candidate, the other does nothing", async () => {
+            world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+            const [a, b] = contenders(["sns-1", "tick-1"]);
+            const [fromAlarm, fromTick] = await Promise.all([a.run("alarm"), b.run("schedule")]);
+            expect(fromAlarm).to.deep.equal({ result: "idle", reason: "invocation tick-1 claimed the cluster at the same time; this one (alarm) does nothing" });
+            expect(fromTick).to.deep.include({ result: "waiting", step: "wait-candidate" });
+            expect(world.writes.filter((w) => w.op === "CreateDBInstance")).to.have.length(1);
+            expect(logs.lines.filter((l) => l.event === "operation-started")).to.have.length(1);
+            expect(world.writes.filter(isClaim).map((w) => [w.op, w.input.Tags?.[0]?.Value ?? w.input.TagKeys])).to.deep.equal([
+                ["AddTagsToResource", `by=sns-1 until=${T0s + CLAIM_LEASE_SECONDS}`],
+                ["AddTagsToResource", `by=tick-1 until=${T0s + CLAIM_LEASE_SECONDS}`],
+                ["RemoveTagsFromResource", [TAGS.claim]],
+            ]);
+            expect(world.clusterTags.has(TAGS.claim)).to.equal(false);
+        });
+
+        it("two invocations resuming the same operation: only one fails over", async () => {
+            world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+            world.add(`${CLUSTER}-up-${T0s.toString(36)}`, LARGE, 0, { [TAGS.created]: "true" }, "available");
+            world.clusterTags.set(TAGS.operation, opTag("wait-candidate"));
+            const outcomes = await Promise.all(contenders(["a", "b", "c"]).map((s, i) => s.run(i === 0 ? "alarm" : "schedule")));
+            expect(outcomes.filter((o) => o.result === "idle")).to.have.length(2);
+            expect(world.writes.filter((w) => w.op === "FailoverDBCluster")).to.have.length(1);
+        });
+
+        it("a live claim of another invocation: nothing is read past the cluster and nothing is written", async () => {
+            world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+            world.clusterTags.set(TAGS.claim, `by=other until=${T0s + 1}`);
+            expect(await scaler().run("alarm")).to.deep.equal({ result: "idle", reason: `invocation other holds the cluster until ${T0s + 1}; this one (alarm) does nothing` });
+            expect(world.writes).to.deep.equal([]);
+        });
+
+        it("a lapsed claim (its invocation crashed) is taken over", async () => {
+            world = new FakeAurora({ writerClass: SMALL, readers: { [READER]: SMALL }, alarm: { state: "ALARM", since: new Date(T0 - 60_000) } });
+            world.clusterTags.set(TAGS.claim, `by=crashed until=${T0s}`);
+            expect(await scaler().run("alarm")).to.deep.include({ result: "waiting", step: "wait-candidate" });
+            expect(world.writes.filter((w) => w.op === "CreateDBInstance")).to.have.length(1);
+            expect(world.clusterTags.has(TAGS.claim)).to.equal(false);
+        });
+
+        it("the claim round-trips and uses only characters RDS allows in tag values", () => {
+            const value = encodeClaim({ by: "3f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4", until: T0s + CLAIM_LEASE_SECONDS });
+            expect(decodeClaim(value)).to.deep.equal({ by: "3f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4", until: T0s + CLAIM_LEASE_SECONDS });
+            expect(value).to.match(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
+        });
     });
 
     it("crash after CreateDBInstance, before the tag moved on: resumes from the tag without creating a second instance", async () => {
