@@ -4,9 +4,11 @@
  * and steps within AWS's types, listener rules and task definitions within their limits. A graph
  * config accepted must pass; a problem here means config let through what AWS would refuse.
  */
+import { AURORA_POSTGRESQL_VERSIONS, AURORA_POSTGRESQL_VERSIONS_SOURCE } from "../aws/aurora-engine-versions";
 import { INT32_MAX, MAX_PATH_PATTERNS, TASK_DEFINITION_MAX_BYTES, alarmEvaluationWindowSeconds } from "../aws/limits";
 import { SQS_METRICS } from "../aws/metrics";
 import { AwsRule, rules } from "../config/aws-rules";
+import { AURORA_POSTGRESQL_CLASSES, AURORA_POSTGRESQL_ENGINE, SERVERLESS_V2_CLASS } from "../scaling/aurora";
 
 /** A registered resource: its type, logical name and inputs. */
 export interface GraphResourceInputs {
@@ -36,9 +38,12 @@ const AUTONAME_SUFFIX = 8;
 
 const int32 = (v: unknown) => typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= INT32_MAX;
 
-/** Every rule the graph breaks, one sentence each (empty when AWS would accept it). */
-export function graphProblems(recorded: readonly GraphResourceInputs[]): string[] {
-    const problems: string[] = [];
+/**
+ * Every rule the graph breaks, one sentence each (empty when AWS would accept it). `region`: the stack's
+ * region, when known, for the rules that depend on it.
+ */
+export function graphProblems(recorded: readonly GraphResourceInputs[], region?: string): string[] {
+    const problems: string[] = [...auroraProblems(recorded), ...certificateProblems(recorded, region)];
     const seen = new Map<string, string>();
     const urns = new Set<string>();
     for (const r of recorded) {
@@ -107,4 +112,32 @@ export function graphProblems(recorded: readonly GraphResourceInputs[]): string[
         }
     }
     return problems;
+}
+
+/**
+ * CreateDBCluster and CreateDBInstance refuse an engine version RDS does not offer
+ * (aws/aurora-engine-versions.ts) and an instance class not offered for the engine (scaling/aurora.ts).
+ */
+function auroraProblems(recorded: readonly GraphResourceInputs[]): string[] {
+    const problems: string[] = [];
+    for (const r of recorded) {
+        if (r.type !== "aws:rds/cluster:Cluster" && r.type !== "aws:rds/clusterInstance:ClusterInstance") continue;
+        const { engine, engineVersion, instanceClass } = r.inputs;
+        if (engine === AURORA_POSTGRESQL_ENGINE && engineVersion !== undefined && !AURORA_POSTGRESQL_VERSIONS.includes(engineVersion)) {
+            problems.push(`${r.type} ${r.name}: engine version ${JSON.stringify(engineVersion)} is not offered for ${engine} (${AURORA_POSTGRESQL_VERSIONS_SOURCE})`);
+        }
+        if (r.type === "aws:rds/clusterInstance:ClusterInstance" && instanceClass !== SERVERLESS_V2_CLASS && !AURORA_POSTGRESQL_CLASSES.includes(instanceClass)) {
+            problems.push(`${r.type} ${r.name}: instance class ${JSON.stringify(instanceClass)} is not offered for ${AURORA_POSTGRESQL_ENGINE}`);
+        }
+    }
+    return problems;
+}
+
+/** A listener takes ACM certificates of its load balancer's region only (ACM user guide, "Supported Regions"). */
+function certificateProblems(recorded: readonly GraphResourceInputs[], region: string | undefined): string[] {
+    if (region === undefined) return [];
+    return recorded
+        .filter((r) => r.type === "aws:lb/listener:Listener" && typeof r.inputs.certificateArn === "string")
+        .filter((r) => r.inputs.certificateArn.split(":")[3] !== region)
+        .map((r) => `${r.type} ${r.name}: certificate ${r.inputs.certificateArn} is not of the stack's region ${region}`);
 }

@@ -67,7 +67,8 @@ async function programProblems(root: string, stack: string): Promise<string[]> {
     } finally {
         await allRegistered();
     }
-    return graphProblems(recorded);
+    const region = stackConfig(stack, {}, root)["aws:region"];
+    return graphProblems(recorded, typeof region === "string" ? region : undefined);
 }
 
 /** Checks one stack file of the project at `root`. */
