@@ -90,3 +90,14 @@ export const MAX_SCHEDULED_ACTIONS_PER_TARGET = 200;
  */
 export const SCHEDULED_ACTION_NAME_MAX_LENGTH = 256;
 export const SCHEDULE_EXPRESSION_MAX_LENGTH = 1600;
+
+/**
+ * Predictive scaling's forecast (Application Auto Scaling user guide, "How Application Auto Scaling
+ * predictive scaling works"): the metric "must have at least 24 hours of data" before the first
+ * forecast; it analyzes "metric data from up to the past 14 days" into "an hourly forecast of capacity
+ * requirements for the next 48 hours", "updated every 6 hours".
+ */
+export const PREDICTIVE_MIN_HISTORY_HOURS = 24;
+export const PREDICTIVE_MAX_HISTORY_DAYS = 14;
+export const PREDICTIVE_FORECAST_HOURS = 48;
+export const PREDICTIVE_REFRESH_HOURS = 6;

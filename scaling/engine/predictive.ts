@@ -23,14 +23,9 @@
  * hour of day on the days before (up to 14), so a forecaster with 3 days of history sees a weekday
  * pattern only from the days it has.
  */
-
-/** Hours of data the load metric needs before the first forecast [P1, P3]. */
-export const PREDICTIVE_MIN_HISTORY_HOURS = 24;
-/** Days of history a forecast reads [P1]. */
-export const PREDICTIVE_MAX_HISTORY_DAYS = 14;
-/** Hours a forecast covers, and how often it is made again [P1]. */
-export const PREDICTIVE_FORECAST_HOURS = 48;
-export const PREDICTIVE_REFRESH_HOURS = 6;
+import {
+    PREDICTIVE_FORECAST_HOURS, PREDICTIVE_MAX_HISTORY_DAYS, PREDICTIVE_MIN_HISTORY_HOURS, PREDICTIVE_REFRESH_HOURS,
+} from "../../aws/limits";
 
 const HOUR_MS = 3_600_000;
 
