@@ -5,7 +5,10 @@
  * - `aws-reactive`: its target-tracking, step and backlog-per-task policies;
  * - `aws-reactive+scheduled`: the same with its scheduled actions (when it has some);
  * - `aws-predictive+reactive`: the reactive policies with its predictive policy, or, when it has none,
- *   one on the CPU pair at its CPU target (70 without one), ForecastAndScale, AWS's default buffer;
+ *   one on the CPU pair at its CPU target (70 without one), ForecastAndScale, AWS's default buffer; a
+ *   plan with no reactive policy gets target tracking on CPU at that target beside it, as AWS advises
+ *   predictive scaling to run with a dynamic policy (a forecast alone never sees demand its tasks
+ *   cannot serve);
  * - `backlog-per-task` (queue consumers): its backlog-per-task policy, or one with AWS's target
  *   "acceptable latency / time per message" (user guide, "Create a target tracking scaling policy
  *   using metric math") from the target age and the worker rate;
@@ -13,7 +16,7 @@
  *   and with the arrival forecast (the stack's forecast settings, or the defaults turned on).
  * The oracle is added by the caller.
  */
-import { CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
+import { CONTAINER_INSIGHTS_METRICS, ECS_PREDEFINED_METRICS, ECS_PREDICTIVE_METRIC_PAIRS } from "../aws/metrics";
 import { DEFAULT_COOLDOWN_SECONDS, DEFAULT_SCHEDULING_BUFFER_SECONDS } from "../aws/defaults";
 import { queueAutoscalerController } from "../runtime/autoscaler/simulation";
 import { FORECAST_DEFAULTS } from "../scaling/autoscaler-controls";
@@ -22,7 +25,7 @@ import { awsController } from "../scaling/aws-controller";
 import type { EngineParams } from "../scaling/engine/params";
 import type { ScalingActivity } from "../scaling/engine/scaler";
 import { metricSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
-import type { BacklogPerTaskPolicy, PredictivePolicy, ScalingPolicy, ServiceScalingPlan } from "../scaling/plan";
+import type { BacklogPerTaskPolicy, PredictivePolicy, ScalingPolicy, ServiceScalingPlan, TargetTrackingPolicy } from "../scaling/plan";
 import type { Controller } from "../scaling/simulate";
 
 export const CONTROLLER_NAMES = {
@@ -76,11 +79,20 @@ export function derivedBacklogPolicy(queueName: string, serviceName: string, wor
 
 /** A predictive policy on the CPU pair at the plan's CPU target (70 without one), scaling, with AWS's defaults otherwise. */
 export function derivedPredictivePolicy(plan: ServiceScalingPlan): PredictivePolicy {
-    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === "ECSServiceAverageCPUUtilization");
+    const cpu = plan.policies.find((p) => p.kind === "targetTracking" && p.metric.type === "predefined" && p.metric.predefinedMetricType === ECS_PREDEFINED_METRICS.cpu);
     return {
-        kind: "predictive", name: "forecast", metric: { type: "pair", pair: "ECSServiceCPUUtilization" },
+        kind: "predictive", name: "forecast", metric: { type: "pair", pair: ECS_PREDICTIVE_METRIC_PAIRS.cpu },
         targetValue: cpu?.kind === "targetTracking" ? cpu.targetValue : 70, mode: "ForecastAndScale",
         schedulingBufferTime: DEFAULT_SCHEDULING_BUFFER_SECONDS, maxCapacityBreachBehavior: "HonorMaxCapacity",
+    };
+}
+
+/** Target tracking on the service's CPU with AWS's default cooldowns. */
+export function derivedCpuPolicy(targetValue: number): TargetTrackingPolicy {
+    return {
+        kind: "targetTracking", name: "cpu", targetValue, disableScaleIn: false,
+        metric: { type: "predefined", predefinedMetricType: ECS_PREDEFINED_METRICS.cpu },
+        cooldowns: { scaleOut: DEFAULT_COOLDOWN_SECONDS, scaleIn: DEFAULT_COOLDOWN_SECONDS },
     };
 }
 
@@ -109,8 +121,10 @@ export function plannedControllers(o: ControllerOptions): PlannedController[] {
     const out: PlannedController[] = [];
     if (reactive.length > 0) out.push(aws(CONTROLLER_NAMES.reactive, { ...bounds, policies: reactive }));
     if (reactive.length > 0 && (scheduledActions ?? []).length > 0) out.push(aws(CONTROLLER_NAMES.scheduled, { ...bounds, policies: reactive, scheduledActions: scheduledActions! }));
-    const predictive = plan.policies.filter((p) => p.kind === "predictive");
-    out.push(aws(CONTROLLER_NAMES.predictive, { ...bounds, policies: [...reactive, ...(predictive.length > 0 ? predictive : [derivedPredictivePolicy(plan)])] }));
+    const predictive = plan.policies.filter((p): p is PredictivePolicy => p.kind === "predictive");
+    const forecast = predictive.length > 0 ? predictive : [derivedPredictivePolicy(plan)];
+    const dynamic = reactive.length > 0 ? reactive : [derivedCpuPolicy(forecast[0]!.targetValue)];
+    out.push(aws(CONTROLLER_NAMES.predictive, { ...bounds, policies: [...dynamic, ...forecast] }));
     if (o.queue) {
         const backlog = plan.policies.filter((p) => p.kind === "backlogPerTask");
         out.push(aws(CONTROLLER_NAMES.backlogPerTask, {

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
+import type { AwsScalingEngine } from "../../scaling/engine/scaler";
 import type { ServiceScalingPlan } from "../../scaling/plan";
 import { simulateStack } from "../../proof/simulate";
 import { derivedBacklogPolicy, derivedPredictivePolicy, plannedControllers, type ControllerOptions } from "../../proof/simulate-controllers";
@@ -54,6 +55,11 @@ describe("proof/simulate: the controllers --compare runs", () => {
             mode: "ForecastAndScale", schedulingBufferTime: 300, maxCapacityBreachBehavior: "HonorMaxCapacity",
         });
         expect(derivedPredictivePolicy({ ...PLAN, policies: [] }).targetValue).to.equal(70);
+        // A plan with no reactive policy: the forecast runs beside target tracking on CPU at its target.
+        const planned = plannedControllers({ ...OPTIONS, plan: { ...PLAN, policies: [] } });
+        const engine = (planned.find((c) => c.controller.name === "aws-predictive+reactive")!.controller as unknown as { engine: AwsScalingEngine }).engine;
+        expect(engine.target.policies.map((p) => [p.name, p.kind, p.kind === "targetTracking" ? p.targetValue : 0])).to.deep.equal([["stack-worker-cpu", "targetTracking", 70]]);
+        expect(engine.target.predictive!.map((p) => [p.name, p.loadMetricId, p.targetValue])).to.deep.equal([["stack-worker-forecast", "ecs:totalCpu", 70]]);
     });
 
     it("simulate --compare on the staging worker: each controller's row, then the oracle's", () => {
