@@ -1,31 +1,18 @@
+/**
+ * runtime/aurora/scaler.ts against a fake RDS and CloudWatch (aws-sdk-client-mock): scale-up and
+ * scale-down, the cooldown, one invocation at a time, resuming after a crash, and dry runs.
+ */
 import { expect } from "chai";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { InstanceClassScaler } from "../../../runtime/aurora/scaler";
 import {
-    CLAIM_LEASE_SECONDS, CLAIM_SETTLE_MS, ScalerSettings, TAGS, decodeClaim, decodeOperation, decide, encodeClaim, encodeOperation, Operation,
+    CLAIM_LEASE_SECONDS, CLAIM_SETTLE_MS, ScalerSettings, TAGS, decodeClaim, encodeClaim, encodeOperation, Operation,
 } from "../../../runtime/aurora/operation";
-import { handler, settingsFromEnv, triggerOf, SCALER_ENV } from "../../../runtime/aurora/handler";
 import { captureLogs, CLIENT_CONFIG } from "../support";
 import { ALARM, CLUSTER, FakeAurora, clusterArn, instanceArn } from "./fake-rds";
 import { recordAwsCalls } from "../../helpers/aws-call-recorder";
-
-const SMALL = "db.t4g.medium";
-const LARGE = "db.r6g.large";
-const WRITER = `${CLUSTER}-writer`;
-const READER = `${CLUSTER}-reader-1`;
-const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
-const T0s = T0 / 1000;
-
-const settings: ScalerSettings = {
-    clusterIdentifier: CLUSTER,
-    alarmName: ALARM,
-    smallClass: SMALL,
-    largeClass: LARGE,
-    okSecondsBeforeScaleDown: 1800,
-    cooldownSeconds: 3600,
-    dryRun: false,
-};
+import { SMALL, LARGE, WRITER, READER, T0, T0s, settings } from "./scaler-fixture";
 
 describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
     recordAwsCalls(__filename, "aurora-class-scaler", { dbCluster: CLUSTER, alarm: ALARM });
@@ -281,81 +268,5 @@ describe("aurora instance-class scaler (aws-sdk-client-mock)", () => {
         expect(writes()).to.deep.equal([]);
         const readOnly = ["DescribeDBClustersCommand", "DescribeDBInstancesCommand"];
         expect(world.rds.calls().map((c) => c.args[0].constructor.name).filter((n) => !readOnly.includes(n))).to.deep.equal([]);
-    });
-});
-
-describe("aurora instance-class scaler: decision table", () => {
-    const base = { now: T0s, writerClass: SMALL, alarm: { state: "ALARM" as const, since: T0s - 600 } };
-    const cases: [string, Parameters<typeof decide>[0], string][] = [
-        ["ALARM, small writer", base, "start up"],
-        ["ALARM, large writer", { ...base, writerClass: LARGE }, "none"],
-        ["ALARM, writer of a third class", { ...base, writerClass: "db.r7g.xlarge" }, "none"],
-        ["OK for 30 min, large writer", { ...base, writerClass: LARGE, alarm: { state: "OK", since: T0s - 1800 } }, "start down"],
-        ["OK for 29 min, large writer", { ...base, writerClass: LARGE, alarm: { state: "OK", since: T0s - 1740 } }, "none"],
-        ["OK, small writer", { ...base, alarm: { state: "OK", since: T0s - 99999 } }, "none"],
-        ["INSUFFICIENT_DATA, large writer", { ...base, writerClass: LARGE, alarm: { state: "INSUFFICIENT_DATA", since: T0s - 99999 } }, "none"],
-        ["ALARM within cooldown", { ...base, lastChange: { direction: "down", at: T0s - 100 } }, "none"],
-        ["ALARM after cooldown", { ...base, lastChange: { direction: "down", at: T0s - 3600 } }, "start up"],
-        ["operation in progress", { ...base, operation: decodeOperation(`dir=down step=wait-failover from=${LARGE} to=${SMALL} old=a cand=b create=0 at=1`) }, "resume"],
-    ];
-    for (const [name, o, want] of cases) {
-        it(`${name} -> ${want}`, () => {
-            const d = decide(o, settings);
-            expect(d.action === "start" ? `start ${d.direction}` : d.action).to.equal(want);
-        });
-    }
-
-    it("the operation tag round-trips and uses only characters RDS allows in tag values", () => {
-        const op: Operation = { direction: "up", step: "wait-failover", fromClass: SMALL, toClass: LARGE, oldWriter: WRITER, candidate: `${CLUSTER}-up-x`, createCandidate: true, startedAt: T0s };
-        const v = encodeOperation(op);
-        expect(v).to.match(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
-        expect(decodeOperation(v)).to.deep.equal(op);
-    });
-});
-
-describe("aurora instance-class scaler: Lambda settings and trigger", () => {
-    const env = {
-        [SCALER_ENV.clusterIdentifier]: CLUSTER, [SCALER_ENV.alarmName]: ALARM, [SCALER_ENV.smallClass]: SMALL,
-        [SCALER_ENV.largeClass]: LARGE, [SCALER_ENV.okSecondsBeforeScaleDown]: "1800", [SCALER_ENV.cooldownSeconds]: "3600", [SCALER_ENV.dryRun]: "false",
-    };
-
-    it("reads every setting from the environment", () => {
-        expect(settingsFromEnv(env)).to.deep.equal(settings);
-    });
-
-    it("names every missing or malformed variable in one error", () => {
-        expect(() => settingsFromEnv({ ...env, [SCALER_ENV.cooldownSeconds]: "1h", [SCALER_ENV.alarmName]: undefined, [SCALER_ENV.dryRun]: "yes" }))
-            .to.throw("instance-class scaler settings: ALARM_NAME is not set; COOLDOWN_SECONDS=1h must be a whole number of seconds >= 0; DRY_RUN=yes must be true or false");
-    });
-
-    it("refuses a malformed SNS event (Records: \"x\") with a logged refusal, without a throw or an AWS call", async () => {
-        const saved = { ...process.env };
-        const lines: string[] = [];
-        const write = process.stdout.write.bind(process.stdout);
-        Object.assign(process.env, env);
-        // No endpoint anyone answers: a call would fail, so a refusal that makes none is what passes.
-        process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:9";
-        process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-        try {
-            const outcome = await handler({ Records: "x" } as any);
-            const nothing = await handler(null as any);
-            expect(outcome).to.deep.equal({ result: "refused", reason: 'Records is "x", expected a list of SNS records' });
-            expect(nothing).to.deep.equal({ result: "refused", reason: "the event is null, expected an SNS notification or a scheduled event object" });
-        } finally {
-            process.stdout.write = write;
-            for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-            Object.assign(process.env, saved);
-        }
-        const logged = lines.map((l) => JSON.parse(l));
-        expect(logged.map((l) => [l.level, l.msg])).to.deep.equal([
-            ["error", 'refused a malformed event: Records is "x", expected a list of SNS records'],
-            ["error", "refused a malformed event: the event is null, expected an SNS notification or a scheduled event object"],
-        ]);
-        expect(triggerOf({ Records: "x" } as any)).to.equal("schedule");
-    });
-
-    it("tells an SNS alarm notification from the schedule", () => {
-        expect(triggerOf({ Records: [{ EventSource: "aws:sns" }] } as any)).to.equal("alarm");
-        expect(triggerOf({ source: "aws.events", "detail-type": "Scheduled Event" } as any)).to.equal("schedule");
     });
 });
