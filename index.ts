@@ -55,7 +55,7 @@ export = async () => {
 
     function deployEcs() {
         const network = new Network("network", { network: config.network });
-        const cluster = new EcsCluster("cluster", { clusterName: names.cluster, capacityStrategy: config.capacityStrategy });
+        const cluster = new EcsCluster("cluster", { clusterName: names.cluster, capacityStrategy: config.capacityStrategy, containerInsights: config.containerInsights });
         const alb = services.some((s) => s.loadBalancer)
             ? new LoadBalancer("alb", { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, ...config.loadBalancer })
             : undefined;

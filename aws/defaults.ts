@@ -18,3 +18,13 @@ export const DEFAULT_COOLDOWN_SECONDS = 300;
  * PredictiveScalingPolicyConfiguration).
  */
 export const DEFAULT_SCHEDULING_BUFFER_SECONDS = 300;
+
+/**
+ * Predictive scaling's other defaults (same page): Mode "Defaults to ForecastOnly",
+ * MaxCapacityBreachBehavior "Defaults to HonorMaxCapacity".
+ */
+export const PREDICTIVE_DEFAULTS = {
+    mode: "ForecastOnly",
+    schedulingBufferTimeSeconds: DEFAULT_SCHEDULING_BUFFER_SECONDS,
+    maxCapacityBreachBehavior: "HonorMaxCapacity",
+} as const;

@@ -101,3 +101,13 @@ export const PREDICTIVE_MIN_HISTORY_HOURS = 24;
 export const PREDICTIVE_MAX_HISTORY_DAYS = 14;
 export const PREDICTIVE_FORECAST_HOURS = 48;
 export const PREDICTIVE_REFRESH_HOURS = 6;
+
+/**
+ * PredictiveScalingPolicyConfiguration (Application Auto Scaling API reference and its service model):
+ * SchedulingBufferTime is a whole number of seconds from 0 to 3600; MaxCapacityBuffer a whole percent
+ * from 0 to 100, "required if MaxCapacityBreachBehavior is IncreaseMaxCapacity, and cannot be used
+ * otherwise"; MetricSpecifications holds a single specification ("we currently only support a single
+ * metric specification").
+ */
+export const PREDICTIVE_SCHEDULING_BUFFER_SECONDS = { min: 0, max: 3600 } as const;
+export const PREDICTIVE_MAX_CAPACITY_BUFFER_PERCENT = { min: 0, max: 100 } as const;

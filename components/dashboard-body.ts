@@ -6,7 +6,9 @@
 import { CONTAINER_INSIGHTS_METRICS, ECS_METRICS, ECS_PREDEFINED_METRICS, SQS_METRICS } from "../aws/metrics";
 import { MetricSeries, seriesKey, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 import { autoscalerSeries, type AutoscalerMetricName } from "../scaling/autoscaler-metrics";
-import { PredefinedMetricType, ServiceScalingPlan, StepScalingPolicy, TargetTrackingPolicy, stepFor } from "../scaling/plan";
+import {
+    BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, PredefinedMetricType, ServiceScalingPlan, StepScalingPolicy, TargetTrackingPolicy, stepFor,
+} from "../scaling/plan";
 
 /** What the dashboard draws of one service. */
 export interface DashboardService {
@@ -41,6 +43,10 @@ export interface MetricOptions {
     readonly label?: string;
     /** Which y axis the line is drawn against (CloudWatch's default is left). */
     readonly yAxis?: "left" | "right";
+    /** Metric math: the line's id, whether it is drawn, and (for an expression line) its expression. */
+    readonly id?: string;
+    readonly visible?: boolean;
+    readonly expression?: string;
 }
 
 /** `[namespace, metricName, dim1, value1, ..., options]`, the dashboard body's metric form. */
@@ -252,6 +258,21 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
             row.push({
                 title: `${service.key}: ${series.metricName} (target tracking ${p.name})`,
                 metrics: [metricLine(series, { label: series.metricName })],
+                yAxis: { left: { min: 0 } },
+                annotations: [{ label: `${p.name} target`, value: p.targetValue }],
+            });
+        }
+
+        // Backlog per task: the policy's own metric math (m1 / m2 hidden, e1 drawn) against its target.
+        for (const p of policies) {
+            if (p.kind !== "backlogPerTask") continue;
+            row.push({
+                title: `${service.key}: backlog per task (${p.name})`,
+                metrics: [
+                    metricLine(p.backlog, { id: BACKLOG_PER_TASK_IDS.backlog, visible: false }),
+                    metricLine(p.runningTasks, { id: BACKLOG_PER_TASK_IDS.runningTasks, visible: false }),
+                    [{ expression: BACKLOG_PER_TASK_EXPRESSION, id: BACKLOG_PER_TASK_IDS.backlogPerTask, label: "messages per running task" }],
+                ],
                 yAxis: { left: { min: 0 } },
                 annotations: [{ label: `${p.name} target`, value: p.targetValue }],
             });

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { AuroraConfig, auroraKey, auroraProblems, databaseUserProblems, toAuroraConfig } from "./aurora";
 import { AutoscalerConfig, autoscalerConfig, autoscalerKey, autoscalerProblems, queueAutoscalerServices } from "./autoscaler";
+import { containerInsightsProblems } from "./backlog-per-task";
 import { CapacityProviderItem, capacityStrategyKey } from "./capacity-strategy";
 import {
     CustomMetricTestConfig, customMetricTestConfig, customMetricTestKey, customMetricTestOverrides, customMetricTestProblems,
@@ -53,6 +54,8 @@ export interface StackConfig {
     readonly alertEmail?: string;
     /** False leaves out what LocalStack's free tier cannot run (ECS, Application Auto Scaling, ELBv2, RDS). */
     readonly paidTierResources: boolean;
+    /** Container Insights on the cluster; on whenever a plan reads its metrics (containerInsightsProblems). */
+    readonly containerInsights: boolean;
     readonly network: NetworkInput;
     readonly capacityStrategy: readonly CapacityProviderItem[];
     readonly listenerPort: number;
@@ -95,6 +98,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
     problems.push(
         ...loadBalancerProblems(loadBalancer!, ctx.region),
         ...servicesProblems(services!, queues!, queueAutoscalerServices(autoscaler!)),
+        ...containerInsightsProblems(sc!.containerInsights, services!),
         ...customMetricTestProblems(cmt!, Object.keys(services!), paid),
         ...queueProblems(queues!),
         ...autoscalerProblems(autoscaler!, { services: services!, paidTierResources: paid, customMetricTest: cmt! }),
@@ -125,6 +129,7 @@ export function loadStackConfig(raw: RawConfig, ctx: { project: string; stack: s
         logRetentionDays: scalarValues.logRetentionDays,
         alertEmail: scalarValues.alertEmail,
         paidTierResources: scalarValues.paidTierResources,
+        containerInsights: scalarValues.containerInsights,
         network: network!,
         capacityStrategy: capacityStrategy!,
         listenerPort: loadBalancer!.listenerPort,

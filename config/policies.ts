@@ -1,13 +1,16 @@
 /**
  * A service's scaling policies (`services.<key>.policies`): target tracking on CPU, memory, ALB requests
- * or a custom series, and step scaling on an SQS queue, a RabbitMQ queue or a custom series. Their
- * schema, the rules between a policy and its service, and the ScalingPolicy values they become.
+ * or a custom series, step scaling on an SQS queue, a RabbitMQ queue or a custom series, backlog per task
+ * (config/backlog-per-task.ts) and predictive scaling (config/predictive.ts). Their schema, the rules
+ * between a policy and its service, and the ScalingPolicy values they become.
  */
 import { z } from "zod";
 import { alarmEvaluationWindowSeconds } from "../aws/limits";
 import { ECS_PREDEFINED_METRICS } from "../aws/metrics";
 import { CLOUDWATCH_UNITS } from "./aws-rules";
+import { backlogPerTaskPlan, backlogPerTaskPolicy, backlogPerTaskProblems } from "./backlog-per-task";
 import type { ResourceNames } from "./names";
+import { predictivePlan, predictivePolicy, predictiveProblems } from "./predictive";
 import { type QueueInput, unknownQueueProblems } from "./queues";
 import { cooldown, dimensions, int32, metricName, name, namespace, percentTarget, positiveInt, positiveTarget } from "./schema";
 import type { ServiceInput } from "./services";
@@ -78,7 +81,9 @@ export const policy = z.discriminatedUnion("kind", [
         scaleOut: stepDirection.optional(),
         scaleIn: stepDirection.optional(),
     }),
-], { error: (issue) => issue.code === "invalid_union" ? "unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling" : undefined });
+    backlogPerTaskPolicy,
+    predictivePolicy,
+], { error: (issue) => issue.code === "invalid_union" ? "unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling, backlogPerTask, predictive" : undefined });
 
 export type PolicyInput = z.infer<typeof policy>;
 
@@ -98,6 +103,7 @@ export function policyProblems(path: string, svc: ServiceInput): string[] {
         if (p.kind === "customMetric" && Object.keys(p.dimensions).length === 0) {
             problems.push(`${at}.dimensions: {} must name at least one dimension; a custom-metric policy must watch one series, with exactly the dimensions it is published with`);
         }
+        if (p.kind === "predictive") problems.push(...predictiveProblems(at, path, p, svc));
         if (p.kind !== "stepScaling") return;
         if (!p.scaleOut && !p.scaleIn) problems.push(`${at}.scaleOut: (missing) a stepScaling policy needs scaleOut, scaleIn or both`);
         if (p.metric.source === "custom" && Object.keys(p.metric.dimensions).length === 0) {
@@ -136,12 +142,13 @@ export function policyProblems(path: string, svc: ServiceInput): string[] {
     return problems;
 }
 
-/** Rules of what the step policies watch: a series this stack publishes, at a period it is published with, of a queue it has. */
+/** Rules of what the step and backlog-per-task policies watch: a series this stack publishes, at a period it is published with, of a queue it has. */
 export function stepSourceProblems(path: string, svc: ServiceInput, queues: Readonly<Record<string, QueueInput>>): string[] {
     const problems: string[] = [];
     svc.policies.forEach((p, i) => {
-        if (p.kind !== "stepScaling") return;
         const at = `${path}.policies[${i}]`;
+        if (p.kind === "backlogPerTask") problems.push(...backlogPerTaskProblems(at, path, p, svc, queues));
+        if (p.kind !== "stepScaling") return;
         if (p.metric.source === "rabbitmq") {
             problems.push(`${at}.metric.source: "rabbitmq" cannot work in this stack: nothing it deploys publishes the RabbitMQ depth series ` +
                 "(the queue autoscaler watches an SQS queue) and no task may reach AMQP (task egress is HTTPS only), so the alarms would sit on missing data");
@@ -160,7 +167,8 @@ export function stepSourceProblems(path: string, svc: ServiceInput, queues: Read
 }
 
 /** The ScalingPolicy values of one configured policy (a step policy gives one per direction). */
-export function scalingPolicies(p: PolicyInput, svc: ServiceInput, queues: ResourceNames["queues"]): ScalingPolicy[] {
+export function scalingPolicies(p: PolicyInput, svc: ServiceInput, key: string, names: ResourceNames): ScalingPolicy[] {
+    const queues = names.queues;
     const cooldowns = (o?: number, i?: number) => ({ scaleOut: o ?? svc.scaleOutCooldown, scaleIn: i ?? svc.scaleInCooldown });
     switch (p.kind) {
         case "cpu":
@@ -223,5 +231,9 @@ export function scalingPolicies(p: PolicyInput, svc: ServiceInput, queues: Resou
             }
             return out;
         }
+        case "backlogPerTask":
+            return [backlogPerTaskPlan(p, svc, key, names, cooldowns(p.scaleOutCooldown, p.scaleInCooldown))];
+        case "predictive":
+            return [predictivePlan(p)];
     }
 }

@@ -14,6 +14,8 @@ export const scalars = {
     logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")}` }).default(14),
     alertEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), { error: "must be an email address or empty" }).default(""),
     paidTierResources: z.boolean().default(true),
+    /** CloudWatch Container Insights on the cluster (ECS/ContainerInsights metrics); a backlogPerTask policy needs it. */
+    containerInsights: z.boolean().default(true),
     /** Customer managed key of the alerts topic; empty: a key of the stack's own that CloudWatch alarms may use. */
     alertsKmsKeyArn: z.string().refine((v) => v === "" || KMS_KEY_ARN.test(v), { error: `${KMS_KEY_ARN_RULE} or empty` }).default(""),
 } as const;
@@ -50,6 +52,7 @@ export function scalarsConfig(sc: ScalarsInput) {
         logRetentionDays: sc.logRetentionDays,
         alertEmail: sc.alertEmail || undefined,
         paidTierResources: sc.paidTierResources,
+        containerInsights: sc.containerInsights,
         alertsKmsKeyArn: sc.alertsKmsKeyArn || undefined,
     };
 }

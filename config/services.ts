@@ -245,7 +245,7 @@ export interface ServiceContext {
 
 /** The ServiceConfig of a service that servicesProblems found valid. */
 export function serviceConfig(key: string, svc: ServiceInput, ctx: ServiceContext): ServiceConfig {
-    const policies = svc.policies.flatMap((p) => scalingPolicies(p, svc, ctx.names.queues));
+    const policies = svc.policies.flatMap((p) => scalingPolicies(p, svc, key, ctx.names));
     if (ctx.underTest) policies.push(ctx.underTest.policy);
     return {
         key,

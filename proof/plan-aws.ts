@@ -12,7 +12,7 @@ import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
 import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId } from "../aws/scaling-ids";
 import type { MetricSeries } from "../scaling/metric-series";
 import {
-    BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, PREDICTIVE_METRIC_IDS, relativeSteps,
+    BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, BACKLOG_PER_TASK_LABELS, PREDICTIVE_METRIC_IDS, relativeSteps,
     type BacklogPerTaskPolicy, type PredictivePolicy, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy,
 } from "../scaling/plan";
 
@@ -69,9 +69,9 @@ function backlogPerTask(p: BacklogPerTaskPolicy): NonNullable<PutScalingPolicyCo
         DisableScaleIn: p.disableScaleIn,
         CustomizedMetricSpecification: {
             Metrics: [
-                { Id: BACKLOG_PER_TASK_IDS.backlog, MetricStat: metricStat(p.backlog), ReturnData: false },
-                { Id: BACKLOG_PER_TASK_IDS.runningTasks, MetricStat: metricStat(p.runningTasks), ReturnData: false },
-                { Id: BACKLOG_PER_TASK_IDS.backlogPerTask, Expression: BACKLOG_PER_TASK_EXPRESSION, ReturnData: true },
+                { Id: BACKLOG_PER_TASK_IDS.backlog, Label: BACKLOG_PER_TASK_LABELS.backlog, MetricStat: metricStat(p.backlog), ReturnData: false },
+                { Id: BACKLOG_PER_TASK_IDS.runningTasks, Label: BACKLOG_PER_TASK_LABELS.runningTasks, MetricStat: metricStat(p.runningTasks), ReturnData: false },
+                { Id: BACKLOG_PER_TASK_IDS.backlogPerTask, Label: BACKLOG_PER_TASK_LABELS.backlogPerTask, Expression: BACKLOG_PER_TASK_EXPRESSION, ReturnData: true },
             ],
         },
     };
@@ -85,8 +85,8 @@ function predictive(p: PredictivePolicy): NonNullable<PutScalingPolicyCommandInp
             ...(m.type === "pair"
                 ? { PredefinedMetricPairSpecification: { PredefinedMetricType: m.pair } }
                 : {
-                    CustomizedScalingMetricSpecification: { MetricDataQueries: [{ Id: PREDICTIVE_METRIC_IDS.scaling, MetricStat: metricStat(m.scaling), ReturnData: true }] },
-                    CustomizedLoadMetricSpecification: { MetricDataQueries: [{ Id: PREDICTIVE_METRIC_IDS.load, MetricStat: metricStat(m.load), ReturnData: true }] },
+                    CustomizedScalingMetricSpecification: { MetricDataQueries: [{ Id: PREDICTIVE_METRIC_IDS.scaling, MetricStat: metricStat(m.scaling) }] },
+                    CustomizedLoadMetricSpecification: { MetricDataQueries: [{ Id: PREDICTIVE_METRIC_IDS.load, MetricStat: metricStat(m.load) }] },
                 }),
         }],
         Mode: p.mode,

@@ -105,6 +105,9 @@ export interface BacklogPerTaskPolicy {
 /** The metric math ids of a backlog-per-task policy, as the AWS user guide's example names them. */
 export const BACKLOG_PER_TASK_IDS = { backlog: "m1", runningTasks: "m2", backlogPerTask: "e1" } as const;
 
+/** The labels of m1, m2 and e1 (shown in the console and in DescribeScalingPolicies). */
+export const BACKLOG_PER_TASK_LABELS = { backlog: "Visible messages in the queue", runningTasks: "Running tasks of the service", backlogPerTask: "Backlog per task" } as const;
+
 /** The expression of e1: backlog divided by running tasks. */
 export const BACKLOG_PER_TASK_EXPRESSION = `${BACKLOG_PER_TASK_IDS.backlog} / ${BACKLOG_PER_TASK_IDS.runningTasks}`;
 
@@ -133,7 +136,7 @@ export interface PredictivePolicy {
     readonly maxCapacityBuffer?: number;
 }
 
-/** Query ids of a predictive policy's custom scaling and load metrics (each a single query that returns data). */
+/** Query ids of a predictive policy's custom scaling and load metrics (each a single query, no math). */
 export const PREDICTIVE_METRIC_IDS = { scaling: "scaling", load: "load" } as const;
 
 export type ScalingPolicy = TargetTrackingPolicy | StepScalingPolicy | BacklogPerTaskPolicy | PredictivePolicy;

@@ -6,7 +6,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import { dimensionList, type MetricSeries } from "../../scaling/metric-series";
-import { BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, type BacklogPerTaskPolicy } from "../../scaling/plan";
+import { BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, BACKLOG_PER_TASK_LABELS, type BacklogPerTaskPolicy } from "../../scaling/plan";
 
 type TargetTracking = aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration;
 
@@ -27,9 +27,9 @@ export function backlogPerTaskConfiguration(policy: BacklogPerTaskPolicy): Targe
         disableScaleIn: policy.disableScaleIn,
         customizedMetricSpecification: {
             metrics: [
-                { id: BACKLOG_PER_TASK_IDS.backlog, label: "Visible messages in the queue", metricStat: metricStat(policy.backlog), returnData: false },
-                { id: BACKLOG_PER_TASK_IDS.runningTasks, label: "Running tasks of the service", metricStat: metricStat(policy.runningTasks), returnData: false },
-                { id: BACKLOG_PER_TASK_IDS.backlogPerTask, label: "Backlog per task", expression: BACKLOG_PER_TASK_EXPRESSION, returnData: true },
+                { id: BACKLOG_PER_TASK_IDS.backlog, label: BACKLOG_PER_TASK_LABELS.backlog, metricStat: metricStat(policy.backlog), returnData: false },
+                { id: BACKLOG_PER_TASK_IDS.runningTasks, label: BACKLOG_PER_TASK_LABELS.runningTasks, metricStat: metricStat(policy.runningTasks), returnData: false },
+                { id: BACKLOG_PER_TASK_IDS.backlogPerTask, label: BACKLOG_PER_TASK_LABELS.backlogPerTask, expression: BACKLOG_PER_TASK_EXPRESSION, returnData: true },
             ],
         },
     };

@@ -1,7 +1,9 @@
 /**
  * A predictive policy as the provider's PredictiveScalingPolicyConfiguration (Application Auto Scaling
  * API reference): one metric specification (AWS takes a single one) holding either a predefined metric
- * pair or a custom scaling and load metric, each one query that returns data.
+ * pair or a custom scaling and load metric, each one query without math, so ReturnData is left to its
+ * default (API reference, MetricDataQuery.ReturnData: "If you are only retrieving metrics and not
+ * performing any math expressions, do not specify anything for ReturnData").
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
@@ -27,8 +29,8 @@ export function predictiveConfiguration(policy: PredictivePolicy, lb: LoadBalanc
             },
         }
         : {
-            customizedScalingMetricSpecification: { metricDataQueries: [{ id: PREDICTIVE_METRIC_IDS.scaling, metricStat: metricStat(m.scaling), returnData: true }] },
-            customizedLoadMetricSpecification: { metricDataQueries: [{ id: PREDICTIVE_METRIC_IDS.load, metricStat: metricStat(m.load), returnData: true }] },
+            customizedScalingMetricSpecification: { metricDataQueries: [{ id: PREDICTIVE_METRIC_IDS.scaling, metricStat: metricStat(m.scaling) }] },
+            customizedLoadMetricSpecification: { metricDataQueries: [{ id: PREDICTIVE_METRIC_IDS.load, metricStat: metricStat(m.load) }] },
         };
     return {
         // The provider carries the target as a string (aws_appautoscaling_policy, target_value).

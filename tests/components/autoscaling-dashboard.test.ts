@@ -15,6 +15,7 @@ import { rawProjectConfig, stackFileConfig } from "../helpers/stack-files";
 const CLUSTER = "ecs-autoscaling-staging";
 const QUEUE = "ecs-autoscaling-staging-work";
 const JOBS_QUEUE = "ecs-autoscaling-staging-jobs";
+const BATCH_QUEUE = "ecs-autoscaling-staging-batch";
 
 function stackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
     return loadStackConfig(rawProjectConfig(stack, overrides), { project: "ecs-autoscaling", stack });
@@ -45,25 +46,28 @@ describe("dashboardBody: the staging stack", () => {
     let body: DashboardBody;
     before(() => { body = bodyOf(stackConfig("staging")); });
 
-    it("has the cluster widget, the two queue consumers side by side, three widgets per service and the worker's step widget, in that order", () => {
+    it("has the cluster widget, the three queue consumers side by side, three widgets per service, the worker's step and batch's backlog widget, in that order", () => {
         expect(body.widgets.map((w) => w.properties.title)).to.deep.equal([
             `${CLUSTER}: reserved CPU and memory`,
             `worker (Application Auto Scaling): ${QUEUE} messages vs tasks`,
             `jobs (queue autoscaler): ${JOBS_QUEUE} messages vs tasks`,
+            `batch (Application Auto Scaling): ${BATCH_QUEUE} messages vs tasks`,
             "queue autoscaler (jobs): work and tasks", "queue autoscaler (jobs): actions and failed ticks",
             "api: running vs desired tasks", "api: CPU utilization", "api: memory utilization",
             "worker: running vs desired tasks", "worker: CPU utilization", "worker: memory utilization",
             "worker: ApproximateNumberOfMessagesVisible (step scaling queue-depth)",
             "jobs: running vs desired tasks", "jobs: CPU utilization", "jobs: memory utilization",
+            "batch: running vs desired tasks", "batch: CPU utilization", "batch: memory utilization", "batch: backlog per task (backlog)",
             "gateway: running vs desired tasks", "gateway: CPU utilization", "gateway: memory utilization",
             "preview: running vs desired tasks", "preview: CPU utilization", "preview: memory utilization",
         ]);
     });
 
-    it("draws each queue consumer's queue against its running and desired tasks, one half-row each, titled with its owner", () => {
+    it("draws each queue consumer's queue against its running and desired tasks, one third of a row each, titled with its owner", () => {
         const worker = widget(body, `worker (Application Auto Scaling): ${QUEUE} messages vs tasks`);
         const jobs = widget(body, `jobs (queue autoscaler): ${JOBS_QUEUE} messages vs tasks`);
-        expect([worker.x, worker.y, worker.width, jobs.x, jobs.y, jobs.width]).to.deep.equal([0, 6, 12, 12, 6, 12]);
+        const batch = widget(body, `batch (Application Auto Scaling): ${BATCH_QUEUE} messages vs tasks`);
+        expect([worker.x, worker.y, worker.width, jobs.x, jobs.y, jobs.width, batch.x, batch.y, batch.width]).to.deep.equal([0, 6, 8, 8, 6, 8, 16, 6, 8]);
         expect(jobs.properties.metrics).to.deep.equal([
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", JOBS_QUEUE, { stat: "Maximum", label: "visible messages" }],
             ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", JOBS_QUEUE, { stat: "Maximum", label: "in-flight messages" }],
@@ -116,6 +120,16 @@ describe("dashboardBody: the staging stack", () => {
         });
     });
 
+    it("batch: its policy's metric math, m1 and m2 hidden and e1 = m1 / m2 drawn, against the target of 60 messages per task", () => {
+        const p = widget(body, "batch: backlog per task (backlog)").properties;
+        expect(p.metrics).to.deep.equal([
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", BATCH_QUEUE, { stat: "Sum", id: "m1", visible: false }],
+            ["ECS/ContainerInsights", "RunningTaskCount", ...serviceDims("batch"), { stat: "Average", id: "m2", visible: false }],
+            [{ expression: "m1 / m2", id: "e1", label: "messages per running task" }],
+        ]);
+        expect(p.annotations).to.deep.equal({ horizontal: [{ label: "backlog target", value: 60 }] });
+    });
+
     it("draws the queue autoscaler's own figures (embedded metric format, namespace ECSAutoscaling, dimension Service) for the service it scales", () => {
         const service = `${CLUSTER}-jobs`;
         expect(widget(body, "queue autoscaler (jobs): work and tasks").properties.metrics).to.deep.equal([
@@ -161,13 +175,14 @@ describe("dashboardBody: the staging stack", () => {
         }
         expect(body.widgets.map((w) => [w.x, w.y])).to.deep.equal([
             [0, 0],
-            [0, 6], [12, 6],
+            [0, 6], [8, 6], [16, 6],
             [0, 12], [12, 12],
             [0, 18], [6, 18], [12, 18],
             [0, 24], [6, 24], [12, 24], [18, 24],
             [0, 30], [6, 30], [12, 30],
-            [0, 36], [6, 36], [12, 36],
+            [0, 36], [6, 36], [12, 36], [18, 36],
             [0, 42], [6, 42], [12, 42],
+            [0, 48], [6, 48], [12, 48],
         ]);
     });
 });

@@ -158,10 +158,10 @@ describe("ScalableService: staging services", () => {
     });
 
     describe("gateway (no load balancer, no queue)", () => {
-        it("registers the scalable target 1-4 with CPU and memory policies only", () => {
+        it("registers the scalable target 1-4 with CPU and memory target tracking and a predictive policy", () => {
             const t = named(T.target, "gateway-scaling-target").inputs;
             expect([t.resourceId, t.minCapacity, t.maxCapacity]).to.deep.equal([`service/${CLUSTER}/ecs-autoscaling-staging-gateway`, 1, 4]);
-            expect(Object.keys(gateway.component.scaling.policies)).to.deep.equal(["cpu", "memory"]);
+            expect(Object.keys(gateway.component.scaling.policies)).to.deep.equal(["cpu", "memory", "predictive"]);
         });
 
         it("passes exactly the configured environment to its one essential container", () => {

@@ -86,7 +86,7 @@ describe("config: autoscaler.services", () => {
         ["forecast.minDays of 8", controls({ forecast: { enabled: true, minDays: 8 } }),
             "autoscaler.services.reports.forecast.minDays: 8 must be a whole number >= 1 and <= 7"],
         ["a service that does not exist", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, billing: {} } } },
-            'autoscaler.services.billing: "billing" is not a configured service; expected one of api, worker, jobs, gateway, preview'],
+            'autoscaler.services.billing: "billing" is not a configured service; expected one of api, worker, jobs, batch, gateway, preview'],
         ["a service that consumes no queue", { autoscaler: { ...AUTOSCALER, services: { jobs: {}, gateway: {} } } },
             'autoscaler.services.gateway: "gateway" consumes no queue (services.gateway.consumesQueue is not set); the autoscaler scales a queue consumer from its queue\'s depth'],
         ["a queue the service does not consume", { services: withReports(), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { queues: ["work"] } } } },

@@ -223,8 +223,8 @@ const cases: Case[] = [
     },
     {
         rule: "an age alarm within the queue's retention",
-        accepted: { queues: { work: { messageRetentionSeconds: 3600, oldestMessageAgeAlarmSeconds: 3600 }, jobs: {} } },
-        refused: { queues: { work: { messageRetentionSeconds: 3600, oldestMessageAgeAlarmSeconds: 3601 }, jobs: {} } },
+        accepted: { queues: { work: { messageRetentionSeconds: 3600, oldestMessageAgeAlarmSeconds: 3600 }, jobs: {}, batch: {} } },
+        refused: { queues: { work: { messageRetentionSeconds: 3600, oldestMessageAgeAlarmSeconds: 3601 }, jobs: {}, batch: {} } },
         message: "queues.work.oldestMessageAgeAlarmSeconds: 3601 must be <= messageRetentionSeconds (3600): SQS deletes older messages, so the alarm could never fire",
     },
 ];

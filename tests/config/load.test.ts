@@ -23,19 +23,22 @@ function withStep(change: (p: any) => void): Record<string, unknown> {
 describe("config: staging stack values", () => {
     const config = loadStackConfig(rawProjectConfig("staging"), ctx);
 
-    it("carries the S-11 bounds for api, worker and gateway, and the worker's for the jobs consumer", () => {
+    it("carries the S-11 bounds for api, worker and gateway, and the worker's for the jobs and batch consumers", () => {
         expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.plan.minCapacity, s.plan.maxCapacity]])))
-            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [1, 10], gateway: [1, 4], preview: [0, 1] });
+            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [1, 10], batch: [1, 10], gateway: [1, 4], preview: [0, 1] });
     });
 
     it("gives one owner to each desired count: the queue autoscaler scales jobs (no policy), Application Auto Scaling the rest", () => {
         expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.scaledBy, s.consumesQueue ?? null, s.plan.policies.length]])))
-            .to.deep.equal({ api: ["applicationAutoScaling", null, 3], worker: ["applicationAutoScaling", "work", 4], jobs: ["queueAutoscaler", "jobs", 0], gateway: ["applicationAutoScaling", null, 2], preview: ["applicationAutoScaling", null, 0] });
+            .to.deep.equal({
+                api: ["applicationAutoScaling", null, 3], worker: ["applicationAutoScaling", "work", 4], jobs: ["queueAutoscaler", "jobs", 0],
+                batch: ["applicationAutoScaling", "batch", 1], gateway: ["applicationAutoScaling", null, 3], preview: ["applicationAutoScaling", null, 0],
+            });
     });
 
     it("gives every service scaled by Application Auto Scaling CPU 70 % and memory 80 % target tracking with cooldowns 60/300", () => {
-        // The preview service (0..1 tasks) sleeps and wakes on requests instead.
-        for (const s of Object.values(config.services).filter((x) => x.scaledBy === "applicationAutoScaling" && !x.scaleToZero)) {
+        // The preview service (0..1 tasks) sleeps and wakes on requests instead; batch scales on its backlog per task.
+        for (const s of Object.values(config.services).filter((x) => x.scaledBy === "applicationAutoScaling" && !x.scaleToZero && x.key !== "batch")) {
             const tt = s.plan.policies.filter((p) => p.kind === "targetTracking") as any[];
             const byType = Object.fromEntries(tt.map((p) => [p.metric.predefinedMetricType, [p.targetValue, p.cooldowns.scaleOut, p.cooldowns.scaleIn]]));
             expect(byType.ECSServiceAverageCPUUtilization, s.key).to.deep.equal([70, 60, 300]);
@@ -141,14 +144,14 @@ describe("config: bad values fail with the key, the value and the rule", () => {
             "services.worker.scaleInCooldown: -1 must be >= 0 seconds"],
         ["negative step cooldown", withStep((p) => { p.scaleOut.cooldown = -30; }),
             "services.worker.policies[2].scaleOut.cooldown: -30 must be >= 0 seconds"],
-        ["unknown policy kind", withWorker((w) => { w.policies.push({ kind: "predictive", target: 5 }); }),
-            "services.worker.policies[3].kind: \"predictive\" unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling"],
+        ["unknown policy kind", withWorker((w) => { w.policies.push({ kind: "forecast", target: 5 }); }),
+            "services.worker.policies[3].kind: \"forecast\" unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling, backlogPerTask, predictive"],
         ["typo in a service key", withWorker((w) => { w.maxCapcity = 4; }),
             "services.worker.maxCapcity: unknown key (value 4); check the spelling"],
         ["typo in a policy key", withWorker((w) => { w.policies[0].traget = 4; }),
             "services.worker.policies[0].traget: unknown key (value 4); check the spelling"],
         ["unknown top-level key", { scaling: { min: 1 } },
-            "scaling: unknown config key (value \"{\\\"min\\\":1}\"); known keys are namePrefix, logRetentionDays, alertEmail, paidTierResources, alertsKmsKeyArn, network, capacityStrategy, loadBalancer, queues, services, customMetricTest, autoscaler, aurora"],
+            "scaling: unknown config key (value \"{\\\"min\\\":1}\"); known keys are namePrefix, logRetentionDays, alertEmail, paidTierResources, containerInsights, alertsKmsKeyArn, network, capacityStrategy, loadBalancer, queues, services, customMetricTest, autoscaler, aurora"],
         ["custom metric without dimensions", withWorker((w) => { w.policies.push({ kind: "customMetric", name: "backlog", namespace: "App", metricName: "Backlog", dimensions: {}, target: 10 }); }),
             "services.worker.policies[3].dimensions: {} must name at least one dimension; a custom-metric policy must watch one series, with exactly the dimensions it is published with"],
         ["FARGATE_SPOT weights sum to 0", { capacityStrategy: [{ provider: "FARGATE", weight: 0 }, { provider: "FARGATE_SPOT", weight: 0 }] },
@@ -162,7 +165,7 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["log retention CloudWatch does not accept", { logRetentionDays: 13 },
             "logRetentionDays: 13 must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
         ["customMetricTest on an unknown service", { customMetricTest: { enabled: true, service: "billing" } },
-            "customMetricTest.service: \"billing\" is not a configured service; expected one of api, worker, jobs, gateway, preview"],
+            "customMetricTest.service: \"billing\" is not a configured service; expected one of api, worker, jobs, batch, gateway, preview"],
         ["autoscaler thresholds inverted", { autoscaler: { enabled: true, service: "worker", scaleUpThreshold: 5, scaleDownThreshold: 5 } },
             "autoscaler.scaleDownThreshold: 5 scaleDownThreshold (5) must be < scaleUpThreshold (5)"],
         ["failure simulation enabled but not allowed", { autoscaler: { enabled: true, failureSimulation: { stopTask: { enabled: true } } } },
@@ -182,9 +185,9 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         ["consumesQueue: true (the single-queue form)", withWorker((w) => { w.consumesQueue = true; }),
             "services.worker.consumesQueue: true must name one of the stack's queues (a key under queues); true/false was the single-queue form"],
         ["consumesQueue naming no queue", withWorker((w) => { w.consumesQueue = "orders"; }),
-            "services.worker.consumesQueue: \"orders\" is not one of the stack's queues; expected one of work, jobs"],
+            "services.worker.consumesQueue: \"orders\" is not one of the stack's queues; expected one of work, jobs, batch"],
         ["a step metric on an unknown queue", withStep((p) => { p.metric = { source: "sqs", queue: "orders" }; }),
-            "services.worker.policies[2].metric.queue: \"orders\" is not one of the stack's queues; expected one of work, jobs"],
+            "services.worker.policies[2].metric.queue: \"orders\" is not one of the stack's queues; expected one of work, jobs, batch"],
         ["both image and workload", withWorker((w) => { w.image = "public.ecr.aws/nginx/nginx:1.27"; }),
             "services.worker.workload: \"worker\" and services.worker.image: \"public.ecr.aws/nginx/nginx:1.27\" are both set; set exactly one of image or workload"],
         ["neither image nor workload", withWorker((w) => { delete w.workload; }),

@@ -155,7 +155,7 @@ describe("scale-test scale-up and scale-down: the measurement", () => {
         };
         expect(await run(["soak", "--stack", "staging", "--service", "worker"])).to.deep.equal({ code: 2, out: "", err: 'error: test: "soak" must be one of verify, scale-up, scale-down, all\n' });
         expect((await run(["verify", "--stack", "prod", "--service", "worker"])).err).to.match(/^error: --stack: stack "prod": no Pulumi\.prod\.yaml; known stacks are localstack, staging\n$/);
-        expect((await run(["verify", "--stack", "staging", "--service", "db"])).err).to.equal('error: --service: "db" is not a service of stack staging; expected one of api, worker, jobs, gateway, preview\n');
+        expect((await run(["verify", "--stack", "staging", "--service", "db"])).err).to.equal('error: --service: "db" is not a service of stack staging; expected one of api, worker, jobs, batch, gateway, preview\n');
         expect((await run(["scale-up", "--stack", "staging", "--service", "api"])).err).to.equal("error: --url: (missing) the URL to send HTTP load to is required with --load http\n");
         expect((await run(["scale-up", "--stack", "staging", "--service", "worker", "--messages", "20000"])).err).to.equal("error: --messages: 20000 is more than 10000 per run\n");
         expect(ecs.calls()).to.have.length(0);

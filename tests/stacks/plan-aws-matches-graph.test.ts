@@ -47,6 +47,13 @@ describe("stacks: the plan the proof tools check against is the graph the progra
                         // The ALB resource label comes from the load balancer's ARN, known only once it exists.
                         delete got.predefinedMetricSpecification?.resourceLabel;
                         expect(got, p.name).to.deep.equal(providerShape(p.input.TargetTrackingScalingPolicyConfiguration));
+                    } else if (p.input.PredictiveScalingPolicyConfiguration) {
+                        const got = structuredClone(deployed.inputs.predictiveScalingPolicyConfiguration);
+                        for (const m of got.metricSpecifications) delete m.predefinedMetricPairSpecification?.resourceLabel;
+                        // The provider carries a metric specification's target as a string.
+                        const want = providerShape(p.input.PredictiveScalingPolicyConfiguration) as { metricSpecifications: { targetValue: unknown }[] };
+                        for (const m of want.metricSpecifications) m.targetValue = String(m.targetValue);
+                        expect(got, p.name).to.deep.equal(want);
                     } else {
                         expect(deployed.inputs.stepScalingPolicyConfiguration, p.name).to.deep.equal(providerShape(p.input.StepScalingPolicyConfiguration));
                         const alarm = alarms.find((a) => a.inputs.name === p.alarm!.AlarmName)!;

@@ -14,7 +14,7 @@ import { reachability } from "../helpers/reachability";
 import { rawProjectConfig } from "../helpers/stack-files";
 
 const TASK_GROUPS: Record<string, string[]> = {
-    staging: ["api", "worker", "jobs", "gateway", "preview", "queue-autoscaler"],
+    staging: ["api", "worker", "jobs", "batch", "gateway", "preview", "queue-autoscaler"],
     localstack: ["api", "worker", "queue-autoscaler"],
 };
 

@@ -81,6 +81,7 @@ describe("stacks: one owner per desired count", () => {
         expect([envOf("ecs-autoscaling-staging-worker"), envOf("ecs-autoscaling-staging-jobs"), envOf("ecs-autoscaling-staging-queue-autoscaler", envName("queueUrl"))])
             .to.deep.equal([url("work"), url("jobs"), url("jobs")]);
         expect(ofType("aws:sqs/queue:Queue").map((q) => q.inputs.name).sort()).to.deep.equal([
+            "ecs-autoscaling-staging-batch", "ecs-autoscaling-staging-batch-dlq",
             "ecs-autoscaling-staging-jobs", "ecs-autoscaling-staging-jobs-dlq", "ecs-autoscaling-staging-work", "ecs-autoscaling-staging-work-dlq",
         ]);
     });
@@ -122,6 +123,7 @@ describe("stacks: staging carries the S-11 figures", () => {
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-api": [2, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs": [1, 10],
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-batch": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-gateway": [1, 4],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-preview": [0, 1],
             // Aurora readers (seed 002: 1-5).
@@ -155,7 +157,8 @@ describe("stacks: staging carries the S-11 figures", () => {
     });
 
     it("puts CPU 70 and memory 80 target tracking with cooldowns 60/300 on all three services", () => {
-        const tt = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "TargetTrackingScaling" && p.inputs.serviceNamespace === "ecs");
+        const tt = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "TargetTrackingScaling" && p.inputs.serviceNamespace === "ecs"
+            && !p.inputs.targetTrackingScalingPolicyConfiguration.customizedMetricSpecification);
         const summary = tt.map((p) => {
             const c = p.inputs.targetTrackingScalingPolicyConfiguration;
             return `${p.inputs.name}:${c.predefinedMetricSpecification?.predefinedMetricType}:${c.targetValue}:${c.scaleOutCooldown}/${c.scaleInCooldown}`;
@@ -181,7 +184,7 @@ describe("stacks: staging carries the S-11 figures", () => {
 
     it("exports the scaling plans and no custom series while customMetricTest is off", () => {
         expect(outputs.customMetricSeries).to.equal(undefined);
-        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "jobs", "gateway", "preview"]);
+        expect(Object.keys(outputs.scalingPlans)).to.deep.equal(["api", "worker", "jobs", "batch", "gateway", "preview"]);
         expect(ofType("aws:appautoscaling/policy:Policy").some((p) => String(p.inputs.name).endsWith("synthetic-load"))).to.equal(false);
     });
 });
