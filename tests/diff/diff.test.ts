@@ -93,8 +93,8 @@ describe("autoscale diff", function () {
                 "",
                 "| input | before | after |",
                 "| --- | --- | --- |",
-                "| `dashboardBody.widgets[11].properties.annotations.horizontal[0].label` | `scale out +1 (>= 50)` | `scale out +1 (>= 80)` |",
-                "| `dashboardBody.widgets[11].properties.annotations.horizontal[0].value` | `50` | `80` |",
+                "| `dashboardBody.widgets[12].properties.annotations.horizontal[0].label` | `scale out +1 (>= 50)` | `scale out +1 (>= 80)` |",
+                "| `dashboardBody.widgets[12].properties.annotations.horizontal[0].value` | `50` | `80` |",
                 "",
                 "",
             ].join("\n"));
