@@ -1,13 +1,15 @@
 /**
- * One owner per desired count: an ECS service is scaled by Application Auto Scaling policies or by the
- * queue autoscaler, never both, and by one queue autoscaler at most (two writers undo each other).
+ * One owner per desired count: an ECS service is scaled by Application Auto Scaling (its policies and its
+ * scheduled actions) or by the queue autoscaler, never both, and by one queue autoscaler at most (two
+ * writers undo each other). A scheduled action changes the target's min and max, and desired follows
+ * when it falls outside them, so it writes the desired count too.
  * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster and
  * its services from (AUTOSCALER_CLUSTER with AUTOSCALER_SERVICE and AUTOSCALER_QUEUE_URL, or AUTOSCALER_SERVICES; scaling/autoscaler-settings.ts).
  */
 import { ECS_DESIRED_COUNT, ecsResourceId } from "../../aws/scaling-ids";
 import { envName } from "../../scaling/autoscaler-settings";
 import { documentOf, logicalName, ofType, type PolicyResource, type ProjectPolicy, type Violation } from "../graph";
-import { SCALING_POLICY } from "./scaling-links";
+import { SCALING_POLICY, SCHEDULED_ACTION } from "./scaling-links";
 
 /** `service/<cluster>/<service>` for each service a queue autoscaler task definition scales. */
 function autoscaledServices(resources: readonly PolicyResource[]): { resourceId: string; by: PolicyResource }[] {
@@ -31,10 +33,11 @@ function autoscaledServices(resources: readonly PolicyResource[]): { resourceId:
 
 export const oneOwnerPerDesiredCount: ProjectPolicy = {
     name: "one-owner-per-desired-count",
-    description: "An ECS service's desired count is written by Application Auto Scaling policies or by one queue autoscaler, never both.",
+    description: "An ECS service's desired count is written by Application Auto Scaling (policies, scheduled actions) or by one queue autoscaler, never both.",
     check(resources) {
         const violations: Violation[] = [];
         const policies = ofType(resources, SCALING_POLICY).filter((p) => p.props.scalableDimension === ECS_DESIRED_COUNT);
+        const scheduled = ofType(resources, SCHEDULED_ACTION).filter((a) => a.props.scalableDimension === ECS_DESIRED_COUNT);
         const autoscalers = autoscaledServices(resources);
         for (const resourceId of new Set(autoscalers.map((a) => a.resourceId))) {
             const by = autoscalers.filter((a) => a.resourceId === resourceId);
@@ -43,6 +46,13 @@ export const oneOwnerPerDesiredCount: ProjectPolicy = {
                 violations.push({
                     urn: by[0].by.urn,
                     message: `${resourceId} has two owners of its desired count: the queue autoscaler (task definition ${logicalName(by[0].by)}) and Application Auto Scaling policies ${aas.map((p) => p.props.name ?? logicalName(p)).join(", ")}; remove the policies or the autoscaler`,
+                });
+            }
+            const actions = scheduled.filter((a) => a.props.resourceId === resourceId);
+            if (actions.length > 0) {
+                violations.push({
+                    urn: actions[0].urn,
+                    message: `${resourceId} has two owners of its desired count: the queue autoscaler (task definition ${logicalName(by[0].by)}) and Application Auto Scaling scheduled actions ${actions.map((a) => a.props.name ?? logicalName(a)).join(", ")}, which move desired into the bounds they set; remove the scheduled actions or the autoscaler`,
                 });
             }
             if (by.length > 1) {

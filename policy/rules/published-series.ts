@@ -4,9 +4,12 @@
  * service, cluster, load balancer or target group of the stack; a custom namespace must be one some
  * role of the stack may put data into (`cloudwatch:PutMetricData` narrowed to that
  * `cloudwatch:namespace`) or one the pack is told is published from outside (`publishedNamespaces`).
- * Applies to the alarms that invoke step policies and to target tracking's customized metrics.
+ * An ECS/ContainerInsights series needs a cluster of the stack with Container Insights on (ECS
+ * developer guide, "Amazon ECS Container Insights metrics"). Applies to the alarms that invoke step
+ * policies, to target tracking's customized metric and its metric-math queries, and to predictive
+ * scaling's customized metric queries.
  */
-import { ALB_METRICS, ECS_METRICS, RDS_METRICS, SQS_METRICS } from "../../aws/metrics";
+import { ALB_METRICS, CONTAINER_INSIGHTS_METRICS, ECS_METRICS, RDS_METRICS, SQS_METRICS } from "../../aws/metrics";
 import { asArray, logicalName, ofType, type PolicyContext, type PolicyResource, type ProjectPolicy, type Violation } from "../graph";
 import { identityDocuments } from "./iam-documents";
 import { alarmsOf, SCALING_POLICY } from "./scaling-links";
@@ -46,6 +49,10 @@ function unpublished(series: Series, resources: readonly PolicyResource[], conte
         case ECS_METRICS.namespace:
             return missing(ECS_METRICS.serviceDimension, names(resources, "aws:ecs/service:Service", "name"), "ECS service")
                 ?? missing(ECS_METRICS.clusterDimension, names(resources, "aws:ecs/cluster:Cluster", "name"), "ECS cluster");
+        case CONTAINER_INSIGHTS_METRICS.namespace:
+            return missing(CONTAINER_INSIGHTS_METRICS.serviceDimension, names(resources, "aws:ecs/service:Service", "name"), "ECS service")
+                ?? missing(CONTAINER_INSIGHTS_METRICS.clusterDimension, names(resources, "aws:ecs/cluster:Cluster", "name"), "ECS cluster")
+                ?? missing(CONTAINER_INSIGHTS_METRICS.clusterDimension, insightsClusters(resources), "ECS cluster with Container Insights on (setting containerInsights enabled)");
         case RDS_METRICS.namespace:
             return missing(RDS_METRICS.clusterDimension, names(resources, "aws:rds/cluster:Cluster", "clusterIdentifier"), "Aurora cluster");
         case ALB_METRICS.namespace:
@@ -57,6 +64,20 @@ function unpublished(series: Series, resources: readonly PolicyResource[], conte
     return `nothing in the stack may publish to namespace ${series.namespace} (no role allows cloudwatch:PutMetricData with cloudwatch:namespace ${series.namespace}) and the pack's publishedNamespaces does not list it`;
 }
 
+/** Clusters whose containerInsights setting is on ("enabled", or "enhanced", which includes it). */
+function insightsClusters(resources: readonly PolicyResource[]): Set<string> {
+    return new Set(ofType(resources, "aws:ecs/cluster:Cluster")
+        .filter((c) => asArray<{ name: string; value: string }>(c.props.settings).some((x) => x.name === "containerInsights" && (x.value === "enabled" || x.value === "enhanced")))
+        .map((c) => c.props.name).filter((v): v is string => typeof v === "string"));
+}
+
+/** The series of metric-data queries (target tracking's metrics, predictive's metricDataQueries); expressions name none. */
+function querySeries(queries: unknown): Series[] {
+    return asArray<any>(queries).flatMap((q) => q?.metricStat?.metric?.namespace === undefined ? [] : [{
+        namespace: q.metricStat.metric.namespace, metricName: q.metricStat.metric.metricName, dimensions: dimensionsOf(q.metricStat.metric.dimensions),
+    }]);
+}
+
 function dimensionsOf(list: unknown): Record<string, string> {
     if (Array.isArray(list)) return Object.fromEntries(list.map((d: { name: string; value: string }) => [d.name, d.value]));
     return (list ?? {}) as Record<string, string>;
@@ -64,7 +85,7 @@ function dimensionsOf(list: unknown): Record<string, string> {
 
 export const watchedSeriesArePublished: ProjectPolicy = {
     name: "watched-series-are-published",
-    description: "Every scaling policy's alarm (or customized target-tracking metric) watches a series AWS or the stack publishes.",
+    description: "Every scaling policy's alarm (or customized target-tracking or predictive metric) watches a series AWS or the stack publishes.",
     check(resources, context) {
         const violations: Violation[] = [];
         const granted = grantedNamespaces(resources);
@@ -79,6 +100,10 @@ export const watchedSeriesArePublished: ProjectPolicy = {
             if (custom?.namespace !== undefined) {
                 watched.push({ series: { namespace: custom.namespace, metricName: custom.metricName, dimensions: dimensionsOf(custom.dimensions) }, by: p, what: `scaling policy ${name}` });
             }
+            const predictive = asArray<any>(p.props.predictiveScalingPolicyConfiguration?.metricSpecifications);
+            const queries = [custom?.metrics, ...predictive.flatMap((m) => [m.customizedScalingMetricSpecification, m.customizedLoadMetricSpecification, m.customizedCapacityMetricSpecification]
+                .map((c) => c?.metricDataQueries))];
+            for (const series of queries.flatMap(querySeries)) watched.push({ series, by: p, what: `scaling policy ${name}` });
             for (const w of watched) {
                 const why = unpublished(w.series, resources, context, granted);
                 if (why) violations.push({ urn: w.by.urn, message: `${w.what} watches ${w.series.namespace} ${w.series.metricName} ${JSON.stringify(w.series.dimensions)}, which nothing publishes: ${why}` });

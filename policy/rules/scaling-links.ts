@@ -6,6 +6,7 @@ import { asArray, ofType, type PolicyResource } from "../graph";
 
 export const SCALING_POLICY = "aws:appautoscaling/policy:Policy";
 export const SCALABLE_TARGET = "aws:appautoscaling/target:Target";
+export const SCHEDULED_ACTION = "aws:appautoscaling/scheduledAction:ScheduledAction";
 export const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 /** The alarms whose actions hold the policy's ARN. */

@@ -43,6 +43,44 @@ const CASES: readonly Case[] = [
     },
     {
         policy: "one-owner-per-desired-count",
+        violation: "a scheduled action on jobs, which the queue autoscaler scales",
+        mutate: (g) => {
+            const start = named(g, "api-scaling-office-hours-start");
+            g.push({
+                ...start, urn: `${STAGING}aws:appautoscaling/scheduledAction:ScheduledAction::jobs-scaling-office-hours-start`,
+                props: { ...start.props, name: "ecs-autoscaling-staging-jobs-office-hours-start", resourceId: "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs" },
+            });
+        },
+        expected: {
+            urn: `${STAGING}aws:appautoscaling/scheduledAction:ScheduledAction::jobs-scaling-office-hours-start`,
+            message: "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs has two owners of its desired count: the queue autoscaler (task definition queue-autoscaler-fargate-task-definition) " +
+                "and Application Auto Scaling scheduled actions ecs-autoscaling-staging-jobs-office-hours-start, which move desired into the bounds they set; remove the scheduled actions or the autoscaler",
+        },
+    },
+    {
+        policy: "watched-series-are-published",
+        violation: "batch's backlog per task on a cluster with Container Insights off (m2, RunningTaskCount, is never published)",
+        mutate: (g) => { named(g, "cluster-cluster").props.settings = [{ name: "containerInsights", value: "disabled" }]; },
+        expected: {
+            urn: `${STAGING}aws:appautoscaling/policy:Policy::batch-scaling-backlog`,
+            message: 'scaling policy ecs-autoscaling-staging-batch-backlog watches ECS/ContainerInsights RunningTaskCount {"ClusterName":"ecs-autoscaling-staging","ServiceName":"ecs-autoscaling-staging-batch"}, ' +
+                "which nothing publishes: ClusterName ecs-autoscaling-staging is no ECS cluster with Container Insights on (setting containerInsights enabled) of the stack",
+        },
+    },
+    {
+        policy: "watched-series-are-published",
+        violation: "batch's backlog per task on a queue the stack does not have (m1)",
+        mutate: (g) => {
+            const p = named(g, "batch-scaling-backlog");
+            p.props.targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics[0].metricStat.metric.dimensions = [{ name: "QueueName", value: "orders" }];
+        },
+        expected: {
+            urn: `${STAGING}aws:appautoscaling/policy:Policy::batch-scaling-backlog`,
+            message: 'scaling policy ecs-autoscaling-staging-batch-backlog watches AWS/SQS ApproximateNumberOfMessagesVisible {"QueueName":"orders"}, which nothing publishes: QueueName orders is no queue of the stack',
+        },
+    },
+    {
+        policy: "one-owner-per-desired-count",
         violation: "the queue autoscaler given the worker too (SERVICES), which its own policies scale",
         mutate: (g) => {
             const td = named(g, "queue-autoscaler-fargate-task-definition");
