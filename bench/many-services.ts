@@ -4,14 +4,16 @@
  * a while later (so services scale up and back down all along).
  *
  * The autoscaler runs as deployed: the autoscaler task's own bundle (runtime/autoscaler/main.ts, what
- * the task definition's entry point runs; built into a temporary directory, with its source map and
- * the image's NODE_OPTIONS=--enable-source-maps), `autoscaler run` with SERVICES, in a process of its own; its calls are counted from its
- * own autoscaler_api_calls_total metric, scraped every second. Prints: tick duration p50/p99 (one tick = every service read, decided and
- * written; from its debug "cluster tick" lines), API calls per tick by operation and the busiest
+ * the task definition's entry point runs; built into a temporary directory, run with the image's
+ * NODE_ENV and NODE_OPTIONS), `autoscaler run` with SERVICES, in a process of its own; its calls are
+ * counted from its own autoscaler_api_calls_total metric, scraped every second. Prints: tick duration
+ * p50/p99 (one tick = every service read, decided and written; from its debug "cluster tick" lines), API calls per tick by operation and the busiest
  * second of each against ECS's documented throttling (aws/api-limits.ts), the process's peak RSS
  * (VmHWM) and its CPU time as a share of one core (/proc), and how long it took to exit after SIGTERM.
  *
- * Run: npm run bench:many-services [-- --services 200 --interval 5 --minutes 5]
+ * Run: npm run bench:many-services [-- --services 200 --interval 5 --minutes 5 --cpu-prof <dir>]
+ * With --cpu-prof, the autoscaler process writes a V8 CPU profile (node --cpu-prof) into <dir> when it
+ * exits; open it in Chrome DevTools (Performance) or read its hottest functions with `node -e`.
  */
 import { spawn } from "child_process";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
@@ -21,6 +23,7 @@ import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { build } from "esbuild";
 import { AUTOSCALER_TASK_OPTIONS, ROOT } from "../bundle/esbuild";
 import { ECS_SERVICE_READ_LIMIT, ECS_SERVICE_WRITE_LIMIT, SQS_ATTRIBUTE_READS_PER_SECOND } from "../aws/api-limits";
+import { METRIC_NAMES } from "../runtime/autoscaler/metrics";
 import { mapBounded } from "../runtime/autoscaler/pacing";
 import { createFixture, motoClients, sendBurst, startMoto, type Fixture, type MotoServer } from "../local/moto-server";
 
@@ -32,7 +35,17 @@ function arg(name: string, fallback: number): number {
     return v;
 }
 
+/** The value of `--<name> <text>`, or undefined without the flag. */
+function textArg(name: string): string | undefined {
+    const i = process.argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    const v = process.argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new Error(`--${name}: needs a value`);
+    return v;
+}
+
 const SERVICES = arg("services", 200);
+const CPU_PROFILE_DIR = textArg("cpu-prof");
 const INTERVAL_S = arg("interval", 5);
 const MINUTES = arg("minutes", 5);
 /** Queues that get a burst each interval, and how long a burst stays before its queue is purged. */
@@ -86,7 +99,8 @@ async function main(): Promise<void> {
         const fixtures = [await fixture(names[0]!), ...await mapBounded(names.slice(1), 4, fixture)];
         console.log(`created ${SERVICES} services and queues on moto in ${((Date.now() - created) / 1000).toFixed(1)} s`);
         const services = Object.fromEntries(fixtures.map((f: Fixture) => [f.service, { queueUrl: f.queueUrl }]));
-        child = spawn(process.execPath, [bundle, "autoscaler", "run"], {
+        const profile = CPU_PROFILE_DIR === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", path.resolve(CPU_PROFILE_DIR)];
+        child = spawn(process.execPath, [...profile, bundle, "autoscaler", "run"], {
             cwd: ROOT,
             stdio: ["ignore", "pipe", "inherit"],
             env: {
@@ -120,10 +134,11 @@ async function main(): Promise<void> {
         const wall0 = Date.now();
         const cpu0 = cpuMs(pid);
         const ticks0 = ticks.length;
-        // Calls by operation, scraped every second: the first scrape is the baseline.
+        // Calls by operation, scraped every second (that metric alone, so the scrape costs the autoscaler
+        // little): the first scrape is the baseline.
         const scrapes: { at: number; calls: Map<string, number> }[] = [];
         const scrape = async () => {
-            const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+            const text = await (await fetch(`http://127.0.0.1:${port}/metrics?name=${METRIC_NAMES.apiCalls}`)).text();
             const calls = new Map<string, number>();
             for (const m of text.matchAll(/^autoscaler_api_calls_total\{operation="([^"]+)"\} (\d+)$/gm)) calls.set(m[1]!, Number(m[2]));
             scrapes.push({ at: Date.now(), calls });

@@ -38,9 +38,11 @@ export const AUTOSCALER_TASK_BUNDLE = "dist/autoscaler/index.js";
  * esbuild options of the autoscaler task's bundle, for the image's Node (Dockerfile: node:22-slim).
  * Packages are taken in their ES module form where they have one (`mainFields`), so that esbuild drops
  * what the task never calls (the AWS SDK clients of runtime/aws/clients.ts other than ECS, SQS and
- * CloudWatch; the commands and types of those it calls but never sends). The source map maps lines
- * without carrying the sources (`sourcesContent`): with the image's --enable-source-maps, Node holds
- * the whole map in memory, and the sources would add about 16 MB to the task's RSS.
+ * CloudWatch; the commands and types of those it calls but never sends). No source map and no
+ * minifying: a stack trace names a line of the readable bundle, whose comments name each source file.
+ * With a source map the image's NODE_OPTIONS=--enable-source-maps has Node decode it on the first stack
+ * trace (the SDK makes some at start): one service on moto (bench/many-services.ts --services 1)
+ * peaked at 136 MB RSS with it and 84 MB without.
  */
 export const AUTOSCALER_TASK_OPTIONS: BuildOptions = {
     ...COMMON_OPTIONS,
@@ -48,8 +50,7 @@ export const AUTOSCALER_TASK_OPTIONS: BuildOptions = {
     outfile: path.join(ROOT, AUTOSCALER_TASK_BUNDLE),
     target: "node22",
     mainFields: ["module", "main"],
-    sourcemap: true,
-    sourcesContent: false,
+    sourcemap: false,
     minify: false,
     metafile: true,
 };

@@ -135,6 +135,24 @@ describe("startAutoscaler", () => {
         expect(register.getMetricsAsArray().filter((m) => m.name.startsWith("autoscaler_"))).to.deep.equal([]);
     });
 
+    it("serves only the metrics named by ?name=, and 404 for a name it does not have", async () => {
+        const a = await start(settings());
+        const one = await httpGet(a.healthPort, `/metrics?name=${METRIC_NAMES.servicesRead}&name=${METRIC_NAMES.runningTasks}`);
+        expect([one.status, one.type]).to.deep.equal([200, "text/plain; version=0.0.4; charset=utf-8"]);
+        expect(one.body).to.equal([
+            "# HELP autoscaler_services_read Services whose counts and queue were read in the last tick",
+            "# TYPE autoscaler_services_read gauge",
+            "autoscaler_services_read 1",
+            "",
+            "# HELP autoscaler_service_running_tasks Running task count of the scaled service",
+            "# TYPE autoscaler_service_running_tasks gauge",
+            'autoscaler_service_running_tasks{service="worker",queue="work"} 1',
+            "",
+        ].join("\n"));
+        const unknown = await httpGet(a.healthPort, "/metrics?name=autoscaler_services_read&name=nope");
+        expect([unknown.status, JSON.parse(unknown.body)]).to.deep.equal([404, { error: 'name: ["autoscaler_services_read","nope"] names a metric the autoscaler does not have' }]);
+    });
+
     it("answers 404 elsewhere", async () => {
         const a = await start(settings());
         const res = await httpGet(a.healthPort, "/");
