@@ -3,6 +3,7 @@
  * and be readable. Services are described ten a call and queues read a few at once, as the loop does.
  */
 import { ApiCallError, errorCode, operationOf } from "../aws/call";
+import { endpointAnswerOf } from "../aws/endpoint-answer";
 import { describeServicesBatched, ServiceNotFoundError } from "./actuator";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { mapBounded } from "./pacing";
@@ -10,7 +11,7 @@ import type { AutoscalerSettings, SourceSettings } from "./settings";
 import type { QueueSource, ServiceState } from "./types";
 
 /** Error codes that mean a resource is missing or may not be read: no retry will fix them. */
-const PERMANENT_CODES = /NotFound|DoesNotExist|NonExistent|AccessDenied|Unauthorized|UnrecognizedClient|InvalidClientTokenId|InvalidParameter|InvalidAddress|SignatureDoesNotMatch|ServiceNotFoundError/;
+const PERMANENT_CODES = /NotFound|DoesNotExist|NonExistent|AccessDenied|Unauthorized|UnrecognizedClient|InvalidClientTokenId|InvalidParameter|InvalidAddress|SignatureDoesNotMatch|ServiceNotFoundError|EndpointAnswerError/;
 
 /**
  * The start-up check failed: the cluster, a service or a queue is missing or may not be read. One
@@ -66,6 +67,9 @@ export async function preflight(
             }
         }),
     ]);
+    // An endpoint that answers HTML answers every call so: its one line says all, and no retry fixes it.
+    const answer = endpointAnswerOf([...described.values()].find((r) => endpointAnswerOf(r)));
+    if (answer) throw answer;
     const clusterProblems = new Set<string>();
     for (const name of names) {
         const r = described.get(name)!;
@@ -80,7 +84,7 @@ export async function preflight(
             clusterProblems.add(line);
             continue;
         }
-        const flag = many ? `--services: service ${JSON.stringify(name)}` : `--service: service ${JSON.stringify(name)}`;
+        const flag = many ? `--services: service ${JSON.stringify(name)}` : `--ecs-service: service ${JSON.stringify(name)}`;
         (p.permanent ? permanent : transient).push(`${flag} in cluster ${JSON.stringify(settings.cluster)} cannot be read: ${p.text}`);
     }
     if (permanent.length > 0) throw new PreflightError(permanent, true);

@@ -4,7 +4,8 @@
  * same code talks to AWS, LocalStack or moto; explicit overrides win over the environment.
  *
  * Every client has a connection timeout and a request timeout: without them one unanswered call
- * holds a tick (and a stop after SIGTERM) for as long as the socket stays open.
+ * holds a tick (and a stop after SIGTERM) for as long as the socket stays open. Every client turns an
+ * answer no AWS protocol parses (an HTML page) into one line naming the endpoint (endpoint-answer.ts).
  */
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -12,6 +13,7 @@ import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { endpointAnswerPlugin } from "./endpoint-answer";
 
 /** Settings that replace what the SDK would read from the environment. */
 export interface ClientOverrides {
@@ -65,23 +67,33 @@ function baseConfig(o: ClientOverrides): BaseConfig {
 }
 
 export function createEcsClient(overrides: ClientOverrides = {}): ECSClient {
-    return new ECSClient(baseConfig(overrides));
+    const client = new ECSClient(baseConfig(overrides));
+    client.middlewareStack.use(endpointAnswerPlugin());
+    return client;
 }
 
 export function createSqsClient(overrides: ClientOverrides = {}): SQSClient {
-    return new SQSClient(baseConfig(overrides));
+    const client = new SQSClient(baseConfig(overrides));
+    client.middlewareStack.use(endpointAnswerPlugin());
+    return client;
 }
 
 export function createApplicationAutoScalingClient(overrides: ClientOverrides = {}): ApplicationAutoScalingClient {
-    return new ApplicationAutoScalingClient(baseConfig(overrides));
+    const client = new ApplicationAutoScalingClient(baseConfig(overrides));
+    client.middlewareStack.use(endpointAnswerPlugin());
+    return client;
 }
 
 export function createElbv2Client(overrides: ClientOverrides = {}): ElasticLoadBalancingV2Client {
-    return new ElasticLoadBalancingV2Client(baseConfig(overrides));
+    const client = new ElasticLoadBalancingV2Client(baseConfig(overrides));
+    client.middlewareStack.use(endpointAnswerPlugin());
+    return client;
 }
 
 export function createRdsClient(overrides: ClientOverrides = {}): RDSClient {
-    return new RDSClient(baseConfig(overrides));
+    const client = new RDSClient(baseConfig(overrides));
+    client.middlewareStack.use(endpointAnswerPlugin());
+    return client;
 }
 
 /**
@@ -89,7 +101,9 @@ export function createRdsClient(overrides: ClientOverrides = {}): RDSClient {
  * and metric batches here are small enough that compression gains nothing.
  */
 export function createCloudWatchClient(overrides: ClientOverrides = {}): CloudWatchClient {
-    return new CloudWatchClient({ ...baseConfig(overrides), disableRequestCompression: true });
+    const client = new CloudWatchClient({ ...baseConfig(overrides), disableRequestCompression: true });
+    client.middlewareStack.use(endpointAnswerPlugin());
+    return client;
 }
 
 /** All three clients with the same overrides. */
