@@ -52,7 +52,7 @@ interface Setting {
 /** The CLI's defaults: only the required flags given. */
 function cliDefaults(): Setting {
     const parsed = parseSettings({}, {
-        [envName("queueUrl")]: "https://sqs.us-east-1.amazonaws.com/000000000000/work", [envName("cluster")]: "bench", [envName("service")]: "worker", [envName("max")]: String(MAX),
+        [envName("queueUrl")]: "https://sqs.us-east-1.amazonaws.com/000000000000/work", [envName("cluster")]: "bench", [envName("ecsService")]: "worker", [envName("max")]: String(MAX),
     });
     return { name: "CLI defaults", decision: parsed.services[0]!.decision, intervalSeconds: parsed.intervalMs / 1000, checked: true };
 }

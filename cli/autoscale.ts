@@ -40,7 +40,7 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   ${EXIT.ok}  success (also a stop by SIGTERM/SIGINT)
   ${EXIT.failure}  failure at run time (an AWS call, a failed check, a measurement that missed its budget)
-  ${EXIT.usage}  bad usage: a flag, an environment variable, a stack file or a missing resource`;
+  ${EXIT.usage}  bad usage: a flag, an environment variable, a stack file, a missing resource or an endpoint that is not AWS's`;
 
 /** Every command, one line each, in the order `--help` lists them. */
 export const COMMANDS: readonly CommandRegistration[] = [

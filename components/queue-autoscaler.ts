@@ -122,7 +122,7 @@ export interface AutoscalerEnvironmentRefs {
 /**
  * The container's environment, in the names cli/autoscale.ts reads: every value a string, sorted by
  * name so that the task definition does not change when nothing did. One service with one queue and
- * nothing of its own beyond its bounds keeps the one-service form (AUTOSCALER_SERVICE, AUTOSCALER_QUEUE_URL, AUTOSCALER_MIN, AUTOSCALER_MAX);
+ * nothing of its own beyond its bounds keeps the one-service form (AUTOSCALER_ECS_SERVICE, AUTOSCALER_QUEUE_URL, AUTOSCALER_MIN, AUTOSCALER_MAX);
  * anything else is SERVICES, a JSON map of service name to its queue URLs and settings.
  */
 export function autoscalerEnvironment(settings: AutoscalerSettingValues, refs: AutoscalerEnvironmentRefs): { name: string; value: string }[] {
@@ -137,7 +137,7 @@ export function autoscalerEnvironment(settings: AutoscalerSettingValues, refs: A
         [envName("workerRoleArn")]: refs.workerRoleArn,
         ...(shorthand
             ? {
-                [envName("service")]: first!.serviceName,
+                [envName("ecsService")]: first!.serviceName,
                 [envName("queueUrl")]: first!.queueUrls[0],
                 [envName("min")]: first!.settings.min,
                 [envName("max")]: first!.settings.max,

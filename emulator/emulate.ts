@@ -53,7 +53,16 @@ export interface EmulatorOptions {
      */
     readonly readLagSeconds?: number;
     readonly params?: EngineParams;
+    /** The endpoint's URL, as messages name it. */
+    readonly endpoint?: string;
+    /** With no scalable target yet: wait for one (a progress line per look) instead of a NoScalableTargetError. */
+    readonly wait?: boolean;
+    /** Real ms between two looks for a scalable target while waiting (default 5000). */
+    readonly waitPollMs?: number;
 }
+
+/** The endpoint holds no scalable target to emulate (the CLI exits 2 with its message). */
+export class NoScalableTargetError extends UsageError {}
 
 export interface EmulatorDeps extends EmulatorClients {
     /** Epoch ms. */
@@ -63,6 +72,8 @@ export interface EmulatorDeps extends EmulatorClients {
     readonly record: (line: string) => Promise<void>;
     readonly logger?: Logger;
     readonly signal?: AbortSignal;
+    /** A progress line while waiting (on stderr in the CLI, so a JSON summary on stdout stays clean). */
+    readonly progress?: (line: string) => void;
 }
 
 export interface EmulatorSummary {
@@ -206,9 +217,25 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
     const delay = (lag + 1) * o.speed;
     const params = o.params ?? engineParams({ publicationDelaySeconds: delay, highResolutionPublicationDelaySeconds: delay });
     const tick = o.tickSeconds ?? 10;
-    const t0 = deps.clock();
+    let t0 = deps.clock();
+    let found = await discover(o, deps, params, t0 / 1000);
+    if (found.targets.length === 0) {
+        const what = `${o.service !== undefined ? `ECS service ${o.service} of cluster ${o.cluster}` : `any ECS service of cluster ${o.cluster}`} at ${o.endpoint ?? "the endpoint"}`;
+        if (!o.wait) {
+            throw new NoScalableTargetError(`no scalable target for ${what} (DescribeScalableTargets holds none); create the stack there first (autoscale up), or pass --wait to wait for one`);
+        }
+        const waitStart = t0;
+        while (found.targets.length === 0) {
+            deps.progress?.(`waiting for a scalable target for ${what}: ${Math.round((deps.clock() - waitStart) / 1000)} s`);
+            await deps.sleep(o.waitPollMs ?? 5_000, deps.signal);
+            if (deps.signal?.aborted) return { targets: [], activities: 0, alarmChanges: 0, skipped: found.skipped };
+            t0 = deps.clock();
+            found = await discover(o, deps, params, t0 / 1000);
+        }
+        deps.progress?.(`found ${found.targets.length} scalable target${found.targets.length === 1 ? "" : "s"} after ${Math.round((t0 - waitStart) / 1000)} s`);
+    }
     const virtual = (ms: number) => t0 / 1000 + ((ms - t0) / 1000) * o.speed;
-    const { targets, metrics, skipped } = await discover(o, deps, params, virtual(t0));
+    const { targets, metrics, skipped } = found;
     // Data is read in 1-s points: a period shorter than 1 real second would get none in some periods.
     for (const t of targets) {
         for (const p of t.engine.target.policies) {

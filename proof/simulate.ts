@@ -72,7 +72,7 @@ export function autoscalerSettingsFromStack(a: AutoscalerConfig, plan: ServiceSc
         if (v !== undefined) env[envName(key)] = String(v);
     }
     Object.assign(env, {
-        [envName("cluster")]: "simulated", [envName("service")]: plan.service,
+        [envName("cluster")]: "simulated", [envName("ecsService")]: plan.service,
         [envName("queueUrl")]: "https://sqs.us-east-1.amazonaws.com/000000000000/simulated",
         [envName("min")]: String(plan.minCapacity), [envName("max")]: String(plan.maxCapacity),
     });
@@ -111,7 +111,7 @@ function utilizationTarget(plan: ServiceScalingPlan): number {
 export function simulateStack(config: StackConfig, flags: SimulateFlags, onProgress?: (done: number, total: number) => void): SimulationRun {
     const serviceKey = flags.service!;
     const svc = config.services[serviceKey];
-    if (!svc) throw new UsageError(`--service: "${serviceKey}" is not a service of stack ${config.stack} (${Object.keys(config.services).join(", ")})`);
+    if (!svc) throw new UsageError(`--service: ${JSON.stringify(serviceKey)} is not a service of stack ${config.stack}; expected one of ${Object.keys(config.services).join(", ")}`);
     const seed = number(flags.seed, "--seed", (n) => Number.isInteger(n) && n >= 0, "a whole number >= 0");
     const tickSeconds = number(flags.tick, "--tick", (n) => n > 0 && n <= 60, "a number of seconds > 0 and <= 60");
     const workerRate = number(flags.workerRate, "--worker-rate", (n) => n > 0, "a number of messages/s > 0");

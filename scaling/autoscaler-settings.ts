@@ -77,7 +77,7 @@ export const AUTOSCALER_SETTINGS = {
     rabbitmqUrl: { kind: "amqpUrl", value: "<url>", help: "amqp:// URL of the RabbitMQ broker (instead of --queue-url)" },
     rabbitmqQueue: { kind: "text", value: "<name>", help: "RabbitMQ queue to watch (with --rabbitmq-url)" },
     cluster: { kind: "text", value: "<name>", help: "ECS cluster name or ARN" },
-    service: { kind: "text", value: "<name>", help: "ECS service to scale" },
+    ecsService: { kind: "text", value: "<name>", help: "ECS service name to scale (or --stack with --service, the service's key in the stack file)" },
     services: { kind: "text", value: "<json>",
         help: "several services to scale, instead of --service and its queue: a JSON map of service name to " +
             "{queueUrl | queueUrls, min, max, scaleUpThreshold, scaleDownThreshold, scaleUpCooldown, scaleDownCooldown, scaleDownStep, " +

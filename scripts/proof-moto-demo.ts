@@ -79,7 +79,7 @@ async function demo(): Promise<number> {
         emulator.stop();
         const emulated = await emulating;
         if (published !== 0 || emulated !== 0) return published || emulated;
-        return await main(["evidence", "--cluster", cluster, "--service", svc.name, "--since", `${Math.ceil((Date.now() - started) / 1_000) + 5}s`,
+        return await main(["evidence", "--cluster", cluster, "--ecs-service", svc.name, "--since", `${Math.ceil((Date.now() - started) / 1_000) + 5}s`,
             "--period", "5s", "--activities", rel(record), "--out", rel(OUT)], terminalIo().io);
     } finally {
         await stopAll({ moto, clients });

@@ -18,7 +18,8 @@ export function addAuroraCommand(program: Command, io: CliIo, setRun: SetRun): C
     aurora.command("teardown")
         .description("before pulumi destroy: delete the cluster's instances outside Pulumi's state (Application Auto Scaling's readers, the class scaler's instances) and wait until they are gone")
         .option("--cluster <id>", "Aurora cluster identifier (the stack output aurora.clusterIdentifier, <namePrefix>-aurora)")
-        .action((flags: { cluster?: string }) => setRun(() => runTool(io, async (signal) => {
+        .option("--json", "print the result as JSON")
+        .action((flags: { cluster?: string; json?: boolean }) => setRun(() => runTool(io, async (signal) => {
             if (!flags.cluster?.trim()) throw new UsageError("--cluster: (missing) is required");
             const rds = createRdsClient();
             const autoscaling = createApplicationAutoScalingClient();
@@ -27,7 +28,8 @@ export function addAuroraCommand(program: Command, io: CliIo, setRun: SetRun): C
                     rds, autoscaling, logger: createLogger({ name: "aurora-teardown" }), now: Date.now,
                     sleep: (ms) => realSleep(ms, signal),
                 });
-                io.out(`${JSON.stringify({ cluster: flags.cluster, removed: r.removed, leftForPulumi: r.kept })}\n`);
+                const result = { cluster: flags.cluster, removed: r.removed, leftForPulumi: r.kept };
+                io.out(`${flags.json ? JSON.stringify(result) : `${flags.cluster}: removed ${r.removed.length} instance${r.removed.length === 1 ? "" : "s"} (${r.removed.join(", ") || "none"}); left for pulumi destroy: ${r.kept.join(", ") || "none"}`}\n`);
                 return EXIT.ok;
             } finally {
                 rds.destroy();

@@ -7,9 +7,14 @@ import type { Command } from "commander";
 import { addAutoscalerCommand as addAutoscalerRun } from "../../runtime/autoscaler/command";
 import { RabbitMqQueueSource } from "../../runtime/autoscaler/sources/rabbitmq";
 import type { CliIo, SetRun } from "../io";
+import { addServiceOptions, applyServiceKey } from "../options";
 
 export { STOP_DEADLINE_MS } from "../../runtime/autoscaler/command";
 
 export function addAutoscalerCommand(program: Command, io: CliIo, setResult: SetRun): Command {
-    return addAutoscalerRun(program, io, setResult, { rabbitMq: (options) => new RabbitMqQueueSource(options) });
+    return addAutoscalerRun(program, io, setResult, {
+        rabbitMq: (options) => new RabbitMqQueueSource(options),
+        options: (cmd) => addServiceOptions(cmd, false),
+        applyOptions: (flags, sources) => applyServiceKey(flags, sources),
+    });
 }

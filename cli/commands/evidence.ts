@@ -1,5 +1,5 @@
 /**
- * `autoscale evidence --cluster <c> --service <s> [--since 1h] [--activities record.jsonl] [--out dir]`:
+ * `autoscale evidence --stack <name> --service <key> | --cluster <c> --ecs-service <s> [--since 1h] [--activities record.jsonl] [--out dir]`:
  * runs the evidence tool (proof/evidence.ts), prints a verdict line per item and the files written, and
  * exits 1 when any item FAILs. Where the endpoint has no DescribeScalingActivities (moto), the
  * activities come from the record that `autoscale emulate` writes (scaling/activity-record.ts).
@@ -10,19 +10,20 @@ import { evidenceExitCode } from "../../proof/evidence-judge";
 import { evidenceText } from "../../proof/evidence-report";
 import { createApplicationAutoScalingClient, createCloudWatchClient, createEcsClient } from "../../runtime/aws/clients";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { defaultOutput, refuseTrackedOutput } from "../options";
+import { addServiceOptions, defaultOutput, refuseTrackedOutput, requireService, type ServiceFlags } from "../options";
 
 /** Registers `evidence` on the program. */
 export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const cmd = program.command("evidence")
         .description("collect and judge the proof that a service scales: target, policies, series match, metric, datapoints, alarms, activities, service events")
-        .option("--cluster <name>", "ECS cluster name")
-        .option("--service <name>", "ECS service name")
         .option("--since <duration|time>", "start of the window: how long ago (30m, 2h) or an ISO-8601 time", "1h")
         .option("--activities <file.jsonl>", "activity record written by `autoscale emulate`, read where the endpoint has no DescribeScalingActivities")
         .option("--period <duration>", "period of the datapoints read back (default 60s; sub-minute only for high-resolution metrics)")
         .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", defaultOutput("evidence"));
-    cmd.action((flags: EvidenceFlags) => setRun(() => runTool(io, async () => {
+    addServiceOptions(cmd);
+    cmd.action((given: EvidenceFlags & ServiceFlags) => setRun(() => runTool(io, async () => {
+        const target = requireService(given);
+        const flags: EvidenceFlags = { ...given, cluster: target.cluster, service: target.ecsService };
         refuseTrackedOutput("--out", flags.out);
         const clients = {
             autoscaling: createApplicationAutoScalingClient(),

@@ -31,6 +31,7 @@ interface PublishFlags {
     phase?: string[];
     every: string;
     dryRun?: boolean;
+    json?: boolean;
 }
 
 /** The series from exactly one of --stack-outputs and --namespace/--metric/--dimension. */
@@ -73,7 +74,8 @@ export function addMetricCommand(program: Command, io: CliIo, setRun: SetRun): C
         .option("--unit <unit>", "CloudWatch unit to publish with")
         .option("--phase <value:duration>", "publish value for duration, e.g. 200:10m (repeat, in order)", collect)
         .option("--every <duration>", "period between datapoints (at least 1s)", "60s")
-        .option("--dry-run", "print the PutMetricData requests instead of sending them");
+        .option("--dry-run", "print the PutMetricData requests instead of sending them")
+        .option("--json", "print the summary as JSON");
     publish.action((flags: PublishFlags) => setRun(() => runTool(io, async (signal) => {
         const phases = (flags.phase ?? []).map(parsePhase);
         const everyMs = parseDuration(flags.every, "--every");
@@ -85,7 +87,7 @@ export function addMetricCommand(program: Command, io: CliIo, setRun: SetRun): C
         const cloudwatch = createCloudWatchClient();
         try {
             const summary = await publishPlan(plan, { cloudwatch, clock: Date.now, sleep: realSleep, progress: cliProgressBar, signal });
-            io.out(`${JSON.stringify(summary)}\n`);
+            io.out(`${flags.json ? JSON.stringify(summary) : `sent ${summary.sent} of ${summary.planned} datapoints to ${summary.series} (${summary.phases.map((p) => `${p.value}: ${p.sent}/${p.planned}`).join(", ")})${summary.interrupted ? `; interrupted by ${summary.interrupted}` : ""}`}\n`);
             return summary.interrupted === undefined ? EXIT.ok : EXIT.failure;
         } finally {
             cloudwatch.destroy();

@@ -11,7 +11,7 @@ import { MAX_MESSAGES } from "../../load/traffic";
 import { resultTable } from "../../proof/scale-measure";
 import { TESTS, dryRunText, runScaleTest, scaleTestPlan, type ScaleTestFlags, type ScaleTestReport } from "../../proof/scale-test";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
+import { SERVICE_KEY_HELP, defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
 
 /** Registers `scale-test` on the program. */
 export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun): Command {
@@ -19,7 +19,7 @@ export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun)
         .description("verify a service's live scaling against its stack plan, and measure scale-up and scale-down under load")
         .argument("<test>", TESTS.join(" | "))
         .option("--stack <name>", "stack whose Pulumi.<stack>.yaml holds the plan")
-        .option("--service <key>", "the service's key in the stack config (api, worker, ...)")
+        .option("--service <key>", SERVICE_KEY_HELP)
         .option("--load <kind>", "sqs | http | metric (default: what the service scales on)")
         .option("--messages <count>", `sqs: messages to send (default: enough for the maximum; at most ${MAX_MESSAGES})`)
         .option("--url <url>", "http: URL to load")

@@ -11,14 +11,14 @@ import { UsageError } from "../../input/usage";
 import { simulateStack, simulationTable, writeSimulation, type SimulateFlags } from "../../proof/simulate";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
 import { EXIT, runTool, type CliIo, type SetRun } from "../io";
-import { defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
+import { SERVICE_KEY_HELP, defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
 
 /** Registers `simulate` on the program. */
 export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const cmd = program.command("simulate")
         .description("replay a load trace against a service's scaling plan as AWS would run it; --compare runs every controller the plan can hold; the oracle is the reference")
         .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is read")
-        .option("--service <name>", "service key under `services`")
+        .option("--service <key>", SERVICE_KEY_HELP)
         .option("--trace <name|file.csv>", "built-in trace (step, burst, ramp, diurnal, diurnal-week, office-hours, sawtooth, idle, mixed, mixed-poisson) or a CSV file of seconds,rate")
         .option("--compare", "run every controller the service's plan can hold: AWS reactive, + scheduled, predictive + reactive, backlog per task, the queue autoscaler with and without its forecast")
         .option("--seed <n>", "seed of any randomness in the trace", "1")

@@ -4,7 +4,7 @@
  * writers undo each other). A scheduled action changes the target's min and max, and desired follows
  * when it falls outside them, so it writes the desired count too.
  * The queue autoscaler is recognised by its task's environment: the variables it reads its cluster and
- * its services from (AUTOSCALER_CLUSTER with AUTOSCALER_SERVICE and AUTOSCALER_QUEUE_URL, or AUTOSCALER_SERVICES; scaling/autoscaler-settings.ts).
+ * its services from (AUTOSCALER_CLUSTER with AUTOSCALER_ECS_SERVICE and AUTOSCALER_QUEUE_URL, or AUTOSCALER_SERVICES; scaling/autoscaler-settings.ts).
  */
 import { ECS_DESIRED_COUNT, ecsResourceId } from "../../aws/scaling-ids";
 import { envName } from "../../scaling/autoscaler-settings";
@@ -20,7 +20,7 @@ function autoscaledServices(resources: readonly PolicyResource[]): { resourceId:
             const cluster = env.get(envName("cluster"));
             if (!cluster) continue;
             // One service (its name with its queue URL), or several: a JSON map a JSON map keyed by service name.
-            const service = env.get(envName("service"));
+            const service = env.get(envName("ecsService"));
             if (service && env.has(envName("queueUrl"))) out.push({ resourceId: ecsResourceId(cluster, service), by: td });
             const several = documentOf(env.get(envName("services")));
             if (several && typeof several === "object") {

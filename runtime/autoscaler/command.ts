@@ -13,7 +13,9 @@ import { ChaosNotAllowedError } from "./chaos/types";
 import { PreflightError } from "./preflight";
 import { startAutoscaler, type AutoscalerDeps } from "./service";
 import { addSettingOptions, ALL_SETTINGS, valuesOf } from "./options";
-import { parseSettings, SettingsError } from "./settings";
+import { parseSettings, SettingsError, type FlagValues, type ValueSource } from "./settings";
+import { endpointAnswerOf } from "../aws/endpoint-answer";
+import { UsageError } from "../../input/usage";
 
 /**
  * Longest wait for the autoscaler to stop after a stop signal, ms. The calls in flight are aborted at
@@ -22,18 +24,26 @@ import { parseSettings, SettingsError } from "./settings";
  */
 export const STOP_DEADLINE_MS = 9_000;
 
-/** What a registration adds to the autoscaler it starts: the queue sources a build carries beyond SQS. */
-export type AutoscalerCapabilities = Pick<Partial<AutoscalerDeps>, "rabbitMq">;
+/**
+ * What a registration adds to the autoscaler it starts: the queue sources a build carries beyond SQS,
+ * and flags of its own (the `autoscale` command's --stack and --service, read from a stack file),
+ * applied to the flag values before the settings are read.
+ */
+export type AutoscalerCapabilities = Pick<Partial<AutoscalerDeps>, "rabbitMq"> & {
+    readonly options?: (cmd: Command) => void;
+    readonly applyOptions?: (flags: FlagValues, sources: Record<string, ValueSource>) => void;
+};
 
 async function run(cmd: Command, io: ProcessIo, capabilities: AutoscalerCapabilities): Promise<number> {
     const { flags, sources } = valuesOf(cmd);
+    capabilities.applyOptions?.(flags, sources);
     const settings = parseSettings(flags, io.env, sources);
     const logger = createLogger({ name: "autoscaler", level: settings.logLevel, destination: logDestination(settings.logFormat, io) });
     const signal = stopSignal(io);
     try {
         let running: Awaited<ReturnType<typeof startAutoscaler>>;
         try {
-            running = await startAutoscaler(settings, { ...capabilities, logger });
+            running = await startAutoscaler(settings, { ...(capabilities.rabbitMq ? { rabbitMq: capabilities.rabbitMq } : {}), logger });
         } catch (error) {
             // The health server's port is a flag: name it rather than the socket's `EADDRINUSE :::8080`.
             if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
@@ -64,7 +74,8 @@ async function run(cmd: Command, io: ProcessIo, capabilities: AutoscalerCapabili
 export function addAutoscalerCommand(program: Command, io: ProcessIo, setRun: (run: () => Promise<number>) => void, capabilities: AutoscalerCapabilities = {}): Command {
     const autoscaler = program.command("autoscaler").description("the queue-driven autoscaler");
     const runCmd = autoscaler.command("run")
-        .description("scale --service from the depth of --queue-url or --rabbitmq-queue until SIGTERM/SIGINT (then exit 0)");
+        .description(`scale the service of ${capabilities.options ? "--stack with --service, or " : ""}--cluster with --ecs-service from the depth of --queue-url or --rabbitmq-queue until SIGTERM/SIGINT (then exit 0)`);
+    capabilities.options?.(runCmd);
     addSettingOptions(runCmd, ALL_SETTINGS);
     runCmd.action((_opts, cmd: Command) => setRun(() => run(cmd, io, capabilities)));
     return autoscaler;
@@ -116,11 +127,17 @@ export function exitWith(main: Promise<number>): void {
  * resource and a refused simulation are bad usage (2); a start-up check that may pass later is a failure (1).
  */
 export function autoscalerErrorExit(error: unknown, io: Pick<ProcessIo, "err">): number | undefined {
+    // An endpoint that answers HTML (a wrong AWS_ENDPOINT_URL or region): one line naming it, whatever command called.
+    const answer = endpointAnswerOf(error);
+    if (answer) {
+        io.err(`error: ${answer.message}\n`);
+        return EXIT.usage;
+    }
     if (error instanceof SettingsError || error instanceof PreflightError) {
         io.err(`${error.problems.map((p) => `error: ${p}`).join("\n")}\n`);
         return error instanceof PreflightError && !error.permanent ? EXIT.failure : EXIT.usage;
     }
-    if (error instanceof ChaosNotAllowedError || error instanceof LogLevelError) {
+    if (error instanceof ChaosNotAllowedError || error instanceof LogLevelError || error instanceof UsageError) {
         io.err(`error: ${error.message}\n`);
         return EXIT.usage;
     }

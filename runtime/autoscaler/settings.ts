@@ -112,7 +112,7 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
     const many = r.has("services");
     const source = many ? undefined : readSource(r);
     const cluster = r.required<string>("cluster");
-    const service = many ? undefined : r.required<string>("service");
+    const service = many ? undefined : r.required<string>("ecsService");
     const min = r.get<number>("min");
     const max = many ? r.get<number>("max") : r.required<number>("max");
     const deploymentHold = r.get<number>("deploymentHold");
@@ -142,8 +142,8 @@ export function parseSettings(flags: FlagValues, env: NodeJS.ProcessEnv, sources
     const workerRoleArn = r.get<string>("workerRoleArn");
 
     if (many) {
-        for (const key of ["service", "queueUrl", "rabbitmqUrl", "rabbitmqQueue"] as const) {
-            if (r.has(key)) r.fail(`${flagName(key)}: give --services or --service with its queue, not both`);
+        for (const key of ["ecsService", "queueUrl", "rabbitmqUrl", "rabbitmqQueue"] as const) {
+            if (r.has(key)) r.fail(`${flagName(key)}: give --services or --ecs-service with its queue, not both`);
         }
     }
     if (min !== undefined && max !== undefined && min > max) {
@@ -235,7 +235,7 @@ export function parseChaosSettings(kind: ChaosKind, flags: FlagValues, env: Node
         r.fail(`--chaos-allowed: failure simulation "${kind}" is refused unless --chaos-allowed is given or ${envName("chaosAllowed")}=true`);
     }
     const cluster = r.required<string>("cluster");
-    const service = r.required<string>("service");
+    const service = r.required<string>("ecsService");
     const duration = r.get<number>("chaosPartitionDuration");
     r.get<string>("logLevel");
     let queueUrl: string | undefined;

@@ -53,7 +53,7 @@ describe("autoscale command", () => {
         cwMock.restore();
     });
 
-    const run = ["autoscaler", "run", "--queue-url", QUEUE_URL, "--cluster", "main", "--service", "worker"];
+    const run = ["autoscaler", "run", "--queue-url", QUEUE_URL, "--cluster", "main", "--ecs-service", "worker"];
 
     it("rejects a bad flag with exit code 2, naming the flag, the value and the rule, before any AWS call", async () => {
         const t = testIo();
@@ -78,7 +78,7 @@ describe("autoscale command", () => {
             expect(await main(["autoscaler", "run", "--queue-url", QUEUE_URL], t.io)).to.equal(2);
             expect(t.err()).to.equal([
                 "error: --cluster: (missing) is required (or set AUTOSCALER_CLUSTER)",
-                "error: --service: (missing) is required (or set AUTOSCALER_SERVICE)",
+                "error: --ecs-service: (missing) is required (or set AUTOSCALER_ECS_SERVICE)",
                 "error: --max: (missing) is required (or set AUTOSCALER_MAX)",
                 "",
             ].join("\n"));
@@ -99,7 +99,7 @@ describe("autoscale command", () => {
 
     it("requires exactly one of --queue-url and --rabbitmq-url", async () => {
         const t = testIo();
-        expect(await main(["autoscaler", "run", "--cluster", "main", "--service", "worker", "--max", "3"], t.io)).to.equal(2);
+        expect(await main(["autoscaler", "run", "--cluster", "main", "--ecs-service", "worker", "--max", "3"], t.io)).to.equal(2);
         expect(t.err()).to.equal("error: --queue-url or --rabbitmq-url: (missing) exactly one is required (or set AUTOSCALER_QUEUE_URL / AUTOSCALER_RABBITMQ_URL)\n");
     });
 
@@ -129,7 +129,7 @@ describe("autoscale command", () => {
 
     it("refuses a failure simulation without --chaos-allowed, exit 2, no AWS call", async () => {
         const t = testIo();
-        expect(await main(["chaos", "stop-task", "--cluster", "main", "--service", "worker"], t.io)).to.equal(2);
+        expect(await main(["chaos", "stop-task", "--cluster", "main", "--ecs-service", "worker"], t.io)).to.equal(2);
         expect(t.err()).to.equal('error: --chaos-allowed: failure simulation "stop-task" is refused unless --chaos-allowed is given or AUTOSCALER_CHAOS_ALLOWED=true\n');
         expect(awsCalls()).to.equal(0);
     });
@@ -138,7 +138,7 @@ describe("autoscale command", () => {
         ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
         ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] });
         const t = testIo({ AUTOSCALER_CHAOS_ALLOWED: "true" });
-        expect(await main(["chaos", "stop-task", "--cluster", "main", "--service", "worker"], t.io)).to.equal(0);
+        expect(await main(["chaos", "stop-task", "--cluster", "main", "--ecs-service", "worker", "--json"], t.io)).to.equal(0);
         const report = JSON.parse(t.out());
         expect([report.kind, report.outcome, report.action]).to.deep.equal(["stop-task", "nothing_to_do", "no running task of service worker to stop"]);
         expect(ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input).to.deep.include({ cluster: "main", serviceName: "worker", desiredStatus: "RUNNING" });

@@ -36,7 +36,7 @@ describe("conventions every command shares", () => {
             const t = testIo();
             expect(await main([...p, "--help"], t.io), p.join(" ")).to.equal(0);
             expect(t.out(), p.join(" ")).to.include("Exit codes:\n  0  success (also a stop by SIGTERM/SIGINT)\n  1  failure at run time");
-            expect(t.out(), p.join(" ")).to.include("  2  bad usage: a flag, an environment variable, a stack file or a missing resource");
+            expect(t.out(), p.join(" ")).to.include("  2  bad usage: a flag, an environment variable, a stack file, a missing resource or an endpoint that is not AWS's");
         }
     });
 

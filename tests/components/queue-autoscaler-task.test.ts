@@ -48,7 +48,7 @@ describe("QueueAutoscaler task (staging config under mocks)", () => {
                 AUTOSCALER_QUEUE_URL: QUEUE_URL,
                 AUTOSCALER_SCALE_DOWN_COOLDOWN: "10",
                 AUTOSCALER_SCALE_UP_COOLDOWN: "30",
-                AUTOSCALER_SERVICE: WORKER_SERVICE,
+                AUTOSCALER_ECS_SERVICE: WORKER_SERVICE,
                 AUTOSCALER_WORKER_ROLE_ARN: WORKER_ROLE_ARN,
             });
             const plan = staging.services.jobs.plan;

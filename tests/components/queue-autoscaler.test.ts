@@ -148,7 +148,7 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
         it("hands the task SERVICES, each service's queue URLs and own settings, instead of SERVICE and QUEUE_URL", async () => {
             await deploy(staging.autoscaler, scaled);
             const env = environment();
-            expect(env).to.not.have.any.keys("AUTOSCALER_SERVICE", "AUTOSCALER_QUEUE_URL", "AUTOSCALER_MIN", "AUTOSCALER_MAX");
+            expect(env).to.not.have.any.keys("AUTOSCALER_ECS_SERVICE", "AUTOSCALER_QUEUE_URL", "AUTOSCALER_MIN", "AUTOSCALER_MAX");
             expect(JSON.parse(env.AUTOSCALER_SERVICES!)).to.deep.equal({
                 [WORKER_SERVICE]: { queueUrls: [QUEUE_URL], min: 1, max: 10 },
                 "ecs-autoscaling-staging-reports": { queueUrls: REPORTS_QUEUES.map((q) => q.url), min: 0, max: 4, acceptableAge: 120, fallback: { failureThreshold: 3, replicas: 2 } },

@@ -96,7 +96,7 @@ describe("autoscale emulate: where it may run", () => {
         expect(bad.stderr).to.equal('error: --speed: "0" must be a number > 0 and <= 3600\n');
         const none = io({ AWS_ENDPOINT_URL: "http://127.0.0.1:1" });
         expect(await main(["emulate"], none)).to.equal(2);
-        expect(none.stderr).to.equal("error: --cluster: (missing) the ECS cluster name is required\n");
+        expect(none.stderr).to.equal("error: --cluster: (missing) the ECS cluster name is required (or --stack, whose cluster it then is)\n");
     });
 });
 

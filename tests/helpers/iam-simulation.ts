@@ -86,7 +86,7 @@ export function graphPrincipals(graph: readonly Recorded[]): GraphPrincipal[] {
         if (container.name === "autoscaler") {
             const autoscaler: GraphPrincipal = {
                 kind: "autoscaler", label: `autoscaler ${td.inputs.family}`, roleArn, policies: rolePolicies(graph, roleArn), platformRequests: [],
-                facts: { ...base, cluster: env[envName("cluster")], service: env[envName("service")], queue: queueName(env[envName("queueUrl")]), namespace: PROJECT_NAMESPACE },
+                facts: { ...base, cluster: env[envName("cluster")], service: env[envName("ecsService")], queue: queueName(env[envName("queueUrl")]), namespace: PROJECT_NAMESPACE },
             };
             out.push(autoscaler);
             if (env[envName("chaosAllowed")] === "true") out.push({ ...autoscaler, kind: "autoscaler-failure-simulation", label: `failure simulation of ${autoscaler.label}` });

@@ -87,7 +87,7 @@ const CASES: readonly Case[] = [
             const containers = JSON.parse(td.props.containerDefinitions);
             const env: { name: string; value: string }[] = containers[0].environment;
             const services = { "ecs-autoscaling-staging-jobs": { queueUrls: ["jobs"] }, "ecs-autoscaling-staging-worker": { queueUrls: ["work"] } };
-            containers[0].environment = [...env.filter((e) => e.name !== "AUTOSCALER_SERVICE" && e.name !== "AUTOSCALER_QUEUE_URL"), { name: "AUTOSCALER_SERVICES", value: JSON.stringify(services) }];
+            containers[0].environment = [...env.filter((e) => e.name !== "AUTOSCALER_ECS_SERVICE" && e.name !== "AUTOSCALER_QUEUE_URL"), { name: "AUTOSCALER_SERVICES", value: JSON.stringify(services) }];
             td.props.containerDefinitions = JSON.stringify(containers);
         },
         expected: {

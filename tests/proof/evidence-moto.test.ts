@@ -78,7 +78,7 @@ describe("integration: metric publish and evidence against moto_server", functio
     });
 
     it("publishes the stack's customMetricSeries phase by phase, then evidence gives PASS for series match, metric, datapoints and alarms", async function () {
-        const pub = await autoscale(["metric", "publish", "--stack-outputs", outputsFile, "--phase", "200:3s", "--phase", "0:2s", "--every", "1s"]);
+        const pub = await autoscale(["metric", "publish", "--stack-outputs", outputsFile, "--phase", "200:3s", "--phase", "0:2s", "--every", "1s", "--json"]);
         expect(pub.err).to.equal("");
         expect(pub.code).to.equal(0);
         expect(JSON.parse(pub.out)).to.deep.equal({
@@ -87,7 +87,7 @@ describe("integration: metric publish and evidence against moto_server", functio
         });
 
         const out = path.join(dir, "pass");
-        const ev = await autoscale(["evidence", "--cluster", cluster, "--service", service, "--since", "10m", "--out", out]);
+        const ev = await autoscale(["evidence", "--cluster", cluster, "--ecs-service", service, "--since", "10m", "--out", out]);
         const lines = ev.out.split("\n");
         const status = (item: string) => lines.find((l) => l.split(/\s+/)[1] === item.split(" ")[0] && l.includes(item))?.split(/\s+/)[0];
         const policy = `${service}-synthetic-load`;
@@ -122,7 +122,7 @@ describe("integration: metric publish and evidence against moto_server", functio
             alarm: `TargetTracking-${resourceId}-AlarmHigh-x`, oldDesired: 2, newDesired: 4, cause: "monitor alarm in state ALARM triggered policy",
             event: `(service ${service}) has started 2 tasks.`,
         })}\n`);
-        const ev = await autoscale(["evidence", "--cluster", cluster, "--service", service, "--since", "10m", "--activities", record, "--out", path.join(dir, "record")]);
+        const ev = await autoscale(["evidence", "--cluster", cluster, "--ecs-service", service, "--since", "10m", "--activities", record, "--out", path.join(dir, "record")]);
         const lines = ev.out.split("\n");
         expect(lines.find((l) => l.includes("scaling-activities"))).to.match(/^PASS +scaling-activities +activity record .*: 1 activities \(1 out, 0 in\)/);
         expect(lines.find((l) => l.includes("service-events"))).to.match(new RegExp(
@@ -140,7 +140,7 @@ describe("integration: metric publish and evidence against moto_server", functio
         const pub = await autoscale(["metric", "publish", "--namespace", series.namespace, "--metric", series.metricName,
             ...dims.flatMap((d) => ["--dimension", d]), "--phase", "200:2s", "--every", "1s"]);
         expect(pub.code, pub.err).to.equal(0);
-        const ev = await autoscale(["evidence", "--cluster", cluster, "--service", service, "--since", "10m", "--out", path.join(dir, "fail")]);
+        const ev = await autoscale(["evidence", "--cluster", cluster, "--ecs-service", service, "--since", "10m", "--out", path.join(dir, "fail")]);
         expect(ev.code, ev.out).to.equal(1);
         const policy = `${service}-synthetic-load`;
         const lines = ev.out.split("\n");

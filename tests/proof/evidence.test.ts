@@ -341,9 +341,9 @@ describe("autoscale evidence: usage", () => {
         return { code, err: err.join("") };
     };
     it("exits 2 with one line, before any AWS call, for a missing --service, a bad --since and an unreadable --activities", async () => {
-        expect(await run(["--cluster", "c"])).to.deep.equal({ code: 2, err: "error: --service: (missing) the ECS service name is required\n" });
-        expect(await run(["--cluster", "c", "--service", "s", "--since", "yesterday"])).to.deep.equal({ code: 2, err: 'error: --since: "yesterday" is not a duration; write e.g. 60s, 10m, 1h or 500ms\n' });
-        const r = await run(["--cluster", "c", "--service", "s", "--activities", "/nonexistent/a.jsonl"]);
+        expect(await run(["--cluster", "c"])).to.deep.equal({ code: 2, err: "error: --service: (missing) give --stack with --service <key>, or --ecs-service <name>\n" });
+        expect(await run(["--cluster", "c", "--ecs-service", "s", "--since", "yesterday"])).to.deep.equal({ code: 2, err: 'error: --since: "yesterday" is not a duration; write e.g. 60s, 10m, 1h or 500ms\n' });
+        const r = await run(["--cluster", "c", "--ecs-service", "s", "--activities", "/nonexistent/a.jsonl"]);
         expect(r.code).to.equal(2);
         expect(r.err).to.match(/^error: --activities: "\/nonexistent\/a.jsonl" cannot be read \(ENOENT/);
     });

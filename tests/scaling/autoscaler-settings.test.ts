@@ -6,7 +6,7 @@ import { MIN_PARTITION_SECONDS } from "../../aws/api-limits";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
 const ROLE = "arn:aws:iam::123456789012:role/demo-worker-task";
-const MINIMAL: FlagValues = { queueUrl: QUEUE_URL, cluster: "main", service: "worker", max: "10" };
+const MINIMAL: FlagValues = { queueUrl: QUEUE_URL, cluster: "main", ecsService: "worker", max: "10" };
 
 function problems(flags: FlagValues, env: NodeJS.ProcessEnv = {}): string[] {
     try {
@@ -70,7 +70,7 @@ describe("autoscaler settings", () => {
 
     it("reads every setting from the environment (as the deployed task gets them)", () => {
         const s = parseSettings({}, {
-            AUTOSCALER_QUEUE_URL: QUEUE_URL, AUTOSCALER_CLUSTER: "main", AUTOSCALER_SERVICE: "worker", AUTOSCALER_MIN: "1", AUTOSCALER_MAX: "12", AUTOSCALER_SCALE_UP_THRESHOLD: "20", AUTOSCALER_SCALE_DOWN_THRESHOLD: "4.5",
+            AUTOSCALER_QUEUE_URL: QUEUE_URL, AUTOSCALER_CLUSTER: "main", AUTOSCALER_ECS_SERVICE: "worker", AUTOSCALER_MIN: "1", AUTOSCALER_MAX: "12", AUTOSCALER_SCALE_UP_THRESHOLD: "20", AUTOSCALER_SCALE_DOWN_THRESHOLD: "4.5",
             AUTOSCALER_INTERVAL: "2", AUTOSCALER_SCALE_UP_COOLDOWN: "15", AUTOSCALER_SCALE_DOWN_COOLDOWN: "60", AUTOSCALER_SCALE_DOWN_STEP: "2", AUTOSCALER_COUNT_IN_FLIGHT: "true",
             AUTOSCALER_ACCEPTABLE_AGE: "45", AUTOSCALER_PROCESSING_RATE: "2.5",
             AUTOSCALER_OLDEST_MESSAGE_WARNING: "600", AUTOSCALER_HEALTH_PORT: "0", AUTOSCALER_DRY_RUN: "yes", AUTOSCALER_CHAOS_ALLOWED: "1", AUTOSCALER_CHAOS_STOP_TASK_ENABLED: "true",
@@ -111,12 +111,12 @@ describe("autoscaler settings", () => {
     });
 
     it("takes a boolean flag given without a value as true, and kebab-case keys", () => {
-        const s = parseSettings({ "queue-url": QUEUE_URL, cluster: "main", service: "worker", max: "3", "count-in-flight": true, dryRun: true }, {});
+        const s = parseSettings({ "queue-url": QUEUE_URL, cluster: "main", ecsService: "worker", max: "3", "count-in-flight": true, dryRun: true }, {});
         expect([s.services[0]!.decision.countInFlight, s.dryRun]).to.deep.equal([true, true]);
     });
 
     it("reads a RabbitMQ source", () => {
-        const s = parseSettings({ rabbitmqUrl: "amqp://guest:guest@localhost:5672", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3" }, {});
+        const s = parseSettings({ rabbitmqUrl: "amqp://guest:guest@localhost:5672", rabbitmqQueue: "jobs", cluster: "main", ecsService: "worker", max: "3" }, {});
         expect(s.services[0]!.sources).to.deep.equal([{ kind: "rabbitmq", url: "amqp://guest:guest@localhost:5672", queue: "jobs" }]);
     });
 
@@ -125,15 +125,15 @@ describe("autoscaler settings", () => {
         ["fractional max", { ...MINIMAL, max: "2.5" }, {}, ['--max: "2.5" must be a whole number >= 0']],
         ["bad value from the environment names flag and variable", MINIMAL, { AUTOSCALER_MIN: "two" }, ['--min (env AUTOSCALER_MIN): "two" must be a whole number >= 0']],
         ["min above max", { ...MINIMAL, min: "5", max: "3" }, {}, ["--min (5) must be <= --max (3)"]],
-        ["no queue at all", { cluster: "main", service: "worker", max: "3" }, {}, ["--queue-url or --rabbitmq-url: (missing) exactly one is required (or set AUTOSCALER_QUEUE_URL / AUTOSCALER_RABBITMQ_URL)"]],
+        ["no queue at all", { cluster: "main", ecsService: "worker", max: "3" }, {}, ["--queue-url or --rabbitmq-url: (missing) exactly one is required (or set AUTOSCALER_QUEUE_URL / AUTOSCALER_RABBITMQ_URL)"]],
         ["both queues", { ...MINIMAL, rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs" }, {}, ["--queue-url and --rabbitmq-url: give exactly one of them, not both"]],
-        ["rabbitmq without a queue", { rabbitmqUrl: "amqp://localhost", cluster: "main", service: "worker", max: "3" }, {}, ["--rabbitmq-queue: (missing) is required with --rabbitmq-url (or set AUTOSCALER_RABBITMQ_QUEUE)"]],
+        ["rabbitmq without a queue", { rabbitmqUrl: "amqp://localhost", cluster: "main", ecsService: "worker", max: "3" }, {}, ["--rabbitmq-queue: (missing) is required with --rabbitmq-url (or set AUTOSCALER_RABBITMQ_QUEUE)"]],
         ["rabbitmq queue with an SQS queue", { ...MINIMAL, rabbitmqQueue: "jobs" }, {}, ["--rabbitmq-queue: only applies with --rabbitmq-url"]],
-        ["rabbitmq URL that is not amqp", { rabbitmqUrl: "http://localhost", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3" }, {}, ['--rabbitmq-url: "http://localhost" must be an amqp:// or amqps:// URL']],
+        ["rabbitmq URL that is not amqp", { rabbitmqUrl: "http://localhost", rabbitmqQueue: "jobs", cluster: "main", ecsService: "worker", max: "3" }, {}, ['--rabbitmq-url: "http://localhost" must be an amqp:// or amqps:// URL']],
         ["queue URL that is not a URL", { ...MINIMAL, queueUrl: "work" }, {}, ['--queue-url: "work" must be an SQS queue URL (http(s)://host/<account>/<queue>)']],
         ["missing cluster, service and max", { queueUrl: QUEUE_URL }, {}, [
             "--cluster: (missing) is required (or set AUTOSCALER_CLUSTER)",
-            "--service: (missing) is required (or set AUTOSCALER_SERVICE)",
+            "--ecs-service: (missing) is required (or set AUTOSCALER_ECS_SERVICE)",
             "--max: (missing) is required (or set AUTOSCALER_MAX)",
         ]],
         ["zero scale-up threshold", { ...MINIMAL, scaleUpThreshold: "0" }, {}, ['--scale-up-threshold: "0" must be a number > 0']],
@@ -155,7 +155,7 @@ describe("autoscaler settings", () => {
         ["role that is not a role ARN", { ...MINIMAL, workerRoleArn: "worker" }, {}, ['--worker-role-arn: "worker" must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)']],
         ["simulation enabled but not allowed", { ...MINIMAL, chaosStopTaskEnabled: true }, {}, ['--chaos-stop-task-enabled: failure simulation "stop-task" is enabled but --chaos-allowed is not true; allow failure simulation first']],
         ["partition without the worker role", { ...MINIMAL, chaosAllowed: true, chaosPartitionEnabled: true }, {}, ["--worker-role-arn: (missing) is required with --chaos-partition-enabled (or set AUTOSCALER_WORKER_ROLE_ARN)"]],
-        ["partition on a RabbitMQ queue", { rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs", cluster: "main", service: "worker", max: "3", chaosAllowed: true, chaosPartitionEnabled: true, workerRoleArn: ROLE }, {},
+        ["partition on a RabbitMQ queue", { rabbitmqUrl: "amqp://localhost", rabbitmqQueue: "jobs", cluster: "main", ecsService: "worker", max: "3", chaosAllowed: true, chaosPartitionEnabled: true, workerRoleArn: ROLE }, {},
             ["--chaos-partition-enabled: the partition cuts workers off an SQS queue; it needs --queue-url, not --rabbitmq-url"]],
     ];
     for (const [name, flags, env, expected] of bad) {
@@ -184,18 +184,18 @@ describe("autoscaler settings", () => {
 
 describe("one-off failure simulation settings", () => {
     it("are refused unless --chaos-allowed or AUTOSCALER_CHAOS_ALLOWED is true", () => {
-        expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker" }, {}))
+        expect(() => parseChaosSettings("drain", { cluster: "main", ecsService: "worker" }, {}))
             .to.throw(SettingsError, '--chaos-allowed: failure simulation "drain" is refused unless --chaos-allowed is given or AUTOSCALER_CHAOS_ALLOWED=true');
-        expect(() => parseChaosSettings("drain", { cluster: "main", service: "worker", chaosAllowed: "false" }, { AUTOSCALER_CHAOS_ALLOWED: "true" })).to.throw(SettingsError);
-        expect(parseChaosSettings("drain", { cluster: "main", service: "worker" }, { AUTOSCALER_CHAOS_ALLOWED: "true" })).to.deep.equal({
+        expect(() => parseChaosSettings("drain", { cluster: "main", ecsService: "worker", chaosAllowed: "false" }, { AUTOSCALER_CHAOS_ALLOWED: "true" })).to.throw(SettingsError);
+        expect(parseChaosSettings("drain", { cluster: "main", ecsService: "worker" }, { AUTOSCALER_CHAOS_ALLOWED: "true" })).to.deep.equal({
             allowed: true, cluster: "main", service: "worker", partitionDurationMs: 120_000, pollIntervalMs: 5_000, recoveryTimeoutMs: 300_000, drainTimeoutMs: 300_000,
         });
     });
 
     it("need the queue URL and worker role for a partition", () => {
-        expect(() => parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true }, {})).to.throw(SettingsError,
+        expect(() => parseChaosSettings("partition", { cluster: "main", ecsService: "worker", chaosAllowed: true }, {})).to.throw(SettingsError,
             "--queue-url: (missing) is required for partition (or set AUTOSCALER_QUEUE_URL)\n--worker-role-arn: (missing) is required for partition (or set AUTOSCALER_WORKER_ROLE_ARN)");
-        const s = parseChaosSettings("partition", { cluster: "main", service: "worker", chaosAllowed: true, queueUrl: QUEUE_URL, workerRoleArn: ROLE, chaosPartitionDuration: "90" }, {});
+        const s = parseChaosSettings("partition", { cluster: "main", ecsService: "worker", chaosAllowed: true, queueUrl: QUEUE_URL, workerRoleArn: ROLE, chaosPartitionDuration: "90" }, {});
         expect([s.queueUrl, s.workerRoleArn, s.partitionDurationMs]).to.deep.equal([QUEUE_URL, ROLE, 90_000]);
     });
 });

@@ -52,7 +52,7 @@ describe("stacks: one queue autoscaler for two services (autoscaler.services)", 
             [`${CLUSTER}-jobs`]: { queueUrls: [queueUrl], min: 1, max: 10 },
             [`${CLUSTER}-reports`]: { queueUrls: [queueUrl], min: 0, max: 4, acceptableAge: 120 },
         });
-        expect(env).to.not.have.any.keys(envName("service"), envName("queueUrl"), "SERVICE", "QUEUE_URL");
+        expect(env).to.not.have.any.keys(envName("ecsService"), envName("queueUrl"), "SERVICE", "QUEUE_URL");
     });
 
     it("draws a dashboard row of the autoscaler's figures for each service", () => {

@@ -40,7 +40,7 @@ function autoscaledService(): string | undefined {
     const td = ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.family).endsWith("-queue-autoscaler"));
     if (!td) return undefined;
     const env: { name: string; value: string }[] = JSON.parse(td.inputs.containerDefinitions)[0].environment;
-    return env.find((e) => e.name === envName("service"))?.value;
+    return env.find((e) => e.name === envName("ecsService"))?.value;
 }
 
 describe("stacks: one owner per desired count", () => {

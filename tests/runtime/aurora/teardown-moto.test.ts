@@ -115,7 +115,7 @@ describe("integration: Aurora teardown against moto_server", function () {
         Object.assign(process.env, env);
         let code: number;
         try {
-            code = await main(["aurora", "teardown", "--cluster", "td-cli"], { env, out: (x) => out.push(x), err: () => undefined, onStopSignal: () => () => undefined });
+            code = await main(["aurora", "teardown", "--cluster", "td-cli", "--json"], { env, out: (x) => out.push(x), err: () => undefined, onStopSignal: () => () => undefined });
         } finally {
             for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
         }

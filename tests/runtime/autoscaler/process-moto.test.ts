@@ -133,7 +133,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
     const runBundle = (args: readonly string[], processEnv: NodeJS.ProcessEnv) => launch(process.execPath, [bundle, ...args], processEnv);
 
     const runFlags = (f: Fixture, extra: readonly string[] = []) => [
-        "autoscaler", "run", "--queue-url", f.queueUrl, "--cluster", f.cluster, "--service", f.service, "--health-port", "0", ...extra,
+        "autoscaler", "run", "--queue-url", f.queueUrl, "--cluster", f.cluster, "--ecs-service", f.service, "--health-port", "0", ...extra,
     ];
 
     async function policyOf(queueUrl: string): Promise<string | undefined> {
@@ -228,7 +228,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
     it("a partition killed with SIGKILL is lifted by its expiry and cleared by the next run", async function () {
         const f = await createFixture(clients, { cluster: "proc-cluster", service: "proc-partition", queue: "proc-partition", desiredCount: 1, settled: true });
         const DURATION_S = 3;
-        const run = runBundle(["chaos", "partition", "--chaos-allowed", "--cluster", f.cluster, "--service", f.service, "--queue-url", f.queueUrl,
+        const run = runBundle(["chaos", "partition", "--chaos-allowed", "--cluster", f.cluster, "--ecs-service", f.service, "--queue-url", f.queueUrl,
             "--worker-role-arn", ROLE, "--chaos-partition-duration", String(DURATION_S)], env(moto!.endpoint));
         const started = Date.now();
         const { value: policy } = await pollUntil(() => policyOf(f.queueUrl), (p) => p !== undefined && p.includes("ecs-autoscaling-partition"),
@@ -270,7 +270,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
             },
         });
         proxies.push(proxy);
-        const drain = runBundle(["chaos", "drain", "--chaos-allowed", "--cluster", f.cluster, "--service", f.service], env(proxy.endpoint));
+        const drain = runBundle(["chaos", "drain", "--chaos-allowed", "--cluster", f.cluster, "--ecs-service", f.service], env(proxy.endpoint));
         await pollUntil(() => describeDesired(clients.ecs, f.cluster, f.service), (d) => d === 0, { timeoutMs: 10_000, everyMs: 50, what: "the drain's desired 0" });
         await pollUntil(async () => proxy.held, (h) => h > 0, { timeoutMs: 5_000, everyMs: 20, what: "the drain waiting on a held call" });
         process.kill(-drain.child.pid!, "SIGKILL");

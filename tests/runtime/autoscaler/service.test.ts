@@ -27,7 +27,7 @@ describe("startAutoscaler", () => {
     let queueFails: boolean;
 
     const settings = (flags: Record<string, string | boolean> = {}): AutoscalerSettings =>
-        parseSettings({ queueUrl: QUEUE_URL, cluster: "main", service: "worker", min: "1", max: "10", healthPort: "0", scaleUpThreshold: "10", scaleDownThreshold: "2", ...flags }, {});
+        parseSettings({ queueUrl: QUEUE_URL, cluster: "main", ecsService: "worker", min: "1", max: "10", healthPort: "0", scaleUpThreshold: "10", scaleDownThreshold: "2", ...flags }, {});
 
     async function start(s: AutoscalerSettings, logs = captureLogs()): Promise<RunningAutoscaler> {
         running = await startAutoscaler(s, { ecs, sqs, cloudwatch, clock: t.now, sleep: t.sleep, logger: logs.logger });

@@ -41,7 +41,7 @@ describe("integration: SIGTERM ends the autoscaler within 10 s in every state", 
     const proxies: Proxy[] = [];
 
     function launch(f: Fixture, endpoint: string, extra: readonly string[]): Run {
-        const child = spawn(process.execPath, [bundle, "autoscaler", "run", "--queue-url", f.queueUrl, "--cluster", f.cluster, "--service", f.service,
+        const child = spawn(process.execPath, [bundle, "autoscaler", "run", "--queue-url", f.queueUrl, "--cluster", f.cluster, "--ecs-service", f.service,
             "--health-port", "0", "--max", "5", "--min", "1", ...extra], {
             cwd: ROOT,
             stdio: ["ignore", "pipe", "pipe"],

@@ -32,7 +32,7 @@ describe("integration: the autoscaler's log lines on a terminal and in a pipe", 
         await moto.stop();
     });
 
-    const args = () => ["autoscaler", "run", "--queue-url", fixture.queueUrl, "--cluster", fixture.cluster, "--service", fixture.service,
+    const args = () => ["autoscaler", "run", "--queue-url", fixture.queueUrl, "--cluster", fixture.cluster, "--ecs-service", fixture.service,
         "--max", "4", "--interval", "1", "--health-port", "0", "--dry-run"];
     const env = (): NodeJS.ProcessEnv => ({
         ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_ENDPOINT_URL: moto.endpoint,
