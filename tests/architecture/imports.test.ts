@@ -4,8 +4,8 @@
  * resolved to files, and the graph must have
  *   (a) no import cycle among the imports that load code: an `import type` is erased when compiled, so
  *       a cycle through one loads nothing (the layer rules below count it all the same);
- *   (b) no product file importing tests/ or scripts/, and no benchmark importing tests/ (a benchmark
- *       measures product code: the moto harness it shares with the tests lives in local/);
+ *   (b) no product file importing tests/ or scripts/, and no benchmark or script importing tests/ (a
+ *       benchmark measures product code: the moto harness it shares with the tests lives in local/);
  *   (c) the layers pointing down: scaling/ imports nothing of ours but aws/; aws/ and input/ import
  *       nothing of ours; runtime/ imports no components/, config/ or cli/; components/ no config/ or cli/; the
  *       tool rooms (proof/, load/, emulator/) no cli/;
@@ -191,6 +191,7 @@ function layerRules(folders: readonly string[]): LayerRule[] {
     return [
         ...PRODUCT.map((from) => ({ from, to: ["tests", "scripts"], why: "product code may not import tests/ or scripts/" })),
         { from: "bench", to: ["tests"], why: "a benchmark measures product code: it shares product modules (local/ for moto), not the tests" },
+        { from: "scripts", to: ["tests"], why: "a script builds or writes from product modules (proof/ for the recorded calls), not from the tests" },
         onlyImports("scaling", ["aws"], "scaling/ is the pure domain: it imports nothing of ours but aws/", everyFolderAndRootFile),
         onlyImports("aws", [], "aws/ is the bottom module: it imports nothing of ours", everyFolderAndRootFile),
         onlyImports("input", [], "input/ is the tools' bottom module: it imports nothing of ours", everyFolderAndRootFile),

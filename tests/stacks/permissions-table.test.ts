@@ -1,7 +1,7 @@
 /** docs/security.md's permissions table is the one the recorded AWS calls generate. */
 import { expect } from "chai";
-import { committedRequests } from "../helpers/aws-call-recorder";
-import { END, permissionsTable, readSecurityDoc, START } from "../helpers/permissions-table";
+import { committedRequests } from "../../proof/iam-records";
+import { END, permissionsTable, readSecurityDoc, START } from "../../proof/permissions-table";
 
 describe("docs/security.md permissions table", () => {
     it("is the table generated from tests/iam/recorded (npm run docs:permissions)", () => {
