@@ -121,11 +121,6 @@ export class ScalableService extends pulumi.ComponentResource {
         this.taskRoleArn = this.fargate.taskRoleArn;
         this.securityGroupId = this.fargate.securityGroupId;
         this.targetGroup = targetGroup;
-        this.registerOutputs({
-            serviceName: this.serviceName,
-            serviceArn: this.serviceArn,
-            taskRoleArn: this.taskRoleArn,
-            securityGroupId: this.securityGroupId,
-        });
+        this.registerOutputs({ serviceName: this.serviceName, serviceArn: this.serviceArn, taskRoleArn: this.taskRoleArn, securityGroupId: this.securityGroupId });
     }
 }
