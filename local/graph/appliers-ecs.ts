@@ -94,6 +94,8 @@ const scalableTarget: Applier = {
 };
 
 /** The provider's policy inputs (camelCase, step bounds as strings) in the API's shape. */
+const dims = (list: { name: string; value: string }[] | undefined) => (list ?? []).map((d) => ({ Name: d.name, Value: d.value }));
+
 function policyConfig(inputs: any) {
     const st = inputs.stepScalingPolicyConfiguration;
     const tt = inputs.targetTrackingScalingPolicyConfiguration;
@@ -111,11 +113,24 @@ function policyConfig(inputs: any) {
             TargetTrackingScalingPolicyConfiguration: {
                 TargetValue: tt.targetValue, DisableScaleIn: tt.disableScaleIn, ScaleInCooldown: tt.scaleInCooldown, ScaleOutCooldown: tt.scaleOutCooldown,
                 ...(tt.predefinedMetricSpecification ? { PredefinedMetricSpecification: { PredefinedMetricType: tt.predefinedMetricSpecification.predefinedMetricType, ResourceLabel: tt.predefinedMetricSpecification.resourceLabel } } : {}),
-                ...(tt.customizedMetricSpecification ? {
+                ...(tt.customizedMetricSpecification?.metrics ? {
+                    // Metric math (backlog per task): the queries as they are, ids, expressions and ReturnData included.
+                    CustomizedMetricSpecification: {
+                        Metrics: tt.customizedMetricSpecification.metrics.map((m: any) => ({
+                            Id: m.id, Label: m.label, Expression: m.expression, ReturnData: m.returnData,
+                            ...(m.metricStat ? {
+                                MetricStat: {
+                                    Metric: { Namespace: m.metricStat.metric.namespace, MetricName: m.metricStat.metric.metricName, Dimensions: dims(m.metricStat.metric.dimensions) },
+                                    Stat: m.metricStat.stat, Unit: m.metricStat.unit,
+                                },
+                            } : {}),
+                        })),
+                    },
+                } : tt.customizedMetricSpecification ? {
                     CustomizedMetricSpecification: {
                         Namespace: tt.customizedMetricSpecification.namespace, MetricName: tt.customizedMetricSpecification.metricName,
                         Statistic: tt.customizedMetricSpecification.statistic, Unit: tt.customizedMetricSpecification.unit,
-                        Dimensions: (tt.customizedMetricSpecification.dimensions ?? []).map((d: any) => ({ Name: d.name, Value: d.value })),
+                        Dimensions: dims(tt.customizedMetricSpecification.dimensions),
                     },
                 } : {}),
             },

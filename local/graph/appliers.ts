@@ -25,6 +25,18 @@ export const NOT_HELD: Readonly<Record<string, string>> = {
     "aws:s3/bucketPolicy:BucketPolicy": ACCESS_LOGS,
 };
 
+/**
+ * Resources of a held type the endpoint still cannot take, and why: moto's PutScalingPolicy accepts
+ * StepScaling and TargetTrackingScaling only (docs/local.md), so a predictive policy is left out;
+ * `autoscale simulate` runs its forecast instead.
+ */
+export function notHeldReason(type: string, inputs: Record<string, any>): string | undefined {
+    if (type === "aws:appautoscaling/policy:Policy" && inputs.policyType === "PredictiveScaling") {
+        return "a predictive scaling policy: the local endpoint (moto) refuses PutScalingPolicy with PolicyType PredictiveScaling and makes no forecast; `autoscale simulate --compare` runs it";
+    }
+    return APPLIERS[type] ? undefined : NOT_HELD[type] ?? `no applier for ${type}`;
+}
+
 /** A custom resource type is "supported" when it has an applier. */
 export function isSupported(type: string): boolean {
     return APPLIERS[type] !== undefined;

@@ -11,7 +11,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { jsonCall } from "../aws/signed-request";
 import type { ApplyContext } from "./applier";
-import { APPLIERS, NOT_HELD } from "./appliers";
+import { APPLIERS, notHeldReason } from "./appliers";
 import { availabilityZones, defaultNetwork } from "./appliers-ec2";
 import type { StateEntry } from "./state";
 
@@ -145,12 +145,12 @@ export async function applyGraph(o: ApplyOptions): Promise<ApplyResult> {
         async newResource(args) {
             const inputs = args.inputs ?? {};
             if (!args.custom) return { id: undefined, state: inputs };
-            const applier = APPLIERS[args.type];
-            if (!applier) {
-                const why = NOT_HELD[args.type] ?? `no applier for ${args.type}`;
+            const why = notHeldReason(args.type, inputs);
+            if (why !== undefined) {
                 notHeld.push({ type: args.type, name: args.name, why });
                 return { id: `${args.name}-not-held`, state: { ...inputs, ...notHeldOutputs(o.ctx, args.type, args.name, inputs) } };
             }
+            const applier = APPLIERS[args.type]!;
             const key = `${args.type}::${args.name}`;
             seen.add(key);
             let stored = inputs;
