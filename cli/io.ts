@@ -11,8 +11,29 @@ import { EXIT, type ProcessIo } from "../runtime/aws/process";
 export { EXIT, processIo, stopSignal, UNCAUGHT } from "../runtime/aws/process";
 export { logDestination } from "../runtime/aws/log-format";
 
-/** What a command touches outside itself (runtime/aws/process.ts: environment, output, stop signals). */
-export type CliIo = ProcessIo;
+/**
+ * What a command touches outside itself (runtime/aws/process.ts: environment, output, stop signals),
+ * and the clock progress lines are timed by (tests give a fake one).
+ */
+export type CliIo = ProcessIo & { readonly now?: () => number };
+
+/** Time between two progress lines of a long command, ms. */
+export const PROGRESS_EVERY_MS = 5_000;
+
+/**
+ * A progress reporter for a command that can run longer than 10 s: writes the line `line()` gives to
+ * stderr (so a --json result on stdout stays clean) at most once every PROGRESS_EVERY_MS of io's clock.
+ */
+export function progressLines(io: CliIo, everyMs: number = PROGRESS_EVERY_MS): (line: () => string) => void {
+    const now = io.now ?? Date.now;
+    let last = now();
+    return (line) => {
+        const t = now();
+        if (t - last < everyMs) return;
+        last = t;
+        io.err(`${line()}\n`);
+    };
+}
 
 /** Hands the chosen run to main(), which awaits it for the exit code. */
 export type SetRun = (run: () => Promise<number>) => void;

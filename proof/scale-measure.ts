@@ -82,6 +82,8 @@ export interface WatchDeps {
     readonly clock: () => number;
     readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
     readonly signal?: AbortSignal;
+    /** A progress line per reading (`scale-up: 35 s: desired 4, running 2 of goal 5`), so a phase that takes minutes is not silent. */
+    readonly progress?: (line: string) => void;
 }
 
 /** Desired and running of one service. */
@@ -110,6 +112,7 @@ export async function watchCounts(
         const c = await serviceCounts(deps.ecs, o.cluster, o.service);
         const at = deps.clock() - o.start;
         samples.push({ at, desired: c.desired, running: c.running });
+        deps.progress?.(`${o.direction === "up" ? "scale-up" : "scale-down"}: ${Math.round(at / 1000)} s: desired ${c.desired}, running ${c.running} of goal ${o.goal}`);
         if (firstChangeMs === undefined && c.desired !== o.initialDesired) firstChangeMs = at;
         if (desiredMs === undefined && reached(c.desired)) desiredMs = at;
         if (runningMs === undefined && desiredMs !== undefined && reached(c.running)) runningMs = at;

@@ -180,7 +180,7 @@ export interface ScaleTestReport {
  * interrupted run still has what was measured. Resolves true when it passed: no difference, no budget
  * missed, not interrupted.
  */
-export async function runScaleTest(p: ScaleTestPlan, out: (text: string) => void, signal: AbortSignal, report: ScaleTestReport): Promise<boolean> {
+export async function runScaleTest(p: ScaleTestPlan, out: (text: string) => void, signal: AbortSignal, report: ScaleTestReport, progress?: (line: string) => void): Promise<boolean> {
     const ecs = createEcsClient();
     const autoscaling = createApplicationAutoScalingClient();
     const cloudwatch = createCloudWatchClient();
@@ -198,7 +198,7 @@ export async function runScaleTest(p: ScaleTestPlan, out: (text: string) => void
             const initial = (await serviceCounts(ecs, p.cluster, p.service)).desired;
             const measurement = await watchCounts(
                 { cluster: p.cluster, service: p.service, goal, direction: phase === "scale-up" ? "up" : "down", start, pollMs: p.pollMs, timeoutMs: p.timeoutMs, initialDesired: initial },
-                { ecs, clock: Date.now, sleep: realSleep, signal },
+                { ecs, clock: Date.now, sleep: realSleep, signal, ...(progress ? { progress } : {}) },
             );
             const r: PhaseResult = { phase, load: what, measurement, ...(budgetMs !== undefined ? { budgetMs } : {}) };
             report.results.push(r);

@@ -12,7 +12,7 @@ import {
 } from "../../load/db-write-load";
 import { watchWriteRate } from "../../load/db-write-rate";
 import { realSleep } from "../../runtime/autoscaler/time";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { EXIT, progressLines, runTool, type CliIo, type SetRun } from "../io";
 
 /** A postgres:// or postgresql:// URL with a host and a database, else a UsageError naming --url. */
 function parsePostgresUrl(text: string | undefined): string {
@@ -51,7 +51,15 @@ function describeLoad(s: WriteLoadSummary): string {
         (s.firstError ? ` (first: ${s.firstError})` : "") + (s.interrupted ? `; interrupted by ${s.interrupted}` : "");
 }
 
-function barProgress(target: number, seconds: number): LoadProgress {
+/** A bar on a terminal; elsewhere (a CI log, a pipe) a line every few seconds on stderr. */
+function barProgress(io: CliIo, target: number, seconds: number): LoadProgress {
+    if (process.stderr.isTTY !== true) {
+        const progress = progressLines(io);
+        return {
+            update: (second, achieved, errs) => progress(() => `write-load: ${second} of ${seconds} s, ${achieved} writes/s (target ${target}), errors ${errs}`),
+            stop: () => undefined,
+        };
+    }
     const bar = new SingleBar({
         format: "write-load [{bar}] {value}/{total} s | {achieved} writes/s (target {target}) | errors {errors}",
         stream: process.stderr,
@@ -92,7 +100,7 @@ export function addDbCommand(program: Command, io: CliIo, setRun: SetRun): Comma
             try {
                 await prepareTable(pool, settings.table);
                 const summary = await runWriteLoad(pool, settings, {
-                    clock: Date.now, sleep: realSleep, progress: barProgress(settings.rate, Math.ceil(settings.durationMs / 1000)), signal,
+                    clock: Date.now, sleep: realSleep, progress: barProgress(io, settings.rate, Math.ceil(settings.durationMs / 1000)), signal,
                 });
                 if (settings.drop) await dropTable(pool, settings.table);
                 io.out(`${flags.json ? JSON.stringify(summary) : describeLoad(summary)}\n`);

@@ -19,9 +19,10 @@ export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun):
         .option("--since <duration|time>", "start of the window: how long ago (30m, 2h) or an ISO-8601 time", "1h")
         .option("--activities <file.jsonl>", "activity record written by `autoscale emulate`, read where the endpoint has no DescribeScalingActivities")
         .option("--period <duration>", "period of the datapoints read back (default 60s; sub-minute only for high-resolution metrics)")
-        .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", defaultOutput("evidence"));
+        .option("--out <dir>", "directory for evidence.md, evidence.json and evidence.svg", defaultOutput("evidence"))
+        .option("--json", "print the verdicts as JSON (cluster, service, window, verdicts, files)");
     addServiceOptions(cmd);
-    cmd.action((given: EvidenceFlags & ServiceFlags) => setRun(() => runTool(io, async () => {
+    cmd.action((given: EvidenceFlags & ServiceFlags & { json?: boolean }) => setRun(() => runTool(io, async () => {
         const target = requireService(given);
         const flags: EvidenceFlags = { ...given, cluster: target.cluster, service: target.ecsService };
         refuseTrackedOutput("--out", flags.out);
@@ -32,8 +33,12 @@ export function addEvidenceCommand(program: Command, io: CliIo, setRun: SetRun):
         };
         try {
             const { report, files } = await runEvidence(flags, clients, Date.now());
-            io.out(evidenceText(report));
-            io.out(`wrote ${files.join(", ")}\n`);
+            if (given.json) {
+                io.out(`${JSON.stringify({ cluster: report.cluster, service: report.service, window: report.window, verdicts: report.verdicts, files })}\n`);
+            } else {
+                io.out(evidenceText(report));
+                io.out(`wrote ${files.join(", ")}\n`);
+            }
             return evidenceExitCode(report.verdicts) === 0 ? EXIT.ok : EXIT.failure;
         } finally {
             for (const c of Object.values(clients)) c.destroy();

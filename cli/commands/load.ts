@@ -12,7 +12,7 @@ import { EXIT, runTool, type CliIo, type SetRun } from "../io";
 import { projectRoot } from "../options";
 import { UsageError } from "../../input/usage";
 
-interface LoadFlags { trace?: string; queue?: string; speed: string; stack: string }
+interface LoadFlags { trace?: string; queue?: string; speed: string; stack: string; json?: boolean }
 
 export function addLoadCommand(program: Command, io: CliIo, setRun: SetRun): Command {
     const cmd = program.command("load")
@@ -20,7 +20,8 @@ export function addLoadCommand(program: Command, io: CliIo, setRun: SetRun): Com
         .option("--trace <name|file.csv>", "a built-in trace of the simulator, or a seconds,rate CSV file")
         .option("--queue <name>", "the queue (its key under `queues`, or its name); default: the stack's first queue")
         .option("--speed <factor>", "trace seconds per real second", "1")
-        .option("--stack <name>", "the running stack", DEFAULT_STACK);
+        .option("--stack <name>", "the running stack", DEFAULT_STACK)
+        .option("--json", "print the result as JSON (the progress lines go to stderr)");
     cmd.action((flags: LoadFlags) => setRun(() => runTool(io, async (signal) => {
         if (!flags.trace) throw new UsageError("--trace: (missing) give burst, ramp, sawtooth, diurnal, step, idle, mixed, or a seconds,rate .csv file");
         const speed = Number(flags.speed);
@@ -38,16 +39,17 @@ export function addLoadCommand(program: Command, io: CliIo, setRun: SetRun): Com
         }
         const sqs = createSqsClient({ endpoint: state.endpoint, region: state.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
         try {
-            io.out(`${trace.name}: ${Math.round(trace.duration / speed)} s to ${queue.url.split("/").pop()} (${speed}x)\n`);
+            const words = flags.json ? io.err : io.out;
+            words(`${trace.name}: ${Math.round(trace.duration / speed)} s to ${queue.url.split("/").pop()} (${speed}x)\n`);
             let tenth = 0;
             const sent = await runLoad({
                 sqs, queueUrl: queue.url, trace, speed, signal, tag: trace.name,
                 onProgress: (p) => {
                     const now = Math.floor((p.traceSeconds / Math.max(1, trace.duration)) * 10);
-                    if (now > tenth) { tenth = now; io.out(`${Math.min(100, now * 10)} %: ${p.sent} messages\n`); }
+                    if (now > tenth) { tenth = now; words(`${Math.min(100, now * 10)} %: ${p.sent} messages\n`); }
                 },
             });
-            io.out(`sent ${sent} messages\n`);
+            io.out(flags.json ? `${JSON.stringify({ trace: trace.name, queue: queue.url, speed, sent })}\n` : `sent ${sent} messages\n`);
             return EXIT.ok;
         } finally {
             sqs.destroy();

@@ -13,10 +13,15 @@ import { buildPublishPlan, parseDimensions, parsePhase, seriesFromStackOutputs }
 import { realSleep } from "../../runtime/autoscaler/time";
 import { createCloudWatchClient } from "../../runtime/aws/clients";
 import { metricSeries, type MetricSeries } from "../../scaling/metric-series";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { EXIT, progressLines, runTool, type CliIo, type SetRun } from "../io";
 import { collect, readTextSource } from "../options";
 
-function cliProgressBar(label: string, total: number): PhaseProgress {
+/** A bar per phase on a terminal; elsewhere a line every few seconds on stderr. */
+function cliProgressBar(io: CliIo, label: string, total: number): PhaseProgress {
+    if (process.stderr.isTTY !== true) {
+        const progress = progressLines(io);
+        return { update: (n) => progress(() => `${label}: ${n} of ${total} datapoints`), stop: () => undefined };
+    }
     const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} datapoints`, stream: process.stderr, hideCursor: true });
     bar.start(total, 0);
     return { update: (n) => bar.update(n), stop: () => bar.stop() };
@@ -86,7 +91,7 @@ export function addMetricCommand(program: Command, io: CliIo, setRun: SetRun): C
         }
         const cloudwatch = createCloudWatchClient();
         try {
-            const summary = await publishPlan(plan, { cloudwatch, clock: Date.now, sleep: realSleep, progress: cliProgressBar, signal });
+            const summary = await publishPlan(plan, { cloudwatch, clock: Date.now, sleep: realSleep, progress: (label, total) => cliProgressBar(io, label, total), signal });
             io.out(`${flags.json ? JSON.stringify(summary) : `sent ${summary.sent} of ${summary.planned} datapoints to ${summary.series} (${summary.phases.map((p) => `${p.value}: ${p.sent}/${p.planned}`).join(", ")})${summary.interrupted ? `; interrupted by ${summary.interrupted}` : ""}`}\n`);
             return summary.interrupted === undefined ? EXIT.ok : EXIT.failure;
         } finally {

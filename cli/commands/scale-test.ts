@@ -31,8 +31,9 @@ export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun)
         .option("--timeout <duration>", "longest wait per phase (at most 1h)", "15m")
         .option("--poll <duration>", "time between DescribeServices reads", "5s")
         .option("--out <file>", "JSON report, written when the test has run to its end", defaultOutput("scale-test.json"))
-        .option("--dry-run", "print the plan and the load; call nothing");
-    cmd.action((test: string, flags: ScaleTestFlags) => setRun(() => runTool(io, async (signal) => {
+        .option("--dry-run", "print the plan and the load; call nothing")
+        .option("--json", "print the report as JSON (the table and progress go to stderr)");
+    cmd.action((test: string, flags: ScaleTestFlags & { json?: boolean }) => setRun(() => runTool(io, async (signal) => {
         const plan = scaleTestPlan(test, flags, projectRoot());
         if (flags.dryRun) {
             io.out(dryRunText(plan));
@@ -41,21 +42,24 @@ export function addScaleTestCommand(program: Command, io: CliIo, setRun: SetRun)
         refuseTrackedOutput("--out", plan.out);
         const report: ScaleTestReport = { stack: plan.stack.stack, service: plan.serviceKey, results: [] };
         let passed: boolean | undefined;
+        // With --json, stdout holds the one JSON result; the words go to stderr.
+        const words = flags.json ? io.err : io.out;
         try {
-            passed = await runScaleTest(plan, io.out, signal, report);
+            // A line per reading of the service (every --poll) on stderr: a phase may take up to --timeout.
+            passed = await runScaleTest(plan, words, signal, report, (line) => io.err(`${line}\n`));
         } finally {
-            if (report.results.length > 0) io.out(`${resultTable(report.results)}\n`);
-            if (signal.aborted) io.out(`stopped (${String(signal.reason)}): the load was stopped; the table shows what was measured\n`);
+            if (report.results.length > 0) words(`${resultTable(report.results)}\n`);
+            if (signal.aborted) words(`stopped (${String(signal.reason)}): the load was stopped; the table shows what was measured\n`);
         }
         // A report is written only for a test that ran to its end (passed or measured a miss): an
         // error or a stop leaves no file that could be taken for a result.
         if (passed === undefined || signal.aborted) {
-            io.out(`${plan.out} not written: the test did not finish\n`);
+            words(`${plan.out} not written: the test did not finish\n`);
             return EXIT.failure;
         }
         await mkdir(path.dirname(plan.out), { recursive: true });
         await writeFile(plan.out, `${JSON.stringify(report, null, 2)}\n`);
-        io.out(`wrote ${plan.out}\n`);
+        io.out(flags.json ? `${JSON.stringify({ ...report, passed, file: plan.out })}\n` : `wrote ${plan.out}\n`);
         return passed ? EXIT.ok : EXIT.failure;
     })));
     return cmd;

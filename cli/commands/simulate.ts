@@ -3,14 +3,13 @@
  * stack file, runs the simulation (proof/simulate.ts), prints its table and writes
  * <out>/<stack>-<service>-<trace>.json and .svg.
  */
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import type { StackConfig } from "../../config/load";
 import { loadStackFile } from "../../config/stack-file";
 import { UsageError } from "../../input/usage";
 import { simulateStack, simulationTable, writeSimulation, type SimulateFlags } from "../../proof/simulate";
 import { DEFAULT_ENGINE_PARAMS } from "../../scaling/engine/params";
-import { EXIT, runTool, type CliIo, type SetRun } from "../io";
+import { EXIT, progressLines, runTool, type CliIo, type SetRun } from "../io";
 import { SERVICE_KEY_HELP, defaultOutput, projectRoot, refuseTrackedOutput } from "../options";
 
 /** Registers `simulate` on the program. */
@@ -29,7 +28,8 @@ export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun):
         .option("--target-age <seconds>", "acceptable message age: the oracle's goal and the time-above-target line", "60")
         .option("--task-capacity <requests/s>", "requests/s one task serves at 100 % CPU (request workloads)", "100")
         .option("--high-resolution", "track ECS CPU and memory at 20-s resolution");
-    cmd.action((flags: SimulateFlags) => setRun(() => runTool(io, async () => {
+    cmd.option("--json", "print the result as JSON (each controller's figures and the files written)");
+    cmd.action((flags: SimulateFlags & { json?: boolean }) => setRun(() => runTool(io, async () => {
         for (const k of ["stack", "service", "trace"] as const) {
             if (!flags[k]) throw new UsageError(`--${k}: (missing) is required`);
         }
@@ -40,18 +40,16 @@ export function addSimulateCommand(program: Command, io: CliIo, setRun: SetRun):
             throw new UsageError(`--stack: ${(e as Error).message}`);
         }
         refuseTrackedOutput("--out", flags.out);
-        let bar: SingleBar | undefined;
-        const run = simulateStack(config, flags, (done, total) => {
-            // A bar only for long runs, on a terminal.
-            if (!bar && total >= 100_000 && process.stderr.isTTY) {
-                bar = new SingleBar({ format: "simulating [{bar}] {percentage}% {value}/{total} ticks", stream: process.stderr });
-                bar.start(total, 0);
-            }
-            bar?.update(done);
-        });
-        bar?.stop();
+        // A line on stderr every few seconds of a long run (stdout keeps the result).
+        const progress = progressLines(io);
+        const run = simulateStack(config, flags, (done, total) => progress(() => `simulating ${flags.stack}/${flags.service} on ${flags.trace}: ${Math.floor((done / total) * 100)} % (${done} of ${total} ticks)`));
         const base = await writeSimulation(run, flags.out);
-        io.out(`${simulationTable(run)}\nwrote ${base}.json and ${base}.svg\n`);
+        io.out(flags.json
+            ? `${JSON.stringify({
+                stack: run.stack, service: run.service, trace: run.trace, seed: run.seed, tickSeconds: run.tickSeconds,
+                controllers: run.results.map((r) => ({ controller: r.controller, metrics: r.metrics })), files: [`${base}.json`, `${base}.svg`],
+            })}\n`
+            : `${simulationTable(run)}\nwrote ${base}.json and ${base}.svg\n`);
         return EXIT.ok;
     })));
     return cmd;
