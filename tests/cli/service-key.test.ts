@@ -20,7 +20,7 @@ import { applyServiceKey, resolveService } from "../../cli/options";
 const CLUSTER = "ecs-autoscaling-staging";
 const API = "ecs-autoscaling-staging-api";
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/work";
-const UNKNOWN = 'error: --service: "nope" is not a service of stack staging; expected one of api, worker, jobs, gateway, preview\n';
+const UNKNOWN = 'error: --service: "nope" is not a service of stack staging; expected one of api, worker, jobs, batch, gateway, preview\n';
 
 function testIo(env: NodeJS.ProcessEnv = {}) {
     const out: string[] = [];
