@@ -5,8 +5,8 @@
  * cluster; the one-owner rule against the queue autoscaler).
  */
 import { expect } from "chai";
-import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
+import { problemsOf } from "../helpers/config-problems";
 import { rawProjectConfig } from "../helpers/stack-files";
 
 const ctx = { project: "ecs-autoscaling", stack: "staging" };
@@ -15,13 +15,7 @@ const ctx = { project: "ecs-autoscaling", stack: "staging" };
 function problemsWith(change: (services: any) => void, extra: Record<string, string> = {}): string[] {
     const services = JSON.parse(rawProjectConfig("staging").services);
     change(services);
-    try {
-        loadStackConfig(rawProjectConfig("staging", { services, ...extra }), ctx);
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return [...e.problems];
-    }
+    return problemsOf({ services, ...extra });
 }
 
 /** Staging with batch's policy replaced by `policy`. */

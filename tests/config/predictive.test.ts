@@ -4,22 +4,17 @@
  * exact message; the one-owner rule against the queue autoscaler.
  */
 import { expect } from "chai";
-import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
+import { problemsOf } from "../helpers/config-problems";
 import { rawProjectConfig } from "../helpers/stack-files";
 
 const ctx = { project: "ecs-autoscaling", stack: "staging" };
 
+/** Staging with its services changed by `change`; the problems (empty when valid). */
 function problemsWith(change: (services: any) => void): string[] {
     const services = JSON.parse(rawProjectConfig("staging").services);
     change(services);
-    try {
-        loadStackConfig(rawProjectConfig("staging", { services }), ctx);
-        return [];
-    } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return [...e.problems];
-    }
+    return problemsOf({ services });
 }
 
 /** Staging's gateway with its predictive policy (policies[2]) changed by `fields`. */
