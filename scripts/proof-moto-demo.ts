@@ -24,7 +24,11 @@ import { createFixture, motoClientOverrides, motoClients, startMoto, stopAll } f
 
 /** Virtual seconds per real second: 60-s periods last 5 s. */
 const SPEED = 12;
-const OUT = path.resolve(process.argv[2] ?? path.join(__dirname, "..", ".autoscale", "out", "proof"));
+/** Where the files go: the folder given, else .autoscale/out/proof (ignored by git), never docs/proof/ unless asked. */
+export function proofOutDir(args: readonly string[]): string {
+    return path.resolve(args[0] ?? path.join(__dirname, "..", ".autoscale", "out", "proof"));
+}
+const OUT = proofOutDir(process.argv.slice(2));
 
 /** Output to the terminal; `stop()` ends a command that runs until a stop signal. */
 function terminalIo(): { io: CliIo; stop: () => void } {
@@ -86,7 +90,9 @@ async function demo(): Promise<number> {
     }
 }
 
-demo().then((code) => process.exit(code), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-});
+if (require.main === module) {
+    demo().then((code) => process.exit(code), (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+    });
+}

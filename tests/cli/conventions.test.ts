@@ -10,7 +10,8 @@ import type { Command } from "commander";
 import { buildProgram, main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
 import { OUTPUT_DIR, defaultOutput, projectRoot } from "../../cli/options";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { proofOutDir } from "../../scripts/proof-moto-demo";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -51,6 +52,29 @@ describe("conventions every command shares", () => {
         for (const old of ["scale-test.json", "evidence/x.md", "scaling-activities.jsonl"]) {
             expect(execFileSync("git", ["check-ignore", old], { cwd: ROOT, encoding: "utf8" }).trim()).to.equal(old);
         }
+    });
+
+    it("the proof script with no argument writes under .autoscale/out/proof, ignored by git, never over docs/proof/", () => {
+        const dir = proofOutDir([]);
+        expect(dir).to.equal(path.join(ROOT, ".autoscale", "out", "proof"));
+        expect(execFileSync("git", ["check-ignore", path.relative(ROOT, path.join(dir, "evidence.md"))], { cwd: ROOT, encoding: "utf8" }).trim()).to.equal(".autoscale/out/proof/evidence.md");
+        expect(execFileSync("git", ["ls-files", "--", path.relative(ROOT, dir)], { cwd: ROOT, encoding: "utf8" })).to.equal("");
+    });
+
+    it("names the stack in every `pulumi config set` of the README and docs/", () => {
+        const files = ["README.md", ...readdirSync(path.join(ROOT, "docs"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
+        const missing: string[] = [];
+        let seen = 0;
+        for (const file of files) {
+            readFileSync(path.join(ROOT, file), "utf8").split("\n").forEach((line, i) => {
+                for (const m of line.matchAll(/pulumi config set [^`\n#]*/g)) {
+                    seen++;
+                    if (!/--stack \S+/.test(m[0])) missing.push(`${file}:${i + 1}: ${m[0].trim()}`);
+                }
+            });
+        }
+        expect(seen).to.be.greaterThan(5);
+        expect(missing).to.deep.equal([]);
     });
 
     it("refuses an --out that holds tracked files, naming the flag, before anything runs", async () => {
