@@ -17,7 +17,7 @@ import { recorded, Recorded } from "../helpers/pulumi-mocks";
 
 /** The roles each stack file gives code that calls AWS. */
 const EXPECTED_PRINCIPALS: Record<string, Principal[]> = {
-    staging: ["autoscaler", "worker", "worker", "scale-to-zero-idle-check", "scale-to-zero-wake", "aurora-class-scaler"],
+    staging: ["autoscaler", "worker", "worker", "worker", "scale-to-zero-idle-check", "scale-to-zero-wake", "aurora-class-scaler"],
     localstack: ["autoscaler", "autoscaler-failure-simulation", "worker", "aurora-class-scaler"],
 };
 
