@@ -119,6 +119,8 @@ function mutate(rnd: () => number, root: Record<string, Json>, path: Path): stri
     return `string ${where} -> ${JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s)}`;
 }
 
+const isMap = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
+
 /** Cross-field mutations that single-key ones rarely reach. */
 const CROSS_FIELD: ((root: any, rnd: () => number) => string)[] = [
     (root) => { const w = root.services?.worker; if (w) [w.minCapacity, w.maxCapacity] = [w.maxCapacity + 1, w.minCapacity]; return "worker min above max"; },
@@ -132,15 +134,17 @@ const CROSS_FIELD: ((root: any, rnd: () => number) => string)[] = [
     (root, rnd) => { const s = root.services?.[pick(rnd, Object.keys(root.services ?? { x: 0 }))]; if (s) s.policies = [{ kind: "stepScaling", metric: { source: "sqs", queue: "work" }, period: pick(rnd, [10, 30, 60]), scaleOut: { steps: [{ lower: 5, change: 1 }] }, scaleIn: { steps: [{ upper: pick(rnd, [0, 5, 9]), change: -1 }] } }]; return "a step policy on the work queue"; },
     (root) => { root.customMetricTest = { enabled: true, service: "worker" }; return "customMetricTest on the worker"; },
     // What config once let through: a version RDS does not offer, another region's certificate, a worker setting its command refuses.
-    (root, rnd) => { const v = pick(rnd, ["99.9", "16.5", "17.0", "16.13"]); if (root.aurora) root.aurora.engineVersion = v; return `aurora.engineVersion ${v}`; },
+    // (An earlier mutation may have made any of these keys a string, a number or a list: then nothing is set.)
+    (root, rnd) => { const v = pick(rnd, ["99.9", "16.5", "17.0", "16.13"]); if (isMap(root.aurora)) root.aurora.engineVersion = v; return `aurora.engineVersion ${v}`; },
     (root, rnd) => {
         const region = pick(rnd, ["eu-west-1", "us-east-1", "us-west-2"]);
-        if (root.loadBalancer) root.loadBalancer.certificateArn = `arn:aws:acm:${region}:123456789012:certificate/0f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4`;
+        if (isMap(root.loadBalancer)) root.loadBalancer.certificateArn = `arn:aws:acm:${region}:123456789012:certificate/0f1e2d3c-4b5a-4c69-8d7e-9fa0b1c2d3e4`;
         return `a certificate of ${region}`;
     },
     (root, rnd) => {
         const [name, value] = pick(rnd, [["PROCESSING_MS", "abc"], ["WAIT_SECONDS", "21"], ["LOG_LEVEL", "verbose"], ["PROCESSING_MS", "250"]] as const);
-        const w = root.services?.worker; if (w) w.environment = { ...(w.environment ?? {}), [name]: value };
+        const w = isMap(root.services) ? root.services.worker : undefined;
+        if (isMap(w)) w.environment = { ...(isMap(w.environment) ? w.environment : {}), [name]: value };
         return `worker ${name}=${value}`;
     },
 ];
