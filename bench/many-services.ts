@@ -15,7 +15,7 @@
  * With --cpu-prof, the autoscaler process writes a V8 CPU profile (node --cpu-prof) into <dir> when it
  * exits; open it in Chrome DevTools (Performance) or read its hottest functions with `node -e`.
  */
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -65,6 +65,20 @@ function cpuMs(pid: number): number {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) * 10;
 }
+
+/** The process listening on a loopback TCP port (moto_server's), from `ss -ltnp`; undefined when ss cannot tell. */
+function listenerPid(port: number): number | undefined {
+    try {
+        const out = execFileSync("ss", ["-ltnpH", `sport = :${port}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        const m = /pid=(\d+)/.exec(out);
+        return m ? Number(m[1]) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The 1, 5 and 15 minute load averages, as `uptime` prints them. */
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(", ");
 
 /** A field of /proc/<pid>/status in MB (VmRSS, VmHWM). */
 function statusMb(pid: number, field: string): number {
@@ -133,6 +147,11 @@ async function main(): Promise<void> {
         const port = await startedP;
         const wall0 = Date.now();
         const cpu0 = cpuMs(pid);
+        // moto's own CPU over the run: one Python process answers every call (the autoscaler's and the
+        // bench's), so on a shared machine the tick is mostly its time.
+        const motoPid = listenerPid(moto.port);
+        const motoCpu0 = motoPid === undefined ? undefined : cpuMs(motoPid);
+        const load0 = loadAverage();
         const ticks0 = ticks.length;
         // Calls by operation, scraped every second (that metric alone, so the scrape costs the autoscaler
         // little): the first scrape is the baseline.
@@ -162,6 +181,7 @@ async function main(): Promise<void> {
         }
         const wallMs = Date.now() - wall0;
         const cpu = cpuMs(pid) - cpu0;
+        const motoCpu = motoPid === undefined || motoCpu0 === undefined ? undefined : cpuMs(motoPid) - motoCpu0;
         const peakRss = statusMb(pid, "VmHWM");
         const endRss = statusMb(pid, "VmRSS");
         clearInterval(scraper);
@@ -173,6 +193,7 @@ async function main(): Promise<void> {
         const measured = ticks.slice(ticks0).map((t) => t.ms).sort((a, b) => a - b);
         const n = measured.length;
         console.log(`\n${SERVICES} services, interval ${INTERVAL_S} s, ${(wallMs / 60_000).toFixed(1)} min, ${n} ticks (machine: ${os.cpus().length} cores, shared)`);
+        console.log(`load average (1, 5, 15 min): ${load0} at the start, ${loadAverage()} at the end`);
         console.log(`tick duration: p50 ${percentile(measured, 50)} ms, p99 ${percentile(measured, 99)} ms, max ${measured[n - 1]} ms`);
         const phase = (k: "describeMs" | "queuesMs") => percentile(ticks.slice(ticks0).map((t) => t[k]).sort((a, b) => a - b), 50);
         console.log(`  of which (p50, in parallel): every DescribeServices ${phase("describeMs")} ms, every queue read ${phase("queuesMs")} ms; the rest is decisions and writes`);
@@ -195,6 +216,7 @@ async function main(): Promise<void> {
         }
         console.log(`RSS: peak (VmHWM) ${peakRss.toFixed(1)} MB, at the end ${endRss.toFixed(1)} MB`);
         console.log(`CPU: ${((cpu / wallMs) * 100).toFixed(2)} % of one core (${(cpu / 1000).toFixed(1)} s over ${(wallMs / 1000).toFixed(0)} s)`);
+        if (motoCpu !== undefined) console.log(`moto_server CPU: ${((motoCpu / wallMs) * 100).toFixed(1)} % of one core (every call of the autoscaler and of the bench)`);
         console.log(`SIGTERM to exit: ${exitMs} ms`);
     } finally {
         if (child && child.exitCode === null) child.kill("SIGKILL");
