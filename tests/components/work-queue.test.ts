@@ -148,7 +148,7 @@ describe("WorkQueue", () => {
     });
 
     it("follows edited settings: maxReceiveCount 9, retention 1 day, alarm at 120 s", async () => {
-        const config = stackConfig("staging", { queues: { work: { maxReceiveCount: 9, messageRetentionSeconds: 86400, oldestMessageAgeAlarmSeconds: 120 }, jobs: {} } });
+        const config = stackConfig("staging", { queues: { work: { maxReceiveCount: 9, messageRetentionSeconds: 86400, oldestMessageAgeAlarmSeconds: 120 }, jobs: {}, batch: {} } });
         await build(config);
         const queue = named(T.queue, "work-queue").inputs;
         expect(queue.messageRetentionSeconds).to.equal(86400);
