@@ -80,7 +80,7 @@ describe("the autoscaler task's bundle", function () {
         expect([...packages.keys()]).to.include.members(["@aws-sdk/client-ecs", "@aws-sdk/client-sqs", "@aws-sdk/client-cloudwatch", "pino", "prom-client", "commander", "zod"]);
         // None of the project's deploy-time or tool rooms either.
         const rooms = new Set(Object.keys(metafile.inputs).filter((f) => packageOf(f) === undefined).map((f) => f.split("/")[0]));
-        expect([...rooms].sort()).to.deep.equal(["aws", "package.json", "runtime", "scaling"]);
+        expect([...rooms].sort()).to.deep.equal(["aws", "input", "package.json", "runtime", "scaling"]);
     });
 
     it("answers --version and --help on its own, exit 0", async () => {
@@ -94,12 +94,12 @@ describe("the autoscaler task's bundle", function () {
     });
 
     it("refuses bad settings with exit 2 before any AWS call, naming the flag", async () => {
-        const missing = await run(bundle, ["autoscaler", "run", "--cluster", "main", "--service", "worker", "--max", "3"]);
+        const missing = await run(bundle, ["autoscaler", "run", "--cluster", "main", "--ecs-service", "worker", "--max", "3"]);
         expect(missing.code).to.equal(2);
         expect(missing.stderr).to.equal("error: --queue-url or --rabbitmq-url: (missing) exactly one is required (or set AUTOSCALER_QUEUE_URL / AUTOSCALER_RABBITMQ_URL)\n");
         // A RabbitMQ queue needs the AMQP client, which only the `autoscale` command carries.
         const rabbit = await run(bundle, ["autoscaler", "run", "--rabbitmq-url", "amqp://u:secret@mq:5672", "--rabbitmq-queue", "jobs",
-            "--cluster", "main", "--service", "worker", "--max", "3"], { AWS_REGION: "us-east-1" });
+            "--cluster", "main", "--ecs-service", "worker", "--max", "3"], { AWS_REGION: "us-east-1" });
         expect(rabbit.code).to.equal(2);
         expect(rabbit.stderr).to.equal('error: --rabbitmq-url: "amqp://u:***@mq:5672" is a RabbitMQ queue; this build of the autoscaler (the task\'s entry) reads SQS queues only: run `autoscale autoscaler run` to scale from RabbitMQ\n');
         expect(rabbit.stdout).to.equal("");

@@ -122,7 +122,7 @@ describe("integration: autoscaler with a RabbitMQ queue", function () {
                     rabbitmqUrl: RABBITMQ_URL,
                     rabbitmqQueue: queue,
                     cluster: fixture.cluster,
-                    service: fixture.service,
+                    ecsService: fixture.service,
                     min: String(SETTINGS.minCapacity),
                     max: String(SETTINGS.maxCapacity),
                     scaleUpThreshold: String(SETTINGS.scaleUpThreshold),
