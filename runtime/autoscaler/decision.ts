@@ -102,7 +102,7 @@ export function forecastFloor(input: DecisionInput, d: Demand): Forecast | undef
     const at = input.now + d.taskStartMs;
     const forecast = forecastRate(input.profile, at, f.minDays);
     if (!forecast) return undefined;
-    return { at, rate: forecast.rate, source: forecast.source, tasks: Math.ceil(forecast.rate / perTask - 1e-9) };
+    return { at, rate: forecast.rate, source: forecast.source, tasks: Math.max(0, Math.ceil(forecast.rate / perTask - 1e-9)) };
 }
 
 export function decide(input: DecisionInput): DemandDecision {
