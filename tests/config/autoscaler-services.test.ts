@@ -40,7 +40,10 @@ describe("config: autoscaler.services", () => {
 
     it("keeps today's one-service form as shorthand: autoscaler.service alone is a map of that one service", () => {
         const config = loadStackConfig(rawProjectConfig("staging"), { project: "ecs-autoscaling", stack: "staging" });
-        expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: { min: 1, max: 10 } }]);
+        // Staging's worked example also sets the controls of its one service at the top of the key.
+        expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: {
+            min: 1, max: 10, fallback: { failureThreshold: 6, replicas: 4 }, forecast: { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 },
+        } }]);
     });
 
     it("hands each service its fallback, pause, activation and enabled forecast (the forecast's defaults filled in)", () => {

@@ -84,9 +84,11 @@ export function graphPrincipals(graph: readonly Recorded[]): GraphPrincipal[] {
         const cluster = String(service?.inputs.cluster ?? "").split("/").pop()!;
         const roleArn = td.inputs.taskRoleArn;
         if (container.name === "autoscaler") {
+            // One service: ECS_SERVICE and QUEUE_URL; else the first of SERVICES (the one failure simulation acts on).
+            const [first, own] = env[envName("services")] ? Object.entries(JSON.parse(env[envName("services")]!) as Record<string, { queueUrls: string[] }>)[0]! : [];
             const autoscaler: GraphPrincipal = {
                 kind: "autoscaler", label: `autoscaler ${td.inputs.family}`, roleArn, policies: rolePolicies(graph, roleArn), platformRequests: [],
-                facts: { ...base, cluster: env[envName("cluster")], service: env[envName("ecsService")], queue: queueName(env[envName("queueUrl")]), namespace: PROJECT_NAMESPACE },
+                facts: { ...base, cluster: env[envName("cluster")], service: env[envName("ecsService")] ?? first, queue: queueName(env[envName("queueUrl")] ?? own?.queueUrls[0]), namespace: PROJECT_NAMESPACE },
             };
             out.push(autoscaler);
             if (env[envName("chaosAllowed")] === "true") out.push({ ...autoscaler, kind: "autoscaler-failure-simulation", label: `failure simulation of ${autoscaler.label}` });

@@ -35,12 +35,20 @@ describe("stacks: every Pulumi.<stack>.yaml yields a valid graph under mocks", (
     }
 });
 
-/** The SERVICE the queue autoscaler's task definition scales, or undefined when the stack runs no autoscaler. */
-function autoscaledService(): string | undefined {
+/**
+ * The service the queue autoscaler's task definition scales and its queue URL: ECS_SERVICE and QUEUE_URL,
+ * or the one service of SERVICES (the form a service with controls of its own is handed over in);
+ * undefined when the stack runs no autoscaler.
+ */
+function autoscaled(): { service: string; queueUrl: string } | undefined {
     const td = ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => String(t.inputs.family).endsWith("-queue-autoscaler"));
     if (!td) return undefined;
     const env: { name: string; value: string }[] = JSON.parse(td.inputs.containerDefinitions)[0].environment;
-    return env.find((e) => e.name === envName("ecsService"))?.value;
+    const value = (key: Parameters<typeof envName>[0]) => env.find((e) => e.name === envName(key))?.value;
+    const services = value("services");
+    if (services === undefined) return { service: value("ecsService")!, queueUrl: value("queueUrl")! };
+    const [[service, own]] = Object.entries(JSON.parse(services) as Record<string, { queueUrls: string[] }>);
+    return { service: service!, queueUrl: own!.queueUrls[0]! };
 }
 
 describe("stacks: one owner per desired count", () => {
@@ -51,7 +59,7 @@ describe("stacks: one owner per desired count", () => {
     for (const stack of stackNames()) {
         it(`Pulumi.${stack}.yaml: the service the queue autoscaler scales has no Application Auto Scaling policy, every other one has its target`, async () => {
             await runProgram(stack);
-            const scaled = autoscaledService();
+            const scaled = autoscaled()?.service;
             expect(scaled, "the autoscaler's SERVICE").to.equal(expected[stack]);
             const policies = ofType("aws:appautoscaling/policy:Policy");
             const targets = ofType("aws:appautoscaling/target:Target").filter((t) => t.inputs.serviceNamespace === "ecs");
@@ -78,7 +86,7 @@ describe("stacks: one owner per desired count", () => {
     const envOf = (family: string, name = "QUEUE_URL") => JSON.parse(ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.inputs.family === family)!.inputs.containerDefinitions)[0].environment
             .find((e: any) => e.name === name)?.value;
         const url = (q: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/ecs-autoscaling-staging-${q}`;
-        expect([envOf("ecs-autoscaling-staging-worker"), envOf("ecs-autoscaling-staging-jobs"), envOf("ecs-autoscaling-staging-queue-autoscaler", envName("queueUrl"))])
+        expect([envOf("ecs-autoscaling-staging-worker"), envOf("ecs-autoscaling-staging-jobs"), autoscaled()?.queueUrl])
             .to.deep.equal([url("work"), url("jobs"), url("jobs")]);
         expect(ofType("aws:sqs/queue:Queue").map((q) => q.inputs.name).sort()).to.deep.equal([
             "ecs-autoscaling-staging-batch", "ecs-autoscaling-staging-batch-dlq",
