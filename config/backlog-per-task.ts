@@ -12,7 +12,7 @@ import { rules } from "./aws-rules";
 import type { ResourceNames } from "./names";
 import { type QueueInput, unknownQueueProblems } from "./queues";
 import { cooldown, name, positiveTarget } from "./schema";
-import type { ServiceInput } from "./services";
+import type { ServiceFields } from "./service-input";
 import { metricSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 import type { BacklogPerTaskPolicy, Cooldowns } from "../scaling/plan";
 
@@ -42,7 +42,7 @@ export function backlogTarget(p: BacklogPerTaskInput): number {
 }
 
 /** Rules of one backlogPerTask policy at `at` of the service at `path`. */
-export function backlogPerTaskProblems(at: string, path: string, p: BacklogPerTaskInput, svc: ServiceInput, queues: Readonly<Record<string, QueueInput>>): string[] {
+export function backlogPerTaskProblems(at: string, path: string, p: BacklogPerTaskInput, svc: ServiceFields, queues: Readonly<Record<string, QueueInput>>): string[] {
     const problems: string[] = [];
     const latency = p.acceptableLatencySeconds;
     const perMessage = p.secondsPerMessage;
@@ -66,7 +66,7 @@ export function backlogPerTaskProblems(at: string, path: string, p: BacklogPerTa
 }
 
 /** The plan's policy: m1 = the queue's visible messages (Sum), m2 = the service's running tasks (Average), as AWS's example reads them. */
-export function backlogPerTaskPlan(p: BacklogPerTaskInput, svc: ServiceInput, key: string, names: ResourceNames, cooldowns: Cooldowns): BacklogPerTaskPolicy {
+export function backlogPerTaskPlan(p: BacklogPerTaskInput, svc: ServiceFields, key: string, names: ResourceNames, cooldowns: Cooldowns): BacklogPerTaskPolicy {
     return {
         kind: "backlogPerTask",
         name: p.name,
@@ -87,7 +87,7 @@ export function backlogPerTaskPlan(p: BacklogPerTaskInput, svc: ServiceInput, ke
  * `containerInsights: false` with a backlogPerTask policy: m2 (ECS/ContainerInsights RunningTaskCount)
  * would have no data and the policy would never act. A plan that needs it keeps Container Insights on.
  */
-export function containerInsightsProblems(containerInsights: boolean, services: Readonly<Record<string, ServiceInput>>): string[] {
+export function containerInsightsProblems(containerInsights: boolean, services: Readonly<Record<string, { readonly policies: readonly { readonly kind: string }[] }>>): string[] {
     if (containerInsights) return [];
     const users = Object.entries(services).flatMap(([key, svc]) => svc.policies.flatMap((p, i) => p.kind === "backlogPerTask" ? [`services.${key}.policies[${i}]`] : []));
     if (users.length === 0) return [];

@@ -13,7 +13,7 @@ import type { ResourceNames } from "./names";
 import { predictivePlan, predictivePolicy, predictiveProblems } from "./predictive";
 import { type QueueInput, unknownQueueProblems } from "./queues";
 import { cooldown, dimensions, int32, metricName, name, namespace, percentTarget, positiveInt, positiveTarget } from "./schema";
-import type { ServiceInput } from "./services";
+import type { ServiceFields } from "./service-input";
 import { metricSeries, rabbitmqQueueDepthSeries, sqsVisibleMessagesSeries } from "../scaling/metric-series";
 import {
     ScalingPolicy, StepInterval, StepScalingPolicy, bandOverlapProblem, stepComparisonOperator, stepListProblems, stepThreshold,
@@ -86,9 +86,11 @@ export const policy = z.discriminatedUnion("kind", [
 ], { error: (issue) => issue.code === "invalid_union" ? "unknown policy kind; expected one of cpu, memory, albRequestsPerTarget, customMetric, stepScaling, backlogPerTask, predictive" : undefined });
 
 export type PolicyInput = z.infer<typeof policy>;
+/** A service as its policies' rules see it. */
+type PolicyService = ServiceFields & { readonly policies: readonly PolicyInput[] };
 
 /** Rules between a service's policies and the rest of the service: unique names, steps and alarm windows, bands that do not meet. */
-export function policyProblems(path: string, svc: ServiceInput): string[] {
+export function policyProblems(path: string, svc: PolicyService): string[] {
     const problems: string[] = [];
     const seen = new Set<string>();
     // Valid step thresholds per watched metric, to refuse scale-out and scale-in bands that meet.
@@ -143,7 +145,7 @@ export function policyProblems(path: string, svc: ServiceInput): string[] {
 }
 
 /** Rules of what the step and backlog-per-task policies watch: a series this stack publishes, at a period it is published with, of a queue it has. */
-export function stepSourceProblems(path: string, svc: ServiceInput, queues: Readonly<Record<string, QueueInput>>): string[] {
+export function stepSourceProblems(path: string, svc: PolicyService, queues: Readonly<Record<string, QueueInput>>): string[] {
     const problems: string[] = [];
     svc.policies.forEach((p, i) => {
         const at = `${path}.policies[${i}]`;
@@ -167,7 +169,7 @@ export function stepSourceProblems(path: string, svc: ServiceInput, queues: Read
 }
 
 /** The ScalingPolicy values of one configured policy (a step policy gives one per direction). */
-export function scalingPolicies(p: PolicyInput, svc: ServiceInput, key: string, names: ResourceNames): ScalingPolicy[] {
+export function scalingPolicies(p: PolicyInput, svc: PolicyService, key: string, names: ResourceNames): ScalingPolicy[] {
     const queues = names.queues;
     const cooldowns = (o?: number, i?: number) => ({ scaleOut: o ?? svc.scaleOutCooldown, scaleIn: i ?? svc.scaleInCooldown });
     switch (p.kind) {

@@ -11,7 +11,7 @@ import { PREDICTIVE_MAX_CAPACITY_BUFFER_PERCENT, PREDICTIVE_SCHEDULING_BUFFER_SE
 import { ECS_PREDICTIVE_METRIC_PAIRS } from "../aws/metrics";
 import { CLOUDWATCH_UNITS } from "./aws-rules";
 import { dimensions, int32, metricName, name, namespace, positiveTarget } from "./schema";
-import type { ServiceInput } from "./services";
+import type { ServiceFields } from "./service-input";
 import { metricSeries } from "../scaling/metric-series";
 import type { PredictivePolicy } from "../scaling/plan";
 
@@ -51,7 +51,7 @@ export const predictivePolicy = z.strictObject({
 export type PredictiveInput = z.infer<typeof predictivePolicy>;
 
 /** Rules of one predictive policy at `at` of the service at `path`. */
-export function predictiveProblems(at: string, path: string, p: PredictiveInput, svc: ServiceInput): string[] {
+export function predictiveProblems(at: string, path: string, p: PredictiveInput, svc: ServiceFields): string[] {
     const problems: string[] = [];
     if (p.metricPair !== undefined && p.customMetrics !== undefined) {
         problems.push(`${at}.metricPair: "${p.metricPair}" and ${at}.customMetrics are both set; AWS takes a single metric specification: a metric pair or a scaling and a load metric`);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { MIN_CHECKS_PER_IDLE_WINDOW, ratePeriodSeconds } from "../scaling/scale-to-zero";
 import { targetGroupBase } from "../aws/names";
 import { namespace, positiveInt } from "./schema";
-import type { ServiceInput } from "./services";
+import type { ServiceFields } from "./service-input";
 
 /** Scale-to-zero of a load-balanced service. */
 export const scaleToZero = z.strictObject({
@@ -38,7 +38,7 @@ export interface ScaleToZeroConfig extends ScaleToZeroInput {
  * Problems of `services.<key>.scaleToZero`, each naming the key, the value and the rule.
  * `queueAutoscalerServices` are the keys of the services the queue autoscaler scales (none while it is off).
  */
-export function scaleToZeroProblems(key: string, svc: ServiceInput, queueAutoscalerServices: readonly string[]): string[] {
+export function scaleToZeroProblems(key: string, svc: ServiceFields & { readonly scaleToZero?: ScaleToZeroInput }, queueAutoscalerServices: readonly string[]): string[] {
     const stz = svc.scaleToZero;
     if (!stz) return [];
     const at = `services.${key}.scaleToZero`;

@@ -7,18 +7,6 @@
 import { z } from "zod";
 import { AwsRule, MAX_DIMENSIONS, rules } from "./aws-rules";
 
-// The parsed input of each section, by the names the components use.
-export type { CapacityProviderItem } from "./capacity-strategy";
-export type { NetworkInput } from "./network";
-export type { QueueInput } from "./queues";
-export type { LoadBalancerInput } from "./load-balancer";
-export type { ServiceInput, BuiltinWorkload } from "./services";
-export type { PolicyInput } from "./policies";
-export type { ScaleToZeroInput } from "./scale-to-zero";
-export type { CustomMetricTestInput } from "./custom-metric-test";
-export type { AutoscalerInput } from "./autoscaler";
-export type { AuroraInput } from "./aurora";
-
 /** A string or number schema that also satisfies one AWS rule, refused with the rule's own words. */
 export function aws<T extends z.ZodString | z.ZodNumber>(schema: T, rule: AwsRule<z.infer<T>>): T {
     return (schema as unknown as z.ZodType<z.infer<T>>).refine((v) => rule.test(v), { error: rule.says }) as unknown as T;

@@ -5,7 +5,7 @@
  * that may be a secret) and the rule.
  */
 import { z } from "zod";
-import type { ServiceInput } from "./services";
+import type { ServiceFields } from "./service-input";
 
 /** Environment variable names, plain or secret. */
 export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment names must be letters, digits and _" });
@@ -28,7 +28,7 @@ export function secretLookingWord(name: string): string | undefined {
 }
 
 /** `reserved`: variable names the program sets itself (QUEUE_URL of a queue consumer), which no secret may take. */
-export function serviceSecurityProblems(path: string, svc: ServiceInput, reserved: readonly string[]): string[] {
+export function serviceSecurityProblems(path: string, svc: ServiceFields, reserved: readonly string[]): string[] {
     const problems: string[] = [];
     for (const name of Object.keys(svc.environment)) {
         const word = secretLookingWord(name);

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { Network, pickZones, subnetLayout } from "../../components/network";
 import { loadStackConfig } from "../../config/load";
-import { NetworkInput } from "../../config/schema";
+import type { NetworkInput } from "../../config/network";
 import { REGION, allRegistered, invoked, named, ofType, promiseOf, recorded, setupMocks } from "../helpers/pulumi-mocks";
 import { rawProjectConfig } from "../helpers/stack-files";
 
