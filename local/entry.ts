@@ -1,7 +1,7 @@
 /**
- * What the `up`, `down` and `load` commands need without loading the Pulumi program: the defaults, the
- * repository root, and the local stack itself, required only when a command runs it (a computed path,
- * which bundlers leave alone, so the project image's bundle of `autoscale` does not take in the program).
+ * What the `up`, `down` and `load` commands need without loading the Pulumi program: the defaults and
+ * the local stack itself, required only when a command runs it (a computed path, which bundlers leave
+ * alone, so the project image's bundle of `autoscale` does not take in the program).
  */
 import * as path from "path";
 
@@ -11,8 +11,6 @@ export const DEFAULT_SPEED = 12;
 export const DEFAULT_PAGE_PORT = 8750;
 /** The stack `npm start` runs. */
 export const DEFAULT_STACK = "localstack";
-/** The repository root: where the stack files are, and `.autoscale/`. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 export type LocalStack = typeof import("./stack");
 

@@ -10,12 +10,11 @@
  */
 import { rmSync } from "fs";
 import * as path from "path";
-import { loadStackFile, projectFile, stackConfig, stackNames } from "../config/stack-file";
+import { loadStackFile, PROJECT_ROOT, projectFile, stackConfig, stackNames } from "../config/stack-file";
 import { DEFAULT_ENGINE_PARAMS } from "../scaling/engine/params";
 import { activityLine } from "./activities";
 import { buildBundles } from "./bundle";
 import { endpointPreflight, freeLoopbackPort, openEndpoint, type LocalEndpoint } from "./endpoint";
-import { PROJECT_ROOT } from "./entry";
 import { configOverrides } from "./config-overrides";
 import { LocalStackError } from "./errors";
 import { applyGraph, preloadProgram } from "./graph/apply";
