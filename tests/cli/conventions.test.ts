@@ -11,6 +11,7 @@ import { buildProgram, main } from "../../cli/autoscale";
 import type { CliIo } from "../../cli/io";
 import { OUTPUT_DIR, defaultOutput, projectRoot } from "../../cli/options";
 import { proofOutDir } from "../../scripts/proof-moto-demo";
+import { AUTOSCALER_SETTINGS, ENV_PREFIX, envName } from "../../scaling/autoscaler-settings";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 
@@ -27,6 +28,11 @@ function testIo() {
 function commandPaths(): string[][] {
     const walk = (cmd: Command, prefix: string[]): string[][] => [prefix, ...cmd.commands.flatMap((c) => walk(c, [...prefix, c.name()]))];
     return walk(buildProgram(testIo().io, () => undefined), []);
+}
+
+/** README.md and every Markdown file under docs/. */
+function docFiles(): string[] {
+    return ["README.md", ...readdirSync(path.join(ROOT, "docs"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
 }
 
 describe("conventions every command shares", () => {
@@ -62,7 +68,7 @@ describe("conventions every command shares", () => {
     });
 
     it("names the stack in every `pulumi config set` of the README and docs/", () => {
-        const files = ["README.md", ...readdirSync(path.join(ROOT, "docs"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))];
+        const files = docFiles();
         const missing: string[] = [];
         let seen = 0;
         for (const file of files) {
@@ -75,6 +81,22 @@ describe("conventions every command shares", () => {
         }
         expect(seen).to.be.greaterThan(5);
         expect(missing).to.deep.equal([]);
+    });
+
+    it("names the autoscaler's environment variables in the README and docs/ only with their AUTOSCALER_ prefix", () => {
+        // QUEUE_URL and LOG_LEVEL are also the sample worker's own variables, which the docs name as such; a
+        // sentence saying that a generic name changes nothing may name it.
+        const bare = (Object.keys(AUTOSCALER_SETTINGS) as (keyof typeof AUTOSCALER_SETTINGS)[]).filter((k) => k !== "queueUrl" && k !== "logLevel")
+            .map((k) => envName(k).slice(ENV_PREFIX.length));
+        const found: string[] = [];
+        for (const file of docFiles()) {
+            readFileSync(path.join(ROOT, file), "utf8").split("\n").forEach((line, i) => {
+                if (/changes nothing|generic/.test(line)) return;
+                for (const name of bare) if (line.includes(`\`${name}\``)) found.push(`${file}:${i + 1}: \`${name}\``);
+            });
+        }
+        expect(bare).to.include.members(["MAX", "MIN", "ECS_SERVICE", "CLUSTER", "INTERVAL", "HEALTH_PORT"]);
+        expect(found).to.deep.equal([]);
     });
 
     it("refuses an --out that holds tracked files, naming the flag, before anything runs", async () => {
