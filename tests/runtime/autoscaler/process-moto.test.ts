@@ -195,7 +195,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
         try {
             for (const countInFlight of ["true", "false"]) {
                 const settings = parseSettings({
-                    queueUrl: f.queueUrl, cluster: f.cluster, service: f.service, min: "0", max: "5", interval: "1",
+                    queueUrl: f.queueUrl, cluster: f.cluster, ecsService: f.service, min: "0", max: "5", interval: "1",
                     // A 1 s window: scale-in is not held back by stabilization, only by the work in flight.
                     scaleDownCooldown: "1", healthPort: "0", countInFlight,
                 }, {});
@@ -213,7 +213,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
             // The same autoscaler scales the worker away once the work is done.
             for (const m of received.Messages!) await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
             running = await startAutoscaler(parseSettings({
-                queueUrl: f.queueUrl, cluster: f.cluster, service: f.service, min: "0", max: "5", interval: "1", scaleDownCooldown: "1", healthPort: "0",
+                queueUrl: f.queueUrl, cluster: f.cluster, ecsService: f.service, min: "0", max: "5", interval: "1", scaleDownCooldown: "1", healthPort: "0",
             }, {}), { ...watched, logger });
             await pollUntil(() => describeDesired(clients.ecs, f.cluster, f.service), (d) => d === 0, { timeoutMs: 6_000, everyMs: 200, what: "desired 0 once nothing is in flight" });
             expect(updates.map((u) => u.desiredCount)).to.deep.equal([0]);
@@ -249,7 +249,7 @@ describe("integration: the autoscale process (bundle and npx) against moto_serve
         // The next run, after the expiry, clears the leftover and leaves the queue as it was (no policy).
         await new Promise((r) => setTimeout(r, Math.max(0, expiry - Date.now() + 100)));
         const report = await runChaosOnce("partition", parseChaosSettings("partition", {
-            chaosAllowed: true, cluster: f.cluster, service: f.service, queueUrl: f.queueUrl, workerRoleArn: ROLE, chaosPartitionDuration: "1",
+            chaosAllowed: true, cluster: f.cluster, ecsService: f.service, queueUrl: f.queueUrl, workerRoleArn: ROLE, chaosPartitionDuration: "1",
         }, {}), { ecs: clients.ecs, sqs: clients.sqs, logger: createLogger({ level: "silent" }) });
         expect(report.outcome).to.equal("done");
         expect(await policyOf(f.queueUrl)).to.equal(undefined);

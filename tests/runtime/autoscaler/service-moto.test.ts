@@ -85,7 +85,7 @@ describe("integration: autoscaler against moto_server", function () {
             {
                 queueUrl: fixture.queueUrl,
                 cluster: fixture.cluster,
-                service: fixture.service,
+                ecsService: fixture.service,
                 min: String(MIN),
                 max: String(MAX),
                 scaleUpThreshold: String(SCALE_UP_THRESHOLD),
