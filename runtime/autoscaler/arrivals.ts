@@ -1,7 +1,14 @@
 /**
  * The arrival rate of a queue from successive readings (demand.ts keeps the readings): pure.
  */
-import type { DemandSample } from "./demand";
+/** One reading, as the demand memory keeps it. */
+export interface DemandSample {
+    readonly at: number;
+    readonly visible: number;
+    readonly inFlight: number;
+    readonly running: number;
+    readonly desired: number;
+}
 
 /** Tasks busy between two readings: all of them while messages waited at both, else those holding a message. */
 function busyTasks(a: DemandSample, b: DemandSample): number {

@@ -19,19 +19,11 @@
  *   HPA does (scaling-semantics.md section 7 [K1]: "highest recommendation in window").
  */
 import { AUTOSCALER_SETTINGS } from "../../scaling/autoscaler-settings";
-import { arrivals, BURST_MESSAGES } from "./arrivals";
+import { arrivals, BURST_MESSAGES, type DemandSample } from "./arrivals";
 import { CONTRADICTION_FACTOR, contradicts, drainPoint, estimateRate, LEARN_WINDOW_MS, learnRate, type DrainPoint } from "./learning";
 
 export { arrivalRate } from "./arrivals";
-
-/** One reading, as the memory keeps it. */
-export interface DemandSample {
-    readonly at: number;
-    readonly visible: number;
-    readonly inFlight: number;
-    readonly running: number;
-    readonly desired: number;
-}
+export type { DemandSample } from "./arrivals";
 
 /** What the demand model remembers between ticks (the caller stores it, nothing else changes it). */
 export interface DemandMemory {

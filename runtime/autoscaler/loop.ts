@@ -16,13 +16,14 @@
 import { REQUEST_TIMEOUT_MS } from "../aws/clients";
 import { ApiCallError, errorCode, operationOf } from "../aws/call";
 import type { Logger } from "../aws/logger";
-import type { ApplyOutcome, ApplyResult } from "./actuator";
+import type { ApplyResult } from "./actuator";
 import type { DemandDecision } from "./decision";
 import type { HealthReport } from "./http";
 import type { AutoscalerMetrics, ControlsState, ServiceMetrics } from "./metrics";
 import { defaultPacing, mapBounded, withDeadline, type CallScope, type Pacing } from "./pacing";
 import { healthOf, ServiceScaler, type Change, type ScaledService } from "./service-scaler";
 import { recordTick } from "./tick-log";
+import type { TickOutcome, TickReport } from "./tick-report";
 import { pause, realSleep, type Sleep } from "./time";
 import type { Decision, LastActions, QueueObservation, ServiceCounts, ServiceState } from "./types";
 
@@ -75,21 +76,7 @@ export interface ControlLoopOptions {
     readonly deploymentHoldMs?: number;
 }
 
-/** "held": a change was decided while actuation was held (see ControlLoop.hold); nothing written. "fallback": the fallback count was set. */
-export type TickOutcome = ApplyOutcome | "held";
-
-export interface TickReport {
-    readonly service: string;
-    readonly observation?: QueueObservation;
-    readonly counts: ServiceCounts;
-    readonly decision: Decision & Partial<Pick<DemandDecision, "demand">>;
-    readonly outcome: TickOutcome;
-    readonly tickMs: number;
-    /** The deployment hold of the service ran out on this tick. */
-    readonly deploymentHoldExpired: boolean;
-    /** Pause, fallback and activation, as this tick left them. */
-    readonly controls: ControlsState;
-}
+export type { TickOutcome, TickReport } from "./tick-report";
 
 export type ServiceTick =
     | { readonly service: string; readonly ok: true; readonly report: TickReport; readonly at: number }

@@ -5,9 +5,8 @@
  */
 import type { SettingKey } from "../../scaling/autoscaler-settings";
 import { CONTROL_KEYS, readControls } from "./controls-settings";
-import type { ScaledServiceSettings, SourceSettings } from "./settings";
 import { ruleOf, type Reader } from "./settings-reader";
-import type { DecisionSettings } from "./types";
+import type { DecisionSettings, ScaledServiceSettings, SourceSettings } from "./types";
 
 /** Keys a service of --services may set, with the setting whose rule checks it. */
 const SERVICE_KEYS = {

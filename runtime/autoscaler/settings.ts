@@ -16,16 +16,13 @@ import {
 import { Reader, SettingsError, type FlagValues, type ValueSource } from "./settings-reader";
 import { readServicesMap } from "./services-settings";
 import type { ChaosKind, ChaosSchedule } from "./chaos/types";
-import type { DecisionSettings } from "./types";
+import type { DecisionSettings, ScaledServiceSettings, SourceSettings } from "./types";
 
 export { envName, flagName };
 
 export { SettingsError };
 export type { FlagValues, ValueSource } from "./settings-reader";
-
-export type SourceSettings =
-    | { readonly kind: "sqs"; readonly queueUrl: string }
-    | { readonly kind: "rabbitmq"; readonly url: string; readonly queue: string };
+export type { ScaledServiceSettings, SourceSettings } from "./types";
 
 /** Timing of failure-simulation runs that has no flag: defaults suit a real ECS service. */
 export interface ChaosTiming {
@@ -42,16 +39,6 @@ export interface ChaosSettings extends ChaosSchedule, ChaosTiming {
     readonly allowed: boolean;
     /** --worker-role-arn: the workers' task role, denied the queue during a partition. */
     readonly workerRoleArn?: string;
-}
-
-/** One scaled service: its queue or queues, and its own decision settings. */
-export interface ScaledServiceSettings {
-    readonly service: string;
-    /** One source per queue it consumes. */
-    readonly sources: readonly SourceSettings[];
-    readonly decision: DecisionSettings;
-    /** After failureThreshold ticks in a row without a queue reading, set replicas (KEDA's fallback). */
-    readonly fallback?: { readonly failureThreshold: number; readonly replicas: number };
 }
 
 export interface AutoscalerSettings {

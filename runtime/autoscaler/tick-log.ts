@@ -3,7 +3,7 @@
  * JSON log line with the reading, the counts, the decision and why, plus the warnings it calls for.
  */
 import type { Logger } from "../aws/logger";
-import type { TickReport } from "./loop";
+import type { TickReport } from "./tick-report";
 import type { ServiceMetrics } from "./metrics";
 import type { ServiceScaler } from "./service-scaler";
 

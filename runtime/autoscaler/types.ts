@@ -101,3 +101,18 @@ export interface DecisionInput {
     /** The learned arrival profile, read when settings.forecast is enabled. */
     readonly profile?: ArrivalProfile;
 }
+
+/** Where a scaled service reads its queue: SQS by URL, or a RabbitMQ queue. */
+export type SourceSettings =
+    | { readonly kind: "sqs"; readonly queueUrl: string }
+    | { readonly kind: "rabbitmq"; readonly url: string; readonly queue: string };
+
+/** One scaled service: its queue or queues, and its own decision settings. */
+export interface ScaledServiceSettings {
+    readonly service: string;
+    /** One source per queue it consumes. */
+    readonly sources: readonly SourceSettings[];
+    readonly decision: DecisionSettings;
+    /** After failureThreshold ticks in a row without a queue reading, set replicas (KEDA's fallback). */
+    readonly fallback?: { readonly failureThreshold: number; readonly replicas: number };
+}
