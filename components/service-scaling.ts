@@ -71,40 +71,35 @@ export class ServiceScaling extends pulumi.ComponentResource {
         };
         // Policy names are fixed and a policy is replaced when its target changes: delete the old one first.
         const policyOptions = { parent: this, dependsOn: [this.target], deleteBeforeReplace: true };
+        // Every policy of the service: named `<physical name>-<key>`, on the scalable target.
+        const newPolicy = (key: string, kind: Omit<aws.appautoscaling.PolicyArgs, "name" | keyof typeof onTarget>) =>
+            new aws.appautoscaling.Policy(`${name}-${key}`, { name: `${physicalName}-${key}`, ...kind, ...onTarget }, policyOptions);
         for (const policy of plan.policies) {
             if (policy.kind === "targetTracking") {
-                this.policies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
-                    name: `${physicalName}-${policy.name}`,
+                this.policies[policy.name] = newPolicy(policy.name, {
                     policyType: "TargetTrackingScaling",
-                    ...onTarget,
                     targetTrackingScalingPolicyConfiguration: targetTrackingConfiguration(policy, args.loadBalancer),
-                }, policyOptions);
+                });
                 continue;
             }
             if (policy.kind === "backlogPerTask") {
-                this.policies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
-                    name: `${physicalName}-${policy.name}`,
+                this.policies[policy.name] = newPolicy(policy.name, {
                     policyType: "TargetTrackingScaling",
-                    ...onTarget,
                     targetTrackingScalingPolicyConfiguration: backlogPerTaskConfiguration(policy),
-                }, policyOptions);
+                });
                 continue;
             }
             if (policy.kind === "predictive") {
-                this.policies[policy.name] = new aws.appautoscaling.Policy(`${name}-${policy.name}`, {
-                    name: `${physicalName}-${policy.name}`,
+                this.policies[policy.name] = newPolicy(policy.name, {
                     policyType: "PredictiveScaling",
-                    ...onTarget,
                     predictiveScalingPolicyConfiguration: predictiveConfiguration(policy, args.loadBalancer),
-                }, policyOptions);
+                });
                 continue;
             }
             const key = `${policy.name}-${policy.direction}`;
             const awsName = `${physicalName}-${key}`;
-            const stepPolicy = new aws.appautoscaling.Policy(`${name}-${key}`, {
-                name: awsName,
+            const stepPolicy = newPolicy(key, {
                 policyType: "StepScaling",
-                ...onTarget,
                 stepScalingPolicyConfiguration: {
                     adjustmentType: "ChangeInCapacity",
                     cooldown: policy.cooldown,
@@ -115,7 +110,7 @@ export class ServiceScaling extends pulumi.ComponentResource {
                         scalingAdjustment: s.scalingAdjustment,
                     })),
                 },
-            }, policyOptions);
+            });
             this.policies[key] = stepPolicy;
             // A step policy acts only when an alarm invokes it: this alarm is its only trigger.
             this.alarms[key] = new aws.cloudwatch.MetricAlarm(`${name}-${key}-alarm`, {
