@@ -306,7 +306,7 @@ describe("scale-to-zero functions (aws-sdk-client-mock)", () => {
             aws = fakeAws(awakeWorld());
             const err: string[] = [];
             const code = await main(["wake", "--cluster", "stg"], { env: {}, out: () => undefined, err: (s) => err.push(s), onStopSignal: () => () => undefined });
-            expect([code, err.join("")]).to.deep.equal([2, "error: --service: (missing) is required\n"]);
+            expect([code, err.join("")]).to.deep.equal([2, "error: --service: (missing) give --stack with --service <key>, or --ecs-service <name>\n"]);
             expect(aws.mocks.ecs.calls()).to.have.length(0);
         });
     });
