@@ -31,6 +31,8 @@ export const AUTOSCALER_METRICS = {
     ActivationHolding: { unit: "Count", statistic: "Maximum" },
     /** Arrival rate estimated at the tick, messages per second. */
     ArrivalRate: { unit: "Count/Second", statistic: "Average" },
+    /** The work arriving, in tasks: arrival rate / processing rate (what the forecast learns and reads back). */
+    ArrivalTasks: { unit: "Count", statistic: "Average" },
     /** Tasks the forecast arrival rate needs (the forecast's floor). */
     ForecastTasks: { unit: "Count", statistic: "Maximum" },
     /** Duration of the tick. */

@@ -27,8 +27,8 @@
  * KEDA's operational controls and the forecast, per service:
  * - activation (`activationMessages`): a service at 0 stays at 0 while fewer messages are visible
  *   ("activation_holding"), whatever the forecast says; at the threshold it wakes as rule 2 says;
- * - forecast (`forecast.enabled`, with the learned profile passed in): the arrival rate the profile
- *   forecasts for now + the task start delay, at the processing rate, is a floor over min: desired goes
+ * - forecast (`forecast.enabled`, with the learned profile passed in): the tasks the work the profile
+ *   forecasts for now + the task start delay needs (forecast.ts) are a floor over min: desired goes
  *   up to it ahead of a recurring peak ("forecast") and scale-in stops at it; what is not forecast is
  *   met by the rules above as before;
  * - paused: everything is decided and reported, nothing changes ("paused").
@@ -49,12 +49,19 @@ export interface DemandDecision extends Decision {
     readonly activationHolding?: true;
 }
 
-/** What the forecast asked for: the rate forecast for `at` (now + the task start delay) and the tasks it needs. */
+/** What the forecast asked for: the work forecast to arrive at `at` (now + the task start delay), in tasks, and the tasks it needs. */
 export interface Forecast {
     readonly at: number;
-    readonly rate: number;
+    /** Tasks' worth of work arriving per second (arrival rate / processing rate), unrounded. */
+    readonly load: number;
     readonly source: ForecastSource;
     readonly tasks: number;
+}
+
+/** The work arriving, in tasks: arrival rate / processing rate, unrounded; undefined while either is unknown. */
+export function arrivalTasks(d: Demand): number | undefined {
+    const perTask = d.model.processingRate;
+    return d.arrivalRate === undefined || perTask === undefined || !(perTask > 0) ? undefined : d.arrivalRate / perTask;
 }
 
 /** Every reason code `decide` can return, for logs, metrics and dashboards. */
@@ -94,15 +101,14 @@ export function demandText(d: Demand, windowMax: number, windowMs: number): stri
     return `${rate}${per}, backlog ${d.backlog}${perTask}, ${d.starting} starting, needs ${d.keep}, window max ${windowMax} over ${Math.round(windowMs / 1000)}s`;
 }
 
-/** The floor the forecast sets: tasks for the rate forecast at now + the task start delay; undefined without one. */
+/** The floor the forecast sets: the tasks the work forecast at now + the task start delay needs; undefined without one. */
 export function forecastFloor(input: DecisionInput, d: Demand): Forecast | undefined {
     const f = input.settings.forecast;
-    const perTask = d.model.processingRate;
-    if (!f?.enabled || !input.profile || perTask === undefined) return undefined;
+    if (!f?.enabled || !input.profile) return undefined;
     const at = input.now + d.taskStartMs;
     const forecast = forecastRate(input.profile, at, f.minDays);
     if (!forecast) return undefined;
-    return { at, rate: forecast.rate, source: forecast.source, tasks: Math.max(0, Math.ceil(forecast.rate / perTask - 1e-9)) };
+    return { at, load: forecast.rate, source: forecast.source, tasks: Math.max(0, Math.ceil(forecast.rate - 1e-9)) };
 }
 
 export function decide(input: DecisionInput): DemandDecision {
@@ -164,7 +170,7 @@ function decideForDemand(input: DecisionInput): DemandDecision {
     if (current < floor && demand.upTo <= floor) {
         const f = forecast!;
         return finish("up", floor, floor, "forecast",
-            `forecast ${round(f.rate)}/s at +${Math.round((f.at - now) / 1000)}s (${f.source} profile) needs ${f.tasks}; scale from ${current} to ${floor} ahead of it`);
+            `forecast ${round(f.load)} tasks of work at +${Math.round((f.at - now) / 1000)}s (${f.source} profile) needs ${f.tasks}; scale from ${current} to ${floor} ahead of it`);
     }
 
     if (demand.upTo > current) {

@@ -1,6 +1,6 @@
 /**
- * Where the arrival profile lives between tasks: every tick's arrival rate goes out in the tick's
- * CloudWatch EMF record (metric ArrivalRate, dimension Service, scaling/autoscaler-metrics.ts), so a
+ * Where the arrival profile lives between tasks: every tick's work arriving, in tasks, goes out in the
+ * tick's CloudWatch EMF record (metric ArrivalTasks, dimension Service, scaling/autoscaler-metrics.ts), so a
  * task that starts reads the last FORECAST_HISTORY_DAYS days back with GetMetricData, one Average per
  * slot, and folds them in order (forecast.ts): the profile it had, without a store of its own.
  */
@@ -13,10 +13,10 @@ import { cloudWatchDimensions } from "../aws/cloudwatch";
 import { DAY_SECONDS, profileFromSlots, type ArrivalProfile, type ClosedSlot, type ForecastSettings } from "./forecast";
 import { chunks } from "./pacing";
 
-/** The GetMetricData queries of one slot length: each service's ArrivalRate, Average per slot. */
+/** The GetMetricData queries of one slot length: each service's ArrivalTasks, Average per slot. */
 export function arrivalHistoryQueries(services: readonly string[], slotSeconds: number): MetricDataQuery[] {
     return services.map((service, i) => {
-        const series = autoscalerSeries(service, "ArrivalRate");
+        const series = autoscalerSeries(service, "ArrivalTasks");
         return {
             Id: `s${i}`,
             ReturnData: true,

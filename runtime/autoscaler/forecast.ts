@@ -3,6 +3,12 @@
  * learned from the autoscaler's own readings, and the rate it forecasts for a time to come. Pure:
  * the caller keeps the profile and hands it back.
  *
+ * The rate learned is the work arriving, in tasks: the arrival rate times the seconds one task takes
+ * per message (arrival rate / processing rate, demand.ts), which is the count of tasks the arrivals
+ * keep busy. Both figures come from the same readings, so a processing rate learned higher or lower
+ * on another day (the drain shows 1.2/s one day and 1/s the next) leaves it unchanged, where a
+ * profile of messages per second divided by the day's processing rate would be off by that much.
+ *
  * - Each tick's arrival rate (demand.ts) is averaged over its slot (slotSeconds, UTC); when the slot
  *   ends, its mean is folded into that slot of the week and that slot of the day, exponentially
  *   weighted: rate = weight x newest + (1 - weight) x before (the first observation is taken as is).

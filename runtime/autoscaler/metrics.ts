@@ -35,7 +35,7 @@ export const METRIC_NAMES = {
     fallbackActive: "autoscaler_fallback_active",
     paused: "autoscaler_paused",
     activationHolding: "autoscaler_activation_holding",
-    forecastArrivalRate: "autoscaler_forecast_arrival_rate_messages_per_second",
+    forecastLoad: "autoscaler_forecast_load_tasks",
     forecastTasks: "autoscaler_forecast_floor_tasks",
 } as const;
 
@@ -53,7 +53,7 @@ export interface ServiceMetrics {
     observation(o: QueueObservation): void;
     counts(c: ServiceCounts): void;
     decision(direction: string, reason: string): void;
-    demand(d: Demand & { readonly windowMax: number; readonly forecast?: { readonly rate: number; readonly tasks: number } }): void;
+    demand(d: Demand & { readonly windowMax: number; readonly forecast?: { readonly load: number; readonly tasks: number } }): void;
     action(outcome: Exclude<ApplyOutcome, "unchanged">): void;
     apiError(operation: string): void;
     /** The service was skipped this tick (its counts or its queue could not be read). */
@@ -89,7 +89,7 @@ export class AutoscalerMetrics {
     private readonly fallbackActive: Gauge<ServiceLabel>;
     private readonly paused: Gauge<ServiceLabel>;
     private readonly activationHolding: Gauge<ServiceLabel>;
-    private readonly forecastRate: Gauge<ServiceLabel>;
+    private readonly forecastLoad: Gauge<ServiceLabel>;
     private readonly forecastTasks: Gauge<ServiceLabel>;
 
     constructor(registry: Registry = new Registry()) {
@@ -119,7 +119,7 @@ export class AutoscalerMetrics {
         this.fallbackActive = new Gauge({ name: METRIC_NAMES.fallbackActive, help: "1 while the fallback count is set because the queue could not be read failureThreshold ticks in a row, else 0", labelNames: sq, registers });
         this.paused = new Gauge({ name: METRIC_NAMES.paused, help: "1 while the service is paused (its desired count is not changed), else 0", labelNames: sq, registers });
         this.activationHolding = new Gauge({ name: METRIC_NAMES.activationHolding, help: "1 while the service is kept at 0 below its activation threshold, else 0", labelNames: sq, registers });
-        this.forecastRate = new Gauge({ name: METRIC_NAMES.forecastArrivalRate, help: "Arrival rate the learned profile forecasts for now + the task start delay, messages per second", labelNames: sq, registers });
+        this.forecastLoad = new Gauge({ name: METRIC_NAMES.forecastLoad, help: "Work the learned profile forecasts to arrive at now + the task start delay, in tasks (arrival rate / processing rate)", labelNames: sq, registers });
         this.forecastTasks = new Gauge({ name: METRIC_NAMES.forecastTasks, help: "Tasks the forecast arrival rate needs: the floor the forecast sets", labelNames: sq, registers });
         this.chaosRuns = new Counter({ name: METRIC_NAMES.chaosRuns, help: "Failure simulations run, by kind and outcome", labelNames: ["kind", "outcome"], registers });
     }
@@ -152,10 +152,10 @@ export class AutoscalerMetrics {
                 this.tasksNeeded.set(l, d.keep);
                 this.windowMax.set(l, d.windowMax);
                 if (d.forecast === undefined) {
-                    this.forecastRate.remove(l);
+                    this.forecastLoad.remove(l);
                     this.forecastTasks.remove(l);
                 } else {
-                    this.forecastRate.set(l, d.forecast.rate);
+                    this.forecastLoad.set(l, d.forecast.load);
                     this.forecastTasks.set(l, d.forecast.tasks);
                 }
             },

@@ -7,7 +7,7 @@
  */
 import { SERVICES_STABLE_WAITER_MS } from "../../aws/api-limits";
 import type { Logger } from "../aws/logger";
-import { decide, type DemandDecision } from "./decision";
+import { arrivalTasks, decide, type DemandDecision } from "./decision";
 import { EMPTY_MEMORY, type DemandMemory } from "./demand";
 import { emptyProfile, observeArrival, slotsLearned, type ArrivalProfile } from "./forecast";
 import type { HealthReport } from "./http";
@@ -156,8 +156,9 @@ export class ServiceScaler {
         this.memory = d.memory;
         this.fallbackActive = false;
         this.activationHolding = d.activationHolding === true;
-        // The same rate goes out in the tick's EMF record (ArrivalRate), which a restarted task reads back.
-        if (this.profile && s.forecast) this.profile = observeArrival(this.profile, now, d.demand.arrivalRate, s.forecast.weight).profile;
+        // The work arriving in tasks (forecast.ts); the same figure goes out in the tick's EMF record
+        // (ArrivalTasks), which a restarted task reads back.
+        if (this.profile && s.forecast) this.profile = observeArrival(this.profile, now, arrivalTasks(d.demand), s.forecast.weight).profile;
         return { ...this.holdWindow(d, counts.desired, now, s), deploymentHoldExpired };
     }
 

@@ -12,6 +12,7 @@ import { createCloudWatchClient, createEcsClient, createSqsClient } from "../aws
 import { createLogger, redactUrl, type Logger } from "../aws/logger";
 import { EcsFleet } from "./actuator";
 import { ChaosNotAllowedError, ChaosScheduler, healLeftovers, runChaos, SIMULATIONS, type ChaosKind, type ChaosReport, type ChaosTarget } from "./chaos";
+import { arrivalTasks } from "./decision";
 import { emfRecord } from "./emf";
 import { slotsLearned, type ArrivalProfile } from "./forecast";
 import { readArrivalProfiles } from "./forecast-store";
@@ -160,6 +161,7 @@ export async function startAutoscaler(settings: AutoscalerSettings, deps: Partia
                 FallbackActive: t.report.controls.fallbackActive ? 1 : 0,
                 ActivationHolding: t.report.controls.activationHolding ? 1 : 0,
                 ...(t.report.decision.demand?.arrivalRate === undefined ? {} : { ArrivalRate: t.report.decision.demand.arrivalRate }),
+                ...(t.report.decision.demand && arrivalTasks(t.report.decision.demand) !== undefined ? { ArrivalTasks: arrivalTasks(t.report.decision.demand)! } : {}),
                 ...(t.report.decision.demand?.forecast ? { ForecastTasks: t.report.decision.demand.forecast.tasks } : {}),
             })
             : emfRecord(t.service, t.at, { TickFailures: 1, ScalingActions: 0, TickDuration: t.tickMs }));

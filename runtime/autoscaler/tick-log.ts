@@ -55,7 +55,7 @@ export function recordTick(r: TickReport, s: ServiceScaler, end: number, o: {
         starting: d?.starting,
         needs: d?.keep,
         windowMax: d?.windowMax,
-        forecastRate: d?.forecast?.rate,
+        forecastLoad: d?.forecast?.load,
         forecastTasks: d?.forecast?.tasks,
         paused: r.controls.paused || undefined,
         fallbackActive: r.controls.fallbackActive || undefined,

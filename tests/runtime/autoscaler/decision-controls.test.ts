@@ -16,10 +16,10 @@ const PEAK = Date.UTC(2026, 11, 1, 10);
 const RATE2: Partial<DecisionSettings> = { processingRate: 2 };
 const FORECAST = { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 } as const;
 
-/** Monday's history: 1/s until 10:00, 9/s from 10:00 for an hour. */
+/** Monday's history at 2 messages/s per task: 1/s (0.5 tasks of work) until 10:00, 9/s (4.5 tasks) from 10:00 for an hour. */
 function mondayProfile(): ArrivalProfile {
     let p = emptyProfile(900);
-    for (let t = PEAK - DAY_MS - 2 * 3_600_000; t < PEAK - DAY_MS + 3_600_000; t += 900_000) p = foldSlot(p, { start: t, rate: t >= PEAK - DAY_MS ? 9 : 1 }, 0.5);
+    for (let t = PEAK - DAY_MS - 2 * 3_600_000; t < PEAK - DAY_MS + 3_600_000; t += 900_000) p = foldSlot(p, { start: t, rate: t >= PEAK - DAY_MS ? 4.5 : 0.5 }, 0.5);
     return p;
 }
 
@@ -79,14 +79,14 @@ describe("autoscaler decision: pause, activation, fallback", () => {
 describe("autoscaler decision: the forecast's floor", () => {
     const settings = { ...RATE2, forecast: FORECAST };
 
-    it("raises desired to ceil(9 / 2) = 5 exactly the task start delay (45 s) before the learned peak", () => {
+    it("raises desired to ceil(9 / 2) = 5 tasks exactly the task start delay (45 s) before the learned peak", () => {
         const d = tick({ desired: 1, now: PEAK - 45_000, settings, profile: mondayProfile() });
         expect(outcome(d)).to.deep.equal(["up", 5, "forecast"]);
-        expect(d.demand.forecast).to.deep.equal({ at: PEAK, rate: 9, source: "daily", tasks: 5 });
-        expect(d.reason.text).to.match(/^forecast 9\/s at \+45s \(daily profile\) needs 5; scale from 1 to 5 ahead of it;/);
+        expect(d.demand.forecast).to.deep.equal({ at: PEAK, load: 4.5, source: "daily", tasks: 5 });
+        expect(d.reason.text).to.match(/^forecast 4\.50 tasks of work at \+45s \(daily profile\) needs 5; scale from 1 to 5 ahead of it;/);
     });
 
-    it("a second earlier it forecasts the slot before the peak (1/s): 1 task stays", () => {
+    it("a second earlier it forecasts the slot before the peak (0.5 tasks of work): 1 task stays", () => {
         expect(outcome(tick({ desired: 1, now: PEAK - 46_000, settings, profile: mondayProfile() }))).to.deep.equal(["none", 1, "forecast"]);
     });
 

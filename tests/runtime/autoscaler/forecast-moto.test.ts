@@ -1,7 +1,7 @@
 /**
- * The arrival profile outlives the task against moto_server: one autoscaler process learns arrival
- * rates and publishes them in its EMF lines (ArrivalRate); those lines reach CloudWatch as CloudWatch
- * Logs would put them (tests/helpers/emf-extraction.ts); a new process, started once the slot has
+ * The arrival profile outlives the task against moto_server: one autoscaler process learns the work
+ * arriving (arrival rate / processing rate) and publishes it in its EMF lines (ArrivalTasks); those
+ * lines reach CloudWatch as CloudWatch Logs would put them (tests/helpers/emf-extraction.ts); a new process, started once the slot has
  * ended, reads them back with GetMetricData and starts from the same profile: each slot's rate is the
  * mean of the first process's readings in it.
  */
@@ -33,7 +33,7 @@ describe("integration: the arrival profile read back by a new autoscaler process
 
     function settings() {
         return parseSettings({
-            services: JSON.stringify({ [FIXTURE.service]: { queueUrl: fixture.queueUrl, min: 0, max: 0, forecast: { enabled: true, slotSeconds: SLOT_S } } }),
+            services: JSON.stringify({ [FIXTURE.service]: { queueUrl: fixture.queueUrl, min: 0, max: 0, processingRate: 2, forecast: { enabled: true, slotSeconds: SLOT_S } } }),
             cluster: FIXTURE.cluster, interval: "1", healthPort: "0",
         }, {});
     }
@@ -53,19 +53,19 @@ describe("integration: the arrival profile read back by a new autoscaler process
     });
 
     it("starts a new process from the slots the first one published: same rates, same count of slots", async () => {
-        // The first process: max 0, so nothing is processed and the arrival rate is the queue's growth.
+        // The first process: max 0, so nothing is processed and the arrival rate is the queue's growth (in tasks at 2/s each).
         const lines: Record<string, any>[] = [];
         first = await startAutoscaler(settings(), { ...clients, logger: createLogger({ level: "info", destination: { write: (l: string) => void lines.push(JSON.parse(l)) } }) });
         for (let i = 0; i < 6; i++) {
             await sendBurst(clients.sqs, fixture.queueUrl, 3 + i, `a${i}`);
             await new Promise((r) => setTimeout(r, 700));
         }
-        await pollUntil(async () => lines.filter((l) => l.msg === "metrics" && typeof l.ArrivalRate === "number").length, (n) => n >= 4,
+        await pollUntil(async () => lines.filter((l) => l.msg === "metrics" && typeof l.ArrivalTasks === "number").length, (n) => n >= 4,
             { timeoutMs: 10_000, everyMs: 100, what: "four ticks with an arrival rate" });
         await first.stop();
         first = undefined;
         const emf = lines.filter((l) => l.msg === "metrics");
-        const rates = emf.filter((l) => typeof l.ArrivalRate === "number").map((l) => ({ at: l._aws.Timestamp as number, rate: l.ArrivalRate as number }));
+        const rates = emf.filter((l) => typeof l.ArrivalTasks === "number").map((l) => ({ at: l._aws.Timestamp as number, rate: l.ArrivalTasks as number }));
         expect(rates.some((r) => r.rate > 0)).to.equal(true);
         expect(await extractEmf(clients.cloudwatch, emf)).to.be.above(0);
 
