@@ -55,7 +55,9 @@ export function addEmulateCommand(program: Command, io: CliIo, setRun: SetRun): 
         }
         const problem = endpointProblem(io.env, flags.iKnowThisIsAws === true);
         if (problem) throw new UsageError(problem);
-        const clients = { autoscaling: createApplicationAutoScalingClient(), cloudwatch: createCloudWatchClient(), ecs: createEcsClient() };
+        // A local endpoint (moto) answers any region: without AWS_REGION the SDK would stop with "Region is missing".
+        const region = flags.iKnowThisIsAws || io.env.AWS_REGION?.trim() || io.env.AWS_DEFAULT_REGION?.trim() ? {} : { region: "us-east-1" };
+        const clients = { autoscaling: createApplicationAutoScalingClient(region), cloudwatch: createCloudWatchClient(region), ecs: createEcsClient(region) };
         try {
             const resolved = await clientEndpointProblem(clients, flags.iKnowThisIsAws === true);
             if (resolved) throw new UsageError(resolved);

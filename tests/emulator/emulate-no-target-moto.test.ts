@@ -37,14 +37,18 @@ describe("integration: autoscale emulate with no scalable target on moto_server"
         rmSync(dir, { recursive: true, force: true });
     });
 
-    it("says so, naming the endpoint and the service, and exits 2", async () => {
+    it("says so, naming the endpoint and the service, and exits 2; with no AWS_REGION too (a local endpoint answers any region)", async () => {
         const err: string[] = [];
         const out: string[] = [];
         const io: CliIo = { env: { ...process.env, AUTOSCALER_LOG_LEVEL: "silent", LOG_LEVEL: "silent" }, out: (s) => out.push(s), err: (s) => err.push(s), onStopSignal: () => () => undefined };
+        // As the README runs it: AWS_ENDPOINT_URL only.
+        delete process.env.AWS_REGION;
+        delete (io.env as Record<string, string | undefined>).AWS_REGION;
         expect(await main(["emulate", "--cluster", "none-cluster", "--ecs-service", "none-api", "--activities", path.join(dir, "a.jsonl")], io)).to.equal(2);
         expect(err.join("")).to.equal(`error: no scalable target for ECS service none-api of cluster none-cluster at ${moto!.endpoint} ` +
             "(DescribeScalableTargets holds none); create the stack there first (autoscale up), or pass --wait to wait for one\n");
         expect(out.join("")).to.equal("");
+        process.env.AWS_REGION = "us-east-1";
     });
 
     it("with --wait, prints a progress line per look until a target appears, then emulates it", async () => {
