@@ -60,7 +60,7 @@ function compareLeaves(planned: Record<string, unknown>, live: Record<string, un
     }
 }
 
-const CONFIG_PREFIX = /^(TargetTrackingScalingPolicyConfiguration|StepScalingPolicyConfiguration)\./;
+const CONFIG_PREFIX = /^(TargetTrackingScalingPolicyConfiguration|StepScalingPolicyConfiguration|PredictiveScalingPolicyConfiguration)\./;
 
 /** Every difference between the plan and what is live, in plan order. */
 export function verifyDifferences(plan: PlannedService, live: LiveService): Difference[] {
@@ -85,6 +85,7 @@ export function verifyDifferences(plan: PlannedService, live: LiveService): Diff
             PolicyType: l.PolicyType,
             TargetTrackingScalingPolicyConfiguration: l.TargetTrackingScalingPolicyConfiguration,
             StepScalingPolicyConfiguration: l.StepScalingPolicyConfiguration,
+            PredictiveScalingPolicyConfiguration: l.PredictiveScalingPolicyConfiguration,
         };
         compareLeaves(flatten(plannedBody), flatten(liveBody), (path) => `${at} ${path.replace(CONFIG_PREFIX, "")}`, out);
 
