@@ -30,16 +30,24 @@ describe("autoscale simulate", function () {
         const lines = o.stdout.split("\n");
         expect(lines[0]).to.equal("staging/worker, trace burst (seed 1, tick 5 s, workers 2 msg/s, target age 60 s, task start 30 s)");
         expect(lines[1]).to.match(/^controller\s+to capacity\s+wait p50\s+wait p95\s+wait max\s+above target\s+task-min\s+changes$/);
-        expect(lines.slice(3, 6).map((l) => l.split(/\s+/)[0])).to.deep.equal(["application-auto-scaling", "queue-autoscaler", "oracle"]);
-        expect(lines[5]).to.match(/^oracle\s+0 s \(1\.00x\)/);
+        const controllers = ["aws-reactive", "aws-predictive+reactive", "backlog-per-task", "queue-autoscaler", "queue-autoscaler+forecast", "oracle"];
+        expect(lines.slice(3, 9).map((l) => l.split(/\s+/)[0])).to.deep.equal(controllers);
+        expect(lines[8]).to.match(/^oracle\s+0 s \(1\.00x\)/);
         const json = JSON.parse(readFileSync(path.join(dir, "staging-worker-burst.json"), "utf8"));
-        expect(json.results.map((r: { controller: string }) => r.controller)).to.deep.equal(["application-auto-scaling", "queue-autoscaler", "oracle"]);
+        expect(json.results.map((r: { controller: string }) => r.controller)).to.deep.equal(controllers);
         // The plan as AWS runs it: the stack's queue-depth step scale-out fires first, with the stack's own name.
         expect(json.results[0].activities[0].policy).to.equal("ecs-autoscaling-staging-worker-queue-depth-out");
         const svg = readFileSync(path.join(dir, "staging-worker-burst.svg"), "utf8");
         expect(svg.startsWith("<svg")).to.equal(true);
         expect(svg).to.contain("staging/worker: trace burst");
         expect(svg).to.contain("queue-autoscaler");
+    });
+
+    it("--compare on a service that consumes no queue runs the AWS controllers its plan can hold and the oracle", async () => {
+        const o = io();
+        expect(await main(["simulate", "--stack", "staging", "--service", "api", "--trace", "burst", "--compare", "--out", dir], o), o.stderr).to.equal(0);
+        const lines = o.stdout.split("\n");
+        expect(lines.slice(3, 7).map((l) => l.split(/\s+/)[0])).to.deep.equal(["aws-reactive", "aws-reactive+scheduled", "aws-predictive+reactive", "oracle"]);
     });
 
     it("reads a CSV trace", async () => {
@@ -55,7 +63,6 @@ describe("autoscale simulate", function () {
         ["an unknown service", ["--stack", "staging", "--service", "nope", "--trace", "burst"], /^error: --service: "nope" is not a service of stack staging/],
         ["an unknown trace", ["--stack", "staging", "--service", "worker", "--trace", "nope"], /^error: --trace: "nope" is not a built-in trace/],
         ["an unknown stack", ["--stack", "nope", "--service", "worker", "--trace", "burst"], /^error: --stack: stack "nope": no /],
-        ["--compare on a service without a queue", ["--stack", "staging", "--service", "api", "--trace", "burst", "--compare"], /^error: --compare: service "api" consumes no queue/],
         ["a bad --tick", ["--stack", "staging", "--service", "worker", "--trace", "burst", "--tick", "0"], /^error: --tick: "0" must be a number of seconds > 0 and <= 60\n$/],
     ];
     for (const [what, args, message] of usage) {
