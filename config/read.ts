@@ -47,7 +47,24 @@ function formatIssue(key: string, issue: z.core.$ZodIssue, root: unknown): strin
         return `${path}: ${short(issue.path[issue.path.length - 1])} ${issue.issues.map((i) => i.message).join("; ")}`;
     }
     const value = valueAt(root, issue.path);
+    // A schema's own wording wins; only the library's default ("Invalid input: expected number, ...") is replaced.
+    if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) return `${path}: ${short(value)} ${typeRule(issue.expected, value)}`;
     return `${path}: ${short(value)} ${issue.message}`;
+}
+
+/** The rule a value of the wrong type breaks, in the words of every other rule (not the library's "Invalid input: expected ..."). */
+function typeRule(expected: string, value: unknown): string {
+    if (value === undefined) return "is required";
+    switch (expected) {
+        case "number":
+        case "int":
+            return typeof value === "string" ? "must be a number, written without quotes (e.g. 3)" : "must be a number";
+        case "boolean": return "must be true or false";
+        case "string": return "must be text";
+        case "array": return "must be a list";
+        case "object": return "must be an object of keys and values";
+        default: return `must be of type ${expected}`;
+    }
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

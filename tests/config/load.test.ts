@@ -206,6 +206,12 @@ describe("config: bad values fail with the key, the value and the rule", () => {
         });
     }
 
+    it("says a value of the wrong type breaks the rule, in the rule's words, not the library's", () => {
+        expect(problemsOf(withWorker((w) => { w.maxCapacity = "three"; }))).to.deep.equal(['services.worker.maxCapacity: "three" must be a number, written without quotes (e.g. 3)']);
+        expect(problemsOf(withWorker((w) => { delete w.maxCapacity; }))).to.deep.equal(["services.worker.maxCapacity: (missing) is required"]);
+        expect(problemsOf(withWorker((w) => { w.policies = "none"; }))).to.deep.equal(['services.worker.policies: "none" must be a list']);
+    });
+
     it("reports every problem at once, in one ConfigError", () => {
         const problems = problemsOf({ ...withWorker((w) => { w.policies[0].target = 0; w.policies[1].target = 101; }), logRetentionDays: 2 });
         expect(problems).to.have.length(3);
