@@ -183,8 +183,15 @@ export function simulationTable(run: SimulationRun): string {
         (run.workload.kind === "queue" ? `workers ${run.workload.perTaskRate} msg/s, target age ${run.target.kind === "age" ? run.target.seconds : 0} s`
             : `tasks ${run.workload.perTaskCapacity} req/s, target ${run.target.kind === "utilization" ? run.target.percent : 0} % CPU`) +
         `, task start ${run.params.taskStartSeconds} s)`;
-    return [head, line(rows[0]), line(rows[0].map((_, i) => "-".repeat(widths[i]))), ...rows.slice(1).map(line)].join("\n");
+    return [head, line(rows[0]), line(rows[0].map((_, i) => "-".repeat(widths[i]))), ...rows.slice(1).map(line), ...TABLE_LEGEND].join("\n");
 }
+
+/** What the columns mean, under the table, so it reads without the docs. */
+export const TABLE_LEGEND: readonly string[] = [
+    "(1.20x) is the figure divided by the oracle's, the reference that knows the load ahead; lower is better in every column.",
+    "to capacity: seconds from the load's rise until enough tasks run; wait: how long work waited; above target: seconds over the",
+    "target age or CPU; task-min: tasks x minutes paid for; changes: desired-count changes.",
+];
 
 /** The chart: load on top; desired (dashed) and running tasks per controller below. */
 export function simulationChartSpec(run: SimulationRun): ChartSpec {

@@ -122,6 +122,8 @@ describe("--service is the stack-file key in every command", () => {
         const sim = testIo();
         expect(await main(["simulate", "--stack", "staging", "--service", "api", "--trace", "idle", "--out", path.join(dir, "sim")], sim.io)).to.equal(0);
         expect(sim.out()).to.match(/^staging\/api, trace idle/);
+        // The ratio columns say what they are under the table.
+        expect(sim.out()).to.include("(1.20x) is the figure divided by the oracle's, the reference that knows the load ahead; lower is better in every column.\n");
         const st = testIo();
         expect(await main(["scale-test", "verify", "--stack", "staging", "--service", "worker", "--dry-run"], st.io)).to.equal(0);
         expect(st.out()).to.include("ecs-autoscaling-staging-worker");
