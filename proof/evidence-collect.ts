@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, type ECSClient, type ServiceEvent } from "@aws-sdk/client-ecs";
 import { apiCall } from "../runtime/aws/call";
+import { endpointAnswerOf } from "../runtime/aws/endpoint-answer";
 import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
 import { CONTAINER_INSIGHTS_METRICS } from "../aws/metrics";
 import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId, targetTrackingAlarmPrefix } from "../aws/scaling-ids";
@@ -63,6 +64,9 @@ export interface CollectedEvidence {
  * NotImplementedError page, which the SDK fails to parse), or an unknown-operation error code.
  */
 export function isUnavailableCall(error: unknown): boolean {
+    // An HTML 5xx page is what the client factory turns into an EndpointAnswerError.
+    const answer = endpointAnswerOf(error);
+    if (answer?.status !== undefined && answer.status >= 500) return true;
     const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
     const name = e?.name ?? "";
     if (["UnknownOperationException", "InvalidAction", "NotImplemented", "NotImplementedException"].includes(name)) return true;

@@ -10,6 +10,8 @@ import type { FinalizeRequestMiddleware, HandlerExecutionContext, MetadataBearer
 export class EndpointAnswerError extends Error {
     readonly endpoint: string;
     readonly operation: string;
+    /** The HTTP status of the answer: a 5xx page is an endpoint without the operation (moto's NotImplemented). */
+    readonly status: number | undefined;
     constructor(endpoint: string, operation: string, status: number | undefined, contentType: string | undefined, start: string | undefined) {
         const what = [status !== undefined ? `HTTP ${status}` : undefined, contentType, start !== undefined ? JSON.stringify(`${start}...`) : undefined]
             .filter((x) => x !== undefined).join(" ");
@@ -18,6 +20,7 @@ export class EndpointAnswerError extends Error {
         this.name = "EndpointAnswerError";
         this.endpoint = endpoint;
         this.operation = operation;
+        this.status = status;
     }
 }
 
