@@ -7,6 +7,7 @@
  * it re-creates what it needs (local/moto-fixture.ts builds the ECS + SQS fixture the autoscaler works on).
  */
 import { ChildProcess, spawn } from "child_process";
+import { killOnStop } from "./stop-hooks";
 import * as http from "http";
 import * as net from "net";
 import { AwsClients, ClientOverrides, createAwsClients } from "../runtime/aws/clients";
@@ -101,38 +102,14 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     }
 }
 
-/** Signals that end a test run or a script: Ctrl-C, a kill, the terminal closing. */
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-function killLive(): void {
-    for (const child of live) killGroup(child, "SIGKILL");
-}
-
-/**
- * moto runs in a process group of its own (detached), so a Ctrl-C at the terminal never reaches it, and
- * Node, ended by a signal it has no listener for, runs no "exit" listener. So on a stop signal with no
- * other listener (a test run, a benchmark) moto is killed and the signal raised again, and the process
- * ends as it would have. When another listener is there (the local stack's or a command's stop, which
- * may still need moto to delete what it made), that listener owns the stop, and the "exit" hook kills
- * what is left when the process ends.
- */
-function installStopHooks(): void {
-    if (exitHookInstalled) return;
-    exitHookInstalled = true;
-    process.on("exit", killLive);
-    for (const signal of STOP_SIGNALS) {
-        const onSignal = () => {
-            if (process.listenerCount(signal) > 1) return;
-            killLive();
-            process.removeListener(signal, onSignal);
-            process.kill(process.pid, signal);
-        };
-        process.on(signal, onSignal);
-    }
-}
-
 function spawnMoto(port: number): MotoProcess {
-    installStopHooks();
+    if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        // moto runs detached: killed with this process, also when a Ctrl-C or a kill ends it (stop-hooks.ts).
+        killOnStop(() => {
+            for (const child of live) killGroup(child, "SIGKILL");
+        });
+    }
     const child = spawn("moto_server", ["-H", HOST, "-p", String(port)], {
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],

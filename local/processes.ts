@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "fs";
 import * as path from "path";
+import { killOnStop } from "./stop-hooks";
 
 export interface LocalProcess {
     readonly name: string;
@@ -68,8 +69,9 @@ function lineSplitter(onLine: (line: string) => void) {
 export function spawnLocal(o: SpawnOptions): LocalProcess {
     if (!hooked) {
         hooked = true;
-        // A parent that exits without stopping its children (an uncaught error) still takes them along.
-        process.on("exit", () => {
+        // A parent that exits without stopping its children (an uncaught error, a Ctrl-C of a test run)
+        // still takes them along (stop-hooks.ts).
+        killOnStop(() => {
             for (const pid of live.keys()) signalGroup(pid, "SIGKILL");
         });
     }
