@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         });
 
         const fixture = await createFixture(clients, { cluster: "bench", service: "bench-worker", queue: "bench-jobs", desiredCount: Number(FLAGS.min) });
-        const settings = parseSettings({ ...FLAGS, queueUrl: fixture.queueUrl, cluster: fixture.cluster, service: fixture.service }, {});
+        const settings = parseSettings({ ...FLAGS, queueUrl: fixture.queueUrl, cluster: fixture.cluster, ecsService: fixture.service }, {});
         autoscaler = await startAutoscaler(settings, { ...clients, logger: createLogger({ level: "silent" }) });
         const loop = autoscaler.loop;
         await pollUntil(async () => loop.lastSuccessAt, (t) => t !== undefined, { timeoutMs: 5_000, everyMs: 20, what: "first tick" });
