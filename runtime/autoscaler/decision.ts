@@ -8,7 +8,8 @@
  * 2. Scale up to what the acceptable age needs (demand.ts: every message waiting or arriving within the
  *    age handled by its deadline, counting running tasks and those already starting; with no rate known
  *    yet, one task from none and twice the running ones and one more while the queue falls behind;
- *    the opt-in threshold rule on top): "from_zero" from no task, "rate_high" when the arrival rate asks
+ *    the opt-in threshold rule on top): "from_zero" from no task (only when a message is visible or in
+ *    flight: a rate alone does not wake a service at 0), "rate_high" when the arrival rate asks
  *    for all of it, "backlog_high" otherwise. Within the scale-up cooldown only a request above the last
  *    scale-up's target goes through.
  * 3. Tasks already starting are capacity on the way: while they cover what demand needs, nothing is added
@@ -173,6 +174,11 @@ function decideForDemand(input: DecisionInput): DemandDecision {
             `forecast ${round(f.load)} tasks of work at +${Math.round((f.at - now) / 1000)}s (${f.source} profile) needs ${f.tasks}; scale from ${current} to ${floor} ahead of it`);
     }
 
+    // From no task only a message is work: an arrival rate still estimated from messages already served
+    // woke the service again the tick after it reached 0 (0 -> 1 -> 0 once a queue emptied).
+    if (current === 0 && observation.visible === 0 && observation.inFlight === 0) {
+        return finish("none", 0, 0, "idle", "no message visible or in flight; desired stays 0");
+    }
     if (demand.upTo > current) {
         const to = clamp(demand.upTo);
         if (to <= current) {

@@ -56,6 +56,21 @@ describe("decision causes: overshoot without an acceptable age", () => {
 });
 
 describe("decision causes: flapping between two rate windows", () => {
+    it("a service scaled in to 0 after its queue emptied stays at 0 (it went 0 -> 1 on the rate of messages already served)", () => {
+        // fast-check's counterexample (seed 1897173921): 5 tasks, in flight 3.94, 3.94, then nothing, at 1.415 messages/s per task.
+        const drv = new Driver({ ...DEFAULTS, processingRate: 1.4150962352730465 }, 5);
+        const desired: number[] = [];
+        let at = T0;
+        let busy = 5;
+        for (const drop of [0.78810261746741, 0.999999999999998, 0, 0, 0, 0, 0, 0, 0]) {
+            busy *= drop;
+            drv.tick(at, 0, busy, drv.desired);
+            desired.push(drv.desired);
+            at += 5_000;
+        }
+        expect(desired).to.deep.equal([5, 5, 4, 3, 1, 0, 0, 0, 0]);
+    });
+
     it("an empty queue with a falling rate never scales up", () => {
         fc.assert(fc.property(
             fc.integer({ min: 1, max: 10 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 30 }), fc.double({ min: 0.5, max: 5, noNaN: true }),
