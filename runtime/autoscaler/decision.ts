@@ -164,14 +164,15 @@ function decideForDemand(input: DecisionInput): DemandDecision {
         const to = clamp(Math.max(demand.upTo, demand.keep));
         return finish("up", to, to, "below_min", `desired ${current} is below min ${s.minCapacity}; scale to ${to}`);
     }
-    const activation = s.activationMessages;
-    if (current === 0 && activation !== undefined && observation.visible < activation) {
-        return finish("none", 0, 0, "activation_holding", `${observation.visible} visible, below the activation threshold ${activation}; desired stays 0`);
-    }
     if (current < floor && demand.upTo <= floor) {
         const f = forecast!;
         return finish("up", floor, floor, "forecast",
             `forecast ${round(f.load)} tasks of work at +${Math.round((f.at - now) / 1000)}s (${f.source} profile) needs ${f.tasks}; scale from ${current} to ${floor} ahead of it`);
+    }
+    // Activation holds a service at 0 against a trickle of messages; a peak the forecast has learned still wakes it.
+    const activation = s.activationMessages;
+    if (current === 0 && activation !== undefined && observation.visible < activation) {
+        return finish("none", 0, 0, "activation_holding", `${observation.visible} visible, below the activation threshold ${activation}; desired stays 0`);
     }
 
     // From no task only a message is work: an arrival rate still estimated from messages already served

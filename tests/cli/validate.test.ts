@@ -56,7 +56,7 @@ describe("autoscale validate", function () {
             plan: "2-10 tasks, keeps average CPU at 70 %; keeps average memory at 80 %; keeps requests per task at 1000",
         });
         expect(staging.services.find((s) => s.service === "jobs")?.plan).to.equal(
-            "1-10 tasks, set by the queue autoscaler from queue jobs every 5 s: enough tasks that no message waits over 60 s at the rate tasks are seen to process");
+            "0-10 tasks, set by the queue autoscaler from queue jobs every 5 s: enough tasks that no message waits over 60 s at the rate tasks are seen to process");
     });
 
     it("prints every error of a stack file with its key, value and rule, and exits 2", async () => {

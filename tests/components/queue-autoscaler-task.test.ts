@@ -43,7 +43,7 @@ describe("QueueAutoscaler task (staging config under mocks)", () => {
                 AUTOSCALER_HEALTH_PORT: "8080",
                 AUTOSCALER_INTERVAL: "5",
                 AUTOSCALER_MAX: "10",
-                AUTOSCALER_MIN: "1",
+                AUTOSCALER_MIN: "0",
                 AUTOSCALER_OLDEST_MESSAGE_WARNING: "300",
                 AUTOSCALER_QUEUE_URL: QUEUE_URL,
                 AUTOSCALER_SCALE_DOWN_COOLDOWN: "10",
@@ -61,7 +61,7 @@ describe("QueueAutoscaler task (staging config under mocks)", () => {
             const config = stagingConfig({ services });
             await deploy(config.autoscaler);
             expect(environment().AUTOSCALER_MAX).to.equal("7");
-            expect(environment().AUTOSCALER_MIN).to.equal("1");
+            expect(environment().AUTOSCALER_MIN).to.equal("0");
         });
 
         it("turns the failure-simulation schedule into CHAOS_* variables", () => {

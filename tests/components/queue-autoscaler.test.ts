@@ -16,11 +16,11 @@ describe("QueueAutoscaler (staging config under mocks)", () => {
     let staging: StackConfig;
     before(() => { staging = stagingConfig(); });
 
-    it("reads the staging config it is described with: autoscaler enabled, scaling the jobs consumer from its own queue within 1-10", () => {
+    it("reads the staging config it is described with: autoscaler enabled, scaling the jobs consumer from its own queue within 0-10", () => {
         expect(staging.autoscaler.enabled).to.equal(true);
         expect(staging.autoscaler.service).to.equal("jobs");
         expect(staging.autoscaler.queue).to.equal("jobs");
-        expect([staging.autoscaler.minCapacity, staging.autoscaler.maxCapacity]).to.deep.equal([1, 10]);
+        expect([staging.autoscaler.minCapacity, staging.autoscaler.maxCapacity]).to.deep.equal([0, 10]);
         expect(staging.names.autoscalerService).to.equal(AUTOSCALER_SERVICE);
         expect(staging.names.services.jobs).to.equal(WORKER_SERVICE);
     });

@@ -25,7 +25,7 @@ describe("config: autoscaler.services", () => {
             autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { acceptableAgeSeconds: 120, scaleDownCooldownSeconds: 60, fallback: { failureThreshold: 3, replicas: 2 } } } },
         }), { project: "ecs-autoscaling", stack: "staging" });
         expect(config.autoscaler.scaled).to.deep.equal([
-            { service: "jobs", queues: ["jobs"], settings: { min: 1, max: 10 } },
+            { service: "jobs", queues: ["jobs"], settings: { min: 0, max: 10 } },
             { service: "reports", queues: ["jobs"], settings: { min: 0, max: 4, acceptableAge: 120, scaleDownCooldown: 60, fallback: { failureThreshold: 3, replicas: 2 } } },
         ]);
         expect([config.services.jobs!.scaledBy, config.services.reports!.scaledBy, config.services.worker!.scaledBy])
@@ -42,7 +42,7 @@ describe("config: autoscaler.services", () => {
         const config = loadStackConfig(rawProjectConfig("staging"), { project: "ecs-autoscaling", stack: "staging" });
         // Staging's worked example also sets the controls of its one service at the top of the key.
         expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: {
-            min: 1, max: 10, fallback: { failureThreshold: 6, replicas: 4 }, forecast: { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 },
+            min: 0, max: 10, fallback: { failureThreshold: 6, replicas: 4 }, activation: { messages: 5 }, forecast: { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 },
         } }]);
     });
 
@@ -52,7 +52,7 @@ describe("config: autoscaler.services", () => {
             autoscaler: { ...AUTOSCALER, services: { jobs: { paused: true, forecast: { enabled: true } }, reports: { activation: { messages: 5 }, fallback: { failureThreshold: 2, replicas: 0 }, forecast: { enabled: false } } } },
         }), { project: "ecs-autoscaling", stack: "staging" });
         expect(config.autoscaler.scaled.map((s) => s.settings)).to.deep.equal([
-            { min: 1, max: 10, paused: true, forecast: { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 } },
+            { min: 0, max: 10, paused: true, forecast: { enabled: true, slotSeconds: 900, weight: 0.5, minDays: 1 } },
             { min: 0, max: 4, fallback: { failureThreshold: 2, replicas: 0 }, activation: { messages: 5 } },
         ]);
     });
@@ -62,7 +62,7 @@ describe("config: autoscaler.services", () => {
             autoscaler: { ...AUTOSCALER, service: "jobs", paused: false, fallback: { failureThreshold: 3, replicas: 10 }, forecast: { enabled: true, slotSeconds: 300, weight: 1, minDays: 7 } },
         }), { project: "ecs-autoscaling", stack: "staging" });
         expect(config.autoscaler.scaled).to.deep.equal([{ service: "jobs", queues: ["jobs"], settings: {
-            min: 1, max: 10, fallback: { failureThreshold: 3, replicas: 10 }, forecast: { enabled: true, slotSeconds: 300, weight: 1, minDays: 7 },
+            min: 0, max: 10, fallback: { failureThreshold: 3, replicas: 10 }, forecast: { enabled: true, slotSeconds: 300, weight: 1, minDays: 7 },
         } }]);
     });
 
@@ -78,8 +78,8 @@ describe("config: autoscaler.services", () => {
             'autoscaler.services.reports.paused: "yes" must be true or false'],
         ["an activation threshold of 0", controls({ activation: { messages: 0 } }),
             "autoscaler.services.reports.activation.messages: 0 must be a whole number >= 1"],
-        ["activation on a service whose min is above 0", { autoscaler: { ...AUTOSCALER, services: { jobs: { activation: { messages: 5 } } } } },
-            "autoscaler.services.jobs.activation.messages: 5 applies to a service at 0, but services.jobs.minCapacity is 1; set minCapacity: 0 or leave activation out"],
+        ["activation on a service whose min is above 0", { services: withReports((s) => { s.reports.minCapacity = 1; }), autoscaler: { ...AUTOSCALER, services: { jobs: {}, reports: { activation: { messages: 5 } } } } },
+            "autoscaler.services.reports.activation.messages: 5 applies to a service at 0, but services.reports.minCapacity is 1; set minCapacity: 0 or leave activation out"],
         ["forecast.enabled as a string", controls({ forecast: { enabled: "on" } }),
             'autoscaler.services.reports.forecast.enabled: "on" must be true or false'],
         ["a forecast slot that does not divide a day", controls({ forecast: { enabled: true, slotSeconds: 700 } }),

@@ -25,7 +25,7 @@ describe("config: staging stack values", () => {
 
     it("carries the S-11 bounds for api, worker and gateway, and the worker's for the jobs and batch consumers", () => {
         expect(Object.fromEntries(Object.values(config.services).map((s) => [s.key, [s.plan.minCapacity, s.plan.maxCapacity]])))
-            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [1, 10], batch: [1, 10], gateway: [1, 4], preview: [0, 1] });
+            .to.deep.equal({ api: [2, 10], worker: [1, 10], jobs: [0, 10], batch: [1, 10], gateway: [1, 4], preview: [0, 1] });
     });
 
     it("gives one owner to each desired count: the queue autoscaler scales jobs (no policy), Application Auto Scaling the rest", () => {
@@ -65,7 +65,7 @@ describe("config: staging stack values", () => {
     });
 
     it("gives the autoscaler the bounds and the queue of the service it scales (jobs)", () => {
-        expect([config.autoscaler.service, config.autoscaler.queue, config.autoscaler.minCapacity, config.autoscaler.maxCapacity]).to.deep.equal(["jobs", "jobs", 1, 10]);
+        expect([config.autoscaler.service, config.autoscaler.queue, config.autoscaler.minCapacity, config.autoscaler.maxCapacity]).to.deep.equal(["jobs", "jobs", 0, 10]);
         const services = staging();
         services.jobs.maxCapacity = 7;
         const edited = loadStackConfig(rawProjectConfig("staging", { services }), ctx);

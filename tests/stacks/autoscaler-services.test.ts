@@ -49,7 +49,7 @@ describe("stacks: one queue autoscaler for two services (autoscaler.services)", 
         const env = Object.fromEntries((JSON.parse(td.inputs.containerDefinitions)[0].environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
         const queueUrl = JSON.parse(env[envName("services")]!)[`${CLUSTER}-jobs`].queueUrls[0];
         expect(JSON.parse(env[envName("services")]!)).to.deep.equal({
-            [`${CLUSTER}-jobs`]: { queueUrls: [queueUrl], min: 1, max: 10 },
+            [`${CLUSTER}-jobs`]: { queueUrls: [queueUrl], min: 0, max: 10 },
             [`${CLUSTER}-reports`]: { queueUrls: [queueUrl], min: 0, max: 4, acceptableAge: 120 },
         });
         expect(env).to.not.have.any.keys(envName("ecsService"), envName("queueUrl"), "SERVICE", "QUEUE_URL");

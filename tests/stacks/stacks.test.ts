@@ -130,7 +130,7 @@ describe("stacks: staging carries the S-11 figures", () => {
         expect(targetsByResource()).to.deep.equal({
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-api": [2, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-worker": [1, 10],
-            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs": [1, 10],
+            "service/ecs-autoscaling-staging/ecs-autoscaling-staging-jobs": [0, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-batch": [1, 10],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-gateway": [1, 4],
             "service/ecs-autoscaling-staging/ecs-autoscaling-staging-preview": [0, 1],

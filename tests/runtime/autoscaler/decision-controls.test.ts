@@ -114,7 +114,8 @@ describe("autoscaler decision: the forecast's floor", () => {
         expect(outcome(tick({ desired: 1, now: PEAK - 45_000, settings: { ...settings, maxCapacity: 3 }, profile: mondayProfile() }))).to.deep.equal(["up", 3, "forecast"]);
     });
 
-    it("activation wins over the forecast: a service at 0 below its threshold stays at 0 ahead of the peak", () => {
-        expect(outcome(tick({ desired: 0, now: PEAK - 45_000, settings: { ...settings, activationMessages: 5 }, profile: mondayProfile() }))).to.deep.equal(["none", 0, "activation_holding"]);
+    it("a learned peak wakes a service at 0 below its activation threshold, the start delay ahead; without the forecast activation holds it", () => {
+        expect(outcome(tick({ desired: 0, now: PEAK - 45_000, settings: { ...settings, activationMessages: 5 }, profile: mondayProfile() }))).to.deep.equal(["up", 5, "forecast"]);
+        expect(outcome(tick({ desired: 0, now: PEAK - 45_000, settings: { ...settings, activationMessages: 5, forecast: undefined }, profile: mondayProfile() }))).to.deep.equal(["none", 0, "activation_holding"]);
     });
 });
