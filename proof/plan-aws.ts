@@ -12,7 +12,7 @@ import { cloudWatchDimensions } from "../runtime/aws/cloudwatch";
 import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceId } from "../aws/scaling-ids";
 import type { MetricSeries } from "../scaling/metric-series";
 import {
-    BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, BACKLOG_PER_TASK_LABELS, PREDICTIVE_METRIC_IDS, relativeSteps,
+    backlogPerTaskQueries, PREDICTIVE_METRIC_IDS, relativeSteps,
     type BacklogPerTaskPolicy, type PredictivePolicy, type ServiceScalingPlan, type StepScalingPolicy, type TargetTrackingPolicy,
 } from "../scaling/plan";
 
@@ -68,11 +68,9 @@ function backlogPerTask(p: BacklogPerTaskPolicy): NonNullable<PutScalingPolicyCo
         ScaleInCooldown: p.cooldowns.scaleIn,
         DisableScaleIn: p.disableScaleIn,
         CustomizedMetricSpecification: {
-            Metrics: [
-                { Id: BACKLOG_PER_TASK_IDS.backlog, Label: BACKLOG_PER_TASK_LABELS.backlog, MetricStat: metricStat(p.backlog), ReturnData: false },
-                { Id: BACKLOG_PER_TASK_IDS.runningTasks, Label: BACKLOG_PER_TASK_LABELS.runningTasks, MetricStat: metricStat(p.runningTasks), ReturnData: false },
-                { Id: BACKLOG_PER_TASK_IDS.backlogPerTask, Label: BACKLOG_PER_TASK_LABELS.backlogPerTask, Expression: BACKLOG_PER_TASK_EXPRESSION, ReturnData: true },
-            ],
+            Metrics: backlogPerTaskQueries(p).map((q) => ({
+                Id: q.id, Label: q.label, ...(q.series ? { MetricStat: metricStat(q.series) } : { Expression: q.expression }), ReturnData: q.returnData,
+            })),
         },
     };
 }

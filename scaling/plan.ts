@@ -111,6 +111,19 @@ export const BACKLOG_PER_TASK_LABELS = { backlog: "Visible messages in the queue
 /** The expression of e1: backlog divided by running tasks. */
 export const BACKLOG_PER_TASK_EXPRESSION = `${BACKLOG_PER_TASK_IDS.backlog} / ${BACKLOG_PER_TASK_IDS.runningTasks}`;
 
+/** One query of a backlog-per-task policy's metric math: a series it reads, or the expression over them. */
+export type BacklogPerTaskQuery = { readonly id: string; readonly label: string; readonly returnData: boolean } &
+    ({ readonly series: MetricSeries; readonly expression?: undefined } | { readonly expression: string; readonly series?: undefined });
+
+/** m1 and m2 read, e1 = m1 / m2 returned: ReturnData true on e1 only (AWS tracks the one query that returns data). */
+export function backlogPerTaskQueries(p: BacklogPerTaskPolicy): readonly BacklogPerTaskQuery[] {
+    return [
+        { id: BACKLOG_PER_TASK_IDS.backlog, label: BACKLOG_PER_TASK_LABELS.backlog, series: p.backlog, returnData: false },
+        { id: BACKLOG_PER_TASK_IDS.runningTasks, label: BACKLOG_PER_TASK_LABELS.runningTasks, series: p.runningTasks, returnData: false },
+        { id: BACKLOG_PER_TASK_IDS.backlogPerTask, label: BACKLOG_PER_TASK_LABELS.backlogPerTask, expression: BACKLOG_PER_TASK_EXPRESSION, returnData: true },
+    ];
+}
+
 /**
  * Predictive scaling (PutScalingPolicy with PredictiveScalingPolicyConfiguration): AWS forecasts the
  * load metric from up to 14 days of history and sets a capacity floor for each hour so the scaling

@@ -6,7 +6,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import { dimensionList, type MetricSeries } from "../../scaling/metric-series";
-import { BACKLOG_PER_TASK_EXPRESSION, BACKLOG_PER_TASK_IDS, BACKLOG_PER_TASK_LABELS, type BacklogPerTaskPolicy } from "../../scaling/plan";
+import { backlogPerTaskQueries, type BacklogPerTaskPolicy } from "../../scaling/plan";
 
 type TargetTracking = aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration;
 
@@ -26,11 +26,9 @@ export function backlogPerTaskConfiguration(policy: BacklogPerTaskPolicy): Targe
         scaleInCooldown: policy.cooldowns.scaleIn,
         disableScaleIn: policy.disableScaleIn,
         customizedMetricSpecification: {
-            metrics: [
-                { id: BACKLOG_PER_TASK_IDS.backlog, label: BACKLOG_PER_TASK_LABELS.backlog, metricStat: metricStat(policy.backlog), returnData: false },
-                { id: BACKLOG_PER_TASK_IDS.runningTasks, label: BACKLOG_PER_TASK_LABELS.runningTasks, metricStat: metricStat(policy.runningTasks), returnData: false },
-                { id: BACKLOG_PER_TASK_IDS.backlogPerTask, label: BACKLOG_PER_TASK_LABELS.backlogPerTask, expression: BACKLOG_PER_TASK_EXPRESSION, returnData: true },
-            ],
+            metrics: backlogPerTaskQueries(policy).map((q) => ({
+                id: q.id, label: q.label, ...(q.series ? { metricStat: metricStat(q.series) } : { expression: q.expression }), returnData: q.returnData,
+            })),
         },
     };
 }
