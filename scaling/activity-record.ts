@@ -6,7 +6,7 @@
  * cause), plus the policy and alarm that caused it, and, where the endpoint keeps no ECS service events
  * either (moto), the event ECS would record for the tasks the change started or stopped.
  *
- * A line, keys in this order (`event` is optional):
+ * A line, keys in this order (`alarm` and `event` are optional):
  *   {"time":"2026-11-23T20:15:00.000Z","resourceId":"service/c/s","policy":"s-synthetic-load",
  *    "alarm":"TargetTracking-service/c/s-AlarmHigh-...","oldDesired":2,"newDesired":4,
  *    "cause":"monitor alarm ... in state ALARM triggered policy ...",
@@ -18,10 +18,10 @@ export interface ScalingActivityRecord {
     readonly time: string;
     /** Application Auto Scaling resource ID, `service/<cluster>/<service>`. */
     readonly resourceId: string;
-    /** Name of the scaling policy that decided it. */
+    /** Name of the scaling policy, or of the scheduled action, that decided it. */
     readonly policy: string;
-    /** Name of the alarm that invoked the policy. */
-    readonly alarm: string;
+    /** Name of the alarm that invoked the policy; absent for a scheduled action, which no alarm invokes. */
+    readonly alarm?: string;
     readonly oldDesired: number;
     readonly newDesired: number;
     /** Human-readable cause, in the words Application Auto Scaling uses where possible. */
@@ -48,11 +48,11 @@ export function activityRecordProblems(value: unknown): string[] {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${JSON.stringify(value)} is not an object`];
     const v = value as Record<string, unknown>;
     const problems: string[] = [];
-    for (const k of ["resourceId", "policy", "alarm", "cause"] as const) {
+    for (const k of ["resourceId", "policy", "cause"] as const) {
         if (typeof v[k] !== "string" || v[k] === "") problems.push(`${k}: ${JSON.stringify(v[k]) ?? "(missing)"} must be a non-empty string`);
     }
-    if ("event" in v && (typeof v.event !== "string" || v.event === "")) {
-        problems.push(`event: ${JSON.stringify(v.event) ?? "(missing)"} must be a non-empty string when given`);
+    for (const k of ["alarm", "event"] as const) {
+        if (k in v && (typeof v[k] !== "string" || v[k] === "")) problems.push(`${k}: ${JSON.stringify(v[k]) ?? "(missing)"} must be a non-empty string when given`);
     }
     if (typeof v.time !== "string" || Number.isNaN(Date.parse(v.time))) {
         problems.push(`time: ${JSON.stringify(v.time) ?? "(missing)"} must be an ISO-8601 time`);

@@ -147,6 +147,13 @@ export class AwsScalingEngine {
         return { ...this.bounds };
     }
 
+    /** Sets the target's minimum and maximum, as a scheduled action run outside the engine (the emulator) does. */
+    setCapacityBounds(min: number, max: number): void {
+        if (min > max) throw new Error(`minCapacity (${min}) should be lower than maxCapacity (${max})`);
+        this.bounds.min = min;
+        this.bounds.max = max;
+    }
+
     /** The bounds the policies act within: the target's, raised by the predictive floors of the last tick. */
     effectiveBounds(): { readonly min: number; readonly max: number } {
         return this.forecasters.reduce((b, f, i) => predictiveBounds(b, f.policy, this.floors[i]), { ...this.bounds });

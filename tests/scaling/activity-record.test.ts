@@ -36,6 +36,16 @@ describe("scaling-activity record (JSON lines shared by emulate and evidence)", 
     it("refuses to write a record that breaks a rule", () => {
         expect(() => formatActivityRecord({ ...RECORD, time: "yesterday" })).to.throw('invalid scaling-activity record: time: "yesterday" must be an ISO-8601 time');
         expect(() => formatActivityRecord({ ...RECORD, event: "" })).to.throw('invalid scaling-activity record: event: "" must be a non-empty string when given');
+        expect(() => formatActivityRecord({ ...RECORD, alarm: "" })).to.throw('invalid scaling-activity record: alarm: "" must be a non-empty string when given');
+    });
+
+    it("writes a scheduled action's record without an alarm (none invokes it) and reads it back", () => {
+        const { alarm: _alarm, ...rest } = RECORD;
+        const scheduled: ScalingActivityRecord = { ...rest, policy: "office-hours", cause: "scheduled action name office-hours set min capacity to 3, changing the desired capacity from 2 to 4" };
+        const line = formatActivityRecord(scheduled);
+        expect(line).to.equal('{"time":"2026-11-23T20:15:00.000Z","resourceId":"service/proof/proof-api","policy":"office-hours","oldDesired":2,"newDesired":4,' +
+            '"cause":"scheduled action name office-hours set min capacity to 3, changing the desired capacity from 2 to 4"}');
+        expect(parseActivityRecords(line)).to.deep.equal({ records: [scheduled], problems: [] });
     });
 
     it("carries the ECS service event last when there is one, and reads it back", () => {

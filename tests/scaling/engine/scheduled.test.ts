@@ -52,6 +52,15 @@ describe("engine: scheduled actions", () => {
         expect(engine.capacityBounds()).to.deep.equal({ min: 1, max: 3 });
     });
 
+    it("bounds an action run outside the engine sets (autoscale emulate) are the ones the policies then act within", () => {
+        const engine = new AwsScalingEngine({ resourceId: "service/c/api", minCapacity: 1, maxCapacity: 10, policies: [] }, P);
+        engine.setCapacityBounds(3, 10);
+        expect(engine.capacityBounds()).to.deep.equal({ min: 3, max: 10 });
+        expect(engine.effectiveBounds()).to.deep.equal({ min: 3, max: 10 });
+        expect(() => engine.setCapacityBounds(5, 4)).to.throw("minCapacity (5) should be lower than maxCapacity (4)");
+        expect(engine.capacityBounds()).to.deep.equal({ min: 3, max: 10 });
+    });
+
     it("a cron in a time zone fires at the local time across a DST change", () => {
         // Europe/Paris leaves UTC+1 for UTC+2 on 2026-03-29 and returns on 2026-10-25 (EU summer time):
         // 08:00 local is 07:00Z before, 06:00Z during summer time, 07:00Z after.
