@@ -5,7 +5,7 @@
  * evaluates every alarm each period and reports its state with SetAlarmState, applies the policies'
  * decisions with UpdateService, and writes each scaling activity with its cause as one JSON line
  * (scaling/activity-record.ts) that `autoscale evidence --activities` reads where the endpoint has no
- * DescribeScalingActivities.
+ * DescribeScalingActivities. Scheduled actions run on the virtual clock too (scheduled-actions.ts).
  *
  * Time runs `speed` times faster than the wall clock: a datapoint published at real time r counts at
  * virtual time start + (r - start) x speed, so 60-s periods, 3-of-3 alarms and 300-s cooldowns all
@@ -22,7 +22,6 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { ECS_DESIRED_COUNT, ECS_NAMESPACE, ecsResourceIdPrefix } from "../aws/scaling-ids";
-import { apiCall } from "../runtime/aws/call";
 import type { Logger } from "../runtime/aws/logger";
 import { formatActivityRecord, taskChangeEvent } from "../scaling/activity-record";
 import type { AlarmState, ComparisonOperator, TreatMissingData } from "../scaling/engine/alarm";
@@ -33,9 +32,8 @@ import type { RelativeStep } from "../scaling/plan";
 import type { Statistic } from "../scaling/metric-series";
 import type { EvidenceClients } from "../proof/evidence-collect";
 import { UsageError } from "../input/usage";
-
-/** Every AWS call is bounded. */
-const CALL_TIMEOUT_MS = 10_000;
+import { send } from "./call";
+import { runScheduledActions } from "./scheduled-actions";
 
 /** The emulator talks to the same three services evidence reads, through the same client shape. */
 export type EmulatorClients = EvidenceClients;
@@ -81,10 +79,6 @@ export interface EmulatorSummary {
     readonly activities: number;
     readonly alarmChanges: number;
     readonly skipped: readonly string[];
-}
-
-function send<T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    return apiCall(operation, () => run(AbortSignal.timeout(CALL_TIMEOUT_MS)));
 }
 
 function identity(m: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }, statistic: string | undefined): MetricIdentity {
@@ -253,6 +247,8 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
     const readUpTo = new Map<string, number>([...metrics.keys()].map((id) => [id, Math.floor(t0 / 1000 - lag)]));
     let activities = 0;
     let alarmChanges = 0;
+    let lastPass = virtual(t0);
+    const warned = new Set<string>();
 
     while (!deps.signal?.aborted) {
         const nowMs = deps.clock();
@@ -300,7 +296,13 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
                 deps.logger?.warn({ resourceId: t.resourceId }, "service not found; skipped this pass");
                 continue;
             }
-            const desired = svc.desiredCount ?? 0;
+            const scheduled = await runScheduledActions({
+                clients: deps, cluster: o.cluster, service: t.service, resourceId: t.resourceId, engine: t.engine,
+                desired: svc.desiredCount ?? 0, tasks: (svc.runningCount ?? 0) + (svc.pendingCount ?? 0),
+                fromMs: lastPass * 1000, toMs: vnow * 1000, clock: deps.clock, record: deps.record, warned, ...(deps.logger ? { logger: deps.logger } : {}),
+            });
+            activities += scheduled.fired;
+            const desired = scheduled.desired;
             const result = t.engine.tick(vnow, { desired, running: svc.runningCount ?? 0 });
             for (const tr of result.transitions) {
                 const state = tr.to as AlarmState;
@@ -318,15 +320,16 @@ export async function runEmulator(o: EmulatorOptions, deps: EmulatorDeps): Promi
             if (!a) continue;
             await send("UpdateService", (abortSignal) => deps.ecs.send(new UpdateServiceCommand({ cluster: o.cluster, service: t.service, desiredCount: a.newDesired }), { abortSignal }));
             // The endpoint keeps no service events (moto): record the one ECS's scheduler would, from the tasks it reported.
-            const event = taskChangeEvent(t.service, (svc.runningCount ?? 0) + (svc.pendingCount ?? 0), a.newDesired);
+            const event = taskChangeEvent(t.service, scheduled.tasks, a.newDesired);
             const line = formatActivityRecord({
-                time: new Date(deps.clock()).toISOString(), resourceId: t.resourceId, policy: a.policy, alarm: a.alarm,
+                time: new Date(deps.clock()).toISOString(), resourceId: t.resourceId, policy: a.policy, ...(a.alarm ? { alarm: a.alarm } : {}),
                 oldDesired: a.oldDesired, newDesired: a.newDesired, cause: a.cause, ...(event ? { event } : {}),
             });
             await deps.record(line);
             activities++;
             deps.logger?.info({ resourceId: t.resourceId, policy: a.policy, alarm: a.alarm, oldDesired: a.oldDesired, newDesired: a.newDesired }, a.cause);
         }
+        lastPass = vnow;
         await deps.sleep((tick * 1000) / o.speed, deps.signal);
     }
     return { targets: targets.map((t) => t.resourceId), activities, alarmChanges, skipped };
