@@ -13,7 +13,7 @@ export interface Activity {
     readonly service: string;
     readonly from: number;
     readonly to: number;
-    /** Who changed it: "policy <name>", "queue autoscaler", "scale-to-zero". */
+    /** Who changed it: "policy <name>", "scheduled action <name>", "queue autoscaler", "scale-to-zero". */
     readonly by: string;
     readonly cause: string;
 }
@@ -21,11 +21,11 @@ export interface Activity {
 /** One line of the emulator's record (scaling/activity-record.ts) as an Activity, or undefined. */
 export function activityFromRecord(line: string): Activity | undefined {
     try {
-        const r = JSON.parse(line) as { time?: string; resourceId?: string; policy?: string; oldDesired?: number; newDesired?: number; cause?: string };
+        const r = JSON.parse(line) as { time?: string; resourceId?: string; policy?: string; alarm?: string; oldDesired?: number; newDesired?: number; cause?: string };
         if (r.resourceId === undefined || r.newDesired === undefined) return undefined;
         return {
             at: Date.parse(r.time ?? "") || Date.now(), service: r.resourceId.split("/").pop() ?? r.resourceId,
-            from: r.oldDesired ?? 0, to: r.newDesired, by: `policy ${r.policy ?? "?"}`, cause: r.cause ?? "",
+            from: r.oldDesired ?? 0, to: r.newDesired, by: `${r.alarm === undefined && r.cause?.startsWith("scheduled action ") ? "scheduled action" : "policy"} ${r.policy ?? "?"}`, cause: r.cause ?? "",
         };
     } catch {
         return undefined;

@@ -26,6 +26,11 @@ describe("local stack pieces", () => {
         }));
         expect(record).to.deep.equal({ at: Date.parse("2026-12-06T19:28:13.000Z"), service: "c-worker", from: 2, to: 5, by: "policy c-worker-queue-depth-out", cause: "monitor alarm in state ALARM" });
         expect(activityLine(record!)).to.equal("19:28:13 c-worker: desired 2 -> 5 (policy c-worker-queue-depth-out: monitor alarm in state ALARM)");
+        const scheduled = activityFromRecord(JSON.stringify({
+            time: "2026-12-06T19:30:00.000Z", resourceId: "service/c/c-api", policy: "c-api-office-hours", oldDesired: 1, newDesired: 3,
+            cause: "scheduled action name c-api-office-hours set min capacity to 3, changing the desired capacity from 1 to 3",
+        }));
+        expect(scheduled?.by).to.equal("scheduled action c-api-office-hours");
         const autoscaler = activityFromAutoscalerLog(JSON.stringify({ level: "info", time: 1796585000000, from: 0, to: 3, reason: "from_zero", msg: "set desired count of c-worker from 0 to 3 (from_zero)" }));
         expect(autoscaler).to.deep.equal({ at: 1796585000000, service: "c-worker", from: 0, to: 3, by: "queue autoscaler", cause: "from_zero" });
         expect(activityFromAutoscalerLog(JSON.stringify({ msg: "tick", to: 3 }))).to.equal(undefined);
