@@ -30,6 +30,9 @@ export function engineActionsFromAws(described: readonly ScheduledAction[], reso
             skipped.push(`scheduled action ${name}: Schedule ${JSON.stringify(a.Schedule ?? "")} ${schedule.problem}`);
             continue;
         }
+        // A rate() counts its periods from StartTime, else from when the action was created: without an
+        // origin, firingsBetween would count from each pass's start and fire it every pass.
+        const origin = a.StartTime ?? (schedule.kind === "rate" ? a.CreationTime : undefined);
         const min = a.ScalableTargetAction?.MinCapacity;
         const max = a.ScalableTargetAction?.MaxCapacity;
         actions.push({
@@ -37,7 +40,7 @@ export function engineActionsFromAws(described: readonly ScheduledAction[], reso
             // Timezone defaults to UTC (PutScheduledAction API reference).
             window: {
                 timezone: a.Timezone ?? "UTC",
-                ...(a.StartTime ? { startMs: new Date(a.StartTime).getTime() } : {}),
+                ...(origin ? { startMs: new Date(origin).getTime() } : {}),
                 ...(a.EndTime ? { endMs: new Date(a.EndTime).getTime() } : {}),
             },
             ...(min !== undefined ? { minCapacity: min } : {}),
@@ -52,14 +55,14 @@ export function firedBetween(actions: readonly EngineScheduledAction[], fromMs: 
     return scheduledFirings(actions, 0, fromMs / 1000, toMs / 1000);
 }
 
-/** AWS's words for what an action set (only the bounds it sets). */
-export function scheduledCause(a: EngineScheduledAction, oldDesired: number, newDesired: number): string {
-    const set = [
-        ...(a.minCapacity !== undefined ? [`min capacity to ${a.minCapacity}`] : []),
-        ...(a.maxCapacity !== undefined ? [`max capacity to ${a.maxCapacity}`] : []),
-    ];
+/**
+ * The activity's cause in Application Auto Scaling's words for a scheduled action: the name and the
+ * bounds the target has after it (a bound the action does not set keeps its value), then the desired
+ * change when there is one.
+ */
+export function scheduledCause(name: string, bounds: { min: number; max: number }, oldDesired: number, newDesired: number): string {
     const change = newDesired !== oldDesired ? `, changing the desired capacity from ${oldDesired} to ${newDesired}` : "";
-    return `scheduled action name ${a.name} set ${set.length > 0 ? set.join(" and ") : "no capacity"}${change}`;
+    return `scheduled action name ${name} set min capacity to ${bounds.min} and max capacity to ${bounds.max}${change}`;
 }
 
 export interface ScheduledPass {
@@ -119,7 +122,7 @@ export async function runScheduledActions(p: ScheduledPass): Promise<{ desired: 
             event = taskChangeEvent(p.service, tasks, to);
             tasks = to;
         }
-        const cause = scheduledCause(f.action, desired, to);
+        const cause = scheduledCause(f.action.name, next, desired, to);
         await p.record(formatActivityRecord({
             time: new Date(p.clock()).toISOString(), resourceId: p.resourceId, policy: f.action.name,
             oldDesired: desired, newDesired: to, cause, ...(event ? { event } : {}),

@@ -69,7 +69,7 @@ describe("integration: autoscale emulate runs scheduled actions on moto_server",
         expect(problems).to.deep.equal([]);
         expect(records).to.deep.equal([{
             time: "2026-12-07T07:59:01.200Z", resourceId: RESOURCE_ID, policy: "office-hours", oldDesired: 1, newDesired: 3,
-            cause: "scheduled action name office-hours set min capacity to 3, changing the desired capacity from 1 to 3",
+            cause: "scheduled action name office-hours set min capacity to 3 and max capacity to 10, changing the desired capacity from 1 to 3",
             event: "(service sched-api) has started 2 tasks.",
         }]);
     });

@@ -59,12 +59,18 @@ describe("emulator/scheduled-actions", () => {
         expect(firedBetween(at({ EndTime: new Date("2026-12-07T19:59:59Z") }), ...day)).to.deep.equal([]);
     });
 
-    it("says in AWS's words which bounds an action set, and the desired change when there is one", () => {
-        const [both, min] = engineActionsFromAws([
-            described("night", "at(2026-12-07T20:00:00)", { ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 } }),
-            described("office-hours", "at(2026-12-07T08:00:00)", { ScalableTargetAction: { MinCapacity: 3 } }),
+    it("counts a rate() from StartTime, else from the action's CreationTime, so it fires once a period and not every pass", () => {
+        const rate = (extra: Partial<ScheduledAction>) => engineActionsFromAws([
+            described("hourly", "rate(1 hour)", { ScalableTargetAction: { MinCapacity: 2 }, CreationTime: new Date("2026-12-07T07:30:00Z"), ...extra }),
         ], RID).actions;
-        expect(scheduledCause(both, 6, 4)).to.equal("scheduled action name night set min capacity to 1 and max capacity to 4, changing the desired capacity from 6 to 4");
-        expect(scheduledCause(min, 5, 5)).to.equal("scheduled action name office-hours set min capacity to 3");
+        const passes = (actions: ReturnType<typeof rate>) => [0, 1, 2, 3, 4, 5].flatMap((k) =>
+            firedBetween(actions, ms("2026-12-07T08:00:00Z") + k * 600_000, ms("2026-12-07T08:00:00Z") + (k + 1) * 600_000).map((f) => new Date(f.at * 1000).toISOString()));
+        expect(passes(rate({}))).to.deep.equal(["2026-12-07T08:30:00.000Z"]);
+        expect(passes(rate({ StartTime: new Date("2026-12-07T07:15:00Z") }))).to.deep.equal(["2026-12-07T08:15:00.000Z"]);
+    });
+
+    it("says in AWS's words the bounds after an action, and the desired change when there is one", () => {
+        expect(scheduledCause("night", { min: 1, max: 4 }, 6, 4)).to.equal("scheduled action name night set min capacity to 1 and max capacity to 4, changing the desired capacity from 6 to 4");
+        expect(scheduledCause("office-hours", { min: 3, max: 10 }, 5, 5)).to.equal("scheduled action name office-hours set min capacity to 3 and max capacity to 10");
     });
 });
