@@ -138,7 +138,7 @@ describe("integration: scale-test scale-up and scale-down against moto_server wi
         const fx = await createFixture(clients, { cluster: stack.names.cluster, service: worker.name, queue: stack.queues.work.name, desiredCount: worker.plan.minCapacity, settled: true });
         const a = stack.autoscaler;
         const settings = parseSettings({
-            queueUrl: fx.queueUrl, cluster: fx.cluster, service: fx.service,
+            queueUrl: fx.queueUrl, cluster: fx.cluster, ecsService: fx.service,
             min: String(a.minCapacity), max: String(a.maxCapacity),
             scaleUpThreshold: String(a.scaleUpThreshold), scaleDownThreshold: String(a.scaleDownThreshold),
             // Seconds instead of the stack's 10 s / 30 s, so the test takes seconds.
@@ -156,7 +156,8 @@ describe("integration: scale-test scale-up and scale-down against moto_server wi
         const upFile = path.join(dir, "up.json");
         const up = await inProject(["scale-test", "scale-up", "--stack", "localstack", "--service", "worker", "--messages", "15",
             "--poll", "100ms", "--timeout", "60s", "--expect-scale-up", "60s", "--out", upFile]);
-        expect(up.err).to.equal("");
+        // stderr carries the progress lines only (one per reading), so stdout stays the result.
+        expect(up.err.trim().split("\n").every((l) => /^scale-up: \d+ s: desired \d+, running \d+ of goal 3$/.test(l)), up.err).to.equal(true);
         expect(up.code, up.out).to.equal(0);
         const upReport = JSON.parse(readFileSync(upFile, "utf8"));
         const m = upReport.results[0].measurement;
