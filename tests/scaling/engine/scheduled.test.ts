@@ -37,6 +37,23 @@ describe("engine: scheduled actions", () => {
         expect(engine.capacityBounds()).to.deep.equal({ min: 6, max: 10 });
     });
 
+    it("a rate() without StartTime fires at the start and once a period after it, not on every tick", () => {
+        const epochMs = Date.parse("2026-03-02T07:00:00Z");
+        const plan: ServiceScalingPlan = {
+            service: "api", minCapacity: 2, maxCapacity: 10, policies: [],
+            scheduledActions: [{ name: "every-5-minutes", schedule: "rate(5 minutes)", timezone: "UTC", minCapacity: 3 }],
+        };
+        const engine = new AwsScalingEngine(engineTargetFromPlan(plan, P, { epochMs }), P);
+        const fired: number[] = [];
+        for (let t = 0; t <= 1200; t += 5) {
+            const r = engine.tick(t, { desired: 2, running: 2 });
+            if (r.activity) fired.push(r.activity.at);
+            // Back to min 2 after each firing, so the next one is an activity again.
+            if (r.activity) engine.setCapacityBounds(2, 10);
+        }
+        expect(fired).to.deep.equal([0, 300, 600, 900, 1200]);
+    });
+
     it("an action leaves desired inside the new bounds alone, and a max cut scales in to max", () => {
         const plan: ServiceScalingPlan = {
             service: "api", minCapacity: 2, maxCapacity: 10, policies: [],
