@@ -159,6 +159,8 @@ const scheduledAction: Applier = {
         await ctx.clients.autoscaling.send(new PutScheduledActionCommand({
             ScheduledActionName: actionName, ServiceNamespace: inputs.serviceNamespace as ServiceNamespace, ResourceId: inputs.resourceId, ScalableDimension: inputs.scalableDimension,
             Schedule: inputs.schedule, Timezone: inputs.timezone,
+            ...(inputs.startTime ? { StartTime: new Date(inputs.startTime) } : {}),
+            ...(inputs.endTime ? { EndTime: new Date(inputs.endTime) } : {}),
             ScalableTargetAction: { MinCapacity: inputs.scalableTargetAction?.minCapacity, MaxCapacity: inputs.scalableTargetAction?.maxCapacity },
         }));
         return { id: actionName, outputs: { name: actionName, arn: `arn:aws:autoscaling:${ctx.region}:${ctx.account}:scheduledAction:${actionName}` } };

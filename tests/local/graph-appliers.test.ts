@@ -4,7 +4,7 @@
  * predictive policy, which moto's PutScalingPolicy refuses, is not created and is listed with why.
  */
 import { expect } from "chai";
-import type { PutScalingPolicyCommand } from "@aws-sdk/client-application-auto-scaling";
+import type { PutScalingPolicyCommand, PutScheduledActionCommand } from "@aws-sdk/client-application-auto-scaling";
 import { ECS_APPLIERS } from "../../local/graph/appliers-ecs";
 import { notHeldReason } from "../../local/graph/appliers";
 import type { ApplyContext } from "../../local/graph/applier";
@@ -59,5 +59,23 @@ describe("local stack: scaling policies the endpoint holds, and the one it canno
         expect(notHeldReason("aws:ecs/service:Service", {})).to.equal(undefined);
         expect(notHeldReason("aws:s3/bucket:Bucket", {})).to.match(/^the ALB's access-log bucket/);
         expect(notHeldReason("aws:x/y:Z", {})).to.equal("no applier for aws:x/y:Z");
+    });
+
+    it("a scheduled action is put with its schedule, time zone, bounds and its StartTime and EndTime window", async () => {
+        const sent: PutScheduledActionCommand["input"][] = [];
+        const ctx = {
+            autoName: (n: string) => n, region: "us-east-1", account: "123456789012",
+            clients: { autoscaling: { send: async (c: PutScheduledActionCommand) => { sent.push(c.input); return {}; } } },
+        } as unknown as ApplyContext;
+        await ECS_APPLIERS["aws:appautoscaling/scheduledAction:ScheduledAction"].create(ctx, "api-office-hours", {
+            name: "c-api-office-hours", ...onTarget, schedule: "cron(0 8 ? * MON-FRI *)", timezone: "Europe/London",
+            startTime: "2026-12-07T00:00:00Z", endTime: "2027-01-01T00:00:00Z", scalableTargetAction: { minCapacity: 6 },
+        });
+        expect(JSON.parse(JSON.stringify(sent))).to.deep.equal([{
+            ScheduledActionName: "c-api-office-hours", ServiceNamespace: "ecs", ResourceId: "service/c/c-batch", ScalableDimension: "ecs:service:DesiredCount",
+            Schedule: "cron(0 8 ? * MON-FRI *)", Timezone: "Europe/London",
+            StartTime: "2026-12-07T00:00:00.000Z", EndTime: "2027-01-01T00:00:00.000Z",
+            ScalableTargetAction: { MinCapacity: 6 },
+        }]);
     });
 });
