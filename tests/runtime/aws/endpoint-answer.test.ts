@@ -6,6 +6,8 @@ import { DescribeClustersCommand } from "@aws-sdk/client-ecs";
 import { expect } from "chai";
 import { createServer, type Server } from "http";
 import type { AddressInfo } from "net";
+import { tmpdir } from "os";
+import * as path from "path";
 import { main } from "../../../cli/autoscale";
 import type { CliIo } from "../../../cli/io";
 import { createEcsClient } from "../../../runtime/aws/clients";
@@ -54,7 +56,7 @@ describe("an endpoint answer that is not AWS's", () => {
     });
 
     const commands: [string[], string][] = [
-        [["evidence", "--cluster", "c", "--ecs-service", "s", "--out", "/tmp/endpoint-answer-evidence"], "DescribeScalableTargets"],
+        [["evidence", "--cluster", "c", "--ecs-service", "s", "--out", path.join(tmpdir(), "endpoint-answer-evidence")], "DescribeScalableTargets"],
         [["autoscaler", "run", "--cluster", "c", "--ecs-service", "s", "--max", "3", "--queue-url", "http://127.0.0.1:1/123456789012/q", "--health-port", "0"], "DescribeServices"],
         [["wake", "--cluster", "c", "--ecs-service", "s", "--json"], "DescribeServices"],
         [["chaos", "stop-task", "--chaos-allowed", "--cluster", "c", "--ecs-service", "s"], "ListTasks"],
