@@ -30,9 +30,6 @@ export function engineActionsFromAws(described: readonly ScheduledAction[], reso
             skipped.push(`scheduled action ${name}: Schedule ${JSON.stringify(a.Schedule ?? "")} ${schedule.problem}`);
             continue;
         }
-        // A rate() counts its periods from StartTime, else from when the action was created: without an
-        // origin, firingsBetween would count from each pass's start and fire it every pass.
-        const origin = a.StartTime ?? (schedule.kind === "rate" ? a.CreationTime : undefined);
         const min = a.ScalableTargetAction?.MinCapacity;
         const max = a.ScalableTargetAction?.MaxCapacity;
         actions.push({
@@ -40,7 +37,8 @@ export function engineActionsFromAws(described: readonly ScheduledAction[], reso
             // Timezone defaults to UTC (PutScheduledAction API reference).
             window: {
                 timezone: a.Timezone ?? "UTC",
-                ...(origin ? { startMs: new Date(origin).getTime() } : {}),
+                ...(a.StartTime ? { startMs: new Date(a.StartTime).getTime() } : {}),
+                ...(a.CreationTime ? { createdMs: new Date(a.CreationTime).getTime() } : {}),
                 ...(a.EndTime ? { endMs: new Date(a.EndTime).getTime() } : {}),
             },
             ...(min !== undefined ? { minCapacity: min } : {}),

@@ -179,6 +179,8 @@ export interface ScheduleWindow {
     readonly timezone: string;
     /** Epoch ms; recurring schedules fire from here (rate: first at the start). */
     readonly startMs?: number;
+    /** Epoch ms the action was put: a rate() without a start counts its periods from here. */
+    readonly createdMs?: number;
     readonly endMs?: number;
 }
 
@@ -187,7 +189,7 @@ export interface ScheduleWindow {
  * zone, so across a DST change it stays at the local time and its UTC instant moves by the offset.
  * AWS does not document a local minute the change repeats or skips: here the first fires once and the
  * second does not fire.
- * `at` fires once; `rate` every period from the start time (or from `fromMs` when there is none).
+ * `at` fires once; `rate` every period from the start time, or from when the action was put.
  */
 export function firingsBetween(schedule: Schedule, w: ScheduleWindow, fromMs: number, toMs: number): number[] {
     const lo = Math.max(fromMs, w.startMs ?? -Infinity);
@@ -198,7 +200,9 @@ export function firingsBetween(schedule: Schedule, w: ScheduleWindow, fromMs: nu
         return at >= lo && at < hi ? [at] : [];
     }
     if (schedule.kind === "rate") {
-        const origin = w.startMs ?? fromMs;
+        const origin = w.startMs ?? w.createdMs;
+        // Counted from each window's own start instead, it would fire at every call.
+        if (origin === undefined) throw new Error("a rate() schedule needs its StartTime or the time it was put to count its periods from");
         const period = schedule.seconds * 1000;
         const out: number[] = [];
         for (let t = origin + Math.max(0, Math.ceil((lo - origin) / period)) * period; t < hi; t += period) out.push(t);

@@ -47,10 +47,8 @@ export function scheduledFirings(actions: readonly EngineScheduledAction[], epoc
     const fromMs = epochMs + fromSeconds * 1000 + 1;
     const toMs = epochMs + toSeconds * 1000 + 1;
     for (const action of actions) {
-        // A rate() without StartTime counts its periods from when the action was put, the run's start here;
-        // left without an origin it would count from each tick and fire on every one.
-        const window = action.schedule.kind === "rate" && action.window.startMs === undefined ? { ...action.window, startMs: epochMs } : action.window;
-        for (const t of firingsBetween(action.schedule, window, fromMs, toMs)) out.push({ at: (t - epochMs) / 1000, action });
+        // The plan's actions are put when the run starts.
+        for (const t of firingsBetween(action.schedule, { createdMs: epochMs, ...action.window }, fromMs, toMs)) out.push({ at: (t - epochMs) / 1000, action });
     }
     return out.sort((a, b) => a.at - b.at);
 }

@@ -25,10 +25,10 @@ describe("emulator/scheduled-actions", () => {
             described("bad", "cron(0 9 * * MON *)", { ScalableTargetAction: { MinCapacity: 2 } }),
         ], RID);
         expect(r.actions).to.deep.equal([
-            { name: "office-hours", schedule: { kind: "cron", fields: ["0", "9", "?", "*", "MON-FRI", "*"] }, window: { timezone: "Europe/Berlin" }, minCapacity: 3 },
+            { name: "office-hours", schedule: { kind: "cron", fields: ["0", "9", "?", "*", "MON-FRI", "*"] }, window: { timezone: "Europe/Berlin", createdMs: 0 }, minCapacity: 3 },
             {
                 name: "night", schedule: { kind: "at", local: { year: 2026, month: 12, day: 7, hour: 20, minute: 0, second: 0 } },
-                window: { timezone: "UTC", startMs: ms("2026-12-01T00:00:00Z"), endMs: ms("2026-12-31T00:00:00Z") }, minCapacity: 1, maxCapacity: 4,
+                window: { timezone: "UTC", createdMs: 0, startMs: ms("2026-12-01T00:00:00Z"), endMs: ms("2026-12-31T00:00:00Z") }, minCapacity: 1, maxCapacity: 4,
             },
         ]);
         expect(r.skipped).to.deep.equal([
